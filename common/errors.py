@@ -1,0 +1,107 @@
+"""One exception tree with stable codes, and the one DRF handler that renders every error as
+``{"code", "message", "extra"}`` (DESIGN 8)."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+
+class ApplicationError(Exception):
+    """A refusal by the domain. Services raise these; the API renders them."""
+
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+    default_message: Any = _("The request conflicts with the current state.")
+
+    def __init__(self, message: Any = None, *, code: str | None = None, extra: dict | None = None):
+        self.message = str(message if message is not None else self.default_message)
+        if code:
+            self.code = code
+        self.extra = extra or {}
+        super().__init__(self.message)
+
+
+class Conflict(ApplicationError):
+    """409: the action is not possible in the current state."""
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    default_message = _("This action is not possible in the current state.")
+
+
+class Forbidden(ApplicationError):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "permission_denied"
+    default_message = _("You do not have permission to perform this action.")
+
+
+class NotFound(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+    default_message = _("Not found.")
+
+
+class Invalid(ApplicationError):
+    """400 with field errors, raised by services for input that only they can judge."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "invalid"
+    default_message = _("Invalid input.")
+
+    def __init__(self, fields: dict[str, Any], message: Any = None, *, code: str | None = None):
+        super().__init__(message, code=code, extra={"fields": fields})
+
+
+_DRF_CODES = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+    exceptions.ParseError: "malformed_request",
+}
+
+
+def _body(code: str, message: Any, extra: dict | None = None) -> dict:
+    return {"code": code, "message": str(message), "extra": extra or {}}
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    request = context.get("request")
+    is_anonymous = request is not None and not getattr(request.user, "is_authenticated", False)
+    if isinstance(exc, Forbidden) and is_anonymous:
+        exc = exceptions.NotAuthenticated()
+    elif isinstance(exc, ApplicationError):
+        return Response(_body(exc.code, exc.message, exc.extra), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if response.status_code == status.HTTP_401_UNAUTHORIZED:
+        response["WWW-Authenticate"] = "Token"
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = _body("invalid", _("Invalid input."), {"fields": fields})
+        return response
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    detail = getattr(exc, "detail", str(exc))
+    extra = {"wait": exc.wait} if isinstance(exc, exceptions.Throttled) and exc.wait else {}
+    response.data = _body(code, detail, extra)
+    return response

@@ -1,0 +1,35 @@
+"""The one way a state machine moves: check the FSM allows it, run the transition, save, log.
+
+django-fsm-log writes its StateLog row when the transition method runs, before ``save()``, so the
+caller must already be inside ``transaction.atomic()`` (services are) — a failed save then rolls the
+log row back too.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models, transaction
+from django_fsm import can_proceed, has_transition_perm  # noqa: F401  (re-exported)
+
+from .errors import InvalidTransition
+
+
+def run_transition(
+    instance: models.Model,
+    method: Callable[..., Any],
+    *,
+    by: Any = None,
+    description: str | None = None,
+    save: bool = True,
+    **kwargs: Any,
+) -> models.Model:
+    """Run ``method`` (a bound FSM transition of ``instance``) and save, or raise
+    409 ``invalid_transition`` if the machine does not allow it from the current state."""
+    assert transaction.get_connection().in_atomic_block, "transitions run inside a transaction"
+    if not can_proceed(method):
+        raise InvalidTransition()
+    actor = by if getattr(by, "is_authenticated", False) else None
+    method(by=actor, description=description or None, **kwargs)
+    if save:
+        instance.save()
+    return instance

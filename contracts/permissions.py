@@ -1,0 +1,74 @@
+"""Who may see and do what with contracts: rules predicates and visibility querysets."""
+
+from typing import Any
+
+import rules
+from django.db.models import Q, QuerySet
+
+from orgs.models import Membership
+from orgs.permissions import acting_organization_ids, has_role, is_platform_admin, member_organization_ids
+
+from .models import Contract, Instalment
+
+Role = Membership.Role
+
+
+@rules.predicate
+def is_contract_officer(user: Any, contract: Contract) -> bool:
+    return has_role(user, contract.bureau_id, Role.OFFICER)
+
+
+@rules.predicate
+def is_contract_provider_admin(user: Any, contract: Contract) -> bool:
+    return has_role(user, contract.provider_id, Role.ADMIN)
+
+
+@rules.predicate
+def is_contract_party(user: Any, contract: Contract) -> bool:
+    party_ids = {contract.bureau_id, contract.provider_id, contract.assessor_id, contract.community_id}
+    return bool(party_ids & set(acting_organization_ids(user)))
+
+
+@rules.predicate
+def may_sign_now(user: Any, contract: Contract) -> bool:
+    """An officer signs for the bureau, the provider's admin for the provider, each once."""
+    bureau_side = is_contract_officer(user, contract) and contract.bureau_signed_at is None
+    provider_side = is_contract_provider_admin(user, contract) and contract.provider_signed_at is None
+    return contract.status == Contract.Status.DRAFT and (bureau_side or provider_side)
+
+
+rules.add_perm("contracts.sign_contract", may_sign_now)
+for _perm in ("suspend", "resume", "terminate", "assign"):
+    rules.add_perm(f"contracts.{_perm}_contract", is_contract_officer)
+rules.add_perm("contracts.view_contract_details", is_contract_party | is_platform_admin)
+
+
+def party_contract_q(user: Any, prefix: str = "") -> Q:
+    org_ids = list(member_organization_ids(user).values_list("organization_id", flat=True))
+    return (
+        Q(**{f"{prefix}bureau_id__in": org_ids})
+        | Q(**{f"{prefix}provider_id__in": org_ids})
+        | Q(**{f"{prefix}assessor_id__in": org_ids})
+        | Q(**{f"{prefix}community_id__in": org_ids})
+    )
+
+
+def contract_list_visible_to(user: Any) -> QuerySet[Contract]:
+    """Parties and the admin see every contract of theirs; the public sees non-draft ones."""
+    contracts = Contract.objects.all()
+    if is_platform_admin(user):
+        return contracts
+    visible = ~Q(status=Contract.Status.DRAFT)
+    if getattr(user, "is_authenticated", False):
+        visible |= party_contract_q(user)
+    return contracts.filter(visible)
+
+
+def instalment_list_visible_to(user: Any) -> QuerySet[Instalment]:
+    """Instalments are seen by the contract's parties and the admin."""
+    instalments = Instalment.objects.select_related("contract")
+    if is_platform_admin(user):
+        return instalments
+    if not getattr(user, "is_authenticated", False):
+        return instalments.none()
+    return instalments.filter(party_contract_q(user, "contract__"))

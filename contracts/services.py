@@ -1,0 +1,193 @@
+"""Writes of the contracts app: finalising an award into a contract, signing, and the contract's
+lifecycle. Finalising crosses apps, so it lives here (the higher app) and moves the tender through
+the marketplace's service."""
+
+import rules
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
+from common.money import split_by_shares
+from common.transitions import run_transition
+from marketplace.models import Tender
+from marketplace.services import budget_line_locked, tender_finalize_award
+from orgs.models import Organization, User
+
+from .models import Contract, Instalment
+from .permissions import is_contract_officer, is_contract_provider_admin
+
+FORMULA_VERSION = "shequ-2026.1"
+
+
+def _require(actor: User, perm: str, contract: Contract) -> None:
+    if not rules.has_perm(perm, actor, contract):
+        raise Forbidden()
+
+
+def _locked(contract: Contract) -> Contract:
+    return Contract.objects.select_for_update().get(pk=contract.pk)
+
+
+def _frozen_terms(tender: Tender) -> dict:
+    return {
+        "formula_version": FORMULA_VERSION,
+        "kpis": [
+            {"id": kpi.id, "name": kpi.name, "target": str(kpi.target), "unit": kpi.unit}
+            for kpi in tender.kpis.all()
+        ],
+        "payment_schedule": [
+            {"kind": item.kind, "share_pct": str(item.share_pct)} for item in tender.payment_schedule.all()
+        ],
+        "score_weights": {
+            "third_party": str(tender.weight_third_party),
+            "buyer": str(tender.weight_buyer),
+            "residents": str(tender.weight_residents),
+            "community": str(tender.weight_community),
+        },
+        "areas": [area.code for area in tender.areas.all()],
+        "catalogue_item": tender.catalogue_item.code,
+    }
+
+
+@transaction.atomic
+def award_finalize(*, actor: User | None, tender: Tender) -> Tender:
+    """When the standstill is over the award becomes final and the contract is drafted with its
+    instalments (amounts sum to the value exactly). Idempotent: finalising an awarded tender
+    changes nothing, so the scheduler and the endpoint can race."""
+    tender = (
+        Tender.objects.select_for_update().select_related("proposed_bid", "catalogue_item").get(pk=tender.pk)
+    )
+    if tender.status == Tender.Status.AWARDED:
+        if actor is not None and not rules.has_perm("marketplace.finalize_award_tender", actor, tender):
+            raise Forbidden()
+        return tender
+    if tender.status != Tender.Status.AWARD_PROPOSED:
+        if actor is not None and not rules.has_perm("marketplace.finalize_award_tender", actor, tender):
+            raise Forbidden()
+        raise InvalidTransition()
+    tender_finalize_award(actor=actor, tender=tender)
+    bid = tender.proposed_bid
+    assert bid is not None
+    contract = Contract.objects.create(
+        tender=tender,
+        bid=bid,
+        bureau_id=tender.bureau_id,
+        provider_id=bid.provider_id,
+        title=tender.title,
+        value_amount=bid.price_amount,
+        currency=tender.currency,
+        service_start=tender.service_start,
+        service_end=tender.service_end,
+        terms=_frozen_terms(tender),
+    )
+    schedule = list(tender.payment_schedule.all())
+    amounts = split_by_shares(contract.value_amount, [item.share_pct for item in schedule])
+    Instalment.objects.bulk_create(
+        Instalment(
+            contract=contract, kind=item.kind, sequence=position, share_pct=item.share_pct, amount=amount
+        )
+        for position, (item, amount) in enumerate(zip(schedule, amounts, strict=True), start=1)
+    )
+    return tender
+
+
+@transaction.atomic
+def contract_sign(*, actor: User, contract: Contract) -> Contract:
+    """Each party signs once; the second signature activates the contract and makes the advance
+    instalment payable, in the same transaction."""
+    contract = _locked(contract)
+    if contract.status != Contract.Status.DRAFT:
+        if rules.has_perm("contracts.view_contract_details", actor, contract):
+            raise InvalidTransition()
+        raise Forbidden()
+    signed_any = False
+    now = timezone.now()
+    if is_contract_officer(actor, contract) and contract.bureau_signed_at is None:
+        contract.bureau_signed_by, contract.bureau_signed_at = actor, now
+        signed_any = True
+    elif is_contract_provider_admin(actor, contract) and contract.provider_signed_at is None:
+        contract.provider_signed_by, contract.provider_signed_at = actor, now
+        signed_any = True
+    if not signed_any:
+        if is_contract_officer(actor, contract) or is_contract_provider_admin(actor, contract):
+            raise Conflict(_("Your side has already signed this contract."), code="already_signed")
+        raise Forbidden()
+    contract.save()
+    if contract.is_fully_signed:
+        run_transition(contract, contract.activate, by=actor, description="signed by both parties")
+        for instalment in contract.instalments.select_for_update().filter(kind=Instalment.Kind.ADVANCE):
+            run_transition(instalment, instalment.make_payable, by=actor, description="contract active")
+    return contract
+
+
+@transaction.atomic
+def contract_suspend(*, actor: User, contract: Contract, reason: str) -> Contract:
+    contract = _locked(contract)
+    _require(actor, "contracts.suspend_contract", contract)
+    return run_transition(contract, contract.suspend, by=actor, description=_reason(reason))
+
+
+@transaction.atomic
+def contract_resume(*, actor: User, contract: Contract, reason: str = "") -> Contract:
+    contract = _locked(contract)
+    _require(actor, "contracts.resume_contract", contract)
+    return run_transition(contract, contract.resume, by=actor, description=reason.strip())
+
+
+@transaction.atomic
+def contract_terminate(*, actor: User, contract: Contract, reason: str) -> Contract:
+    """Termination withholds every instalment not yet payable and returns that money to the budget
+    line; instalments already payable stay owed for the work delivered."""
+    contract = _locked(contract)
+    _require(actor, "contracts.terminate_contract", contract)
+    run_transition(contract, contract.terminate, by=actor, description=_reason(reason))
+    withheld = 0
+    for instalment in contract.instalments.select_for_update().filter(status=Instalment.Status.SCHEDULED):
+        run_transition(instalment, instalment.withhold, by=actor, description="contract terminated")
+        withheld += instalment.withheld_amount
+    if withheld:
+        budget_line_locked(contract.tender.budget_line_id)
+        tender = Tender.objects.select_for_update().get(pk=contract.tender_id)
+        tender.committed_amount -= withheld
+        tender.save(update_fields=["committed_amount"])
+    return contract
+
+
+@transaction.atomic
+def contract_assign(
+    *, actor: User, contract: Contract, assessor: Organization | None, community: Organization | None
+) -> Contract:
+    """Name who enters the third-party score (an assessor) and the community score (a residents'
+    committee whose jurisdiction meets the service areas)."""
+    contract = _locked(contract)
+    _require(actor, "contracts.assign_contract", contract)
+    if contract.status in (Contract.Status.COMPLETED, Contract.Status.CLOSED, Contract.Status.TERMINATED):
+        raise InvalidTransition()
+    errors: dict[str, list[str]] = {}
+    verified = Organization.Status.VERIFIED
+    if assessor is not None and (assessor.kind != Organization.Kind.ASSESSOR or assessor.status != verified):
+        errors["assessor"] = [_("Choose a verified assessor organisation.")]
+    if community is not None:
+        areas = list(contract.tender.areas.all())
+        meets = community.jurisdiction is not None and any(
+            community.jurisdiction.contains(area) or area.contains(community.jurisdiction) for area in areas
+        )
+        if community.kind != Organization.Kind.COMMUNITY or community.status != verified:
+            errors["community"] = [_("Choose a verified residents' committee.")]
+        elif not meets:
+            errors["community"] = [_("The committee's area does not meet the service areas.")]
+    if errors:
+        raise Invalid(errors)
+    if assessor is not None:
+        contract.assessor = assessor
+    if community is not None:
+        contract.community = community
+    contract.save(update_fields=["assessor", "community"])
+    return contract
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise Invalid({"reason": [_("Give the reason.")]})
+    return reason.strip()

@@ -1,0 +1,30 @@
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from common.errors import ApplicationError
+from marketplace.models import Tender
+
+from .services import award_finalize
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def finalize_due_awards() -> int:
+    """Finalise every proposed award whose standstill has ended (beat)."""
+    due = Tender.objects.filter(status=Tender.Status.AWARD_PROPOSED, standstill_until__lte=timezone.now())
+    count = 0
+    for tender_id in due.values_list("id", flat=True):
+        finalize_award.delay(tender_id)
+        count += 1
+    return count
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def finalize_award(tender_id: int) -> None:
+    try:
+        award_finalize(actor=None, tender=Tender.objects.get(pk=tender_id))
+    except (Tender.DoesNotExist, ApplicationError) as error:
+        logger.info("award of tender %s not finalised: %s", tender_id, error)

@@ -1,0 +1,314 @@
+"""Thin API views of the marketplace: authenticate, fetch what the caller may see, validate, call
+one service, serialise."""
+
+import rules
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from common.api import ReadViewSet
+from common.errors import Conflict, Invalid, NotFound
+from common.history import StateLogSerializer, history_of
+from orgs.models import Membership, Organization
+from orgs.selectors import acting_organization
+
+from . import services
+from .filters import TenderFilter
+from .models import Bid, CatalogueItem, Criterion, Question
+from .permissions import (
+    PROVIDER_ROLES,
+    bid_list_visible_to,
+    is_tender_bureau_member,
+    question_list_visible_to,
+)
+from .selectors import budget_line_list, ranking_of, tender_list
+from .serializers import (
+    AnswerInputSerializer,
+    AwardInputSerializer,
+    BidInputSerializer,
+    BidPatchSerializer,
+    BidSerializer,
+    BudgetLineSerializer,
+    BureauQuestionSerializer,
+    CancelInputSerializer,
+    CatalogueItemSerializer,
+    DeclarationInputSerializer,
+    DeclarationSerializer,
+    QuestionInputSerializer,
+    QuestionSerializer,
+    RankingRowSerializer,
+    ScoreInputSerializer,
+    ScoreSerializer,
+    TenderInputSerializer,
+    TenderSerializer,
+)
+
+Role = Membership.Role
+
+
+class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
+    serializer_class = CatalogueItemSerializer
+    queryset = CatalogueItem.objects.all()
+
+    def create(self, request):
+        data = self.input(CatalogueItemSerializer)
+        item = services.catalogue_item_create(actor=request.user, **data)
+        return Response(self.output(CatalogueItemSerializer, item), status=status.HTTP_201_CREATED)
+
+
+class BudgetLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
+    serializer_class = BudgetLineSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return budget_line_list(user=self.request.user)
+
+    def create(self, request):
+        data = self.input(BudgetLineSerializer)
+        bureau = acting_organization(
+            user=request.user,
+            kind=Organization.Kind.BUREAU,
+            roles=(Role.ADMIN, Role.FINANCE),
+            requested=data.pop("bureau", None),
+            field="bureau",
+        )
+        line = services.budget_line_create(actor=request.user, bureau=bureau, **data)
+        return Response(
+            self.output(BudgetLineSerializer, self.get_queryset().get(pk=line.pk)),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
+    serializer_class = TenderSerializer
+    filterset_class = TenderFilter
+
+    def get_queryset(self):
+        return tender_list(user=self.request.user)
+
+    def _respond(self, tender, code=status.HTTP_200_OK) -> Response:
+        return Response(self.output(TenderSerializer, self.get_queryset().get(pk=tender.pk)), status=code)
+
+    @extend_schema(request=TenderInputSerializer, responses={201: TenderSerializer})
+    def create(self, request):
+        data = self.input(TenderInputSerializer)
+        bureau = acting_organization(
+            user=request.user,
+            kind=Organization.Kind.BUREAU,
+            roles=(Role.OFFICER,),
+            requested=data.pop("bureau", None),
+            field="bureau",
+        )
+        tender = services.tender_create(actor=request.user, bureau=bureau, data=data)
+        return self._respond(tender, status.HTTP_201_CREATED)
+
+    @extend_schema(request=TenderInputSerializer, responses=TenderSerializer)
+    def partial_update(self, request, pk=None):
+        tender = self.get_object()
+        data = self.input(TenderInputSerializer, partial=True)
+        data.pop("bureau", None)
+        return self._respond(services.tender_update(actor=request.user, tender=tender, data=data))
+
+    @extend_schema(request=None, responses=TenderSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._respond(services.tender_publish(actor=request.user, tender=self.get_object()))
+
+    @extend_schema(request=None, responses=TenderSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._respond(services.tender_close(actor=request.user, tender=self.get_object()))
+
+    @extend_schema(request=CancelInputSerializer, responses=TenderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        tender = self.get_object()
+        reason = self.input(CancelInputSerializer)["reason"]
+        return self._respond(services.tender_cancel(actor=request.user, tender=tender, reason=reason))
+
+    @extend_schema(request=AwardInputSerializer, responses=TenderSerializer)
+    @action(detail=True, methods=["post"])
+    def award(self, request, pk=None):
+        tender = self.get_object()
+        bid_id = self.input(AwardInputSerializer)["bid"]
+        bid = bid_list_visible_to(request.user).filter(pk=bid_id, tender=tender).first()
+        if bid is None:
+            raise Invalid({"bid": [_("No such bid on this tender.")]})
+        return self._respond(services.tender_award(actor=request.user, tender=tender, bid=bid))
+
+    @extend_schema(request=None, responses=TenderSerializer)
+    @action(detail=True, methods=["post"], url_path="finalize-award")
+    def finalize_award(self, request, pk=None):
+        from contracts.services import award_finalize  # the higher app orchestrates finalising
+
+        return self._respond(award_finalize(actor=request.user, tender=self.get_object()))
+
+    @extend_schema(responses=StateLogSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        tender = self.get_object()
+        context = {
+            **self.get_serializer_context(),
+            "show_actors": is_tender_bureau_member(request.user, tender),
+        }
+        return Response(StateLogSerializer(history_of(tender), many=True, context=context).data)
+
+    @extend_schema(responses=RankingRowSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def ranking(self, request, pk=None):
+        tender = self.get_object()
+        if not rules.has_perm("marketplace.view_ranking_of_tender", request.user, tender):
+            raise NotFound()
+        if tender.is_sealed:
+            raise Conflict(_("Bids stay sealed until the deadline."), code="bids_sealed")
+        return Response(RankingRowSerializer(ranking_of(tender), many=True).data)
+
+    @extend_schema(request=DeclarationInputSerializer, responses={201: DeclarationSerializer})
+    @action(detail=True, methods=["post"])
+    def declarations(self, request, pk=None):
+        tender = self.get_object()
+        no_conflict = self.input(DeclarationInputSerializer)["no_conflict"]
+        declaration = services.evaluator_declare(actor=request.user, tender=tender, no_conflict=no_conflict)
+        return Response(DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
+
+
+class TenderQuestionViewSet(mixins.ListModelMixin, ReadViewSet):
+    """``tenders/{id}/questions/``: providers ask; answered questions are public."""
+
+    serializer_class = QuestionSerializer
+
+    def tender(self):
+        return get_object_or_404(tender_list(user=self.request.user), pk=self.kwargs["tender_pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Question.objects.none()
+        return question_list_visible_to(self.request.user, self.tender())
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False):
+            return QuestionSerializer
+        if self.request.user.is_authenticated and is_tender_bureau_member(self.request.user, self.tender()):
+            return BureauQuestionSerializer
+        return QuestionSerializer
+
+    @extend_schema(request=QuestionInputSerializer, responses={201: QuestionSerializer})
+    def create(self, request, tender_pk=None):
+        tender = self.tender()
+        text = self.input(QuestionInputSerializer)["text"]
+        question = services.question_ask(actor=request.user, tender=tender, text=text)
+        return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+
+
+class QuestionViewSet(mixins.RetrieveModelMixin, ReadViewSet):
+    serializer_class = QuestionSerializer
+    queryset = Question.objects.none()  # objects come from get_object, which checks visibility
+
+    def get_object(self):
+        question = get_object_or_404(
+            Question.objects.select_related("tender").filter(tender__in=tender_list(user=self.request.user)),
+            pk=self.kwargs["pk"],
+        )
+        if not question_list_visible_to(self.request.user, question.tender).filter(pk=question.pk).exists():
+            raise NotFound()
+        return question
+
+    @extend_schema(request=AnswerInputSerializer, responses=QuestionSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        question = self.get_object()
+        answer = self.input(AnswerInputSerializer)["answer"]
+        question = services.question_answer(actor=request.user, question=question, answer=answer)
+        return Response(BureauQuestionSerializer(question).data)
+
+
+class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
+    """``tenders/{id}/bids/``: a provider creates and lists its own bids; the bureau lists the
+    tender's bids only after the deadline (before: 409 ``bids_sealed``)."""
+
+    serializer_class = BidSerializer
+    permission_classes = [IsAuthenticated]
+
+    def tender(self):
+        return get_object_or_404(tender_list(user=self.request.user), pk=self.kwargs["tender_pk"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Bid.objects.none()
+        tender = self.tender()
+        user = self.request.user
+        own_provider_ids = Membership.objects.filter(user=user).values("organization_id")
+        is_bidder = tender.bids.filter(provider_id__in=own_provider_ids).exists()
+        is_provider = Membership.objects.filter(
+            user=user, organization__kind=Organization.Kind.PROVIDER
+        ).exists()
+        if tender.is_sealed and not (is_bidder or is_provider):
+            raise Conflict(_("Bids stay sealed until the deadline."), code="bids_sealed")
+        return bid_list_visible_to(user).filter(tender=tender)
+
+    @extend_schema(request=BidInputSerializer, responses={201: BidSerializer})
+    def create(self, request, tender_pk=None):
+        tender = self.tender()
+        data = self.input(BidInputSerializer)
+        provider = acting_organization(
+            user=request.user,
+            kind=Organization.Kind.PROVIDER,
+            roles=PROVIDER_ROLES,
+            requested=data.pop("provider", None),
+            field="provider",
+        )
+        bid = services.bid_create(actor=request.user, tender=tender, provider=provider, data=data)
+        return Response(self.output(BidSerializer, bid), status=status.HTTP_201_CREATED)
+
+
+class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
+    serializer_class = BidSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return bid_list_visible_to(self.request.user)
+
+    @extend_schema(request=BidPatchSerializer, responses=BidSerializer)
+    def partial_update(self, request, pk=None):
+        bid = self.get_object()
+        data = self.input(BidPatchSerializer)
+        return Response(
+            self.output(BidSerializer, services.bid_update(actor=request.user, bid=bid, data=data))
+        )
+
+    @extend_schema(request=None, responses=BidSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return Response(
+            self.output(BidSerializer, services.bid_submit(actor=request.user, bid=self.get_object()))
+        )
+
+    @extend_schema(request=None, responses=BidSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        bid = services.bid_withdraw(actor=request.user, bid=self.get_object())
+        return Response(self.output(BidSerializer, bid))
+
+    @extend_schema(request=CancelInputSerializer, responses=BidSerializer)
+    @action(detail=True, methods=["post"])
+    def disqualify(self, request, pk=None):
+        bid = self.get_object()
+        reason = self.input(CancelInputSerializer)["reason"]
+        return Response(
+            self.output(BidSerializer, services.bid_disqualify(actor=request.user, bid=bid, reason=reason))
+        )
+
+    @extend_schema(request=ScoreInputSerializer, responses={201: ScoreSerializer})
+    @action(detail=True, methods=["post"])
+    def scores(self, request, pk=None):
+        bid: Bid = self.get_object()
+        data = self.input(ScoreInputSerializer)
+        criterion = Criterion.objects.filter(pk=data["criterion"], tender_id=bid.tender_id).first()
+        if criterion is None:
+            raise Invalid({"criterion": [_("Choose a quality criterion of this tender.")]})
+        score = services.bid_score(actor=request.user, bid=bid, criterion=criterion, score=data["score"])
+        return Response(ScoreSerializer(score).data, status=status.HTTP_201_CREATED)

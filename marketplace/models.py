@@ -1,0 +1,391 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from orgs.models import Area, Organization
+
+
+class CatalogueItem(models.Model):
+    """An entry of the guiding catalogue (指导性目录). Every tender names one."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("catalogue item")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class BudgetLine(models.Model):
+    """Funds of a bureau for a fiscal year. ``committed`` is derived from the tenders drawing on the
+    line (their ``committed_amount``), never stored here, so it cannot drift."""
+
+    class Source(models.TextChoices):
+        DEPARTMENT_BUDGET = "department_budget", _("Department budget")
+        COMMUNITY_FUND = "community_fund", _("Community fund")
+
+    bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="budget_lines")
+    fiscal_year = models.PositiveIntegerField(_("fiscal year"))
+    name = models.CharField(_("name"), max_length=200)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    amount = models.BigIntegerField(_("amount"), validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3, default="CNY")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-fiscal_year", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="budget_amount_non_negative")]
+        verbose_name = _("budget line")
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.name}"
+
+
+class Tender(ConcurrentTransitionMixin, models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        EVALUATING = "evaluating", _("Evaluating")
+        AWARD_PROPOSED = "award_proposed", _("Award proposed")
+        AWARDED = "awarded", _("Awarded")
+        CANCELLED = "cancelled", _("Cancelled")
+        UNSUCCESSFUL = "unsuccessful", _("Unsuccessful")
+
+    PUBLIC_STATUSES = [
+        Status.PUBLISHED,
+        Status.EVALUATING,
+        Status.AWARD_PROPOSED,
+        Status.AWARDED,
+        Status.CANCELLED,
+        Status.UNSUCCESSFUL,
+    ]
+
+    bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tenders")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    catalogue_item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="tenders")
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="tenders")
+    areas = models.ManyToManyField(Area, related_name="tenders")
+    beneficiaries = models.TextField(_("beneficiaries"), blank=True)
+    ceiling_amount = models.BigIntegerField(_("ceiling amount"), validators=[MinValueValidator(1)])
+    currency = models.CharField(max_length=3, default="CNY")
+    bid_deadline = models.DateTimeField(_("bid deadline"))
+    service_start = models.DateField(_("service start"))
+    service_end = models.DateField(_("service end"))
+    multi_year_justification = models.TextField(blank=True)
+    weight_third_party = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.40"))
+    weight_buyer = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.20"))
+    weight_residents = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.30"))
+    weight_community = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.10"))
+    min_bids = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
+    standstill_days = models.PositiveSmallIntegerField()
+
+    status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True)
+    committed_amount = models.BigIntegerField(default=0)  # what this tender holds on its budget line
+    published_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    proposed_bid = models.ForeignKey("Bid", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    standstill_until = models.DateTimeField(null=True, blank=True)
+    awarded_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(committed_amount__gte=0), name="tender_commitment_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(service_end__gte=models.F("service_start")), name="tender_period"
+            ),
+        ]
+        verbose_name = _("tender")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_deadline_passed(self) -> bool:
+        return timezone.now() >= self.bid_deadline
+
+    @property
+    def is_standstill_over(self) -> bool:
+        return self.standstill_until is not None and timezone.now() >= self.standstill_until
+
+    @property
+    def is_sealed(self) -> bool:
+        """Bids stay sealed while the tender is a draft or open for bidding."""
+        return self.status in (self.Status.DRAFT, self.Status.PUBLISHED)
+
+    # Transitions change state only; guards with their own error codes live in services.
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.DRAFT, target=Status.PUBLISHED)
+    def publish(self, by=None, description=None) -> None:
+        self.published_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.PUBLISHED,
+        target=Status.EVALUATING,
+        conditions=[lambda tender: tender.is_deadline_passed],
+    )
+    def close(self, by=None, description=None) -> None:
+        self.closed_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.PUBLISHED,
+        target=Status.UNSUCCESSFUL,
+        conditions=[lambda tender: tender.is_deadline_passed],
+    )
+    def close_unsuccessful(self, by=None, description=None) -> None:
+        self.closed_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.EVALUATING, target=Status.AWARD_PROPOSED)
+    def award(self, bid: "Bid", standstill_until, by=None, description=None) -> None:
+        self.proposed_bid = bid
+        self.standstill_until = standstill_until
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.AWARD_PROPOSED,
+        target=Status.AWARDED,
+        conditions=[lambda tender: tender.is_standstill_over],
+    )
+    def finalize_award(self, by=None, description=None) -> None:
+        self.awarded_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.PUBLISHED, Status.EVALUATING, Status.AWARD_PROPOSED],
+        target=Status.CANCELLED,
+    )
+    def cancel(self, by=None, description=None) -> None:
+        self.cancel_reason = description or ""
+
+
+class Kpi(models.Model):
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField(_("name"), max_length=200)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=40)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Criterion(models.Model):
+    class Kind(models.TextChoices):
+        PRICE = "price", _("Price")
+        QUALITY = "quality", _("Quality")
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    weight = models.PositiveSmallIntegerField(_("weight"), validators=[MaxValueValidator(100)])
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.weight})"
+
+
+class PaymentScheduleItem(models.Model):
+    class Kind(models.TextChoices):
+        ADVANCE = "advance", _("Advance")
+        INTERIM = "interim", _("Interim")
+        HOLDBACK = "holdback", _("Performance holdback")
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="payment_schedule")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    share_pct = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.share_pct}%"
+
+
+class Question(models.Model):
+    """A clarification asked by a provider. The asker is hidden from everyone but the bureau; the
+    question and its answer are public once answered."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="questions")
+    text = models.TextField(_("question"), max_length=2000)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asker_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True, max_length=4000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class Bid(ConcurrentTransitionMixin, models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        OPENED = "opened", _("Opened")
+        DISQUALIFIED = "disqualified", _("Disqualified")
+        AWARDED = "awarded", _("Awarded")
+        NOT_AWARDED = "not_awarded", _("Not awarded")
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="bids")
+    provider = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="bids")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    price_amount = models.BigIntegerField(_("price"), validators=[MinValueValidator(1)])
+    technical_proposal = models.TextField(_("technical proposal"))
+    staffing_plan = models.TextField(_("staffing plan"))
+    declaration_eligibility = models.BooleanField(default=False)
+    declaration_no_double_funding = models.BooleanField(default=False)
+    declaration_no_conflict = models.BooleanField(default=False)
+    status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True)
+    receipt = models.CharField(max_length=64, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    disqualification_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender", "provider"],
+                condition=Q(status="submitted"),
+                name="one_live_bid_per_provider",
+            ),
+            models.CheckConstraint(condition=Q(price_amount__gt=0), name="bid_price_positive"),
+        ]
+        verbose_name = _("bid")
+
+    def __str__(self) -> str:
+        return f"{self.provider} → {self.tender}"
+
+    @property
+    def declarations_complete(self) -> bool:
+        return (
+            self.declaration_eligibility
+            and self.declaration_no_double_funding
+            and self.declaration_no_conflict
+        )
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    def submit(self, receipt: str, by=None, description=None) -> None:
+        self.receipt = receipt
+        self.submitted_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.SUBMITTED, target=Status.WITHDRAWN)
+    def withdraw(self, by=None, description=None) -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.SUBMITTED, target=Status.OPENED)
+    def open(self, by=None, description=None) -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.OPENED, target=Status.DISQUALIFIED)
+    def disqualify(self, by=None, description=None) -> None:
+        self.disqualification_reason = description or ""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.OPENED, target=Status.AWARDED)
+    def mark_awarded(self, by=None, description=None) -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.OPENED, target=Status.NOT_AWARDED)
+    def mark_not_awarded(self, by=None, description=None) -> None:
+        pass
+
+
+class EvaluatorDeclaration(models.Model):
+    """An evaluator's declaration of no conflict of interest, required before scoring."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="declarations")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    no_conflict = models.BooleanField()
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "evaluator"], name="one_declaration_per_evaluator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluator_id} on {self.tender_id}"
+
+
+class BidScore(models.Model):
+    """One evaluator's score of one bid against one quality criterion (0–100)."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    scored_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "criterion", "evaluator"], name="one_score_per_criterion"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bid_id}/{self.criterion_id}: {self.score}"

@@ -1,0 +1,111 @@
+"""Who may see and do what in the marketplace: rules predicates and visibility querysets."""
+
+from typing import Any
+
+import rules
+from django.db.models import Q, QuerySet
+
+from orgs.models import Membership
+from orgs.permissions import acting_organization_ids, has_role, is_platform_admin, member_organization_ids
+
+from .models import Bid, BudgetLine, Question, Tender
+
+Role = Membership.Role
+BUREAU_ROLES = (Role.ADMIN, Role.OFFICER, Role.FINANCE, Role.EVALUATOR)
+PROVIDER_ROLES = (Role.ADMIN, Role.STAFF)
+
+
+@rules.predicate
+def is_tender_officer(user: Any, tender: Tender) -> bool:
+    return has_role(user, tender.bureau_id, Role.OFFICER)
+
+
+@rules.predicate
+def is_tender_bureau_member(user: Any, tender: Tender) -> bool:
+    return has_role(user, tender.bureau_id, *BUREAU_ROLES)
+
+
+@rules.predicate
+def is_tender_evaluator(user: Any, tender: Tender) -> bool:
+    return has_role(user, tender.bureau_id, Role.EVALUATOR)
+
+
+@rules.predicate
+def is_provider_member(user: Any) -> bool:
+    return bool(acting_organization_ids(user, *PROVIDER_ROLES))
+
+
+@rules.predicate
+def is_bid_provider_member(user: Any, bid: Bid) -> bool:
+    return has_role(user, bid.provider_id, *PROVIDER_ROLES)
+
+
+@rules.predicate
+def is_bid_officer(user: Any, bid: Bid) -> bool:
+    return has_role(user, bid.tender.bureau_id, Role.OFFICER)
+
+
+@rules.predicate
+def is_budget_line_manager(user: Any, budget_line: BudgetLine) -> bool:
+    return has_role(user, budget_line.bureau_id, Role.ADMIN, Role.FINANCE)
+
+
+# Tender transitions and writes: the bureau's officers.
+for _perm in ("change", "publish", "close", "cancel", "award", "finalize_award", "answer_question_on"):
+    rules.add_perm(f"marketplace.{_perm}_tender", is_tender_officer)
+rules.add_perm("marketplace.ask_question_on_tender", is_provider_member & ~is_tender_bureau_member)
+rules.add_perm("marketplace.declare_on_tender", is_tender_evaluator)
+rules.add_perm("marketplace.view_ranking_of_tender", is_tender_bureau_member | is_platform_admin)
+rules.add_perm("marketplace.bid_on_tender", is_provider_member & ~is_tender_bureau_member)
+rules.add_perm("marketplace.change_bid", is_bid_provider_member)
+rules.add_perm("marketplace.submit_bid", is_bid_provider_member)
+rules.add_perm("marketplace.withdraw_bid", is_bid_provider_member)
+rules.add_perm("marketplace.disqualify_bid", is_bid_officer)
+rules.add_perm("marketplace.change_budget_line", is_budget_line_manager)
+
+
+def tender_list_visible_to(user: Any) -> QuerySet[Tender]:
+    """Published and later tenders are public; drafts are seen by their bureau and the admin."""
+    tenders = Tender.objects.all()
+    if is_platform_admin(user):
+        return tenders
+    visible = Q(status__in=Tender.PUBLIC_STATUSES)
+    bureau_ids = acting_organization_ids(user, *BUREAU_ROLES)
+    if bureau_ids:
+        visible |= Q(bureau_id__in=bureau_ids)
+    return tenders.filter(visible)
+
+
+def budget_line_list_visible_to(user: Any) -> QuerySet[BudgetLine]:
+    lines = BudgetLine.objects.select_related("bureau")
+    if is_platform_admin(user):
+        return lines
+    return lines.filter(bureau_id__in=acting_organization_ids(user, *BUREAU_ROLES))
+
+
+def bid_list_visible_to(user: Any) -> QuerySet[Bid]:
+    """A provider sees its own bids. The bureau (and the admin) sees submitted bids only once the
+    tender has closed: bids stay sealed until the deadline, for everyone but the bidder."""
+    bids = Bid.objects.select_related("tender", "provider")
+    if not getattr(user, "is_authenticated", False):
+        return bids.none()
+    own = Q(provider_id__in=member_organization_ids(user))
+    opened = ~Q(tender__status__in=[Tender.Status.DRAFT, Tender.Status.PUBLISHED]) & ~Q(
+        status__in=[Bid.Status.DRAFT, Bid.Status.WITHDRAWN]
+    )
+    if is_platform_admin(user):
+        return bids.filter(own | opened)
+    bureau_ids = acting_organization_ids(user, *BUREAU_ROLES)
+    return bids.filter(own | (opened & Q(tender__bureau_id__in=bureau_ids)))
+
+
+def question_list_visible_to(user: Any, tender: Tender) -> QuerySet[Question]:
+    """Answered questions are public with the tender; unanswered ones are seen by the bureau and
+    the asking organisation."""
+    questions = tender.questions.all()
+    if is_platform_admin(user) or is_tender_bureau_member(user, tender):
+        return questions
+    visible = Q(answered_at__isnull=False)
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(asker_organization_id__in=member_organization_ids(user))
+    return questions.filter(visible)

@@ -1,0 +1,86 @@
+"""Reads of the marketplace: visible tenders with their terms, budget lines with their derived
+commitment, and the ranking of opened bids (DESIGN 5, lowest-price method)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from common.money import round_half_up
+
+from .models import Bid, BidScore, BudgetLine, Criterion, Tender
+from .permissions import budget_line_list_visible_to, tender_list_visible_to
+
+RANKED_STATUSES = (Bid.Status.OPENED, Bid.Status.AWARDED, Bid.Status.NOT_AWARDED)
+
+
+def tender_list(*, user: Any) -> QuerySet[Tender]:
+    return (
+        tender_list_visible_to(user)
+        .select_related("bureau", "catalogue_item", "budget_line", "proposed_bid", "contract")
+        .prefetch_related("areas", "kpis", "criteria", "payment_schedule")
+    )
+
+
+def budget_line_list(*, user: Any) -> QuerySet[BudgetLine]:
+    return budget_line_list_visible_to(user).annotate(
+        committed=Coalesce(Sum("tenders__committed_amount"), Value(0))
+    )
+
+
+@dataclass
+class RankingRow:
+    bid: Bid
+    price_score: Decimal
+    quality_score: Decimal
+    total: Decimal
+    is_fully_scored: bool
+    rank: int = 0
+    quality_by_criterion: dict[int, Decimal] = field(default_factory=dict)
+
+
+def ranking_of(tender: Tender) -> list[RankingRow]:
+    """Rank the opened (not disqualified) bids: price score = lowest price / price × price weight;
+    quality per criterion = mean of evaluators' scores × weight / 100; total = sum, rounded to 2
+    places; ties go to the lower price, then the earlier submission."""
+    bids = list(
+        tender.bids.filter(status__in=RANKED_STATUSES)
+        .select_related("provider")
+        .prefetch_related(
+            Prefetch("scores", queryset=BidScore.objects.only("bid_id", "criterion_id", "score"))
+        )
+    )
+    if not bids:
+        return []
+    criteria = list(tender.criteria.all())
+    price_weight = sum((c.weight for c in criteria if c.kind == Criterion.Kind.PRICE), 0)
+    quality = [c for c in criteria if c.kind == Criterion.Kind.QUALITY]
+    lowest = min(bid.price_amount for bid in bids)
+    rows = []
+    for bid in bids:
+        scores: dict[int, list[Decimal]] = defaultdict(list)
+        for score in bid.scores.all():
+            scores[score.criterion_id].append(score.score)
+        by_criterion = {
+            c.id: (sum(scores[c.id]) / len(scores[c.id])) * c.weight / 100 if scores[c.id] else Decimal(0)
+            for c in quality
+        }
+        price_score = round_half_up(Decimal(lowest) / Decimal(bid.price_amount) * price_weight, 2)
+        quality_score = round_half_up(sum(by_criterion.values(), Decimal(0)), 2)
+        rows.append(
+            RankingRow(
+                bid=bid,
+                price_score=price_score,
+                quality_score=quality_score,
+                total=price_score + quality_score,
+                is_fully_scored=all(scores[c.id] for c in quality),
+                quality_by_criterion={k: round_half_up(v, 2) for k, v in by_criterion.items()},
+            )
+        )
+    rows.sort(key=lambda row: (-row.total, row.bid.price_amount, row.bid.submitted_at, row.bid.id))
+    for position, row in enumerate(rows, start=1):
+        row.rank = position
+    return rows

@@ -1,0 +1,321 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from common.api import transitions_available
+from common.money import MAX_AMOUNT
+from orgs.models import Area, Organization
+
+from .models import Bid, BudgetLine, CatalogueItem, Criterion, Kpi, PaymentScheduleItem, Question, Tender
+
+TENDER_TRANSITIONS = {
+    "publish": ("publish", "marketplace.publish_tender"),
+    "close": ("close", "marketplace.close_tender"),
+    "cancel": ("cancel", "marketplace.cancel_tender"),
+    "award": ("award", "marketplace.award_tender"),
+    "finalize-award": ("finalize_award", "marketplace.finalize_award_tender"),
+}
+BID_TRANSITIONS = {
+    "submit": ("submit", "marketplace.submit_bid"),
+    "withdraw": ("withdraw", "marketplace.withdraw_bid"),
+    "disqualify": ("disqualify", "marketplace.disqualify_bid"),
+}
+
+
+def amount_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT, **kwargs)
+
+
+class CatalogueItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CatalogueItem
+        fields = ["id", "code", "name", "is_active"]
+        read_only_fields = ["is_active"]
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class BudgetLineSerializer(serializers.ModelSerializer):
+    bureau = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(kind=Organization.Kind.BUREAU), required=False
+    )
+    amount = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT)
+    currency = serializers.ChoiceField(choices=[("CNY", "CNY")], default="CNY")
+    fiscal_year = serializers.IntegerField(min_value=2000, max_value=2100)
+    committed = serializers.IntegerField(read_only=True)
+    available = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BudgetLine
+        fields = [
+            "id",
+            "bureau",
+            "fiscal_year",
+            "name",
+            "source",
+            "amount",
+            "currency",
+            "committed",
+            "available",
+        ]
+
+    def get_available(self, line: BudgetLine) -> int:
+        return line.amount - line.committed
+
+
+class KpiSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Kpi
+        fields = ["id", "name", "target", "unit"]
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    weight = serializers.IntegerField(min_value=0, max_value=100)
+
+    class Meta:
+        model = Criterion
+        fields = ["id", "name", "kind", "weight"]
+
+
+class PaymentScheduleItemSerializer(serializers.ModelSerializer):
+    share_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100)
+    )
+
+    class Meta:
+        model = PaymentScheduleItem
+        fields = ["kind", "share_pct"]
+
+
+class ScoreWeightsSerializer(serializers.Serializer):
+    third_party = serializers.DecimalField(
+        max_digits=3, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1)
+    )
+    buyer = serializers.DecimalField(
+        max_digits=3, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1)
+    )
+    residents = serializers.DecimalField(
+        max_digits=3, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1)
+    )
+    community = serializers.DecimalField(
+        max_digits=3, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1)
+    )
+
+
+class TenderInputSerializer(serializers.Serializer):
+    bureau = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(kind=Organization.Kind.BUREAU), required=False
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)
+    catalogue_item = serializers.PrimaryKeyRelatedField(queryset=CatalogueItem.objects.all())
+    budget_line = serializers.PrimaryKeyRelatedField(queryset=BudgetLine.objects.all())
+    areas = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), many=True)
+    beneficiaries = serializers.CharField(allow_blank=True, required=False, default="", max_length=2000)
+    ceiling_amount = amount_field()
+    currency = serializers.ChoiceField(choices=[("CNY", "CNY")], default="CNY")
+    bid_deadline = serializers.DateTimeField()
+    service_start = serializers.DateField()
+    service_end = serializers.DateField()
+    multi_year_justification = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=4000
+    )
+    kpis = KpiSerializer(many=True, required=False, default=list)
+    criteria = CriterionSerializer(many=True)
+    payment_schedule = PaymentScheduleItemSerializer(many=True, required=False)
+    score_weights = ScoreWeightsSerializer(required=False)
+    min_bids = serializers.IntegerField(min_value=1, max_value=100, default=2)
+    standstill_days = serializers.IntegerField(min_value=0, max_value=90, required=False)
+
+
+class TenderSerializer(serializers.ModelSerializer):
+    kpis = KpiSerializer(many=True)
+    criteria = CriterionSerializer(many=True)
+    payment_schedule = PaymentScheduleItemSerializer(many=True)
+    score_weights = serializers.SerializerMethodField()
+    areas = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    contract = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Tender
+        fields = [
+            "id",
+            "bureau",
+            "title",
+            "description",
+            "catalogue_item",
+            "budget_line",
+            "areas",
+            "beneficiaries",
+            "ceiling_amount",
+            "currency",
+            "bid_deadline",
+            "service_start",
+            "service_end",
+            "multi_year_justification",
+            "kpis",
+            "criteria",
+            "payment_schedule",
+            "score_weights",
+            "min_bids",
+            "standstill_days",
+            "status",
+            "available_transitions",
+            "committed_amount",
+            "published_at",
+            "closed_at",
+            "proposed_bid",
+            "standstill_until",
+            "awarded_at",
+            "cancel_reason",
+            "contract",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_score_weights(self, tender: Tender) -> ScoreWeightsSerializer:
+        return ScoreWeightsSerializer(
+            {
+                "third_party": tender.weight_third_party,
+                "buyer": tender.weight_buyer,
+                "residents": tender.weight_residents,
+                "community": tender.weight_community,
+            }
+        ).data
+
+    def get_contract(self, tender: Tender) -> int | None:
+        contract = getattr(tender, "contract", None)
+        return contract.id if contract else None
+
+    def get_available_transitions(self, tender: Tender) -> list[str]:
+        return transitions_available(self.context["request"].user, tender, TENDER_TRANSITIONS)
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class AwardInputSerializer(serializers.Serializer):
+    bid = serializers.IntegerField(min_value=1)
+
+
+class QuestionInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=4000)
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = ["id", "tender", "text", "answer", "asked_at", "answered_at"]
+
+
+class BureauQuestionSerializer(QuestionSerializer):
+    """The bureau also sees who asked."""
+
+    asker_organization = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta(QuestionSerializer.Meta):
+        fields = [*QuestionSerializer.Meta.fields, "asker_organization"]
+
+
+class DeclarationsSerializer(serializers.Serializer):
+    eligibility = serializers.BooleanField(required=False)
+    no_double_funding = serializers.BooleanField(required=False)
+    no_conflict = serializers.BooleanField(required=False)
+
+
+class BidInputSerializer(serializers.Serializer):
+    provider = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(kind=Organization.Kind.PROVIDER), required=False
+    )
+    price_amount = amount_field()
+    technical_proposal = serializers.CharField(max_length=50000)
+    staffing_plan = serializers.CharField(max_length=20000)
+    declarations = DeclarationsSerializer(required=False, default=dict)
+
+
+class BidPatchSerializer(serializers.Serializer):
+    price_amount = amount_field(required=False)
+    technical_proposal = serializers.CharField(max_length=50000, required=False)
+    staffing_plan = serializers.CharField(max_length=20000, required=False)
+    declarations = DeclarationsSerializer(required=False)
+
+
+class BidSerializer(serializers.ModelSerializer):
+    declarations = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Bid
+        fields = [
+            "id",
+            "tender",
+            "provider",
+            "price_amount",
+            "technical_proposal",
+            "staffing_plan",
+            "declarations",
+            "status",
+            "available_transitions",
+            "receipt",
+            "submitted_at",
+            "disqualification_reason",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_declarations(self, bid: Bid) -> DeclarationsSerializer:
+        return DeclarationsSerializer(
+            {
+                "eligibility": bid.declaration_eligibility,
+                "no_double_funding": bid.declaration_no_double_funding,
+                "no_conflict": bid.declaration_no_conflict,
+            }
+        ).data
+
+    def get_available_transitions(self, bid: Bid) -> list[str]:
+        return transitions_available(self.context["request"].user, bid, BID_TRANSITIONS)
+
+
+class DeclarationInputSerializer(serializers.Serializer):
+    no_conflict = serializers.BooleanField()
+
+
+class DeclarationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    tender = serializers.IntegerField(source="tender_id")
+    evaluator = serializers.IntegerField(source="evaluator_id")
+    no_conflict = serializers.BooleanField()
+    declared_at = serializers.DateTimeField()
+
+
+class ScoreInputSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(min_value=1)
+    score = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100)
+    )
+
+
+class ScoreSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    bid = serializers.IntegerField(source="bid_id")
+    criterion = serializers.IntegerField(source="criterion_id")
+    evaluator = serializers.IntegerField(source="evaluator_id")
+    score = serializers.DecimalField(max_digits=5, decimal_places=2)
+    scored_at = serializers.DateTimeField()
+
+
+class RankingRowSerializer(serializers.Serializer):
+    bid = serializers.IntegerField(source="bid.id")
+    provider = serializers.IntegerField(source="bid.provider_id")
+    provider_name = serializers.CharField(source="bid.provider.name")
+    price_amount = serializers.IntegerField(source="bid.price_amount")
+    price_score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    quality_score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    total = serializers.DecimalField(max_digits=6, decimal_places=2)
+    rank = serializers.IntegerField()
+    is_fully_scored = serializers.BooleanField()

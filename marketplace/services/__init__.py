@@ -1,0 +1,38 @@
+"""Writes of the marketplace: budget lines, tenders, questions, bids, scoring, award."""
+
+from .bids import bid_create, bid_disqualify, bid_submit, bid_update, bid_withdraw
+from .budget import budget_line_create, budget_line_locked
+from .catalogue import catalogue_item_create
+from .evaluation import bid_score, evaluator_declare
+from .questions import question_answer, question_ask
+from .tenders import (
+    tender_award,
+    tender_cancel,
+    tender_close,
+    tender_create,
+    tender_finalize_award,
+    tender_publish,
+    tender_update,
+)
+
+__all__ = [
+    "bid_create",
+    "bid_disqualify",
+    "bid_score",
+    "bid_submit",
+    "bid_update",
+    "bid_withdraw",
+    "budget_line_create",
+    "budget_line_locked",
+    "catalogue_item_create",
+    "evaluator_declare",
+    "question_answer",
+    "question_ask",
+    "tender_award",
+    "tender_cancel",
+    "tender_close",
+    "tender_create",
+    "tender_finalize_award",
+    "tender_publish",
+    "tender_update",
+]

@@ -1,0 +1,55 @@
+from decimal import Decimal
+
+import rules
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from common.errors import Conflict, Forbidden, Invalid
+from orgs.models import User
+from orgs.permissions import member_organization_ids
+
+from ..models import Bid, BidScore, Criterion, EvaluatorDeclaration, Tender
+
+SCORING_STATUSES = (Tender.Status.PUBLISHED, Tender.Status.EVALUATING)
+
+
+@transaction.atomic
+def evaluator_declare(*, actor: User, tender: Tender, no_conflict: bool) -> EvaluatorDeclaration:
+    """An evaluator declares, once per tender, whether they have a conflict of interest. A member of
+    any bidding organisation has one, whatever they declare."""
+    if not rules.has_perm("marketplace.declare_on_tender", actor, tender):
+        raise Forbidden()
+    if tender.status not in SCORING_STATUSES:
+        raise Conflict(_("Declarations are made before the evaluation ends."), code="invalid_transition")
+    if no_conflict and tender.bids.filter(provider_id__in=member_organization_ids(actor)).exists():
+        raise Forbidden(_("You belong to a bidding organisation."), code="conflict_of_interest")
+    declaration, created = EvaluatorDeclaration.objects.get_or_create(
+        tender=tender, evaluator=actor, defaults={"no_conflict": no_conflict}
+    )
+    if not created and declaration.no_conflict != no_conflict:
+        raise Conflict(_("You have already declared on this tender."), code="already_declared")
+    return declaration
+
+
+@transaction.atomic
+def bid_score(*, actor: User, bid: Bid, criterion: Criterion, score: Decimal) -> BidScore:
+    """A declared evaluator scores an opened bid on a quality criterion (0–100); scoring again
+    replaces the earlier score until the award is proposed."""
+    tender = Tender.objects.select_for_update().get(pk=bid.tender_id)
+    if not rules.has_perm("marketplace.declare_on_tender", actor, tender):
+        raise Forbidden()
+    if criterion.tender_id != tender.id or criterion.kind != Criterion.Kind.QUALITY:
+        raise Invalid({"criterion": [_("Choose a quality criterion of this tender.")]})
+    if not Decimal(0) <= score <= Decimal(100):
+        raise Invalid({"score": [_("Scores run from 0 to 100.")]})
+    declared = EvaluatorDeclaration.objects.filter(tender=tender, evaluator=actor, no_conflict=True).exists()
+    if not declared:
+        raise Conflict(_("Declare no conflict of interest before scoring."), code="declaration_required")
+    if tender.status != Tender.Status.EVALUATING or bid.status != Bid.Status.OPENED:
+        raise Conflict(
+            _("Only opened bids of a tender under evaluation are scored."), code="invalid_transition"
+        )
+    bid_score, _created = BidScore.objects.update_or_create(
+        bid=bid, criterion=criterion, evaluator=actor, defaults={"score": score}
+    )
+    return bid_score

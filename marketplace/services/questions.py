@@ -1,0 +1,41 @@
+import rules
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import Conflict, Forbidden, Invalid
+from orgs.models import User
+from orgs.permissions import acting_organization_ids
+
+from ..models import Question, Tender
+from ..permissions import PROVIDER_ROLES
+
+
+def question_ask(*, actor: User, tender: Tender, text: str) -> Question:
+    """Verified providers ask while the tender is open for bidding."""
+    if not rules.has_perm("marketplace.ask_question_on_tender", actor, tender):
+        raise Forbidden()
+    if tender.status != Tender.Status.PUBLISHED or tender.is_deadline_passed:
+        raise Conflict(_("Questions are accepted only while bidding is open."), code="bidding_closed")
+    if not text.strip():
+        raise Invalid({"text": [_("This field may not be blank.")]})
+    provider_id = acting_organization_ids(actor, *PROVIDER_ROLES)[0]
+    return Question.objects.create(
+        tender=tender, text=text.strip(), asked_by=actor, asker_organization_id=provider_id
+    )
+
+
+@transaction.atomic
+def question_answer(*, actor: User, question: Question, answer: str) -> Question:
+    question = Question.objects.select_for_update().select_related("tender").get(pk=question.pk)
+    if not rules.has_perm("marketplace.answer_question_on_tender", actor, question.tender):
+        raise Forbidden()
+    if not answer.strip():
+        raise Invalid({"answer": [_("This field may not be blank.")]})
+    if question.is_answered:
+        raise Conflict(_("This question has already been answered."), code="already_answered")
+    question.answer = answer.strip()
+    question.answered_by = actor
+    question.answered_at = timezone.now()
+    question.save(update_fields=["answer", "answered_by", "answered_at"])
+    return question

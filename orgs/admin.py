@@ -1,0 +1,71 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Area, Household, Membership, Organization, Resident, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Shequ", {"fields": ("display_name", "phone")}))
+    list_display = ("username", "display_name", "phone", "is_staff", "is_superuser")
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "level", "parent", "path")
+    list_filter = ("level",)
+    search_fields = ("name", "code")
+    readonly_fields = ("path",)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    """Verification goes through ``organization_verify`` (the admin action) so it is logged."""
+
+    list_display = ("name", "kind", "legal_type", "credit_code", "status")
+    list_filter = ("kind", "status")
+    search_fields = ("name", "credit_code")
+    readonly_fields = ("status",)
+    inlines = [MembershipInline]
+    actions = ["verify_selected", "suspend_selected"]
+
+    @admin.action(description="Verify selected organisations")
+    def verify_selected(self, request, queryset):
+        from common.errors import ApplicationError
+
+        from .services import organization_verify
+
+        for organization in queryset:
+            try:
+                organization_verify(actor=request.user, organization=organization)
+            except ApplicationError as error:
+                self.message_user(request, f"{organization}: {error.message}", level="warning")
+
+    @admin.action(description="Suspend selected organisations")
+    def suspend_selected(self, request, queryset):
+        from common.errors import ApplicationError
+
+        from .services import organization_suspend
+
+        for organization in queryset:
+            try:
+                organization_suspend(actor=request.user, organization=organization, reason="admin action")
+            except ApplicationError as error:
+                self.message_user(request, f"{organization}: {error.message}", level="warning")
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ("code", "area", "created_at")
+    search_fields = ("code",)
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    list_display = ("user", "household", "verified_at")

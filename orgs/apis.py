@@ -1,0 +1,192 @@
+"""Thin API views of the orgs app: authenticate, fetch what the caller may see, validate, call one
+service, serialise."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from common.api import ReadViewSet, ReasonSerializer
+from common.errors import Invalid
+
+from . import services
+from .filters import AreaFilter, HouseholdFilter, OrganizationFilter
+from .models import Area, Membership, Resident
+from .permissions import household_list_visible_to, is_platform_admin, organization_list_visible_to
+from .serializers import (
+    AreaSerializer,
+    HealthSerializer,
+    HouseholdImportResultSerializer,
+    HouseholdImportSerializer,
+    HouseholdSerializer,
+    MemberInputSerializer,
+    MembershipSerializer,
+    MeSerializer,
+    OrganizationSerializer,
+    ProviderRegisteredSerializer,
+    ProviderRegistrationSerializer,
+    ResidentRegisteredSerializer,
+    ResidentRegistrationSerializer,
+    TokenInputSerializer,
+    TokenSerializer,
+)
+
+
+class HealthApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses=HealthSerializer)
+    def get(self, request):
+        return Response({"status": "ok"})
+
+
+class TokenApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "anon_write"
+
+    @extend_schema(request=TokenInputSerializer, responses=TokenSerializer)
+    def post(self, request):
+        serializer = TokenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request, **serializer.validated_data)
+        if user is None:
+            raise Invalid(
+                {"non_field_errors": ["Unable to log in with the credentials given."]},
+                code="invalid_credentials",
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        memberships = Membership.objects.filter(user=user).select_related("organization")
+        resident = Resident.objects.filter(user=user).select_related("household").first()
+        data = {
+            "id": user.id,
+            "username": user.username,
+            "display_name": user.display_name,
+            "memberships": memberships,
+            "resident": resident,
+            "is_platform_admin": is_platform_admin(user),
+        }
+        return Response(MeSerializer(data).data)
+
+
+class AreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
+    """The area grid, public to read; the platform admin builds it."""
+
+    serializer_class = AreaSerializer
+    filterset_class = AreaFilter
+    queryset = Area.objects.all()
+
+    def create(self, request):
+        data = self.input(AreaSerializer)
+        area = services.area_create(actor=request.user, **data)
+        return Response(self.output(AreaSerializer, area), status=status.HTTP_201_CREATED)
+
+
+class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
+    """Households of the caller's jurisdiction (bureau officers) or all (platform admin)."""
+
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return household_list_visible_to(self.request.user)
+
+    def create(self, request):
+        data = self.input(HouseholdSerializer)
+        household = services.household_create(actor=request.user, **data)
+        return Response(self.output(HouseholdSerializer, household), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HouseholdImportSerializer, responses=HouseholdImportResultSerializer)
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_csv(self, request):
+        data = self.input(HouseholdImportSerializer)
+        upload = data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise Invalid({"file": ["The file may be at most 5 MB."]})
+        result = services.household_import_csv(actor=request.user, content=upload.read())
+        return Response(result, status=status.HTTP_201_CREATED)
+
+
+class ResidentRegisterApi(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "anon_write"
+
+    @extend_schema(request=ResidentRegistrationSerializer, responses={201: ResidentRegisteredSerializer})
+    def post(self, request):
+        serializer = ResidentRegistrationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        resident = services.resident_register(**serializer.validated_data)
+        return Response(ResidentRegisteredSerializer(resident).data, status=status.HTTP_201_CREATED)
+
+
+class ProviderRegisterApi(APIView):
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "anon_write"
+
+    @extend_schema(request=ProviderRegistrationSerializer, responses={201: ProviderRegisteredSerializer})
+    def post(self, request):
+        serializer = ProviderRegistrationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organization_data = serializer.validated_data["organization"]
+        admin_data = serializer.validated_data["admin"]
+        organization = services.provider_register(**organization_data, **admin_data)
+        return Response(
+            ProviderRegisteredSerializer(organization, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+
+    def get_queryset(self):
+        return organization_list_visible_to(self.request.user)
+
+    def create(self, request):
+        data = self.input(OrganizationSerializer)
+        organization = services.organization_create(actor=request.user, **data)
+        return Response(self.output(OrganizationSerializer, organization), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=OrganizationSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        organization = services.organization_verify(actor=request.user, organization=self.get_object())
+        return Response(self.output(OrganizationSerializer, organization))
+
+    @extend_schema(request=ReasonSerializer, responses=OrganizationSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        reason = self.input(ReasonSerializer)["reason"]
+        organization = services.organization_suspend(
+            actor=request.user, organization=self.get_object(), reason=reason
+        )
+        return Response(self.output(OrganizationSerializer, organization))
+
+    @extend_schema(request=MemberInputSerializer, responses={201: MembershipSerializer})
+    @action(detail=True, methods=["post"])
+    def members(self, request, pk=None):
+        organization = self.get_object()
+        data = self.input(MemberInputSerializer)
+        membership = services.member_add(actor=request.user, organization=organization, **data)
+        return Response(self.output(MembershipSerializer, membership), status=status.HTTP_201_CREATED)

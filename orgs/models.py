@@ -1,0 +1,182 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from .credit_code import validate_credit_code
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    REQUIRED_FIELDS: list[str] = []
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Area(models.Model):
+    """A node of the area grid. ``path`` is a materialised path of codes ("510107/wh01/…/") so a
+    subtree is one indexed prefix query."""
+
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("District")
+        STREET = "street", _("Street")
+        COMMUNITY = "community", _("Community")
+        ZONE = "zone", _("Zone (片区)")
+        COMPOUND = "compound", _("Compound (院落)")
+        BUILDING = "building", _("Building (楼栋)")
+
+    LEVEL_ORDER = [level.value for level in Level]
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("Use letters, digits, - and _ only."))],
+    )
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    path = models.CharField(max_length=500, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("area")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = (self.parent.path if self.parent else "") + self.code + "/"
+        super().save(*args, **kwargs)
+
+    def contains(self, other: "Area") -> bool:
+        return other.path.startswith(self.path)
+
+
+class Organization(ConcurrentTransitionMixin, models.Model):
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("Bureau")
+        PROVIDER = "provider", _("Provider")
+        ASSESSOR = "assessor", _("Assessor")
+        COMMUNITY = "community", _("Community committee")
+
+    class LegalType(models.TextChoices):
+        GOVERNMENT_AGENCY = "government_agency", _("Government agency (机关)")
+        ENTERPRISE = "enterprise", _("Enterprise (企业)")
+        SOCIAL_ORGANIZATION = "social_organization", _("Social organisation (社会组织)")
+        PUBLIC_INSTITUTION = "public_institution", _("Public institution, class II (公益二类事业单位)")
+        GRASSROOTS_AUTONOMOUS = "grassroots_autonomous", _("Grassroots autonomous organisation")
+        RURAL_COLLECTIVE = "rural_collective", _("Rural collective economic organisation")
+        INDIVIDUAL = "individual", _("Individual")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending verification")
+        VERIFIED = "verified", _("Verified")
+        SUSPENDED = "suspended", _("Suspended")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    legal_type = models.CharField(_("legal type"), max_length=24, choices=LegalType.choices)
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
+    jurisdiction = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    email = models.EmailField(_("e-mail"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("organisation")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=[Status.PENDING, Status.SUSPENDED], target=Status.VERIFIED)
+    def verify(self, by=None, description=None) -> None:
+        """Verified by the platform admin; a suspended organisation is reinstated the same way."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=[Status.PENDING, Status.VERIFIED], target=Status.SUSPENDED)
+    def suspend(self, by=None, description=None) -> None:
+        """Stops the organisation acting (bidding, signing)."""
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        OFFICER = "officer", _("Officer")
+        FINANCE = "finance", _("Finance")
+        EVALUATOR = "evaluator", _("Evaluator")
+        STAFF = "staff", _("Staff")
+        MEMBER = "member", _("Member")
+
+    ROLES_BY_KIND = {
+        Organization.Kind.BUREAU: {Role.ADMIN, Role.OFFICER, Role.FINANCE, Role.EVALUATOR},
+        Organization.Kind.PROVIDER: {Role.ADMIN, Role.STAFF},
+        Organization.Kind.ASSESSOR: {Role.ADMIN, Role.MEMBER},
+        Organization.Kind.COMMUNITY: {Role.ADMIN, Role.MEMBER},
+    }
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="unique_membership_role")
+        ]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} · {self.role}"
+
+
+class Household(models.Model):
+    """A household index card (索引卡)."""
+
+    code = models.CharField(
+        _("household code"),
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("Use letters, digits, - and _ only."))],
+    )
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="households")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("household")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Resident(models.Model):
+    """A user verified as living in a household: registered with its valid household code."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="resident")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents")
+    verified_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("resident")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.household}"

@@ -1,0 +1,122 @@
+"""Who may act in orgs, and the membership facts every other app's rules build on.
+
+Only verified organisations act: a membership counts for acting only while its organisation is
+verified. The roles are read once per user object and cached on it (one query per request)."""
+
+from collections import defaultdict
+from typing import Any
+
+import rules
+from django.db.models import Q, QuerySet
+
+from .models import Area, Household, Membership, Organization
+
+Role = Membership.Role
+Kind = Organization.Kind
+
+
+def _acting_roles(user: Any) -> dict[int, frozenset[str]]:
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_acting_roles", None)
+    if cached is None:
+        roles: dict[int, set[str]] = defaultdict(set)
+        rows = Membership.objects.filter(
+            user=user, organization__status=Organization.Status.VERIFIED
+        ).values_list("organization_id", "role")
+        for organization_id, role in rows:
+            roles[organization_id].add(role)
+        cached = {org_id: frozenset(org_roles) for org_id, org_roles in roles.items()}
+        user._acting_roles = cached
+    return cached
+
+
+def forget_roles(user: Any) -> None:
+    """Drop the cached roles after memberships or organisation statuses change."""
+    if hasattr(user, "_acting_roles"):
+        del user._acting_roles
+
+
+def roles_in(user: Any, organization_id: int | None) -> frozenset[str]:
+    if organization_id is None:
+        return frozenset()
+    return _acting_roles(user).get(organization_id, frozenset())
+
+
+def has_role(user: Any, organization_id: int | None, *roles: str) -> bool:
+    return bool(roles_in(user, organization_id) & set(roles))
+
+
+def acting_organization_ids(user: Any, *roles: str) -> list[int]:
+    """Verified organisations where the user holds any of ``roles`` (any role if none given)."""
+    return [
+        org_id for org_id, org_roles in _acting_roles(user).items() if not roles or org_roles & set(roles)
+    ]
+
+
+def member_organization_ids(user: Any) -> QuerySet:
+    """Every organisation the user belongs to, verified or not (for reading one's own)."""
+    return Membership.objects.filter(user=user).values("organization_id")
+
+
+@rules.predicate
+def is_platform_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
+
+
+@rules.predicate
+def is_organization_admin(user: Any, organization: Organization) -> bool:
+    return has_role(user, organization.id, Role.ADMIN)
+
+
+rules.add_perm("orgs.add_area", is_platform_admin)
+rules.add_perm("orgs.add_organization", is_platform_admin)
+rules.add_perm("orgs.verify_organization", is_platform_admin)
+rules.add_perm("orgs.suspend_organization", is_platform_admin)
+rules.add_perm("orgs.add_member", is_platform_admin | is_organization_admin)
+rules.add_perm("orgs.add_catalogue_item", is_platform_admin)
+
+
+def jurisdiction_paths(user: Any, *roles: str) -> list[str]:
+    """Area paths of the verified bureaus where the user holds one of ``roles``."""
+    org_ids = acting_organization_ids(user, *roles)
+    if not org_ids:
+        return []
+    return list(
+        Organization.objects.filter(id__in=org_ids, kind=Kind.BUREAU, jurisdiction__isnull=False)
+        .values_list("jurisdiction__path", flat=True)
+        .distinct()
+    )
+
+
+def may_manage_households_in(user: Any, area: Area) -> bool:
+    """Bureau officers (and bureau admins) manage households within their jurisdiction."""
+    if is_platform_admin(user):
+        return True
+    return any(area.path.startswith(path) for path in jurisdiction_paths(user, Role.OFFICER, Role.ADMIN))
+
+
+def area_subtree_q(paths: list[str], field: str = "path") -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
+def household_list_visible_to(user: Any) -> QuerySet[Household]:
+    households = Household.objects.select_related("area")
+    if is_platform_admin(user):
+        return households
+    paths = jurisdiction_paths(user, Role.OFFICER, Role.ADMIN)
+    return households.filter(area_subtree_q(paths, "area__path"))
+
+
+def organization_list_visible_to(user: Any) -> QuerySet[Organization]:
+    """Verified organisations are public (transparency); one's own are visible in any status."""
+    organizations = Organization.objects.select_related("jurisdiction")
+    if is_platform_admin(user):
+        return organizations
+    visible = Q(status=Organization.Status.VERIFIED)
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(id__in=member_organization_ids(user))
+    return organizations.filter(visible)

@@ -1,0 +1,167 @@
+from rest_framework import serializers
+
+from common.api import transitions_available
+
+from .credit_code import validate_credit_code
+from .models import Area, Household, Membership, Organization, User
+
+ORGANIZATION_TRANSITIONS = {
+    "verify": ("verify", "orgs.verify_organization"),
+    "suspend": ("suspend", "orgs.suspend_organization"),
+}
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = Area
+        fields = ["id", "name", "code", "level", "parent", "path"]
+        read_only_fields = ["path"]
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+
+    class Meta:
+        model = Household
+        fields = ["id", "area", "code", "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"code": {"validators": []}}
+
+
+class HouseholdImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class HouseholdImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    jurisdiction = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.all(), allow_null=True, required=False
+    )
+    credit_code = serializers.CharField(max_length=18, validators=[validate_credit_code])
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "legal_type",
+            "credit_code",
+            "jurisdiction",
+            "email",
+            "status",
+            "available_transitions",
+            "created_at",
+        ]
+        read_only_fields = ["status", "created_at"]
+
+    def get_available_transitions(self, organization: Organization) -> list[str]:
+        return transitions_available(self.context["request"].user, organization, ORGANIZATION_TRANSITIONS)
+
+
+class ProviderRegistrationSerializer(serializers.Serializer):
+    class OrganizationInput(serializers.Serializer):
+        name = serializers.CharField(max_length=200)
+        legal_type = serializers.ChoiceField(choices=Organization.LegalType.choices)
+        credit_code = serializers.CharField(max_length=18, validators=[validate_credit_code])
+
+    class AdminInput(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, write_only=True)
+        email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+    organization = OrganizationInput()
+    admin = AdminInput()
+
+
+class UserSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username"]
+
+
+class ProviderRegisteredSerializer(OrganizationSerializer):
+    admin = serializers.SerializerMethodField()
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*OrganizationSerializer.Meta.fields, "admin"]
+
+    def get_admin(self, organization: Organization) -> dict:
+        membership = (
+            organization.memberships.select_related("user").filter(role=Membership.Role.ADMIN).first()
+        )
+        return UserSummarySerializer(membership.user).data if membership else {}
+
+
+class MemberInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, write_only=True)
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = UserSummarySerializer()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "organization", "role", "created_at"]
+
+
+class ResidentRegistrationSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, write_only=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    household_code = serializers.CharField(max_length=40)
+
+
+class ResidentRegisteredSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user.id")
+    username = serializers.CharField(source="user.username")
+    household = serializers.CharField(source="household.code")
+    verified_at = serializers.DateTimeField()
+
+
+class TokenInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, write_only=True)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class OrganizationSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind"]
+
+
+class MeMembershipSerializer(serializers.Serializer):
+    organization = OrganizationSummarySerializer()
+    role = serializers.CharField()
+
+
+class MeResidentSerializer(serializers.Serializer):
+    household = serializers.CharField(source="household.code")
+    area = serializers.IntegerField(source="household.area_id")
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    memberships = MeMembershipSerializer(many=True)
+    resident = MeResidentSerializer(allow_null=True)
+    is_platform_admin = serializers.BooleanField()
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.CharField()

@@ -1,0 +1,85 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from orgs.models import Membership, Organization
+
+from . import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()  # throttling counters do not leak between tests
+
+
+class Api:
+    """An API client acting as one user (or anonymous), authenticated by token as a real client
+    is, so each request loads the user afresh."""
+
+    def __init__(self, user=None):
+        self.user = user
+        self.client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            self.client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    def get(self, path, **params):
+        return self.client.get(f"/api/v1/{path}", params)
+
+    def post(self, path, data=None, **kwargs):
+        return self.client.post(f"/api/v1/{path}", data or {}, format=kwargs.pop("format", "json"), **kwargs)
+
+    def patch(self, path, data=None):
+        return self.client.patch(f"/api/v1/{path}", data or {}, format="json")
+
+
+@pytest.fixture
+def api():
+    return Api
+
+
+@pytest.fixture
+def world(db):
+    """A district with a bureau (officer, finance, evaluators, admin), three verified providers,
+    an assessor, a community committee, a platform admin and an unrelated user."""
+    areas = f.area_tree()
+    bureau = f.OrganizationFactory(
+        kind=Organization.Kind.BUREAU,
+        legal_type=Organization.LegalType.GOVERNMENT_AGENCY,
+        name="Wuhou Civil Affairs Bureau",
+        jurisdiction=areas["district"],
+    )
+    other_bureau = f.OrganizationFactory(
+        kind=Organization.Kind.BUREAU,
+        legal_type=Organization.LegalType.GOVERNMENT_AGENCY,
+        jurisdiction=areas["other_district"],
+    )
+    providers = [f.OrganizationFactory(kind=Organization.Kind.PROVIDER) for _ in range(3)]
+    assessor = f.OrganizationFactory(kind=Organization.Kind.ASSESSOR, legal_type="enterprise")
+    community = f.OrganizationFactory(
+        kind=Organization.Kind.COMMUNITY, legal_type="grassroots_autonomous", jurisdiction=areas["community"]
+    )
+    Role = Membership.Role
+    world = {
+        "areas": areas,
+        "bureau": bureau,
+        "other_bureau": other_bureau,
+        "providers": providers,
+        "assessor": assessor,
+        "community": community,
+        "officer": f.member(bureau, Role.OFFICER),
+        "finance": f.member(bureau, Role.FINANCE),
+        "bureau_admin": f.member(bureau, Role.ADMIN),
+        "evaluators": [f.member(bureau, Role.EVALUATOR) for _ in range(2)],
+        "other_officer": f.member(other_bureau, Role.OFFICER),
+        "provider_admins": [f.member(p, Role.ADMIN) for p in providers],
+        "provider_staff": [f.member(p, Role.STAFF) for p in providers],
+        "assessor_member": f.member(assessor, Role.MEMBER),
+        "community_member": f.member(community, Role.MEMBER),
+        "platform_admin": f.UserFactory(is_superuser=True, is_staff=True),
+        "stranger": f.UserFactory(),
+        "catalogue_item": f.CatalogueItemFactory(),
+        "budget_line": f.BudgetLineFactory(bureau=bureau, amount=100_000_000),
+    }
+    return world

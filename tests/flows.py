@@ -1,0 +1,102 @@
+"""Move tenders and contracts to a given state through the real services, the way users would.
+Time passing is simulated by moving the deadline or standstill end into the past (not state)."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from contracts import services as contract_services
+from contracts.models import Contract
+from marketplace import services
+from marketplace.models import Bid, Criterion, Tender
+
+from . import factories as f
+
+
+def past(minutes: int = 1) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(minutes=minutes)
+
+
+def draft_tender(world, **fields) -> Tender:
+    fields.setdefault("bureau", world["bureau"])
+    fields.setdefault("budget_line", world["budget_line"])
+    fields.setdefault("catalogue_item", world["catalogue_item"])
+    return f.TenderFactory(**fields)
+
+
+def published_tender(world, **fields) -> Tender:
+    tender = draft_tender(world, **fields)
+    return services.tender_publish(actor=world["officer"], tender=tender)
+
+
+def submitted_bid(world, tender: Tender, provider_index: int, price: int) -> Bid:
+    bid = services.bid_create(
+        actor=world["provider_admins"][provider_index],
+        tender=tender,
+        provider=world["providers"][provider_index],
+        data={
+            "price_amount": price,
+            "technical_proposal": "Weekly visits and a day centre.",
+            "staffing_plan": "Two social workers.",
+            "declarations": {"eligibility": True, "no_double_funding": True, "no_conflict": True},
+        },
+    )
+    return services.bid_submit(actor=world["provider_admins"][provider_index], bid=bid)
+
+
+def pass_deadline(tender: Tender) -> Tender:
+    Tender.objects.filter(pk=tender.pk).update(bid_deadline=past())
+    tender.refresh_from_db()
+    return tender
+
+
+def evaluating_tender(world, prices=(28_000_000, 30_000_000), **fields) -> Tender:
+    tender = published_tender(world, **fields)
+    for index, price in enumerate(prices):
+        submitted_bid(world, tender, index, price)
+    pass_deadline(tender)
+    return services.tender_close(actor=world["officer"], tender=tender)
+
+
+def score_all(world, tender: Tender, scores: dict[int, Decimal] | None = None) -> None:
+    """Each evaluator declares and scores every opened bid; ``scores`` maps bid id to the score
+    given on every quality criterion (default 80)."""
+    for evaluator in world["evaluators"]:
+        services.evaluator_declare(actor=evaluator, tender=tender, no_conflict=True)
+        for bid in tender.bids.filter(status=Bid.Status.OPENED):
+            for criterion in tender.criteria.filter(kind=Criterion.Kind.QUALITY):
+                score = (scores or {}).get(bid.id, Decimal(80))
+                services.bid_score(actor=evaluator, bid=bid, criterion=criterion, score=score)
+
+
+def award_proposed_tender(world, **fields) -> Tender:
+    tender = evaluating_tender(world, **fields)
+    score_all(world, tender)
+    from marketplace.selectors import ranking_of
+
+    top = ranking_of(tender)[0].bid
+    return services.tender_award(actor=world["officer"], tender=tender, bid=top)
+
+
+def pass_standstill(tender: Tender) -> Tender:
+    Tender.objects.filter(pk=tender.pk).update(standstill_until=past())
+    tender.refresh_from_db()
+    return tender
+
+
+def draft_contract(world, **fields) -> Contract:
+    tender = pass_standstill(award_proposed_tender(world, **fields))
+    contract_services.award_finalize(actor=world["officer"], tender=tender)
+    return Contract.objects.get(tender=tender)
+
+
+def active_contract(world, **fields) -> Contract:
+    contract = draft_contract(world, **fields)
+    contract_services.contract_sign(actor=world["officer"], contract=contract)
+    provider_admin = next(
+        admin
+        for admin, org in zip(world["provider_admins"], world["providers"], strict=True)
+        if org.id == contract.provider_id
+    )
+    return contract_services.contract_sign(actor=provider_admin, contract=contract)
