@@ -1,5 +1,6 @@
 """Small shared pieces of the API layer."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import rules
@@ -25,7 +26,7 @@ class ReadViewSet(viewsets.GenericViewSet):
 
 
 def transitions_available(
-    user: Any, instance: models.Model, table: dict[str, tuple[str | None, str]]
+    user: Any, instance: models.Model, table: Mapping[str, tuple[str | None, str]]
 ) -> list[str]:
     """The verbs the user may use on the instance now: the FSM allows the transition from the
     current state (with its conditions) and the user has the permission. ``table`` maps each API

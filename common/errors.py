@@ -16,7 +16,7 @@ from rest_framework.views import exception_handler
 class ApplicationError(Exception):
     """A refusal by the domain. Services raise these; the API renders them."""
 
-    status_code = status.HTTP_409_CONFLICT
+    status_code: int = status.HTTP_409_CONFLICT
     code = "conflict"
     default_message: Any = _("The request conflicts with the current state.")
 
@@ -102,6 +102,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return response
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     detail = getattr(exc, "detail", str(exc))
-    extra = {"wait": exc.wait} if isinstance(exc, exceptions.Throttled) and exc.wait else {}
+    wait = getattr(exc, "wait", None)
+    extra = {"wait": wait} if wait else {}
     response.data = _body(code, detail, extra)
     return response

@@ -6,23 +6,25 @@ log row back too.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django_fsm import can_proceed, has_transition_perm  # noqa: F401  (re-exported)
 
 from .errors import InvalidTransition
 
+M = TypeVar("M", bound=models.Model)
+
 
 def run_transition(
-    instance: models.Model,
+    instance: M,
     method: Callable[..., Any],
     *,
     by: Any = None,
     description: str | None = None,
     save: bool = True,
     **kwargs: Any,
-) -> models.Model:
+) -> M:
     """Run ``method`` (a bound FSM transition of ``instance``) and save, or raise
     409 ``invalid_transition`` if the machine does not allow it from the current state."""
     assert transaction.get_connection().in_atomic_block, "transitions run inside a transaction"

@@ -1,5 +1,7 @@
 """The API of DESIGN section 8, under /api/v1/."""
 
+from typing import Any
+
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
@@ -36,7 +38,7 @@ router.register("bids", BidViewSet, basename="bid")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("instalments", InstalmentViewSet, basename="instalment")
 
-nested_list = {"get": "list", "post": "create"}
+nested_list: dict[str, Any] = {"get": "list", "post": "create"}
 
 urlpatterns = [
     path("health/", HealthApi.as_view(), name="health"),

@@ -12,12 +12,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SHEQU_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("DJANGO_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("DJANGO_SECRET_KEY must be set in production")
-    # Development and test only: a fixed, obviously unsafe key. Production sets DJANGO_SECRET_KEY.
-    SECRET_KEY = "dev-insecure-shequ-key-set-DJANGO_SECRET_KEY-in-production"
+# Production sets DJANGO_SECRET_KEY. The fallback is for development and tests only; its prefix
+# makes `manage.py check --deploy` refuse it.
+SECRET_KEY = (
+    env_str("DJANGO_SECRET_KEY", "") or "django-insecure-shequ-development-only-set-DJANGO_SECRET_KEY"
+)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -41,6 +40,7 @@ INSTALLED_APPS = [
     "contracts",
     "evaluations",
     "frontend",
+    "demo",
 ]
 
 MIDDLEWARE = [

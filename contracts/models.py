@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,6 +10,10 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from marketplace.models import Bid, PaymentScheduleItem, Tender
 from orgs.models import Organization
+
+
+def _fully_signed(contract: Any) -> bool:
+    return contract.is_fully_signed
 
 
 class Contract(ConcurrentTransitionMixin, models.Model):
@@ -71,7 +77,7 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=Status.DRAFT,
         target=Status.ACTIVE,
-        conditions=[lambda contract: contract.is_fully_signed],
+        conditions=[_fully_signed],
     )
     def activate(self, by=None, description=None) -> None:
         self.activated_at = timezone.now()

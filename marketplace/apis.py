@@ -1,6 +1,8 @@
 """Thin API views of the marketplace: authenticate, fetch what the caller may see, validate, call
 one service, serialise."""
 
+from typing import cast
+
 import rules
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from rest_framework.response import Response
 from common.api import ReadViewSet
 from common.errors import Conflict, Invalid, NotFound
 from common.history import StateLogSerializer, history_of
-from orgs.models import Membership, Organization
+from orgs.models import Membership, Organization, User
 from orgs.selectors import acting_organization
 
 from . import services
@@ -241,10 +243,10 @@ class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
             return Bid.objects.none()
         tender = self.tender()
         user = self.request.user
-        own_provider_ids = Membership.objects.filter(user=user).values("organization_id")
+        own_provider_ids = Membership.objects.filter(user=cast(User, user)).values("organization_id")
         is_bidder = tender.bids.filter(provider_id__in=own_provider_ids).exists()
         is_provider = Membership.objects.filter(
-            user=user, organization__kind=Organization.Kind.PROVIDER
+            user=cast(User, user), organization__kind=Organization.Kind.PROVIDER
         ).exists()
         if tender.is_sealed and not (is_bidder or is_provider):
             raise Conflict(_("Bids stay sealed until the deadline."), code="bids_sealed")

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -50,6 +51,14 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year} {self.name}"
+
+
+def _deadline_passed(tender: Any) -> bool:
+    return tender.is_deadline_passed
+
+
+def _standstill_over(tender: Any) -> bool:
+    return tender.is_standstill_over
 
 
 class Tender(ConcurrentTransitionMixin, models.Model):
@@ -146,7 +155,7 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=Status.PUBLISHED,
         target=Status.EVALUATING,
-        conditions=[lambda tender: tender.is_deadline_passed],
+        conditions=[_deadline_passed],
     )
     def close(self, by=None, description=None) -> None:
         self.closed_at = timezone.now()
@@ -157,7 +166,7 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=Status.PUBLISHED,
         target=Status.UNSUCCESSFUL,
-        conditions=[lambda tender: tender.is_deadline_passed],
+        conditions=[_deadline_passed],
     )
     def close_unsuccessful(self, by=None, description=None) -> None:
         self.closed_at = timezone.now()
@@ -175,7 +184,7 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         field=status,
         source=Status.AWARD_PROPOSED,
         target=Status.AWARDED,
-        conditions=[lambda tender: tender.is_standstill_over],
+        conditions=[_standstill_over],
     )
     def finalize_award(self, by=None, description=None) -> None:
         self.awarded_at = timezone.now()

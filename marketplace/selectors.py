@@ -65,7 +65,9 @@ def ranking_of(tender: Tender) -> list[RankingRow]:
         for score in bid.scores.all():
             scores[score.criterion_id].append(score.score)
         by_criterion = {
-            c.id: (sum(scores[c.id]) / len(scores[c.id])) * c.weight / 100 if scores[c.id] else Decimal(0)
+            c.id: (sum(scores[c.id], Decimal(0)) / len(scores[c.id])) * c.weight / 100
+            if scores[c.id]
+            else Decimal(0)
             for c in quality
         }
         price_score = round_half_up(Decimal(lowest) / Decimal(bid.price_amount) * price_weight, 2)

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from rest_framework import serializers
 
@@ -31,7 +32,7 @@ class CatalogueItemSerializer(serializers.ModelSerializer):
         model = CatalogueItem
         fields = ["id", "code", "name", "is_active"]
         read_only_fields = ["is_active"]
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
 
 
 class BudgetLineSerializer(serializers.ModelSerializer):
@@ -59,7 +60,7 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         ]
 
     def get_available(self, line: BudgetLine) -> int:
-        return line.amount - line.committed
+        return line.amount - line.committed  # type: ignore[attr-defined]  # annotated by the selector
 
 
 class KpiSerializer(serializers.ModelSerializer):
@@ -132,7 +133,7 @@ class TenderSerializer(serializers.ModelSerializer):
     criteria = CriterionSerializer(many=True)
     payment_schedule = PaymentScheduleItemSerializer(many=True)
     score_weights = serializers.SerializerMethodField()
-    areas = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    areas: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     contract = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
 
@@ -173,7 +174,7 @@ class TenderSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_score_weights(self, tender: Tender) -> ScoreWeightsSerializer:
+    def get_score_weights(self, tender: Tender) -> dict[str, Any]:
         return ScoreWeightsSerializer(
             {
                 "third_party": tender.weight_third_party,
@@ -216,7 +217,9 @@ class QuestionSerializer(serializers.ModelSerializer):
 class BureauQuestionSerializer(QuestionSerializer):
     """The bureau also sees who asked."""
 
-    asker_organization = serializers.PrimaryKeyRelatedField(read_only=True)
+    asker_organization: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
 
     class Meta(QuestionSerializer.Meta):
         fields = [*QuestionSerializer.Meta.fields, "asker_organization"]
@@ -268,7 +271,7 @@ class BidSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_declarations(self, bid: Bid) -> DeclarationsSerializer:
+    def get_declarations(self, bid: Bid) -> dict[str, Any]:
         return DeclarationsSerializer(
             {
                 "eligibility": bid.declaration_eligibility,

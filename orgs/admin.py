@@ -6,7 +6,7 @@ from .models import Area, Household, Membership, Organization, Resident, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Shequ", {"fields": ("display_name", "phone")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Shequ", {"fields": ("display_name", "phone")}))
     list_display = ("username", "display_name", "phone", "is_staff", "is_superuser")
 
 

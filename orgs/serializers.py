@@ -1,3 +1,5 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from common.api import transitions_available
@@ -12,13 +14,15 @@ ORGANIZATION_TRANSITIONS = {
 
 
 class AreaSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), allow_null=True, required=False)
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]  # the API's field name
+        queryset=Area.objects.all(), allow_null=True, required=False
+    )
 
     class Meta:
         model = Area
         fields = ["id", "name", "code", "level", "parent", "path"]
         read_only_fields = ["path"]
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
@@ -28,7 +32,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
         model = Household
         fields = ["id", "area", "code", "created_at"]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
 
 
 class HouseholdImportSerializer(serializers.Serializer):

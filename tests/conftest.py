@@ -3,9 +3,15 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from orgs.models import Membership, Organization
 
 from . import factories as f
+
+# Tests run tasks in-process even where CELERY_BROKER_URL is set (CI points it at Redis); the tests
+# that need a real worker start one themselves.
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
 
 
 @pytest.fixture(autouse=True)
@@ -83,3 +89,10 @@ def world(db):
         "budget_line": f.BudgetLineFactory(bureau=bureau, amount=100_000_000),
     }
     return world
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """Opt in with ``pytest.mark.usefixtures("fast_passwords")``: hash passwords with a fast hasher.
+    PBKDF2 costs ~0.3 s per user and ``world`` makes sixteen."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

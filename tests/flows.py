@@ -100,3 +100,66 @@ def active_contract(world, **fields) -> Contract:
         if org.id == contract.provider_id
     )
     return contract_services.contract_sign(actor=provider_admin, contract=contract)
+
+
+def machine_snapshot() -> dict:
+    """Everything a transition of the tender, bid or contract machines may touch: compare two
+    snapshots to prove a refused transition was never half-done."""
+    from django.db.models import Sum
+    from django_fsm_log.models import StateLog
+
+    from contracts.models import Instalment
+    from marketplace.models import BudgetLine
+
+    return {
+        "tenders": list(
+            Tender.objects.order_by("pk").values_list(
+                "pk",
+                "status",
+                "committed_amount",
+                "proposed_bid_id",
+                "standstill_until",
+                "published_at",
+                "closed_at",
+                "awarded_at",
+                "cancel_reason",
+            )
+        ),
+        "bids": list(
+            Bid.objects.order_by("pk").values_list(
+                "pk", "status", "price_amount", "receipt", "submitted_at", "disqualification_reason"
+            )
+        ),
+        "contracts": list(
+            Contract.objects.order_by("pk").values_list(
+                "pk",
+                "status",
+                "value_amount",
+                "bureau_signed_at",
+                "provider_signed_at",
+                "activated_at",
+                "terminated_at",
+                "termination_reason",
+                "assessor_id",
+                "community_id",
+            )
+        ),
+        "instalments": list(
+            Instalment.objects.order_by("pk").values_list(
+                "pk", "status", "amount", "release_amount", "withheld_amount", "payable_at"
+            )
+        ),
+        "budget_committed": list(
+            BudgetLine.objects.order_by("pk")
+            .annotate(committed=Sum("tenders__committed_amount"))
+            .values_list("pk", "committed")
+        ),
+        "state_logs": StateLog.objects.count(),
+    }
+
+
+def last_log(instance):
+    """The newest StateLog row of ``instance`` (django-fsm-log)."""
+    from django_fsm_log.models import StateLog
+
+    return StateLog.objects.for_(instance).order_by("-id").first()

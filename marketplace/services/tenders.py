@@ -73,10 +73,17 @@ def _write(tender: Tender, data: dict[str, Any]) -> None:
     tender.save()
     if "areas" in data:
         tender.areas.set(data["areas"])
-    for key, model in (("kpis", Kpi), ("criteria", Criterion), ("payment_schedule", PaymentScheduleItem)):
-        if key in data:
-            getattr(tender, key).all().delete()
-            model.objects.bulk_create([model(tender=tender, **item) for item in data[key]])
+    if "kpis" in data:
+        tender.kpis.all().delete()
+        Kpi.objects.bulk_create([Kpi(tender=tender, **item) for item in data["kpis"]])
+    if "criteria" in data:
+        tender.criteria.all().delete()
+        Criterion.objects.bulk_create([Criterion(tender=tender, **item) for item in data["criteria"]])
+    if "payment_schedule" in data:
+        tender.payment_schedule.all().delete()
+        PaymentScheduleItem.objects.bulk_create(
+            [PaymentScheduleItem(tender=tender, **item) for item in data["payment_schedule"]]
+        )
 
 
 @transaction.atomic

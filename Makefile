@@ -1,0 +1,50 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test setup check lint types pytest schema clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+
+## make run: set up, migrate SQLite, load the demo, start web + Celery worker and beat.
+run: setup
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) collectstatic --noinput -v0
+	scripts/compile-messages
+	$(MANAGE) seed_demo
+	scripts/run
+
+## make test: every check and every test.
+test: setup lint types check schema pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types:
+	$(BIN)/mypy .
+
+check:
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  DJANGO_HSTS_SECONDS=31536000 DJANGO_SSL_REDIRECT=1 \
+	  $(MANAGE) check --deploy --fail-level WARNING
+
+schema:
+	$(MANAGE) spectacular --validate --fail-on-warn --file var/schema.yml
+
+pytest:
+	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf var staticfiles
