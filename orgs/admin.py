@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import Area, Household, Membership, Organization, Resident, User
@@ -34,6 +35,18 @@ class OrganizationAdmin(admin.ModelAdmin):
     readonly_fields = ("status",)
     inlines = [MembershipInline]
     actions = ["verify_selected", "suspend_selected"]
+
+    def save_model(self, request, obj, form, change):
+        """Organisations the platform admin creates start verified, through the logged transition."""
+        from common.transitions import run_transition
+
+        super().save_model(request, obj, form, change)
+        if not change:
+            with transaction.atomic():
+                organization = Organization.objects.select_for_update().get(pk=obj.pk)
+                run_transition(
+                    organization, organization.verify, by=request.user, description="created in admin"
+                )
 
     @admin.action(description="Verify selected organisations")
     def verify_selected(self, request, queryset):
