@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.db import transaction
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 
 from .models import Area, Household, Membership, Organization, Resident, User
 
