@@ -5,8 +5,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import page_not_found
+from django_fsm import ConcurrentTransition
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -78,6 +80,8 @@ def _body(code: str, message: Any, extra: dict | None = None) -> dict:
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ConcurrentTransition):  # a missed row lock: refuse, never a 500
+        exc = InvalidTransition()
     request = context.get("request")
     is_anonymous = request is not None and not getattr(request.user, "is_authenticated", False)
     if isinstance(exc, Forbidden) and is_anonymous:
@@ -106,3 +110,13 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     extra = {"wait": wait} if wait else {}
     response.data = _body(code, detail, extra)
     return response
+
+
+def not_found_view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: a URL no view matched (``tenders/abc/``, an unknown path) answers the API's
+    clients with the error envelope, and everyone else with the usual page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            _body("not_found", _("Not found.")), status=404, json_dumps_params={"ensure_ascii": False}
+        )
+    return page_not_found(request, exception)

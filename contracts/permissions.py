@@ -37,7 +37,17 @@ def may_sign_now(user: Any, contract: Contract) -> bool:
     return contract.status == Contract.Status.DRAFT and (bureau_side or provider_side)
 
 
+# Who enters the T and C scores may be named until the contract is over.
+ASSIGNMENT_CLOSED = (Contract.Status.COMPLETED, Contract.Status.CLOSED, Contract.Status.TERMINATED)
+
+
+@rules.predicate
+def may_assign_now(user: Any, contract: Contract) -> bool:
+    return is_contract_officer(user, contract) and contract.status not in ASSIGNMENT_CLOSED
+
+
 rules.add_perm("contracts.sign_contract", may_sign_now)
+rules.add_perm("contracts.assign_contract_now", may_assign_now)
 for _perm in ("suspend", "resume", "terminate", "assign"):
     rules.add_perm(f"contracts.{_perm}_contract", is_contract_officer)
 rules.add_perm("contracts.view_contract_details", is_contract_party | is_platform_admin)

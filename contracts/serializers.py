@@ -10,7 +10,7 @@ CONTRACT_TRANSITIONS = {
     "suspend": ("suspend", "contracts.suspend_contract"),
     "resume": ("resume", "contracts.resume_contract"),
     "terminate": ("terminate", "contracts.terminate_contract"),
-    "assign": (None, "contracts.assign_contract"),
+    "assign": (None, "contracts.assign_contract_now"),
 }
 
 

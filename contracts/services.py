@@ -15,7 +15,7 @@ from marketplace.services import budget_line_locked, tender_finalize_award
 from orgs.models import Organization, User
 
 from .models import Contract, Instalment
-from .permissions import is_contract_officer, is_contract_provider_admin
+from .permissions import ASSIGNMENT_CLOSED, is_contract_officer, is_contract_provider_admin
 
 FORMULA_VERSION = "shequ-2026.1"
 
@@ -55,8 +55,11 @@ def award_finalize(*, actor: User | None, tender: Tender) -> Tender:
     """When the standstill is over the award becomes final and the contract is drafted with its
     instalments (amounts sum to the value exactly). Idempotent: finalising an awarded tender
     changes nothing, so the scheduler and the endpoint can race."""
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the proposed_bid join
     tender = (
-        Tender.objects.select_for_update().select_related("proposed_bid", "catalogue_item").get(pk=tender.pk)
+        Tender.objects.select_for_update(of=("self",))
+        .select_related("proposed_bid", "catalogue_item")
+        .get(pk=tender.pk)
     )
     if tender.status == Tender.Status.AWARDED:
         if actor is not None and not rules.has_perm("marketplace.finalize_award_tender", actor, tender):
@@ -162,7 +165,7 @@ def contract_assign(
     committee whose jurisdiction meets the service areas)."""
     contract = _locked(contract)
     _require(actor, "contracts.assign_contract", contract)
-    if contract.status in (Contract.Status.COMPLETED, Contract.Status.CLOSED, Contract.Status.TERMINATED):
+    if contract.status in ASSIGNMENT_CLOSED:
         raise InvalidTransition()
     errors: dict[str, list[str]] = {}
     verified = Organization.Status.VERIFIED

@@ -13,19 +13,20 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from common.api import ReadViewSet
-from common.errors import Conflict, Invalid, NotFound
+from common.errors import Conflict, Forbidden, Invalid, NotFound
 from common.history import StateLogSerializer, history_of
 from orgs.models import Membership, Organization, User
 from orgs.selectors import acting_organization
 
 from . import services
 from .filters import TenderFilter
-from .models import Bid, CatalogueItem, Criterion, Question
+from .models import Bid, CatalogueItem, Criterion, Question, Tender
 from .permissions import (
     PROVIDER_ROLES,
     bid_list_visible_to,
     is_tender_bureau_member,
     question_list_visible_to,
+    tender_list_visible_to,
 )
 from .selectors import budget_line_list, ranking_of, tender_list
 from .serializers import (
@@ -136,6 +137,8 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     @action(detail=True, methods=["post"])
     def award(self, request, pk=None):
         tender = self.get_object()
+        if not rules.has_perm("marketplace.award_tender", request.user, tender):
+            raise Forbidden()  # before looking the bid up: a refusal, not "no such bid"
         bid_id = self.input(AwardInputSerializer)["bid"]
         bid = bid_list_visible_to(request.user).filter(pk=bid_id, tender=tender).first()
         if bid is None:
@@ -183,8 +186,11 @@ class TenderQuestionViewSet(mixins.ListModelMixin, ReadViewSet):
 
     serializer_class = QuestionSerializer
 
-    def tender(self):
-        return get_object_or_404(tender_list(user=self.request.user), pk=self.kwargs["tender_pk"])
+    def tender(self) -> Tender:
+        if not hasattr(self, "_tender"):
+            visible = tender_list_visible_to(self.request.user)
+            self._tender = get_object_or_404(visible, pk=self.kwargs["tender_pk"])
+        return self._tender
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -235,8 +241,11 @@ class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
     serializer_class = BidSerializer
     permission_classes = [IsAuthenticated]
 
-    def tender(self):
-        return get_object_or_404(tender_list(user=self.request.user), pk=self.kwargs["tender_pk"])
+    def tender(self) -> Tender:
+        if not hasattr(self, "_tender"):
+            visible = tender_list_visible_to(self.request.user)
+            self._tender = get_object_or_404(visible, pk=self.kwargs["tender_pk"])
+        return self._tender
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -61,6 +61,14 @@ def _standstill_over(tender: Any) -> bool:
     return tender.is_standstill_over
 
 
+def _bidding_open_for(bid: Any) -> bool:
+    return bid.tender.is_bidding_open
+
+
+def _tender_evaluating(bid: Any) -> bool:
+    return bid.tender.status == Tender.Status.EVALUATING
+
+
 class Tender(ConcurrentTransitionMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -132,6 +140,10 @@ class Tender(ConcurrentTransitionMixin, models.Model):
     @property
     def is_deadline_passed(self) -> bool:
         return timezone.now() >= self.bid_deadline
+
+    @property
+    def is_bidding_open(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_deadline_passed
 
     @property
     def is_standstill_over(self) -> bool:
@@ -324,14 +336,25 @@ class Bid(ConcurrentTransitionMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    @transition(
+        field=status,
+        source=Status.DRAFT,
+        target=Status.SUBMITTED,
+        conditions=[_bidding_open_for],
+    )
     def submit(self, receipt: str, by=None, description=None) -> None:
         self.receipt = receipt
-        self.submitted_at = timezone.now()
+        # Keep the timestamp the receipt was computed over, so the receipt can be verified later.
+        self.submitted_at = self.submitted_at or timezone.now()
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.SUBMITTED, target=Status.WITHDRAWN)
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.WITHDRAWN,
+        conditions=[_bidding_open_for],
+    )
     def withdraw(self, by=None, description=None) -> None:
         pass
 
@@ -343,7 +366,12 @@ class Bid(ConcurrentTransitionMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.OPENED, target=Status.DISQUALIFIED)
+    @transition(
+        field=status,
+        source=Status.OPENED,
+        target=Status.DISQUALIFIED,
+        conditions=[_tender_evaluating],
+    )
     def disqualify(self, by=None, description=None) -> None:
         self.disqualification_reason = description or ""
 

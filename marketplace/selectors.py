@@ -26,8 +26,11 @@ def tender_list(*, user: Any) -> QuerySet[Tender]:
 
 
 def budget_line_list(*, user: Any) -> QuerySet[BudgetLine]:
-    return budget_line_list_visible_to(user).annotate(
-        committed=Coalesce(Sum("tenders__committed_amount"), Value(0))
+    # an aggregate drops Meta.ordering, and pages of an unordered list are not stable
+    return (
+        budget_line_list_visible_to(user)
+        .annotate(committed=Coalesce(Sum("tenders__committed_amount"), Value(0)))
+        .order_by("-fiscal_year", "id")
     )
 
 

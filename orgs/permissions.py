@@ -89,6 +89,12 @@ def jurisdiction_paths(user: Any, *roles: str) -> list[str]:
     )
 
 
+def may_manage_households(user: Any) -> bool:
+    """Whoever may manage households somewhere: officers and admins of a bureau with a
+    jurisdiction, and the platform admin. Anyone else is refused outright (403)."""
+    return is_platform_admin(user) or bool(jurisdiction_paths(user, Role.OFFICER, Role.ADMIN))
+
+
 def may_manage_households_in(user: Any, area: Area) -> bool:
     """Bureau officers (and bureau admins) manage households within their jurisdiction."""
     if is_platform_admin(user):

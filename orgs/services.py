@@ -13,7 +13,7 @@ from common.errors import Forbidden, Invalid
 from common.transitions import run_transition
 
 from .models import Area, Household, Membership, Organization, Resident, User
-from .permissions import forget_roles, is_platform_admin, may_manage_households_in
+from .permissions import forget_roles, is_platform_admin, may_manage_households, may_manage_households_in
 
 HOUSEHOLD_LEVELS = {Area.Level.ZONE, Area.Level.COMPOUND, Area.Level.BUILDING}
 PROVIDER_LEGAL_TYPES = set(Organization.LegalType) - {Organization.LegalType.GOVERNMENT_AGENCY}
@@ -140,6 +140,7 @@ def _check_household_area(actor: User, area: Area) -> None:
 
 
 def household_create(*, actor: User, area: Area, code: str) -> Household:
+    _require(may_manage_households(actor))
     _check_household_area(actor, area)
     household = Household(area=area, code=code, created_by=actor)
     _full_clean(household)
@@ -159,6 +160,7 @@ def household_import_csv(*, actor: User, content: bytes) -> dict[str, int]:
     """Import households from CSV with the header ``code,area`` (area code). All or nothing: any bad
     row rejects the file with every row's errors. Rows that already exist unchanged are skipped, so
     an import can be repeated."""
+    _require(may_manage_households(actor))
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -19,6 +19,12 @@ def _fresh_cache():
     cache.clear()  # throttling counters do not leak between tests
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The real hasher costs ~0.1 s per user, and every test creates a score of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 class Api:
     """An API client acting as one user (or anonymous), authenticated by token as a real client
     is, so each request loads the user afresh."""
@@ -89,10 +95,3 @@ def world(db):
         "budget_line": f.BudgetLineFactory(bureau=bureau, amount=100_000_000),
     }
     return world
-
-
-@pytest.fixture
-def fast_passwords(settings):
-    """Opt in with ``pytest.mark.usefixtures("fast_passwords")``: hash passwords with a fast hasher.
-    PBKDF2 costs ~0.3 s per user and ``world`` makes sixteen."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

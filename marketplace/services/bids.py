@@ -19,7 +19,7 @@ DECLARATIONS = ("eligibility", "no_double_funding", "no_conflict")
 
 
 def _bidding_open(tender: Tender) -> bool:
-    return tender.status == Tender.Status.PUBLISHED and not tender.is_deadline_passed
+    return tender.is_bidding_open
 
 
 def _check_conflict_of_interest(actor: User, tender: Tender) -> None:

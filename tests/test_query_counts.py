@@ -1,0 +1,197 @@
+"""Pinned query counts of every list endpoint (STYLE: they do not grow with page size). Each case
+lists with 2 items, adds 8 more, lists again: the counts must be equal and at most the pin."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from marketplace import services
+from orgs.models import Membership, Organization
+
+from . import factories as f
+from .flows import active_contract, draft_contract, pass_deadline, published_tender
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh_line(world):
+    return f.BudgetLineFactory(bureau=world["bureau"], amount=50_000_000)
+
+
+# --- builders: each adds ``count`` items to the listed collection and returns the path -----------
+
+
+def add_tenders(world, state, count):
+    """Alternately a published tender and an awarded one with its (active) contract, plus a draft."""
+    for index in range(count):
+        if index % 2:
+            active_contract(world, budget_line=fresh_line(world))
+        elif index % 4 == 0:
+            published_tender(world, budget_line=fresh_line(world))
+        else:
+            f.TenderFactory(bureau=world["bureau"], catalogue_item=world["catalogue_item"])
+    return "tenders/"
+
+
+def add_budget_lines(world, state, count):
+    for _ in range(count):
+        published_tender(world, budget_line=fresh_line(world))
+    return "budget-lines/"
+
+
+def add_contracts(world, state, count):
+    for index in range(count):
+        make = active_contract if index % 2 else draft_contract
+        make(world, budget_line=fresh_line(world))
+    return "contracts/"
+
+
+def add_organizations(world, state, count):
+    for index in range(count):
+        organization = f.OrganizationFactory(
+            kind=Organization.Kind.PROVIDER,
+            status=Organization.Status.PENDING if index % 2 else Organization.Status.VERIFIED,
+            jurisdiction=world["areas"]["community"],
+        )
+        f.member(organization, Membership.Role.ADMIN)
+    return "organizations/"
+
+
+def add_areas(world, state, count):
+    for _ in range(count):
+        f.AreaFactory(level="compound", parent=world["areas"]["community"])
+    return "areas/"
+
+
+def add_households(world, state, count):
+    for _ in range(count):
+        f.HouseholdFactory(area=world["areas"]["compound"])
+        f.HouseholdFactory(area=world["areas"]["other_compound"])  # outside the officer's view
+    return "households/"
+
+
+def add_catalogue(world, state, count):
+    for _ in range(count):
+        f.CatalogueItemFactory()
+    return "catalogue/"
+
+
+def add_bids(world, state, count):
+    """A tender with bids from that many providers, opened at the close (listed by the bureau).
+    Bids cannot be added after the close, so the second call makes a new tender with all of them."""
+    state["bids"] = state.get("bids", 0) + count
+    tender = published_tender(world, budget_line=fresh_line(world))
+    for _ in range(state["bids"]):
+        provider = f.OrganizationFactory(kind=Organization.Kind.PROVIDER)
+        admin = f.member(provider, Membership.Role.ADMIN)
+        bid = services.bid_create(
+            actor=admin,
+            tender=tender,
+            provider=provider,
+            data={
+                "price_amount": 25_000_000,
+                "technical_proposal": "Plan",
+                "staffing_plan": "Team",
+                "declarations": {"eligibility": True, "no_double_funding": True, "no_conflict": True},
+            },
+        )
+        services.bid_submit(actor=admin, bid=bid)
+    services.tender_close(actor=world["officer"], tender=pass_deadline(tender))
+    return f"tenders/{tender.id}/bids/"
+
+
+def add_draft_bids(world, state, count):
+    """A provider's own draft bids on an open tender (a provider may hold several drafts)."""
+    if "tender" not in state:
+        state["tender"] = published_tender(world)
+    for _ in range(count):
+        services.bid_create(
+            actor=world["provider_admins"][0],
+            tender=state["tender"],
+            provider=world["providers"][0],
+            data={"price_amount": 25_000_000, "technical_proposal": "Plan", "staffing_plan": "Team"},
+        )
+    return f"tenders/{state['tender'].id}/bids/"
+
+
+def add_questions(world, state, count):
+    """Questions from several providers, every other one answered."""
+    if "tender" not in state:
+        state["tender"] = published_tender(world)
+    tender = state["tender"]
+    for index in range(count):
+        asker = world["provider_admins"][index % 3]
+        question = services.question_ask(actor=asker, tender=tender, text=f"Question {index}?")
+        if index % 2:
+            services.question_answer(actor=world["officer"], question=question, answer="Yes.")
+    return f"tenders/{tender.id}/questions/"
+
+
+@dataclass
+class Case:
+    builder: Callable[..., str]
+    who: str | None
+    pinned: int
+
+    def user(self, world):
+        if self.who is None:
+            return None
+        if self.who == "provider_admin":
+            return world["provider_admins"][0]
+        return world[self.who]
+
+
+# Pins measured on SQLite and PostgreSQL. Typical shape: token + roles (authenticated), COUNT, the
+# page, one query per prefetch. Nested lists fetch their tender first (with its prefetches); the
+# questions list fetches it twice (get_queryset and get_serializer_class) and the bids list asks two
+# more questions to decide whether bids are sealed for the caller.
+CASES = {
+    "tenders-anonymous": Case(add_tenders, None, 6),
+    "tenders-officer": Case(add_tenders, "officer", 8),
+    "tenders-provider": Case(add_tenders, "provider_admin", 8),
+    "budget-lines-finance": Case(add_budget_lines, "finance", 4),
+    "budget-lines-admin": Case(add_budget_lines, "platform_admin", 3),
+    "contracts-anonymous": Case(add_contracts, None, 3),
+    "contracts-officer": Case(add_contracts, "officer", 6),
+    "contracts-provider": Case(add_contracts, "provider_admin", 6),
+    "contracts-admin": Case(add_contracts, "platform_admin", 5),
+    "organizations-anonymous": Case(add_organizations, None, 2),
+    "organizations-admin": Case(add_organizations, "platform_admin", 3),
+    "areas-anonymous": Case(add_areas, None, 2),
+    "households-officer": Case(add_households, "officer", 5),
+    "households-admin": Case(add_households, "platform_admin", 3),
+    "catalogue-anonymous": Case(add_catalogue, None, 2),
+    "bids-officer": Case(add_bids, "officer", 11),
+    "bids-admin": Case(add_bids, "platform_admin", 11),
+    "bids-provider": Case(add_draft_bids, "provider_admin", 11),
+    "questions-anonymous": Case(add_questions, None, 7),
+    "questions-officer": Case(add_questions, "officer", 14),
+    "questions-provider": Case(add_questions, "provider_admin", 14),
+}
+
+
+def count_queries(client, path) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, page_size=100)
+    assert response.status_code == 200, response.json()
+    return len(captured), len(response.json()["results"])
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_list_query_count_does_not_grow(world, api, name):
+    case = CASES[name]
+    client = api(case.user(world))
+    state: dict = {}
+
+    path = case.builder(world, state, 2)
+    few, few_rows = count_queries(client, path)
+
+    path = case.builder(world, state, 8)
+    many, many_rows = count_queries(client, path)
+
+    assert many_rows > few_rows
+    assert few == many
+    assert many <= case.pinned, f"{many} queries, pinned at {case.pinned}"
