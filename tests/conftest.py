@@ -20,6 +20,15 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # Pages render in tests without `collectstatic` (production uses the manifest storage).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The real hasher costs ~0.1 s per user, and every test creates a score of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
