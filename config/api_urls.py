@@ -6,6 +6,20 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from contracts.apis import ContractViewSet, InstalmentViewSet
+from contracts.payments.apis import (
+    InstalmentPayApi,
+    PaymentConfirmApi,
+    PaymentDetailApi,
+    PayoutAccountApi,
+    StripeWebhookApi,
+)
+from evaluations.apis import (
+    ContractEvaluationsApi,
+    EvaluationViewSet,
+    RateableApi,
+    RatingViewSet,
+    SatisfactionApi,
+)
 from marketplace.apis import (
     BidViewSet,
     BudgetLineViewSet,
@@ -37,6 +51,8 @@ router.register("questions", QuestionViewSet, basename="question")
 router.register("bids", BidViewSet, basename="bid")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("instalments", InstalmentViewSet, basename="instalment")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("ratings", RatingViewSet, basename="rating")
 
 nested_list: dict[str, Any] = {"get": "list", "post": "create"}
 
@@ -44,6 +60,9 @@ urlpatterns = [
     path("health/", HealthApi.as_view(), name="health"),
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("me/", MeApi.as_view(), name="me"),
+    path("me/rateable/", RateableApi.as_view(), name="me-rateable"),
+    path("contracts/<int:pk>/evaluations/", ContractEvaluationsApi.as_view(), name="contract-evaluations"),
+    path("contracts/<int:pk>/satisfaction/", SatisfactionApi.as_view(), name="contract-satisfaction"),
     path("residents/register/", ResidentRegisterApi.as_view(), name="resident-register"),
     path("providers/register/", ProviderRegisterApi.as_view(), name="provider-register"),
     path(
@@ -52,5 +71,10 @@ urlpatterns = [
         name="tender-questions",
     ),
     path("tenders/<int:tender_pk>/bids/", TenderBidViewSet.as_view(nested_list), name="tender-bids"),
+    path("instalments/<int:pk>/pay/", InstalmentPayApi.as_view(), name="instalment-pay"),
+    path("payments/<int:pk>/", PaymentDetailApi.as_view(), name="payment-detail"),
+    path("payments/<int:pk>/confirm/", PaymentConfirmApi.as_view(), name="payment-confirm"),
+    path("organizations/<int:pk>/payout-account/", PayoutAccountApi.as_view(), name="payout-account"),
+    path("webhooks/stripe/", StripeWebhookApi.as_view(), name="webhook-stripe"),
     *router.urls,
 ]

@@ -1,6 +1,7 @@
 """Shequ settings: one module, driven by environment variables with safe defaults."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -173,6 +174,8 @@ SPECTACULAR_SETTINGS = {
         "InstalmentStatusEnum": "contracts.models.Instalment.Status",
         "AreaLevelEnum": "orgs.models.Area.Level",
         "MembershipRoleEnum": "orgs.models.Membership.Role",
+        "PaymentStatusEnum": "contracts.payments.models.Payment.Status",
+        "PayoutAccountStatusEnum": "contracts.payments.models.PayoutAccount.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",  # served locally: no CDN needed
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -189,6 +192,13 @@ PAYMENTS_GATEWAY = env_str("PAYMENTS_GATEWAY", "treasury")
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com")
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 30)
+STRIPE_ONBOARDING_RETURN_URL = env_str("STRIPE_ONBOARDING_RETURN_URL", "http://localhost:8000/provider/")
+STRIPE_ONBOARDING_REFRESH_URL = env_str("STRIPE_ONBOARDING_REFRESH_URL", "http://localhost:8000/provider/")
+PAYMENTS_MAX_ATTEMPTS = env_int("PAYMENTS_MAX_ATTEMPTS", 10)
+PAYMENTS_RECONCILE_AFTER_SECONDS = env_int("PAYMENTS_RECONCILE_AFTER_SECONDS", 600)
+NOTIFICATIONS_SMS_BACKEND = env_str("NOTIFICATIONS_SMS_BACKEND", "common.notifications.ConsoleSmsBackend")
 
 # --- Celery -------------------------------------------------------------------------------------
 # Tasks run eagerly (in the request's process) unless a broker is configured.
@@ -202,6 +212,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Unacknowledged tasks (acks_late, worker killed) are redelivered once they have been invisible
+    # this long; the sweep for them runs about every interval × throttle seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+        "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+    }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
@@ -218,9 +236,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.tasks.close_due_tenders",
         "schedule": env_int("BEAT_CLOSE_TENDERS_SECONDS", 60),
     },
+    "open-due-evaluations": {
+        "task": "evaluations.tasks.open_due_evaluations",
+        "schedule": crontab(minute="*/10"),
+    },
+    "confirm-due-evaluations": {
+        "task": "evaluations.tasks.confirm_due_evaluations",
+        "schedule": crontab(minute="*/10"),
+    },
+    "remind-recipients-to-rate": {
+        "task": "evaluations.tasks.remind_recipients",
+        "schedule": crontab(hour=10, minute=0),
+    },
     "finalize-due-awards": {
         "task": "contracts.tasks.finalize_due_awards",
         "schedule": crontab(minute="*/5"),
+    },
+    "retry-failed-payments": {
+        "task": "contracts.payments.tasks.retry_failed_payments",
+        "schedule": env_int("BEAT_RETRY_PAYMENTS_SECONDS", 300),
+    },
+    "reconcile-payments": {
+        "task": "contracts.payments.tasks.reconcile_payments",
+        "schedule": env_int("BEAT_RECONCILE_PAYMENTS_SECONDS", 600),
+    },
+    "remind-finance-of-payable-instalments": {
+        "task": "contracts.payments.tasks.remind_finance_of_payable_instalments",
+        "schedule": crontab(hour=9, minute=0),
     },
 }
 

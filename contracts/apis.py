@@ -2,15 +2,16 @@
 
 import rules
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from common.api import ReadViewSet, ReasonSerializer
+from common.errors import NotFound
 from common.history import StateLogSerializer, history_of
 
-from . import services
+from . import delivery, services
 from .models import Contract
 from .permissions import instalment_list_visible_to
 from .selectors import contract_list
@@ -19,6 +20,10 @@ from .serializers import (
     ContractSerializer,
     ContractSummarySerializer,
     InstalmentSerializer,
+    ReportInputSerializer,
+    ReportSerializer,
+    ServiceEventInputSerializer,
+    ServiceEventSerializer,
 )
 
 
@@ -83,6 +88,41 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadView
         contract = self.get_object()
         data = self.input(AssignInputSerializer)
         return self._respond(services.contract_assign(actor=request.user, contract=contract, **data))
+
+    def _party_contract(self) -> Contract:
+        contract = self.get_object()
+        if not self._is_party(contract):
+            raise NotFound()
+        return contract
+
+    @extend_schema(methods=["GET"], responses=ServiceEventSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=ServiceEventInputSerializer, responses={201: ServiceEventSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def events(self, request, pk=None):
+        contract = self._party_contract()
+        if request.method == "GET":
+            events = contract.events.prefetch_related("recipients")
+            page = self.paginate_queryset(events)
+            return self.get_paginated_response(ServiceEventSerializer(page, many=True).data)
+        data = self.input(ServiceEventInputSerializer)
+        event = delivery.service_event_create(
+            actor=request.user, contract=contract, recipient_codes=data.pop("recipients"), **data
+        )
+        return Response(ServiceEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=ReportSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ReportInputSerializer, responses={201: ReportSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def reports(self, request, pk=None):
+        contract = self._party_contract()
+        if request.method == "GET":
+            reports = contract.reports.prefetch_related("kpi_actuals")
+            return Response(ReportSerializer(reports, many=True).data)
+        data = self.input(ReportInputSerializer)
+        report = delivery.report_submit(actor=request.user, contract=contract, **data)
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=StateLogSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from marketplace.models import Bid, PaymentScheduleItem, Tender
-from orgs.models import Organization
+from marketplace.models import Bid, Kpi, PaymentScheduleItem, Tender
+from orgs.models import Area, Household, Organization
 
 
 def _fully_signed(contract: Any) -> bool:
@@ -183,3 +183,62 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
     def withhold(self, by=None, description=None) -> None:
         self.release_amount = 0
         self.withheld_amount = self.amount
+
+
+class ServiceEvent(models.Model):
+    """A delivered service (台账): when, where, what, and the households that received it. Recording a
+    household as a recipient is what lets its residents rate the contract."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="events")
+    date = models.DateField(_("date"))
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    recipients = models.ManyToManyField(Household, related_name="service_events", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("service event")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title}"
+
+
+class Report(models.Model):
+    """The provider's midterm or final report with the KPI actuals."""
+
+    class Stage(models.TextChoices):
+        MIDTERM = "midterm", _("Midterm")
+        FINAL = "final", _("Final")
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="reports")
+    stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
+    summary = models.TextField(_("summary"), max_length=20000)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["contract", "stage"], name="one_report_per_stage")]
+        verbose_name = _("report")
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.stage}"
+
+
+class KpiActual(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="kpi_actuals")
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="+")
+    actual = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["report", "kpi"], name="one_actual_per_kpi")]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id}: {self.actual}"
+
+
+from .payments.models import LedgerEntry, Payment, PayoutAccount, WebhookEvent  # noqa: E402,F401

@@ -53,6 +53,14 @@ for _perm in ("suspend", "resume", "terminate", "assign"):
 rules.add_perm("contracts.view_contract_details", is_contract_party | is_platform_admin)
 
 
+@rules.predicate
+def is_contract_provider_member(user: Any, contract: Contract) -> bool:
+    return has_role(user, contract.provider_id, Role.ADMIN, Role.STAFF)
+
+
+rules.add_perm("contracts.log_delivery_on_contract", is_contract_provider_member)
+
+
 def party_contract_q(user: Any, prefix: str = "") -> Q:
     org_ids = list(member_organization_ids(user).values_list("organization_id", flat=True))
     return (

@@ -7,4 +7,4 @@ from .permissions import contract_list_visible_to
 
 
 def contract_list(*, user: Any) -> QuerySet[Contract]:
-    return contract_list_visible_to(user).select_related("tender").prefetch_related("instalments")
+    return contract_list_visible_to(user).select_related("tender").prefetch_related("instalments__payments")

@@ -1,9 +1,11 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.api import transitions_available
-from orgs.models import Organization
+from orgs.models import Area, Organization
 
-from .models import Contract, Instalment
+from .models import Contract, Instalment, Report, ServiceEvent
+from .payments.serializers import PaymentSummarySerializer
 
 CONTRACT_TRANSITIONS = {
     "sign": (None, "contracts.sign_contract"),
@@ -15,6 +17,8 @@ CONTRACT_TRANSITIONS = {
 
 
 class InstalmentSerializer(serializers.ModelSerializer):
+    payment = serializers.SerializerMethodField()
+
     class Meta:
         model = Instalment
         fields = [
@@ -28,7 +32,14 @@ class InstalmentSerializer(serializers.ModelSerializer):
             "withheld_amount",
             "status",
             "payable_at",
+            "payment",
         ]
+
+    @extend_schema_field(PaymentSummarySerializer(allow_null=True))
+    def get_payment(self, instalment: Instalment) -> dict | None:
+        """The latest payment; ``payments`` is prefetched by list selectors (newest first)."""
+        payments = list(instalment.payments.all())
+        return PaymentSummarySerializer(payments[0]).data if payments else None
 
 
 class ContractSummarySerializer(serializers.ModelSerializer):
@@ -84,3 +95,45 @@ class AssignInputSerializer(serializers.Serializer):
     community = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True, default=None
     )
+
+
+class ServiceEventInputSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    recipients = serializers.ListField(
+        child=serializers.CharField(max_length=40), max_length=2000, default=list
+    )
+
+
+class ServiceEventSerializer(serializers.ModelSerializer):
+    recipients: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+
+    class Meta:
+        model = ServiceEvent
+        fields = ["id", "contract", "date", "area", "title", "description", "recipients", "created_at"]
+
+
+class KpiActualSerializer(serializers.Serializer):
+    kpi = serializers.IntegerField(min_value=1)
+    actual = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ReportInputSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Report.Stage.choices)
+    summary = serializers.CharField(max_length=20000)
+    kpi_actuals = KpiActualSerializer(many=True, required=False, default=list)
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    kpi_actuals = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = ["id", "contract", "stage", "summary", "kpi_actuals", "submitted_at"]
+
+    def get_kpi_actuals(self, report: Report) -> list[dict]:
+        return [{"kpi": item.kpi_id, "actual": f"{item.actual:.2f}"} for item in report.kpi_actuals.all()]

@@ -2,13 +2,15 @@
 lifecycle. Finalising crosses apps, so it lives here (the higher app) and moves the tender through
 the marketplace's service."""
 
+from decimal import Decimal
+
 import rules
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
-from common.money import split_by_shares
+from common.money import round_half_up, split_by_shares
 from common.transitions import run_transition
 from marketplace.models import Tender
 from marketplace.services import budget_line_locked, tender_finalize_award
@@ -16,6 +18,7 @@ from orgs.models import Organization, User
 
 from .models import Contract, Instalment
 from .permissions import ASSIGNMENT_CLOSED, is_contract_officer, is_contract_provider_admin
+from .settlement import contract_close_if_settled, ledger_record
 
 FORMULA_VERSION = "shequ-2026.1"
 
@@ -145,15 +148,9 @@ def contract_terminate(*, actor: User, contract: Contract, reason: str) -> Contr
     contract = _locked(contract)
     _require(actor, "contracts.terminate_contract", contract)
     run_transition(contract, contract.terminate, by=actor, description=_reason(reason))
-    withheld = 0
     for instalment in contract.instalments.select_for_update().filter(status=Instalment.Status.SCHEDULED):
         run_transition(instalment, instalment.withhold, by=actor, description="contract terminated")
-        withheld += instalment.withheld_amount
-    if withheld:
-        budget_line_locked(contract.tender.budget_line_id)
-        tender = Tender.objects.select_for_update().get(pk=contract.tender_id)
-        tender.committed_amount -= withheld
-        tender.save(update_fields=["committed_amount"])
+        _return_withheld(contract, instalment)
     return contract
 
 
@@ -194,3 +191,71 @@ def _reason(reason: str) -> str:
     if not reason.strip():
         raise Invalid({"reason": [_("Give the reason.")]})
     return reason.strip()
+
+
+def _return_withheld(contract: Contract, instalment: Instalment) -> None:
+    """Withheld money returns to the budget line: the tender's commitment shrinks by it, under the
+    budget line's lock, and the ledger records the movement."""
+    if not instalment.withheld_amount:
+        return
+    budget_line_locked(contract.tender.budget_line_id)
+    tender = Tender.objects.select_for_update().get(pk=contract.tender_id)
+    tender.committed_amount -= instalment.withheld_amount
+    tender.save(update_fields=["committed_amount"])
+    ledger_record(
+        contract=contract,
+        instalment=instalment,
+        kind="withheld",
+        amount=instalment.withheld_amount,
+        description="returned to the budget line",
+    )
+
+
+@transaction.atomic
+def instalments_release(
+    *, contract: Contract, kind: str, share: Decimal, by: User | None, reason: str
+) -> list[Instalment]:
+    """Release the scheduled instalments of ``kind`` at ``share`` (0–1) of their amount, rounded
+    half up: payable if anything is released, withheld otherwise; the rest returns to the budget.
+    Called by evaluations when an evaluation becomes final."""
+    released = []
+    for instalment in contract.instalments.select_for_update().filter(
+        kind=kind, status=Instalment.Status.SCHEDULED
+    ):
+        amount = int(round_half_up(Decimal(instalment.amount) * share))
+        if amount > 0:
+            run_transition(
+                instalment, instalment.make_payable, by=by, release_amount=amount, description=reason
+            )
+        else:
+            run_transition(instalment, instalment.withhold, by=by, description=reason)
+        _return_withheld(contract, instalment)
+        released.append(instalment)
+    return released
+
+
+@transaction.atomic
+def contract_start_rectification(*, contract: Contract, by: User | None, reason: str) -> Contract:
+    """A failed midterm evaluation puts an active contract into rectification."""
+    contract = _locked(contract)
+    if contract.status == Contract.Status.ACTIVE:
+        run_transition(contract, contract.start_rectification, by=by, description=reason)
+    return contract
+
+
+@transaction.atomic
+def contract_end_rectification(*, contract: Contract, by: User | None, reason: str) -> Contract:
+    contract = _locked(contract)
+    if contract.status == Contract.Status.RECTIFICATION:
+        run_transition(contract, contract.end_rectification, by=by, description=reason)
+    return contract
+
+
+@transaction.atomic
+def contract_complete(*, contract: Contract, by: User | None, reason: str) -> Contract:
+    """The final evaluation is final: the contract is completed, and closed at once if every
+    instalment is already settled."""
+    contract = _locked(contract)
+    run_transition(contract, contract.complete, by=by, description=reason)
+    contract_close_if_settled(contract=contract, by=by)
+    return contract

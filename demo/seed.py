@@ -7,8 +7,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from contracts import delivery
 from contracts import services as contract_services
 from contracts.models import Contract
+from contracts.payments import services as payments
+from evaluations import services as evaluation_services
 from marketplace import services as market
 from marketplace.models import BudgetLine, CatalogueItem, Criterion, Tender
 from marketplace.selectors import ranking_of
@@ -242,6 +245,7 @@ def seed() -> None:
         if sign:
             contract_services.contract_sign(actor=officer, contract=contract)
             contract_services.contract_sign(actor=provider_admins[0], contract=contract)
+            _deliver_and_evaluate(contract, ylbl, officer, provider_admins[0], assessor, community)
 
 
 LOGINS = [
@@ -255,3 +259,68 @@ LOGINS = [
     ("community", "residents' committee member"),
     ("resident1", "resident (household WH0001)"),
 ]
+
+
+def _deliver_and_evaluate(contract, area, officer, provider_admin, assessor, community) -> None:
+    """Half a year of delivery: service events for the households of the area, their residents'
+    ratings, the component scores and the midterm report, and a published midterm evaluation."""
+    today = timezone.localdate()
+    Contract.objects.filter(pk=contract.pk).update(  # the service began three months ago
+        service_start=today - datetime.timedelta(days=90), service_end=today + datetime.timedelta(days=270)
+    )
+    contract.refresh_from_db()
+    households = list(Household.objects.filter(area__path__startswith=area.path).order_by("code"))
+    for index, household in enumerate(households):
+        if not household.residents.exists():
+            Resident.objects.create(
+                user=_user(f"resident_{household.code.lower()}", f"居民{index}"), household=household
+            )
+    for days_ago, title in ((60, "高龄老人入户探访"), (30, "社区长者生日会")):
+        delivery.service_event_create(
+            actor=provider_admin,
+            contract=contract,
+            date=today - datetime.timedelta(days=days_ago),
+            area=area,
+            title=title,
+            description="社工2名、志愿者6名参与。",
+            recipient_codes=[household.code for household in households],
+        )
+    levels = [5, 5, 4, 4, 5, 3, 4, 5, 2, 4, 5, 4, 4, 5]
+    for index, household in enumerate(households):
+        resident = household.residents.get()
+        evaluation_services.rating_create(
+            actor=resident.user,
+            contract=contract,
+            satisfaction=levels[index % len(levels)],
+            resolved="yes" if index % 4 else "partly",
+            comment="服务很贴心" if index % 3 == 0 else "",
+            client_address=f"10.1.0.{index + 1}",
+            channel="web",
+        )
+    evaluation = evaluation_services.evaluation_open_for(contract)
+    assert evaluation is not None
+    for actor, component, score in (
+        (User.objects.get(username="assessor"), "third_party", Decimal("84")),
+        (officer, "buyer", Decimal("88")),
+        (User.objects.get(username="community"), "community", Decimal("90")),
+    ):
+        evaluation_services.evaluation_score(
+            actor=actor, evaluation=evaluation, component=component, score=score
+        )
+    evaluation_services.evaluation_survey(
+        actor=User.objects.get(username="assessor"), evaluation=evaluation, n=60, n_pos=51
+    )
+    delivery.report_submit(
+        actor=provider_admin,
+        contract=contract,
+        stage="midterm",
+        summary="上半年完成入户探访612人次，社区活动11场。",
+        kpi_actuals=[{"kpi": kpi["id"], "actual": Decimal(600)} for kpi in contract.terms["kpis"][:1]],
+    )
+    evaluation_services.evaluation_finalize(actor=officer, evaluation=evaluation)
+
+    # Finance paid the advance through the treasury (国库集中支付) with the bank's voucher.
+    finance = User.objects.get(username="finance")
+    advance = contract.instalments.get(kind="advance")
+    payment = payments.instalment_pay(actor=finance, instalment=advance)
+    payments.payment_confirm(actor=finance, payment=payment, voucher_number="GK2026-000381")

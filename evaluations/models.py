@@ -1,2 +1,189 @@
-# Resident ratings, evaluations (T, B, R, C), the composite score and the holdback release share
-# arrive with the money-loop issue; see DESIGN sections 4.5 and 5.
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from contracts.models import Contract, Report
+from orgs.models import Household
+
+
+def score_field() -> models.DecimalField:
+    """A score from 0 to 100 with two decimals, empty until entered or computed."""
+    return models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+
+def _appeal_window_over(evaluation: Any) -> bool:
+    return evaluation.is_appeal_window_over
+
+
+class Evaluation(ConcurrentTransitionMixin, models.Model):
+    """One stage's evaluation of a contract: components T (third party), B (buyer), C (community)
+    entered by people, R (residents) and the composite S computed at finalisation (DESIGN 5)."""
+
+    Stage = Report.Stage
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PUBLISHED = "published", _("Published")
+        FINAL = "final", _("Final")
+
+    class Method(models.TextChoices):
+        ONLINE = "online", _("Online ratings")
+        SURVEY = "survey", _("Sample survey")
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="evaluations")
+    stage = models.CharField(max_length=8, choices=Report.Stage.choices)
+    round = models.PositiveSmallIntegerField(default=1)  # a re-evaluation after rectification is round 2…
+    status = FSMField(default=Status.OPEN, choices=Status.choices, protected=True)
+
+    third_party = score_field()
+    buyer = score_field()
+    community = score_field()
+    survey_n = models.PositiveIntegerField(null=True, blank=True)
+    survey_n_pos = models.PositiveIntegerField(null=True, blank=True)
+
+    residents_n = models.PositiveIntegerField(null=True, blank=True)
+    residents_n_pos = models.PositiveIntegerField(null=True, blank=True)
+    residents_n_min = models.PositiveIntegerField(null=True, blank=True)
+    residents = score_field()
+    residents_method = models.CharField(max_length=8, choices=Method.choices, blank=True)
+    composite = score_field()
+    band = models.CharField(max_length=1, blank=True)
+    release_pct = score_field()
+
+    opened_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    appeal_until = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["contract_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "stage", "round"], name="one_evaluation_per_round"),
+            models.UniqueConstraint(
+                fields=["contract"], condition=Q(status="open"), name="one_open_evaluation_per_contract"
+            ),
+        ]
+        verbose_name = _("evaluation")
+
+    def __str__(self) -> str:
+        return f"{self.contract} {self.stage} #{self.round}"
+
+    @property
+    def is_appeal_window_over(self) -> bool:
+        return self.appeal_until is not None and timezone.now() >= self.appeal_until
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.OPEN, target=Status.PUBLISHED)
+    def publish(self, by=None, description=None) -> None:
+        self.published_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status,
+        source=Status.PUBLISHED,
+        target=Status.FINAL,
+        conditions=[_appeal_window_over],
+    )
+    def confirm(self, by=None, description=None) -> None:
+        self.confirmed_at = timezone.now()
+
+
+class Rating(ConcurrentTransitionMixin, models.Model):
+    """A household's rating of a contract in one evaluation. ``not_received`` is stored but not
+    counted; quarantined and excluded ratings are not counted either."""
+
+    NOT_RECEIVED = 0  # stored value of "not_received"; 1–5 are the satisfaction levels
+
+    class Satisfaction(models.IntegerChoices):
+        VERY_SATISFIED = 5, _("Very satisfied (非常满意)")
+        SATISFIED = 4, _("Satisfied (满意)")
+        NEUTRAL = 3, _("Neutral (一般)")
+        DISSATISFIED = 2, _("Dissatisfied (不满意)")
+        VERY_DISSATISFIED = 1, _("Very dissatisfied (非常不满意)")
+        NOT_RECEIVED = 0, _("Did not receive the service (未接受服务)")
+
+    class Resolved(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        QUARANTINED = "quarantined", _("Quarantined")
+        EXCLUDED = "excluded", _("Excluded")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="ratings")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="ratings")
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="ratings")
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    satisfaction = models.PositiveSmallIntegerField(choices=Satisfaction.choices)
+    resolved = models.CharField(max_length=6, choices=Resolved.choices)
+    comment = models.TextField(blank=True, validators=[MaxLengthValidator(1200)])
+    channel = models.CharField(max_length=4, choices=Channel.choices, default=Channel.API)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    status = FSMField(default=Status.VALID, choices=Status.choices, protected=True)
+    quarantine_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "evaluation"], name="one_rating_per_household"),
+            models.CheckConstraint(condition=Q(satisfaction__lte=5), name="satisfaction_range"),
+        ]
+        verbose_name = _("rating")
+
+    def __str__(self) -> str:
+        return f"{self.household} → {self.contract}: {self.satisfaction}"
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status == self.Status.VALID and self.satisfaction != self.NOT_RECEIVED
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.VALID, target=Status.QUARANTINED)
+    def quarantine(self, by=None, description=None) -> None:
+        self.quarantine_reason = description or ""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.QUARANTINED, target=Status.VALID)
+    def restore(self, by=None, description=None) -> None:
+        pass
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.QUARANTINED, target=Status.EXCLUDED)
+    def exclude(self, by=None, description=None) -> None:
+        pass
+
+
+class RatingReminder(models.Model):
+    """A reminder sent to a recipient household to rate an evaluation: at most one each."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["household", "evaluation"], name="one_reminder_per_household")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.evaluation}"

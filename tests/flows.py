@@ -163,3 +163,122 @@ def last_log(instance):
     from django_fsm_log.models import StateLog
 
     return StateLog.objects.for_(instance).order_by("-id").first()
+
+
+# --- Delivery and evaluations (added for tests/evaluations) -------------------------------------
+
+
+def delivering_contract(world, *, households: int = 3, **fields) -> dict:
+    """An active contract of the first provider with the assessor and the community assigned,
+    today inside its service period (time passing, not state), and ``households`` households of its
+    area, each with a resident, recorded as recipients in one service event. The midterm
+    evaluation is open (it opens when first needed)."""
+    from evaluations.services import evaluation_open_for
+
+    contract = active_contract(world, **fields)
+    contract_services.contract_assign(
+        actor=world["officer"], contract=contract, assessor=world["assessor"], community=world["community"]
+    )
+    today = timezone.localdate()
+    Contract.objects.filter(pk=contract.pk).update(
+        service_start=today - datetime.timedelta(days=30), service_end=today + datetime.timedelta(days=300)
+    )
+    contract.refresh_from_db()
+    compound = world["areas"]["compound"]
+    residents = [f.ResidentFactory(household=f.HouseholdFactory(area=compound)) for _ in range(households)]
+    event = log_service(world, contract, [resident.household for resident in residents])
+    return {
+        "contract": contract,
+        "tender": contract.tender,
+        "residents": residents,
+        "event": event,
+        "evaluation": evaluation_open_for(contract),
+    }
+
+
+def log_service(world, contract: Contract, households) -> object:
+    """The winning provider's staff record a service today for ``households``."""
+    from contracts import delivery
+
+    return delivery.service_event_create(
+        actor=world["provider_staff"][0],
+        contract=contract,
+        date=timezone.localdate(),
+        area=world["areas"]["compound"],
+        title="Community lunch",
+        description="",
+        recipient_codes=[household.code for household in households],
+    )
+
+
+def rate(resident, contract: Contract, satisfaction: int = 5, *, address: str | None = None):
+    """A resident rates the contract through the service (``satisfaction`` 0 is not_received)."""
+    from evaluations.services import rating_create
+
+    return rating_create(
+        actor=resident.user,
+        contract=contract,
+        satisfaction=satisfaction,
+        resolved="yes",
+        comment="",
+        client_address=address,
+    )
+
+
+def quarantined_rating(resident, contract: Contract):
+    """A rating that arrives in a burst from one address: quarantined by the real rule."""
+    from django.test import override_settings
+
+    with override_settings(RATING_IP_BURST=0):
+        return rate(resident, contract, 5, address="192.0.2.99")
+
+
+def score_components(world, evaluation, t="80", b="80", c="80") -> None:
+    """The assessor enters T, the officer B, the community C."""
+    from evaluations.services import evaluation_score
+
+    for actor, component, value in (
+        (world["assessor_member"], "third_party", t),
+        (world["officer"], "buyer", b),
+        (world["community_member"], "community", c),
+    ):
+        evaluation = evaluation_score(
+            actor=actor, evaluation=evaluation, component=component, score=Decimal(value)
+        )
+
+
+def submit_report(world, contract: Contract, stage: str) -> object:
+    from contracts import delivery
+
+    return delivery.report_submit(
+        actor=world["provider_admins"][0], contract=contract, stage=stage, summary="Done.", kpi_actuals=[]
+    )
+
+
+def published_evaluation(world, objects: dict, *, satisfaction: int = 5, t="80", b="80", c="80"):
+    """Every recipient rates, T, B, C are entered, the report is in, and the officer finalises.
+    The appeal window is still open."""
+    from evaluations.services import evaluation_finalize
+
+    evaluation = objects["evaluation"]
+    contract = objects["contract"]
+    for resident in objects["residents"]:
+        rate(resident, contract, satisfaction)
+    score_components(world, evaluation, t, b, c)
+    submit_report(world, contract, evaluation.stage)
+    return evaluation_finalize(actor=world["officer"], evaluation=evaluation)
+
+
+def pass_appeal_window(evaluation):
+    from evaluations.models import Evaluation
+
+    Evaluation.objects.filter(pk=evaluation.pk).update(appeal_until=past())
+    evaluation.refresh_from_db()
+    return evaluation
+
+
+def final_evaluation(world, objects: dict, **scores):
+    from evaluations.services import evaluation_confirm
+
+    evaluation = pass_appeal_window(published_evaluation(world, objects, **scores))
+    return evaluation_confirm(actor=world["officer"], evaluation=evaluation)

@@ -1,0 +1,71 @@
+"""Notifications to people by e-mail and SMS, with pluggable backends.
+
+E-mail goes through Django's e-mail backend (``EMAIL_BACKEND``, console by default). SMS goes
+through ``NOTIFICATIONS_SMS_BACKEND`` (a dotted path; console by default, ``LocmemSmsBackend`` in
+tests); a provider's SMS gateway is one more class with a ``send(messages)`` method."""
+
+import logging
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    to: str
+    body: str
+
+
+class SmsBackend(Protocol):
+    def send(self, messages: list[SmsMessage]) -> int: ...
+
+
+class ConsoleSmsBackend:
+    """Writes each message to standard output, like Django's console e-mail backend."""
+
+    def send(self, messages: list[SmsMessage]) -> int:
+        for message in messages:
+            sys.stdout.write(f"SMS to {message.to}: {message.body}\n")
+        sys.stdout.flush()
+        return len(messages)
+
+
+class LocmemSmsBackend:
+    """Keeps messages in ``LocmemSmsBackend.outbox`` (tests)."""
+
+    outbox: list[SmsMessage] = []
+
+    def send(self, messages: list[SmsMessage]) -> int:
+        LocmemSmsBackend.outbox.extend(messages)
+        return len(messages)
+
+
+def sms_backend() -> SmsBackend:
+    path = getattr(settings, "NOTIFICATIONS_SMS_BACKEND", "common.notifications.ConsoleSmsBackend")
+    return import_string(path)()
+
+
+def send_sms(*, to: Iterable[str], body: str) -> int:
+    messages = [SmsMessage(to=number, body=body) for number in to if number]
+    return sms_backend().send(messages) if messages else 0
+
+
+def send_email(*, to: Iterable[str], subject: str, body: str) -> int:
+    recipients = [address for address in to if address]
+    if not recipients:
+        return 0
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+
+
+def notify_users(users: Iterable[Any], *, subject: str, body: str) -> None:
+    """Tell each user by e-mail and, where a phone number is known, by SMS."""
+    users = list(users)
+    send_email(to=[user.email for user in users], subject=subject, body=body)
+    send_sms(to=[getattr(user, "phone", "") for user in users], body=f"{subject}: {body}")

@@ -1,0 +1,1 @@
+"""Payments of instalments: one gateway interface (treasury, Stripe Connect), exactly-once."""

@@ -1,0 +1,93 @@
+"""Thin API views of payments: authenticate, fetch what the caller may see (else 404), validate,
+call one service, serialise."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orgs.permissions import organization_list_visible_to
+
+from ..permissions import instalment_list_visible_to
+from ..serializers import InstalmentSerializer
+from . import services
+from .permissions import payment_list_visible_to
+from .serializers import ConfirmInputSerializer, PaymentSerializer, PayoutAccountSerializer
+
+
+def _visible(queryset: QuerySet, pk: int) -> Any:
+    return get_object_or_404(queryset, pk=pk)
+
+
+class InstalmentPayApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=InstalmentSerializer, operation_id="instalments_pay")
+    def post(self, request, pk: int) -> Response:
+        instalments = instalment_list_visible_to(request.user)
+        services.instalment_pay(actor=request.user, instalment=_visible(instalments, pk))
+        instalment = instalments.prefetch_related("payments").get(pk=pk)
+        return Response(InstalmentSerializer(instalment, context={"request": request}).data)
+
+
+class PaymentDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=PaymentSerializer, operation_id="payments_retrieve")
+    def get(self, request, pk: int) -> Response:
+        payment = _visible(payment_list_visible_to(request.user), pk)
+        return Response(PaymentSerializer(payment, context={"request": request}).data)
+
+
+class PaymentConfirmApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ConfirmInputSerializer, responses=PaymentSerializer, operation_id="payments_confirm"
+    )
+    def post(self, request, pk: int) -> Response:
+        payment = _visible(payment_list_visible_to(request.user), pk)
+        serializer = ConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payment = services.payment_confirm(
+            actor=request.user, payment=payment, voucher_number=serializer.validated_data["voucher_number"]
+        )
+        fresh = payment_list_visible_to(request.user).get(pk=payment.pk)
+        return Response(PaymentSerializer(fresh, context={"request": request}).data)
+
+
+class PayoutAccountApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None, responses=PayoutAccountSerializer, operation_id="organizations_payout_account"
+    )
+    def post(self, request, pk: int) -> Response:
+        organization = _visible(organization_list_visible_to(request.user), pk)
+        account, url = services.payout_account_onboard(actor=request.user, organization=organization)
+        return Response(PayoutAccountSerializer({"payout_account": account, "onboarding_url": url}).data)
+
+
+class StripeWebhookApi(APIView):
+    """Stripe calls this; it authenticates by the signature over the raw body, not by a user.
+    No session authentication, so no CSRF check."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request={"application/json": {"type": "object"}},
+        responses={
+            200: inline_serializer("WebhookReceived", {"received": serializers.BooleanField()}),
+            400: OpenApiResponse(description="The signature does not verify."),
+        },
+        operation_id="webhooks_stripe",
+    )
+    def post(self, request) -> Response:
+        services.webhook_receive(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
+        return Response({"received": True})

@@ -1,0 +1,168 @@
+"""Payments, the ledger of every movement of money, providers' payout accounts and the webhook
+events received from the gateway (DESIGN 3, 4.6, 6)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm_log.decorators import fsm_log_by, fsm_log_description
+
+from orgs.models import Organization
+
+
+class Gateway(models.TextChoices):
+    TREASURY = "treasury", _("Treasury (国库集中支付)")
+    STRIPE = "stripe", _("Stripe Connect")
+
+
+class Payment(ConcurrentTransitionMixin, models.Model):
+    """One payment of one instalment. Its ``idempotency_key`` is stored before any gateway call
+    and reused by every retry, so the gateway pays at most once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    instalment = models.ForeignKey("contracts.Instalment", on_delete=models.PROTECT, related_name="payments")
+    amount = models.BigIntegerField(_("amount"))
+    currency = models.CharField(max_length=3, default="CNY")
+    gateway = models.CharField(max_length=10, choices=Gateway.choices)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    reference = models.CharField(_("reference"), max_length=255, blank=True)
+    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    is_retryable = models.BooleanField(default=False)
+    reversed_amount = models.BigIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(reversed_amount__gte=0) & Q(reversed_amount__lte=models.F("amount")),
+                name="payment_reversed_within_amount",
+            ),
+        ]
+        verbose_name = _("payment")
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} {self.status}"
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=[Status.PENDING, Status.FAILED], target=Status.PROCESSING)
+    def start_processing(self, reference: str = "", by=None, description=None) -> None:
+        if reference:
+            self.reference = reference
+        self.last_error = ""
+        self.is_retryable = False
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.PROCESSING, target=Status.SUCCEEDED)
+    def succeed(self, reference: str = "", by=None, description=None) -> None:
+        if reference:
+            self.reference = reference
+        self.succeeded_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=[Status.PENDING, Status.PROCESSING], target=Status.FAILED)
+    def fail(self, error: str = "", is_retryable: bool = False, by=None, description=None) -> None:
+        self.last_error = error
+        self.is_retryable = is_retryable
+
+
+class LedgerEntry(models.Model):
+    """Every movement of money of a contract. Amounts are positive; ``kind`` says the direction.
+    An instalment is paid once and withheld once at most (database constraints)."""
+
+    class Kind(models.TextChoices):
+        PAID = "paid", _("Paid to the provider")
+        WITHHELD = "withheld", _("Withheld (returned to the budget)")
+        REVERSED = "reversed", _("Reversed (clawed back from the provider)")
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    instalment = models.ForeignKey(
+        "contracts.Instalment", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    description = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+            models.UniqueConstraint(
+                fields=["instalment", "kind"],
+                condition=Q(kind__in=["paid", "withheld"]),
+                name="ledger_once_per_instalment",
+            ),
+        ]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency}"
+
+
+class PayoutAccount(models.Model):
+    """A provider's account at the gateway (a Stripe connected account, recipient)."""
+
+    class Status(models.TextChoices):
+        ONBOARDING = "onboarding", _("Onboarding")
+        ENABLED = "enabled", _("Enabled")
+        RESTRICTED = "restricted", _("Restricted")
+
+    organization = models.OneToOneField(Organization, on_delete=models.PROTECT, related_name="payout_account")
+    gateway = models.CharField(max_length=10, choices=Gateway.choices, default=Gateway.STRIPE)
+    account_id = models.CharField(max_length=255, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ONBOARDING)
+    status_as_of = models.BigIntegerField(default=0)  # creation time of the event that set it
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("payout account")
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.account_id}"
+
+
+class WebhookEvent(models.Model):
+    """A gateway event as received; the unique id makes a redelivery a no-op."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("webhook event")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"

@@ -1,0 +1,56 @@
+from rest_framework import serializers
+
+from .models import Gateway, Payment, PayoutAccount
+
+
+class PaymentSummarySerializer(serializers.ModelSerializer):
+    """The latest payment, nested in its instalment (DESIGN 8.1)."""
+
+    class Meta:
+        model = Payment
+        fields = ["id", "status", "amount", "gateway", "reference"]
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    contract = serializers.IntegerField(source="instalment.contract_id", read_only=True)
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "instalment",
+            "contract",
+            "amount",
+            "currency",
+            "gateway",
+            "idempotency_key",
+            "reference",
+            "status",
+            "available_transitions",
+            "attempts",
+            "last_error",
+            "reversed_amount",
+            "requested_by",
+            "confirmed_by",
+            "created_at",
+            "updated_at",
+            "succeeded_at",
+        ]
+
+    def get_available_transitions(self, payment: Payment) -> list[str]:
+        from .permissions import is_payment_finance
+
+        user = self.context["request"].user
+        is_confirmable = payment.gateway == Gateway.TREASURY and payment.status == Payment.Status.PROCESSING
+        return ["confirm"] if is_confirmable and is_payment_finance(user, payment) else []
+
+
+class ConfirmInputSerializer(serializers.Serializer):
+    voucher_number = serializers.CharField(max_length=100)
+
+
+class PayoutAccountSerializer(serializers.Serializer):
+    account = serializers.CharField(source="payout_account.account_id")
+    status = serializers.ChoiceField(source="payout_account.status", choices=PayoutAccount.Status.choices)
+    onboarding_url = serializers.CharField(allow_null=True)

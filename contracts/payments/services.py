@@ -1,0 +1,353 @@
+"""Writes of payments. An instalment is paid exactly once, whatever retries, crashes, races or
+duplicate webhooks happen (DESIGN 4.6):
+
+- the payment row and its idempotency key ``instalment:<id>:v1`` are committed before any gateway
+  call, and every retry sends the same key, so the gateway creates at most one transfer;
+- the key is unique, so an instalment has one payment; paying it again retries that payment;
+- every state change locks the instalment, then the payment (always in that order);
+- the ledger accepts one ``paid`` entry per instalment (database constraint).
+"""
+
+import logging
+from typing import Any
+
+import rules
+import stripe
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import ApplicationError, Conflict, Forbidden, Invalid, InvalidTransition
+from common.transitions import run_transition
+from orgs.models import Organization, User
+
+from ..models import Instalment
+from ..settlement import contract_close_if_settled, ledger_record
+from . import permissions  # noqa: F401  (registers the payment rules)
+from .gateways import GatewayError, gateway_for
+from .models import Gateway, LedgerEntry, Payment, PayoutAccount, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+LIVE = (Payment.Status.PENDING, Payment.Status.PROCESSING, Payment.Status.SUCCEEDED)
+
+
+class GatewayUnavailable(ApplicationError):
+    status_code = 503
+    code = "gateway_unavailable"
+    default_message = _("The payment gateway cannot be reached now; try again later.")
+
+
+class InvalidSignature(ApplicationError):
+    status_code = 400
+    code = "invalid_signature"
+    default_message = _("The webhook signature does not verify.")
+
+
+def idempotency_key_for(instalment: Instalment) -> str:
+    return f"instalment:{instalment.pk}:v1"
+
+
+def _locked(payment_id: int) -> tuple[Instalment, Payment]:
+    """Lock the payment's instalment, then the payment: the one lock order of this module."""
+    instalment_id = Payment.objects.values_list("instalment_id", flat=True).get(pk=payment_id)
+    instalment = Instalment.objects.select_for_update().select_related("contract").get(pk=instalment_id)
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    payment.instalment = instalment
+    return instalment, payment
+
+
+def _destination(instalment: Instalment, gateway: str) -> str:
+    if gateway == Gateway.TREASURY:
+        return ""
+    account = PayoutAccount.objects.filter(organization_id=instalment.contract.provider_id).first()
+    if account is None or account.status != PayoutAccount.Status.ENABLED:
+        raise Conflict(
+            _("The provider has no payout account ready to receive payments."),
+            code="payout_account_not_ready",
+        )
+    return account.account_id
+
+
+@transaction.atomic
+def instalment_pay(*, actor: User, instalment: Instalment) -> Payment:
+    """Bureau finance pays a payable instalment through the configured gateway. Treasury: the
+    payment order is processing at once. Stripe: the payment is pending and a task sends the
+    transfer after commit. Paying an instalment whose payment failed retries that payment with
+    the same idempotency key; one in progress or done is 409 ``payment_in_progress``."""
+    instalment = Instalment.objects.select_for_update().select_related("contract").get(pk=instalment.pk)
+    if not rules.has_perm("contracts.pay_instalment", actor, instalment):
+        raise Forbidden()
+    if instalment.status != Instalment.Status.PAYABLE:
+        raise InvalidTransition()
+    payment = Payment.objects.select_for_update().filter(instalment=instalment).order_by("-id").first()
+    if payment is not None and payment.status in LIVE:
+        raise Conflict(_("This instalment is already being paid."), code="payment_in_progress")
+    if payment is None:
+        gateway_name = settings.PAYMENTS_GATEWAY
+        _destination(instalment, gateway_name)
+        payment = Payment.objects.create(
+            instalment=instalment,
+            amount=instalment.amount - instalment.withheld_amount,
+            currency=instalment.contract.currency,
+            gateway=gateway_name,
+            idempotency_key=idempotency_key_for(instalment),
+            requested_by=actor,
+        )
+    payment.instalment = instalment
+    if gateway_for(payment.gateway).confirms_by_voucher:
+        payment.attempts += 1
+        run_transition(payment, payment.start_processing, by=actor, description="payment order issued")
+    else:
+        _destination(instalment, payment.gateway)
+        from .tasks import payment_execute_task
+
+        payment_execute_task.delay_on_commit(payment.pk)
+    return payment
+
+
+def payment_execute(*, payment_id: int) -> Payment:
+    """Send a pending (or failed) gateway payment. Safe to run any number of times, at once or
+    after a crash: a done payment is left alone, and the gateway replays the stored key."""
+    with transaction.atomic():
+        instalment, payment = _locked(payment_id)
+        if payment.status not in (Payment.Status.PENDING, Payment.Status.FAILED):
+            return payment
+        payment.attempts += 1
+        payment.save(update_fields=["attempts", "updated_at"])
+        gateway = gateway_for(payment.gateway)
+        destination = _destination(instalment, payment.gateway)
+    # The network call holds no lock: the idempotency key, not the database, prevents a double.
+    try:
+        transfer = gateway.send(payment=payment, destination=destination)
+    except GatewayError as error:
+        logger.warning("payment %s failed (transient=%s): %s", payment_id, error.is_transient, error)
+        with transaction.atomic():
+            _instalment, payment = _locked(payment_id)
+            if payment.status == Payment.Status.PENDING:
+                run_transition(
+                    payment, payment.fail, error=error.message[:2000], is_retryable=error.is_transient
+                )
+            elif payment.status == Payment.Status.FAILED:
+                payment.last_error, payment.is_retryable = error.message[:2000], error.is_transient
+                payment.save(update_fields=["last_error", "is_retryable", "updated_at"])
+        return payment
+    with transaction.atomic():
+        _instalment, payment = _locked(payment_id)
+        if payment.status in (Payment.Status.PENDING, Payment.Status.FAILED):
+            run_transition(
+                payment, payment.start_processing, reference=transfer.reference, description="transfer sent"
+            )
+        elif not payment.reference:
+            payment.reference = transfer.reference
+            payment.save(update_fields=["reference", "updated_at"])
+        return payment
+
+
+def _succeed(*, instalment: Instalment, payment: Payment, by: Any, reference: str = "") -> Payment:
+    """The payment reached the provider: the instalment is paid, the ledger says so, and a
+    completed contract with nothing left to settle closes. Callers hold the locks."""
+    if payment.status in (Payment.Status.PENDING, Payment.Status.FAILED):
+        run_transition(payment, payment.start_processing, by=by, reference=reference)
+    run_transition(payment, payment.succeed, by=by, reference=reference)
+    run_transition(instalment, instalment.mark_paid, by=by, description=f"payment {payment.pk}")
+    ledger_record(
+        contract=instalment.contract,
+        kind=LedgerEntry.Kind.PAID,
+        amount=payment.amount,
+        instalment=instalment,
+        payment=payment,
+        description=payment.reference,
+    )
+    contract_close_if_settled(contract=instalment.contract, by=by)
+    return payment
+
+
+@transaction.atomic
+def payment_confirm(*, actor: User, payment: Payment, voucher_number: str) -> Payment:
+    """Bureau finance confirms a treasury payment order with the bank voucher number."""
+    instalment, payment = _locked(payment.pk)
+    if not rules.has_perm("contracts.confirm_payment", actor, payment):
+        raise Forbidden()
+    voucher_number = voucher_number.strip()
+    if not voucher_number:
+        raise Invalid({"voucher_number": [_("Give the bank voucher number.")]})
+    if payment.gateway != Gateway.TREASURY or payment.status != Payment.Status.PROCESSING:
+        raise InvalidTransition()
+    payment.confirmed_by = actor
+    return _succeed(instalment=instalment, payment=payment, by=actor, reference=voucher_number)
+
+
+@transaction.atomic
+def payment_succeeded(*, payment: Payment, by: Any = None, reference: str = "") -> Payment:
+    """The gateway says the money arrived (a webhook, or reconciliation). Idempotent."""
+    instalment, payment = _locked(payment.pk)
+    if payment.status == Payment.Status.SUCCEEDED:
+        return payment
+    return _succeed(instalment=instalment, payment=payment, by=by, reference=reference)
+
+
+def _sync_reversed(*, payment: Payment, total_reversed: int, by: Any = None) -> Payment:
+    """Bring the payment to the gateway's cumulative reversed amount, writing the difference to
+    the ledger. Cumulative, so duplicate and out-of-order reports change nothing."""
+    difference = min(total_reversed, payment.amount) - payment.reversed_amount
+    if difference <= 0:
+        return payment
+    payment.reversed_amount += difference
+    payment.save(update_fields=["reversed_amount", "updated_at"])
+    LedgerEntry.objects.create(
+        contract=payment.instalment.contract,
+        instalment=payment.instalment,
+        payment=payment,
+        kind=LedgerEntry.Kind.REVERSED,
+        amount=difference,
+        currency=payment.currency,
+        description=f"reversal of {payment.reference}"[:255],
+    )
+    return payment
+
+
+def payment_reverse(*, actor: User, payment: Payment, amount: int, reason: str) -> Payment:
+    """Claw back (part of) a succeeded payment: a transfer reversal at Stripe, a refund voucher at
+    the treasury. The money returns to the bureau and the ledger records it."""
+    with transaction.atomic():
+        _instalment, payment = _locked(payment.pk)
+        if not rules.has_perm("contracts.confirm_payment", actor, payment):
+            raise Forbidden()
+        if not reason.strip():
+            raise Invalid({"reason": [_("Give the reason.")]})
+        if payment.status != Payment.Status.SUCCEEDED:
+            raise InvalidTransition()
+        if not 0 < amount <= payment.amount - payment.reversed_amount:
+            raise Invalid({"amount": [_("Reverse more than nothing and at most what remains paid.")]})
+        reversed_before = payment.reversed_amount
+    key = f"payment:{payment.pk}:reversal:{reversed_before}:{amount}:v1"
+    try:
+        transfer = gateway_for(payment.gateway).reverse(payment=payment, amount=amount, idempotency_key=key)
+    except GatewayError as error:
+        raise GatewayUnavailable(error.message) from error
+    with transaction.atomic():
+        _instalment, payment = _locked(payment.pk)
+        total = max(transfer.amount_reversed, reversed_before + amount)
+        return _sync_reversed(payment=payment, total_reversed=total, by=actor)
+
+
+# --- Stripe webhooks -------------------------------------------------------------------------
+
+
+def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
+    """Verify the signature over the raw body, store the event once by its id, and apply it.
+    A redelivered event changes nothing; events may arrive in any order."""
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    except (ValueError, stripe.SignatureVerificationError) as error:
+        raise InvalidSignature() from error
+    with transaction.atomic():
+        record, _created = WebhookEvent.objects.get_or_create(
+            event_id=event.id, defaults={"type": event.type, "payload": event.to_dict()}
+        )
+        record = WebhookEvent.objects.select_for_update().get(pk=record.pk)
+        if record.processed_at is not None:
+            return record
+        data = event.to_dict()
+        _apply_event(event.type, data["data"]["object"], created=int(data.get("created") or 0))
+        record.processed_at = timezone.now()
+        record.save(update_fields=["processed_at"])
+        return record
+
+
+def _apply_event(event_type: str, obj: dict, *, created: int) -> None:
+    if event_type.startswith("transfer."):
+        _apply_transfer(obj)
+    elif event_type == "account.updated":
+        _apply_account(obj, created=created)
+
+
+def _payment_of_transfer(transfer: dict) -> Payment | None:
+    payment_id = (transfer.get("metadata") or {}).get("payment")
+    payments = Payment.objects.filter(gateway=Gateway.STRIPE)
+    if payment_id and str(payment_id).isdigit():
+        return payments.filter(pk=int(payment_id)).first()
+    return payments.filter(reference=transfer.get("id")).first()
+
+
+def _apply_transfer(transfer: dict) -> None:
+    """Any transfer event proves the transfer exists at Stripe (transfers move the money when
+    created): the payment has succeeded. Its cumulative ``amount_reversed`` is synced too."""
+    payment = _payment_of_transfer(transfer)
+    if payment is None:
+        logger.info("transfer %s matches no payment", transfer.get("id"))
+        return
+    instalment, payment = _locked(payment.pk)
+    if payment.status != Payment.Status.SUCCEEDED:
+        _succeed(instalment=instalment, payment=payment, by=None, reference=str(transfer.get("id") or ""))
+    _sync_reversed(payment=payment, total_reversed=int(transfer.get("amount_reversed") or 0))
+
+
+def _apply_account(account: dict, *, created: int) -> None:
+    payout_account = PayoutAccount.objects.select_for_update().filter(account_id=account.get("id")).first()
+    if payout_account is None or created < payout_account.status_as_of:
+        return  # unknown, or older than what we know already
+    capabilities = account.get("capabilities") or {}
+    if account.get("payouts_enabled") or capabilities.get("transfers") == "active":
+        payout_account.status = PayoutAccount.Status.ENABLED
+    elif account.get("details_submitted"):
+        payout_account.status = PayoutAccount.Status.RESTRICTED
+    else:
+        payout_account.status = PayoutAccount.Status.ONBOARDING
+    payout_account.status_as_of = created
+    payout_account.save(update_fields=["status", "status_as_of", "updated_at"])
+
+
+# --- Payout accounts -------------------------------------------------------------------------
+
+
+def payout_account_onboard(*, actor: User, organization: Organization) -> tuple[PayoutAccount, str | None]:
+    """A provider's admin opens (or resumes) onboarding of the provider's payout account at the
+    gateway; returns the account and the link the admin follows to finish onboarding."""
+    if not rules.has_perm("contracts.onboard_payout_account", actor, organization):
+        raise Forbidden()
+    gateway = gateway_for()
+    account = PayoutAccount.objects.filter(organization=organization).first()
+    try:
+        if account is not None:
+            return account, gateway.payee_onboarding_url(account_id=account.account_id)
+        payee = gateway.payee_create(
+            organization_id=organization.pk, name=organization.name, email=actor.email
+        )
+    except GatewayError as error:
+        if error.code == "not_supported_by_gateway":
+            raise Conflict(error.message, code="not_supported_by_gateway") from error
+        raise GatewayUnavailable(error.message) from error
+    with transaction.atomic():
+        account, _created = PayoutAccount.objects.get_or_create(
+            organization=organization, defaults={"gateway": gateway.name, "account_id": payee.account_id}
+        )
+    return account, payee.onboarding_url
+
+
+# --- Periodic work ---------------------------------------------------------------------------
+
+
+def payment_reconcile(*, payment_id: int) -> Payment:
+    """Ask the gateway about a payment we have not heard of: a transfer that exists means the
+    payment succeeded (a lost webhook); a pending one with no transfer is sent again."""
+    payment = Payment.objects.select_related("instalment").get(pk=payment_id)
+    if payment.status not in (Payment.Status.PENDING, Payment.Status.PROCESSING):
+        return payment
+    try:
+        transfer = gateway_for(payment.gateway).find(payment=payment)
+    except GatewayError as error:
+        logger.warning("reconciling payment %s: %s", payment_id, error)
+        return payment
+    if transfer is not None:
+        with transaction.atomic():
+            instalment, payment = _locked(payment_id)
+            if payment.status != Payment.Status.SUCCEEDED:
+                _succeed(instalment=instalment, payment=payment, by=None, reference=transfer.reference)
+            _sync_reversed(payment=payment, total_reversed=transfer.amount_reversed)
+        return payment
+    if payment.status == Payment.Status.PENDING:
+        return payment_execute(payment_id=payment_id)
+    return payment

@@ -1,0 +1,87 @@
+"""Celery tasks of payments. Each loads by id and calls one service; each is idempotent, so a
+redelivery after a crash (``acks_late``) does no harm: retries reuse the stored idempotency key."""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from common.notifications import notify_users
+from orgs.models import Membership, User
+
+from ..models import Instalment
+from . import services
+from .models import Gateway, Payment
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def payment_execute_task(payment_id: int) -> None:
+    services.payment_execute(payment_id=payment_id)
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def payment_reconcile_task(payment_id: int) -> None:
+    services.payment_reconcile(payment_id=payment_id)
+
+
+@shared_task(ignore_result=True)
+def retry_failed_payments() -> int:
+    """Beat: send again every gateway payment that failed for a reason that may pass."""
+    due = Payment.objects.filter(
+        status=Payment.Status.FAILED,
+        is_retryable=True,
+        gateway=Gateway.STRIPE,
+        attempts__lt=settings.PAYMENTS_MAX_ATTEMPTS,
+    )
+    ids = list(due.values_list("id", flat=True))
+    for payment_id in ids:
+        payment_execute_task.delay(payment_id)
+    return len(ids)
+
+
+@shared_task(ignore_result=True)
+def reconcile_payments() -> int:
+    """Beat: ask the gateway about payments that have waited too long for their webhook (or whose
+    task was lost)."""
+    before = timezone.now() - datetime.timedelta(seconds=settings.PAYMENTS_RECONCILE_AFTER_SECONDS)
+    waiting = Payment.objects.filter(
+        gateway=Gateway.STRIPE,
+        status__in=[Payment.Status.PENDING, Payment.Status.PROCESSING],
+        updated_at__lte=before,
+    )
+    ids = list(waiting.values_list("id", flat=True))
+    for payment_id in ids:
+        payment_reconcile_task.delay(payment_id)
+    return len(ids)
+
+
+@shared_task(ignore_result=True)
+def remind_finance_of_payable_instalments() -> int:
+    """Beat: tell each bureau's finance staff about instalments payable and not yet being paid."""
+    live_payment = Payment.objects.filter(
+        instalment=OuterRef("pk"),
+        status__in=[Payment.Status.PENDING, Payment.Status.PROCESSING, Payment.Status.SUCCEEDED],
+    )
+    unpaid = (
+        Instalment.objects.filter(status=Instalment.Status.PAYABLE)
+        .exclude(Exists(live_payment))
+        .select_related("contract")
+    )
+    by_bureau: dict[int, list[Instalment]] = {}
+    for instalment in unpaid:
+        by_bureau.setdefault(instalment.contract.bureau_id, []).append(instalment)
+    for bureau_id, instalments in by_bureau.items():
+        finance = User.objects.filter(
+            memberships__organization_id=bureau_id, memberships__role=Membership.Role.FINANCE
+        ).distinct()
+        lines = [
+            f"{i.contract.title} #{i.sequence} ({i.kind}): {i.amount - i.withheld_amount}"
+            for i in instalments
+        ]
+        notify_users(finance, subject="Instalments waiting for payment", body="\n".join(lines))
+    return sum(len(instalments) for instalments in by_bureau.values())

@@ -1,0 +1,160 @@
+"""Thin API views of evaluations and ratings."""
+
+import rules
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from common.api import ReadViewSet, ReasonSerializer
+from common.errors import NotFound
+from contracts.models import Contract
+from contracts.permissions import contract_list_visible_to
+
+from . import services
+from .models import Evaluation
+from .permissions import evaluation_list_visible_to, rating_list_visible_to
+from .selectors import rateable_contracts, satisfaction_of
+from .serializers import (
+    ComponentScoreInputSerializer,
+    EvaluationSerializer,
+    RateableSerializer,
+    RatingInputSerializer,
+    RatingPatchSerializer,
+    RatingSerializer,
+    SatisfactionSerializer,
+    SurveyInputSerializer,
+)
+
+
+def client_address(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class ContractEvaluationsApi(APIView):
+    """``contracts/{id}/evaluations/``: the contract's evaluations, for its parties."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=EvaluationSerializer(many=True))
+    def get(self, request, pk: int):
+        contract = get_object_or_404(contract_list_visible_to(request.user), pk=pk)
+        if not rules.has_perm("contracts.view_contract_details", request.user, contract):
+            raise NotFound()
+        services.evaluation_open_for(contract)
+        evaluations = Evaluation.objects.filter(contract=contract).select_related("contract")
+        return Response(EvaluationSerializer(evaluations, many=True, context={"request": request}).data)
+
+
+class SatisfactionApi(APIView):
+    """``contracts/{id}/satisfaction/``: public aggregates, hidden below five ratings."""
+
+    permission_classes: list = []
+
+    @extend_schema(responses=SatisfactionSerializer)
+    def get(self, request, pk: int):
+        contract = get_object_or_404(contract_list_visible_to(request.user), pk=pk)
+        return Response(SatisfactionSerializer(satisfaction_of(contract)).data)
+
+
+class RateableApi(APIView):
+    """``me/rateable/``: what the resident's household may rate now."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=RateableSerializer(many=True))
+    def get(self, request):
+        return Response(RateableSerializer(rateable_contracts(user=request.user), many=True).data)
+
+
+class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
+    serializer_class = EvaluationSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return evaluation_list_visible_to(self.request.user)
+
+    def _respond(self, evaluation: Evaluation) -> Response:
+        return Response(self.output(EvaluationSerializer, self.get_queryset().get(pk=evaluation.pk)))
+
+    @extend_schema(request=ComponentScoreInputSerializer, responses=EvaluationSerializer)
+    @action(detail=True, methods=["post"])
+    def scores(self, request, pk=None):
+        evaluation = self.get_object()
+        data = self.input(ComponentScoreInputSerializer)
+        return self._respond(services.evaluation_score(actor=request.user, evaluation=evaluation, **data))
+
+    @extend_schema(request=SurveyInputSerializer, responses=EvaluationSerializer)
+    @action(detail=True, methods=["post"])
+    def survey(self, request, pk=None):
+        evaluation = self.get_object()
+        data = self.input(SurveyInputSerializer)
+        return self._respond(services.evaluation_survey(actor=request.user, evaluation=evaluation, **data))
+
+    @extend_schema(request=None, responses=EvaluationSerializer)
+    @action(detail=True, methods=["post"])
+    def finalize(self, request, pk=None):
+        return self._respond(services.evaluation_finalize(actor=request.user, evaluation=self.get_object()))
+
+    @extend_schema(request=None, responses=EvaluationSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._respond(services.evaluation_confirm(actor=request.user, evaluation=self.get_object()))
+
+
+class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
+    """Residents rate; the bureau reviews quarantined ratings (filter ``status``)."""
+
+    serializer_class = RatingSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["status", "contract", "evaluation"]
+    throttle_scope = "ratings"
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.action in ("create", "partial_update") else []
+
+    def get_queryset(self):
+        return rating_list_visible_to(self.request.user)
+
+    @extend_schema(request=RatingInputSerializer, responses={201: RatingSerializer})
+    def create(self, request):
+        data = self.input(RatingInputSerializer)
+        contract = (
+            Contract.objects.filter(pk=data.pop("contract")).exclude(status=Contract.Status.DRAFT).first()
+        )
+        if contract is None:
+            raise NotFound()
+        rating = services.rating_create(
+            actor=request.user, contract=contract, client_address=client_address(request), **data
+        )
+        return Response(self.output(RatingSerializer, rating), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RatingPatchSerializer, responses=RatingSerializer)
+    def partial_update(self, request, pk=None):
+        rating = self.get_object()  # the bureau sees ratings it may not change: 403, not 404
+        data = self.input(RatingPatchSerializer)
+        return Response(
+            self.output(
+                RatingSerializer, services.rating_update(actor=request.user, rating=rating, data=data)
+            )
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=RatingSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        return self._review(request, "restore")
+
+    @extend_schema(request=ReasonSerializer, responses=RatingSerializer)
+    @action(detail=True, methods=["post"])
+    def exclude(self, request, pk=None):
+        return self._review(request, "exclude")
+
+    def _review(self, request, decision: str) -> Response:
+        rating = self.get_object()
+        reason = self.input(ReasonSerializer)["reason"]
+        rating = services.rating_review(actor=request.user, rating=rating, decision=decision, reason=reason)
+        return Response(self.output(RatingSerializer, rating))

@@ -1,0 +1,88 @@
+"""Who may see and do what with evaluations and ratings."""
+
+from typing import Any
+
+import rules
+from django.db.models import Q, QuerySet
+
+from contracts.models import Contract
+from contracts.permissions import is_contract_officer, is_contract_party, party_contract_q
+from orgs.models import Membership
+from orgs.permissions import has_role, is_platform_admin
+
+from .models import Evaluation, Rating
+
+Role = Membership.Role
+ORG_ROLES = (Role.ADMIN, Role.MEMBER)
+
+
+@rules.predicate
+def is_evaluation_party(user: Any, evaluation: Evaluation) -> bool:
+    return is_contract_party(user, evaluation.contract) or is_platform_admin(user)
+
+
+@rules.predicate
+def is_evaluation_officer(user: Any, evaluation: Evaluation) -> bool:
+    return is_contract_officer(user, evaluation.contract)
+
+
+@rules.predicate
+def is_evaluation_assessor(user: Any, evaluation: Evaluation) -> bool:
+    return has_role(user, evaluation.contract.assessor_id, *ORG_ROLES)
+
+
+@rules.predicate
+def is_evaluation_community(user: Any, evaluation: Evaluation) -> bool:
+    return has_role(user, evaluation.contract.community_id, *ORG_ROLES)
+
+
+@rules.predicate
+def is_rating_reviewer(user: Any, rating: Rating) -> bool:
+    return is_contract_officer(user, rating.contract)
+
+
+# Who enters which component of the composite score (DESIGN 8: scores).
+COMPONENT_PERMS = {
+    "third_party": "evaluations.score_third_party",
+    "buyer": "evaluations.score_buyer",
+    "community": "evaluations.score_community",
+}
+rules.add_perm("evaluations.score_third_party", is_evaluation_assessor)
+rules.add_perm("evaluations.score_buyer", is_evaluation_officer)
+rules.add_perm("evaluations.score_community", is_evaluation_community | is_evaluation_officer)
+rules.add_perm("evaluations.survey_evaluation", is_evaluation_assessor)
+rules.add_perm("evaluations.finalize_evaluation", is_evaluation_officer)
+rules.add_perm("evaluations.confirm_evaluation", is_evaluation_officer)
+rules.add_perm("evaluations.review_rating", is_rating_reviewer)
+
+
+def evaluation_list_visible_to(user: Any) -> QuerySet[Evaluation]:
+    """Evaluations are seen by the contract's parties and the admin."""
+    evaluations = Evaluation.objects.select_related("contract")
+    if is_platform_admin(user):
+        return evaluations
+    if not getattr(user, "is_authenticated", False):
+        return evaluations.none()
+    return evaluations.filter(party_contract_q(user, "contract__"))
+
+
+def rating_list_visible_to(user: Any) -> QuerySet[Rating]:
+    """A resident sees the ratings of their household; the buying bureau's officers see the
+    ratings of their contracts (to review quarantined ones); the admin sees all."""
+    ratings = Rating.objects.select_related("contract", "evaluation", "household")
+    if is_platform_admin(user):
+        return ratings
+    if not getattr(user, "is_authenticated", False):
+        return ratings.none()
+    visible = Q(contract__bureau__memberships__user=user, contract__bureau__memberships__role=Role.OFFICER)
+    resident = getattr(user, "resident", None)
+    if resident is not None:
+        visible |= Q(household_id=resident.household_id)
+    return ratings.filter(visible).distinct()
+
+
+def is_party_member(user: Any, contract: Contract) -> bool:
+    """Any membership (verified or not) in an organisation party to the contract: such people may
+    not rate it."""
+    party_ids = [contract.bureau_id, contract.provider_id, contract.assessor_id, contract.community_id]
+    return Membership.objects.filter(user=user, organization_id__in=[i for i in party_ids if i]).exists()

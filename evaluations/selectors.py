@@ -1,0 +1,63 @@
+"""Reads of the evaluations app: what a resident may rate now, and public satisfaction."""
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from contracts.models import Contract
+
+from .models import Evaluation, Rating
+from .permissions import is_party_member
+from .services import RATEABLE_CONTRACT_STATUSES, evaluation_open_for
+
+MIN_PUBLIC_RATINGS = 5
+
+
+def rateable_contracts(*, user: Any) -> list[dict[str, Any]]:
+    """Contracts the resident's household received services of, whose current evaluation is open
+    and not yet rated by the household."""
+    resident = getattr(user, "resident", None)
+    if resident is None:
+        return []
+    contracts = (
+        Contract.objects.filter(events__recipients=resident.household, status__in=RATEABLE_CONTRACT_STATUSES)
+        .distinct()
+        .select_related("provider")
+    )
+    rated = set(
+        Rating.objects.filter(
+            household=resident.household, evaluation__status=Evaluation.Status.OPEN
+        ).values_list("evaluation_id", flat=True)
+    )
+    rows = []
+    for contract in contracts:
+        if is_party_member(user, contract):  # may not rate it (conflict_of_interest)
+            continue
+        evaluation = evaluation_open_for(contract)
+        if evaluation is not None and evaluation.id not in rated:
+            rows.append({"contract": contract, "evaluation": evaluation})
+    return rows
+
+
+def satisfaction_of(contract: Contract) -> dict[str, Any]:
+    """Aggregates of the counted ratings (valid, service received) of every evaluation of the
+    contract; hidden below five ratings. Never an identity."""
+    counted = Rating.objects.filter(contract=contract, status=Rating.Status.VALID).exclude(
+        satisfaction=Rating.NOT_RECEIVED
+    )
+    totals = counted.aggregate(
+        count=Count("id"),
+        positive=Count("id", filter=Q(satisfaction__gte=4)),
+        **{f"level_{level}": Count("id", filter=Q(satisfaction=level)) for level in range(1, 6)},
+        **{f"resolved_{value}": Count("id", filter=Q(resolved=value)) for value in Rating.Resolved.values},
+    )
+    count = totals["count"]
+    if count < MIN_PUBLIC_RATINGS:
+        return {"count": count, "hidden": True, "positive_pct": None, "distribution": None, "resolved": None}
+    return {
+        "count": count,
+        "hidden": False,
+        "positive_pct": f"{100 * totals['positive'] / count:.2f}",
+        "distribution": {str(level): totals[f"level_{level}"] for level in range(5, 0, -1)},
+        "resolved": {value: totals[f"resolved_{value}"] for value in Rating.Resolved.values},
+    }

@@ -1,0 +1,162 @@
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from common.api import transitions_available
+
+from .models import Evaluation, Rating
+
+EVALUATION_TRANSITIONS = {
+    "finalize": ("publish", "evaluations.finalize_evaluation"),
+    "confirm": ("confirm", "evaluations.confirm_evaluation"),
+}
+RATING_TRANSITIONS = {
+    "restore": ("restore", "evaluations.review_rating"),
+    "exclude": ("exclude", "evaluations.review_rating"),
+}
+
+
+class ResidentsComponentSerializer(serializers.Serializer):
+    n = serializers.IntegerField(allow_null=True)
+    n_pos = serializers.IntegerField(allow_null=True)
+    n_min = serializers.IntegerField(allow_null=True)
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    method = serializers.CharField(allow_blank=True)
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    residents = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "contract",
+            "stage",
+            "round",
+            "status",
+            "available_transitions",
+            "third_party",
+            "buyer",
+            "community",
+            "residents",
+            "composite",
+            "band",
+            "release_pct",
+            "survey_n",
+            "survey_n_pos",
+            "opened_at",
+            "published_at",
+            "appeal_until",
+            "confirmed_at",
+        ]
+
+    def get_residents(self, evaluation: Evaluation) -> dict[str, Any]:
+        return ResidentsComponentSerializer(
+            {
+                "n": evaluation.residents_n,
+                "n_pos": evaluation.residents_n_pos,
+                "n_min": evaluation.residents_n_min,
+                "score": evaluation.residents,
+                "method": evaluation.residents_method,
+            }
+        ).data
+
+    def get_available_transitions(self, evaluation: Evaluation) -> list[str]:
+        return transitions_available(self.context["request"].user, evaluation, EVALUATION_TRANSITIONS)
+
+
+class ComponentScoreInputSerializer(serializers.Serializer):
+    component = serializers.ChoiceField(choices=["third_party", "buyer", "community"])
+    score = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100)
+    )
+
+
+class SurveyInputSerializer(serializers.Serializer):
+    n = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    n_pos = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "string", "enum": ["not_received"]}]}
+)
+class SatisfactionField(serializers.Field):
+    """1–5, or "not_received" (stored as 0)."""
+
+    default_error_messages = {"invalid": 'Give 1 to 5, or "not_received".'}
+
+    def to_internal_value(self, data: Any) -> int:
+        if data == "not_received":
+            return Rating.NOT_RECEIVED
+        if isinstance(data, bool):
+            self.fail("invalid")
+        try:
+            value = int(data)
+        except (TypeError, ValueError):
+            self.fail("invalid")
+        if not 1 <= value <= 5 or str(value) != str(data).strip():
+            self.fail("invalid")
+        return value
+
+    def to_representation(self, value: int) -> int | str:
+        return "not_received" if value == Rating.NOT_RECEIVED else value
+
+
+class RatingInputSerializer(serializers.Serializer):
+    contract = serializers.IntegerField(min_value=1)
+    satisfaction = SatisfactionField()
+    resolved = serializers.ChoiceField(choices=Rating.Resolved.choices)
+    comment = serializers.CharField(max_length=1200, allow_blank=True, required=False, default="")
+
+
+class RatingPatchSerializer(serializers.Serializer):
+    satisfaction = SatisfactionField(required=False)
+    resolved = serializers.ChoiceField(choices=Rating.Resolved.choices, required=False)
+    comment = serializers.CharField(max_length=1200, allow_blank=True, required=False)
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    satisfaction = SatisfactionField()
+    household = serializers.CharField(source="household.code")
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rating
+        fields = [
+            "id",
+            "contract",
+            "evaluation",
+            "household",
+            "satisfaction",
+            "resolved",
+            "comment",
+            "channel",
+            "status",
+            "quarantine_reason",
+            "available_transitions",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_available_transitions(self, rating: Rating) -> list[str]:
+        return transitions_available(self.context["request"].user, rating, RATING_TRANSITIONS)
+
+
+class RateableSerializer(serializers.Serializer):
+    contract = serializers.IntegerField(source="contract.id")
+    title = serializers.CharField(source="contract.title")
+    provider = serializers.CharField(source="contract.provider.name")
+    evaluation = serializers.IntegerField(source="evaluation.id")
+    stage = serializers.CharField(source="evaluation.stage")
+
+
+class SatisfactionSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    hidden = serializers.BooleanField()
+    positive_pct = serializers.CharField(allow_null=True)
+    distribution = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
+    resolved = serializers.DictField(child=serializers.IntegerField(), allow_null=True)

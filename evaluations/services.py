@@ -1,0 +1,318 @@
+"""Writes of the evaluations app: opening evaluations, ratings and their review, component scores,
+finalising (R, S, band, f(S)) and confirming, which releases instalments through contracts."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import rules
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import Conflict, Forbidden, Invalid
+from common.transitions import run_transition
+from contracts import services as contract_services
+from contracts.models import Contract, Instalment, Report
+from orgs.models import Household, User
+
+from . import scoring
+from .models import Evaluation, Rating
+from .permissions import COMPONENT_PERMS, is_party_member
+
+RATING_EDIT_DAYS = 7
+BURST_WINDOW = datetime.timedelta(minutes=10)
+RATEABLE_CONTRACT_STATUSES = (
+    Contract.Status.ACTIVE,
+    Contract.Status.RECTIFICATION,
+    Contract.Status.SUSPENDED,
+)
+
+
+def evaluation_open_for(contract: Contract) -> Evaluation | None:
+    """The contract's open evaluation. An active contract without any evaluation gets its midterm
+    evaluation now: evaluations are created when first needed (or by the periodic job)."""
+    current = Evaluation.objects.filter(contract=contract, status=Evaluation.Status.OPEN).first()
+    if current is not None or contract.status != Contract.Status.ACTIVE:
+        return current
+    if Evaluation.objects.filter(contract=contract).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return Evaluation.objects.create(contract=contract, stage=Evaluation.Stage.MIDTERM)
+    except IntegrityError:  # opened concurrently
+        return Evaluation.objects.filter(contract=contract, status=Evaluation.Status.OPEN).first()
+
+
+def _locked(evaluation: Evaluation) -> Evaluation:
+    return Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
+
+
+def _is_recipient(household: Household, contract: Contract) -> bool:
+    return contract.events.filter(recipients=household).exists()
+
+
+def _client_burst(contract: Contract, address: str | None) -> bool:
+    if not address:
+        return False
+    since = timezone.now() - BURST_WINDOW
+    recent = Rating.objects.filter(contract=contract, client_address=address, created_at__gte=since).count()
+    return recent >= settings.RATING_IP_BURST
+
+
+@transaction.atomic
+def rating_create(
+    *,
+    actor: User,
+    contract: Contract,
+    satisfaction: int,
+    resolved: str,
+    comment: str,
+    client_address: str | None,
+    channel: str = Rating.Channel.API,
+) -> Rating:
+    """A verified resident whose household received the service rates it, once per evaluation,
+    while that evaluation is open. Members of organisations party to the contract may not. Ratings
+    that arrive in a burst from one address are quarantined for review (DESIGN 8.1)."""
+    resident = getattr(actor, "resident", None)
+    if resident is None:
+        raise Forbidden(_("Only residents registered with a household may rate."), code="not_a_resident")
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)  # serialises the burst count
+    if is_party_member(actor, contract):
+        raise Forbidden(_("Members of a party to the contract may not rate it."), code="conflict_of_interest")
+    if not _is_recipient(resident.household, contract):
+        raise Forbidden(_("Your household is not recorded as a recipient."), code="not_a_recipient")
+    evaluation = evaluation_open_for(contract) if contract.status in RATEABLE_CONTRACT_STATUSES else None
+    if evaluation is None:
+        raise Conflict(_("No evaluation of this contract is open for ratings."), code="rating_window_closed")
+    if Rating.objects.filter(household=resident.household, evaluation=evaluation).exists():
+        raise Conflict(_("Your household has already rated this evaluation."), code="already_rated")
+    is_burst = _client_burst(contract, client_address)
+    rating = Rating.objects.create(
+        household=resident.household,
+        contract=contract,
+        evaluation=evaluation,
+        rater=actor,
+        satisfaction=satisfaction,
+        resolved=resolved,
+        comment=comment,
+        channel=channel,
+        client_address=client_address,
+    )
+    if is_burst:
+        reason = _("More than %(n)d ratings of this contract from one address within 10 minutes.") % {
+            "n": settings.RATING_IP_BURST
+        }
+        run_transition(rating, rating.quarantine, by=None, description=reason)
+    return rating
+
+
+@transaction.atomic
+def rating_update(*, actor: User, rating: Rating, data: dict[str, Any]) -> Rating:
+    """A rating may be changed by its household within 7 days, while its evaluation is open."""
+    rating = Rating.objects.select_for_update(of=("self",)).select_related("evaluation").get(pk=rating.pk)
+    resident = getattr(actor, "resident", None)
+    if resident is None or resident.household_id != rating.household_id:
+        raise Forbidden(_("Only the household that gave a rating may change it."))
+    if timezone.now() > rating.created_at + datetime.timedelta(days=RATING_EDIT_DAYS):
+        raise Conflict(_("A rating can be changed for 7 days."), code="edit_window_closed")
+    if rating.evaluation.status != Evaluation.Status.OPEN:
+        raise Conflict(_("The evaluation is no longer open."), code="rating_window_closed")
+    for field in ("satisfaction", "resolved", "comment"):
+        if field in data:
+            setattr(rating, field, data[field])
+    rating.save()
+    return rating
+
+
+@transaction.atomic
+def rating_review(*, actor: User, rating: Rating, decision: str, reason: str) -> Rating:
+    """The bureau restores or excludes a quarantined rating; the decision is logged."""
+    rating = Rating.objects.select_for_update(of=("self",)).select_related("contract").get(pk=rating.pk)
+    if not rules.has_perm("evaluations.review_rating", actor, rating):
+        raise Forbidden()
+    if not reason.strip():
+        raise Invalid({"reason": [_("Give the reason.")]})
+    method = rating.restore if decision == "restore" else rating.exclude
+    return run_transition(rating, method, by=actor, description=reason.strip())
+
+
+@transaction.atomic
+def evaluation_score(*, actor: User, evaluation: Evaluation, component: str, score: Decimal) -> Evaluation:
+    """The assessor enters T, the officer B, the community (or the officer) C, while it is open."""
+    evaluation = _locked(evaluation)
+    if not rules.has_perm(COMPONENT_PERMS[component], actor, evaluation):
+        raise Forbidden()
+    if evaluation.status != Evaluation.Status.OPEN:
+        raise Conflict(_("Scores are entered while the evaluation is open."), code="invalid_transition")
+    setattr(evaluation, component, score)
+    evaluation.save(update_fields=[component])
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_survey(*, actor: User, evaluation: Evaluation, n: int, n_pos: int) -> Evaluation:
+    """The assessor's sample survey stands in for online ratings when those are too few."""
+    evaluation = _locked(evaluation)
+    if not rules.has_perm("evaluations.survey_evaluation", actor, evaluation):
+        raise Forbidden()
+    if n_pos > n:
+        raise Invalid({"n_pos": [_("Positive answers cannot exceed the sample.")]})
+    if evaluation.status != Evaluation.Status.OPEN:
+        raise Conflict(_("Surveys are entered while the evaluation is open."), code="invalid_transition")
+    evaluation.survey_n, evaluation.survey_n_pos = n, n_pos
+    evaluation.save(update_fields=["survey_n", "survey_n_pos"])
+    return evaluation
+
+
+def _residents_component(evaluation: Evaluation) -> tuple[int, int, int, Decimal, str]:
+    counted = Rating.objects.filter(evaluation=evaluation, status=Rating.Status.VALID).exclude(
+        satisfaction=Rating.NOT_RECEIVED
+    )
+    n = counted.count()
+    n_pos = counted.filter(satisfaction__gte=4).count()
+    recipients = Household.objects.filter(service_events__contract=evaluation.contract).distinct().count()
+    n_min = scoring.minimum_sample(recipients)
+    prior = settings.RATING_PRIOR_CSAT
+    if n >= n_min and n > 0:
+        return (
+            n,
+            n_pos,
+            n_min,
+            scoring.residents_score(n=n, n_pos=n_pos, prior=prior),
+            Evaluation.Method.ONLINE,
+        )
+    if evaluation.survey_n:
+        assert evaluation.survey_n_pos is not None
+        score = scoring.residents_score(n=evaluation.survey_n, n_pos=evaluation.survey_n_pos, prior=prior)
+        return n, n_pos, n_min, score, Evaluation.Method.SURVEY
+    raise Conflict(
+        _("Too few valid ratings and no sample survey."),
+        code="insufficient_ratings",
+        extra={"n": n, "n_min": n_min},
+    )
+
+
+def _weights(contract: Contract) -> scoring.Weights:
+    weights = contract.terms["score_weights"]
+    return scoring.Weights(**{key: Decimal(value) for key, value in weights.items()})
+
+
+@transaction.atomic
+def evaluation_finalize(*, actor: User, evaluation: Evaluation) -> Evaluation:
+    """Compute R (online ratings, or the survey below n_min), S, the band and f(S), and publish:
+    the appeal window (EVALUATION_APPEAL_DAYS) starts."""
+    evaluation = _locked(evaluation)
+    if not rules.has_perm("evaluations.finalize_evaluation", actor, evaluation):
+        raise Forbidden()
+    if evaluation.status != Evaluation.Status.OPEN:
+        raise Conflict(code="invalid_transition")
+    missing = [name for name in ("third_party", "buyer", "community") if getattr(evaluation, name) is None]
+    if missing:
+        raise Conflict(
+            _("Enter every component score first."), code="scores_missing", extra={"missing": missing}
+        )
+    if not Report.objects.filter(contract=evaluation.contract, stage=evaluation.stage).exists():
+        raise Conflict(_("The provider's report for this stage is missing."), code="report_missing")
+    n, n_pos, n_min, residents, method = _residents_component(evaluation)
+    composite = scoring.composite_score(
+        t=evaluation.third_party,
+        b=evaluation.buyer,
+        r=residents,
+        c=evaluation.community,
+        weights=_weights(evaluation.contract),
+    )
+    evaluation.residents_n, evaluation.residents_n_pos, evaluation.residents_n_min = n, n_pos, n_min
+    evaluation.residents, evaluation.residents_method = residents, method
+    evaluation.composite = composite
+    evaluation.band = scoring.band_of(composite).letter
+    evaluation.release_pct = scoring.release_pct(composite)
+    run_transition(evaluation, evaluation.publish, by=actor, save=False)
+    assert evaluation.published_at is not None
+    evaluation.appeal_until = evaluation.published_at + datetime.timedelta(
+        days=settings.EVALUATION_APPEAL_DAYS
+    )
+    evaluation.save()
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluation:
+    """After the appeal window the evaluation is final and money follows it: a midterm with
+    S >= 60 makes the interim instalment payable (and ends rectification); below 60 the contract
+    goes into rectification and a re-evaluation opens; the final evaluation releases the holdback
+    at f(S) and completes the contract. Idempotent for the scheduler."""
+    evaluation = _locked(evaluation)
+    if actor is not None and not rules.has_perm("evaluations.confirm_evaluation", actor, evaluation):
+        raise Forbidden()
+    if evaluation.status == Evaluation.Status.FINAL and actor is None:
+        return evaluation
+    if evaluation.status == Evaluation.Status.PUBLISHED and not evaluation.is_appeal_window_over:
+        raise Conflict(
+            _("The appeal window is still open."),
+            code="appeal_window_open",
+            extra={"appeal_until": evaluation.appeal_until.isoformat() if evaluation.appeal_until else None},
+        )
+    run_transition(evaluation, evaluation.confirm, by=actor)
+    contract = evaluation.contract
+    assert evaluation.composite is not None
+    passed = evaluation.composite >= scoring.PASS_MARK
+    reason = f"{evaluation.stage} evaluation S={evaluation.composite}"
+    if evaluation.stage == Evaluation.Stage.MIDTERM:
+        if passed:
+            contract_services.instalments_release(
+                contract=contract, kind=Instalment.Kind.INTERIM, share=Decimal(1), by=actor, reason=reason
+            )
+            contract_services.contract_end_rectification(contract=contract, by=actor, reason=reason)
+            Evaluation.objects.create(contract=contract, stage=Evaluation.Stage.FINAL)
+        else:
+            contract_services.contract_start_rectification(contract=contract, by=actor, reason=reason)
+            Evaluation.objects.create(
+                contract=contract, stage=Evaluation.Stage.MIDTERM, round=evaluation.round + 1
+            )
+    else:
+        share = scoring.release_share(evaluation.composite)
+        contract_services.instalments_release(
+            contract=contract, kind=Instalment.Kind.HOLDBACK, share=share, by=actor, reason=reason
+        )
+        # An interim never released (no passing midterm) is withheld when the contract ends.
+        contract_services.instalments_release(
+            contract=contract, kind=Instalment.Kind.INTERIM, share=Decimal(0), by=actor, reason=reason
+        )
+        contract_services.contract_complete(contract=contract, by=actor, reason=reason)
+    return evaluation
+
+
+def recipients_remind(*, evaluation: Evaluation) -> int:
+    """Remind the residents of every recipient household that has not yet rated the open evaluation,
+    once per household and evaluation (e-mail and SMS through the notification backends)."""
+    from common.notifications import notify_users
+
+    from .models import RatingReminder
+
+    if evaluation.status != Evaluation.Status.OPEN:
+        return 0
+    households = (
+        Household.objects.filter(service_events__contract=evaluation.contract)
+        .exclude(ratings__evaluation=evaluation)
+        .exclude(id__in=RatingReminder.objects.filter(evaluation=evaluation).values("household_id"))
+        .distinct()
+        .prefetch_related("residents__user")
+    )
+    sent = 0
+    for household in households:
+        with transaction.atomic():
+            _reminder, created = RatingReminder.objects.get_or_create(
+                household=household, evaluation=evaluation
+            )
+            if not created:
+                continue
+            notify_users(
+                [resident.user for resident in household.residents.all()],
+                subject=_("Please rate the service you received"),
+                body=_("%(title)s: tell us how it went at /resident/.")
+                % {"title": evaluation.contract.title},
+            )
+            sent += 1
+    return sent
