@@ -46,7 +46,13 @@ def evaluation_open_for(contract: Contract) -> Evaluation | None:
 
 
 def _locked(evaluation: Evaluation) -> Evaluation:
-    return Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
+    """Lock the evaluation. A terminated contract's evaluation moves no further."""
+    evaluation = (
+        Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
+    )
+    if evaluation.contract.status == Contract.Status.TERMINATED:
+        raise Conflict(_("The contract has been terminated."), code="invalid_transition")
+    return evaluation
 
 
 def _is_recipient(household: Household, contract: Contract) -> bool:
@@ -134,6 +140,8 @@ def rating_review(*, actor: User, rating: Rating, decision: str, reason: str) ->
         raise Forbidden()
     if not reason.strip():
         raise Invalid({"reason": [_("Give the reason.")]})
+    if rating.evaluation.status != Evaluation.Status.OPEN:  # R is fixed once published
+        raise Conflict(_("The evaluation of this rating is no longer open."), code="rating_window_closed")
     method = rating.restore if decision == "restore" else rating.exclude
     return run_transition(rating, method, by=actor, description=reason.strip())
 
