@@ -324,3 +324,25 @@ def assert_error(response: Any, status_code: int, code: str | None) -> None:
     assert isinstance(body["extra"], dict), body
     if code is not None:
         assert body["code"] == code, body
+
+
+def check_row(world: dict, api: Any, scenarios: dict, row: Any, role: str, outcome: Outcome) -> None:
+    """One cell of a role matrix. Given the row's scenario and a caller, when the caller uses the
+    endpoint, then the status (and, for a refusal, the error body) is the one DESIGN 8 promises; a
+    refused call changes nothing, and a read never writes."""
+    objects = scenarios[row.scenario](world)
+    client = api(user_for(world, objects, role))
+    before = snapshot()
+
+    response = row.call(client, world, objects)
+
+    expected_status, code = expected(outcome)
+    if expected_status >= 400:
+        assert_error(response, expected_status, code)
+        assert_unchanged(before)
+        return
+    assert response.status_code == expected_status, response.json()
+    if row.method == "GET":
+        assert_unchanged(before)
+    if row.then is not None:
+        row.then(response, objects)

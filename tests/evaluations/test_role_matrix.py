@@ -18,13 +18,9 @@ from ..roles import (
     ROLE_USERS,
     SCENARIOS,
     Row,
-    assert_error,
-    assert_unchanged,
-    expected,
+    check_row,
     matrix_ids,
     matrix_params,
-    snapshot,
-    user_for,
 )
 
 OK, CREATED = status.HTTP_200_OK, status.HTTP_201_CREATED
@@ -630,22 +626,4 @@ def test_the_matrix_names_known_scenarios_and_callers():
 
 @pytest.mark.parametrize(("row", "role", "outcome"), matrix_params(MATRIX), ids=matrix_ids(MATRIX))
 def test_endpoint_as_role(world, api, row, role, outcome):
-    # Given the scenario's state and a caller
-    objects = EVALUATION_SCENARIOS[row.scenario](world)
-    client = api(user_for(world, objects, role))
-    before = snapshot()
-
-    # When the caller uses the endpoint
-    response = row.call(client, world, objects)
-
-    # Then the status (and, for a refusal, the error body) is the one DESIGN 8 promises
-    expected_status, code = expected(outcome)
-    if expected_status >= 400:
-        assert_error(response, expected_status, code)
-        assert_unchanged(before)  # a refused call changes nothing
-        return
-    assert response.status_code == expected_status, response.json()
-    if row.method == "GET":
-        assert_unchanged(before)  # reads never write
-    if row.then is not None:
-        row.then(response, objects)
+    check_row(world, api, EVALUATION_SCENARIOS, row, role, outcome)
