@@ -13,12 +13,12 @@ from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.money import round_half_up, split_by_shares
 from common.transitions import run_transition
 from marketplace.models import Tender
-from marketplace.services import budget_line_locked, tender_finalize_award
+from marketplace.services import tender_finalize_award
 from orgs.models import Organization, User
 
 from .models import Contract, Instalment
 from .permissions import ASSIGNMENT_CLOSED, is_contract_officer, is_contract_provider_admin
-from .settlement import contract_close_if_settled, ledger_record
+from .settlement import budget_release, contract_close_if_settled, ledger_record
 
 FORMULA_VERSION = "shequ-2026.1"
 
@@ -194,14 +194,10 @@ def _reason(reason: str) -> str:
 
 
 def _return_withheld(contract: Contract, instalment: Instalment) -> None:
-    """Withheld money returns to the budget line: the tender's commitment shrinks by it, under the
-    budget line's lock, and the ledger records the movement."""
+    """Withheld money returns to the budget line, and the ledger records the movement."""
     if not instalment.withheld_amount:
         return
-    budget_line_locked(contract.tender.budget_line_id)
-    tender = Tender.objects.select_for_update().get(pk=contract.tender_id)
-    tender.committed_amount -= instalment.withheld_amount
-    tender.save(update_fields=["committed_amount"])
+    budget_release(contract=contract, amount=instalment.withheld_amount)
     ledger_record(
         contract=contract,
         instalment=instalment,

@@ -23,7 +23,7 @@ from common.transitions import run_transition
 from orgs.models import Organization, User
 
 from ..models import Instalment
-from ..settlement import contract_close_if_settled, ledger_record
+from ..settlement import budget_release, contract_close_if_settled, ledger_record
 from . import permissions  # noqa: F401  (registers the payment rules)
 from .gateways import GatewayError, gateway_for
 from .models import Gateway, LedgerEntry, Payment, PayoutAccount, WebhookEvent
@@ -196,6 +196,7 @@ def _sync_reversed(*, payment: Payment, total_reversed: int, by: Any = None) -> 
         return payment
     payment.reversed_amount += difference
     payment.save(update_fields=["reversed_amount", "updated_at"])
+    budget_release(contract=payment.instalment.contract, amount=difference)
     LedgerEntry.objects.create(
         contract=payment.instalment.contract,
         instalment=payment.instalment,

@@ -6,6 +6,7 @@ import pytest
 from contracts.models import Contract, Instalment
 from contracts.payments.models import LedgerEntry, Payment
 from contracts.settlement import contract_balance, contract_close_if_settled, ledger_invariant_holds
+from marketplace.models import Tender
 from tests import flows
 
 pytestmark = pytest.mark.django_db
@@ -137,10 +138,14 @@ def test_a_treasury_reversal_claws_back_and_keeps_the_invariant(world):
     payment = services.instalment_pay(actor=world["finance"], instalment=advance)
     payment = services.payment_confirm(actor=world["finance"], payment=payment, voucher_number="V-1")
 
+    committed = Tender.objects.get(pk=contract.tender_id).committed_amount
+
     services.payment_reverse(actor=world["finance"], payment=payment, amount=1000, reason="overpaid")
 
     payment.refresh_from_db()
     assert payment.reversed_amount == 1000
+    # the clawed-back money returns to the budget line
+    assert Tender.objects.get(pk=contract.tender_id).committed_amount == committed - 1000
     assert LedgerEntry.objects.filter(kind="reversed").get().amount == 1000
     balance = contract_balance(contract)
     assert balance.paid == advance.amount - 1000
