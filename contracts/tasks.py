@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from common.errors import ApplicationError
+from common.tasks import fan_out
 from marketplace.models import Tender
 
 from .services import award_finalize
@@ -15,11 +16,7 @@ logger = logging.getLogger(__name__)
 def finalize_due_awards() -> int:
     """Finalise every proposed award whose standstill has ended (beat)."""
     due = Tender.objects.filter(status=Tender.Status.AWARD_PROPOSED, standstill_until__lte=timezone.now())
-    count = 0
-    for tender_id in due.values_list("id", flat=True):
-        finalize_award.delay(tender_id)
-        count += 1
-    return count
+    return fan_out(due, finalize_award)
 
 
 @shared_task(ignore_result=True, acks_late=True)

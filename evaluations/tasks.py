@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from common.errors import ApplicationError
+from common.tasks import fan_out
 from contracts.models import Contract
 
 from .models import Evaluation
@@ -25,11 +26,7 @@ def open_due_evaluations() -> int:
 def confirm_due_evaluations() -> int:
     """Confirm every published evaluation whose appeal window has ended (beat)."""
     due = Evaluation.objects.filter(status=Evaluation.Status.PUBLISHED, appeal_until__lte=timezone.now())
-    count = 0
-    for evaluation_id in due.values_list("id", flat=True):
-        confirm_evaluation.delay(evaluation_id)
-        count += 1
-    return count
+    return fan_out(due, confirm_evaluation)
 
 
 @shared_task(ignore_result=True, acks_late=True)

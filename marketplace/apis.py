@@ -1,8 +1,6 @@
 """Thin API views of the marketplace: authenticate, fetch what the caller may see, validate, call
 one service, serialise."""
 
-from typing import cast
-
 import rules
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -15,7 +13,7 @@ from rest_framework.response import Response
 from common.api import ReadViewSet
 from common.errors import Conflict, Forbidden, Invalid, NotFound
 from common.history import StateLogSerializer, history_of
-from orgs.models import Membership, Organization, User
+from orgs.models import Membership, Organization
 from orgs.selectors import acting_organization
 
 from . import services
@@ -26,6 +24,7 @@ from .permissions import (
     bid_list_visible_to,
     is_tender_bureau_member,
     question_list_visible_to,
+    tender_bids_visible_to,
     tender_list_visible_to,
 )
 from .selectors import budget_line_list, ranking_of, tender_list
@@ -250,16 +249,7 @@ class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Bid.objects.none()
-        tender = self.tender()
-        user = self.request.user
-        own_provider_ids = Membership.objects.filter(user=cast(User, user)).values("organization_id")
-        is_bidder = tender.bids.filter(provider_id__in=own_provider_ids).exists()
-        is_provider = Membership.objects.filter(
-            user=cast(User, user), organization__kind=Organization.Kind.PROVIDER
-        ).exists()
-        if tender.is_sealed and not (is_bidder or is_provider):
-            raise Conflict(_("Bids stay sealed until the deadline."), code="bids_sealed")
-        return bid_list_visible_to(user).filter(tender=tender)
+        return tender_bids_visible_to(self.request.user, self.tender())
 
     @extend_schema(request=BidInputSerializer, responses={201: BidSerializer})
     def create(self, request, tender_pk=None):

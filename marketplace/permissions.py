@@ -4,8 +4,10 @@ from typing import Any
 
 import rules
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from orgs.models import Membership
+from common.errors import Conflict
+from orgs.models import Membership, Organization
 from orgs.permissions import acting_organization_ids, has_role, is_platform_admin, member_organization_ids
 
 from .models import Bid, BudgetLine, Question, Tender
@@ -97,6 +99,15 @@ def bid_list_visible_to(user: Any) -> QuerySet[Bid]:
         return bids.filter(own | opened)
     bureau_ids = acting_organization_ids(user, *BUREAU_ROLES)
     return bids.filter(own | (opened & Q(tender__bureau_id__in=bureau_ids)))
+
+
+def tender_bids_visible_to(user: Any, tender: Tender) -> QuerySet[Bid]:
+    """The bids of one tender the user may list. Until the deadline the list is sealed — 409
+    ``bids_sealed`` — for everyone but providers, who see their own bids only."""
+    is_provider = Membership.objects.filter(user=user, organization__kind=Organization.Kind.PROVIDER).exists()
+    if tender.is_sealed and not is_provider:
+        raise Conflict(_("Bids stay sealed until the deadline."), code="bids_sealed")
+    return bid_list_visible_to(user).filter(tender=tender)
 
 
 def question_list_visible_to(user: Any, tender: Tender) -> QuerySet[Question]:

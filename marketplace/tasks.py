@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from common.errors import ApplicationError
+from common.tasks import fan_out
 
 from .models import Tender
 from .services import tender_close
@@ -15,11 +16,7 @@ logger = logging.getLogger(__name__)
 def close_due_tenders() -> int:
     """Close every published tender whose bid deadline has passed (beat, every minute)."""
     due = Tender.objects.filter(status=Tender.Status.PUBLISHED, bid_deadline__lte=timezone.now())
-    closed = 0
-    for tender_id in due.values_list("id", flat=True):
-        close_tender.delay(tender_id)
-        closed += 1
-    return closed
+    return fan_out(due, close_tender)
 
 
 @shared_task(ignore_result=True, acks_late=True)

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from common.notifications import notify_users
+from common.tasks import fan_out
 from orgs.models import Membership, User
 
 from ..models import Instalment
@@ -38,10 +39,7 @@ def retry_failed_payments() -> int:
         gateway=Gateway.STRIPE,
         attempts__lt=settings.PAYMENTS_MAX_ATTEMPTS,
     )
-    ids = list(due.values_list("id", flat=True))
-    for payment_id in ids:
-        payment_execute_task.delay(payment_id)
-    return len(ids)
+    return fan_out(due, payment_execute_task)
 
 
 @shared_task(ignore_result=True)
@@ -54,10 +52,7 @@ def reconcile_payments() -> int:
         status__in=[Payment.Status.PENDING, Payment.Status.PROCESSING],
         updated_at__lte=before,
     )
-    ids = list(waiting.values_list("id", flat=True))
-    for payment_id in ids:
-        payment_reconcile_task.delay(payment_id)
-    return len(ids)
+    return fan_out(waiting, payment_reconcile_task)
 
 
 @shared_task(ignore_result=True)
