@@ -8,8 +8,6 @@ from django.db import models
 from django_fsm import can_proceed
 from rest_framework import serializers, viewsets
 
-from .errors import Invalid
-
 
 class ReadViewSet(viewsets.GenericViewSet):
     """Ids in URLs are integers: anything else is a plain 404, never a 500."""
@@ -42,10 +40,3 @@ def transitions_available(
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
-
-
-def require_reason(data: dict) -> str:
-    reason = data.get("reason", "").strip()
-    if not reason:
-        raise Invalid({"reason": ["This field is required."]})
-    return reason

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import models, transaction
-from django_fsm import can_proceed, has_transition_perm  # noqa: F401  (re-exported)
+from django_fsm import can_proceed
 
 from .errors import InvalidTransition
 
