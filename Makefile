@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test setup check lint types pytest schema clean
+.PHONY: run test setup assets check lint types pytest schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+## Front-end packages from npm (GOV.UK Frontend, htmx, Chart.js, axe-core), built into
+## frontend/static/frontend/dist/ and never committed.
+assets:
+	scripts/build-assets
+
 ## make run: set up, migrate SQLite, load the demo, start web + Celery worker and beat.
-run: setup
+run: setup assets
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) collectstatic --noinput -v0
 	scripts/compile-messages
@@ -24,7 +29,7 @@ run: setup
 	scripts/run
 
 ## make test: every check and every test.
-test: setup lint types check schema pytest
+test: setup assets lint types check schema pytest
 
 lint:
 	$(BIN)/ruff check .
@@ -43,8 +48,10 @@ check:
 schema:
 	$(MANAGE) spectacular --validate --fail-on-warn --file var/schema.yml
 
-pytest:
+pytest: assets
+	scripts/compile-messages
+	@test -x "$${CHROMIUM:-/usr/bin/chromium}" || echo "*** Chromium not found at $${CHROMIUM:-/usr/bin/chromium}: the browser tests (tests/e2e) are SKIPPED. Install it with: apt-get install chromium fonts-noto-cjk ***"
 	$(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
 
 clean:
-	rm -rf var staticfiles
+	rm -rf var staticfiles frontend/static/frontend/dist

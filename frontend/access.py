@@ -1,0 +1,90 @@
+"""Who may open which area of the pages. The rules themselves live in each app's permissions; this
+only decides which role area a signed-in user lands in, and sends anonymous visitors to sign in."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from orgs.models import Membership, Organization, Resident
+from orgs.permissions import acting_organization_ids
+
+AREA_KINDS = {
+    "bureau": Organization.Kind.BUREAU,
+    "provider": Organization.Kind.PROVIDER,
+    "assessor": Organization.Kind.ASSESSOR,
+    "community": Organization.Kind.COMMUNITY,
+}
+
+
+def _memberships(user: Any) -> list[tuple[int, str, str, str]]:
+    """(organisation id, kind, status, role) of every membership, read once per request."""
+    cached = getattr(user, "_frontend_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).values_list(
+                "organization_id", "organization__kind", "organization__status", "role"
+            )
+        )
+        user._frontend_memberships = cached
+    return cached
+
+
+def areas_of(user: Any) -> list[str]:
+    """The role areas the user may open: an organisation kind where they hold a membership in a
+    verified organisation (a provider's members also while it awaits verification), and the
+    resident area for residents."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_frontend_areas", None)
+    if cached is not None:
+        return cached
+    areas = []
+    rows = _memberships(user)
+    for area, kind in AREA_KINDS.items():
+        allowed_statuses = {Organization.Status.VERIFIED}
+        if kind == Organization.Kind.PROVIDER:
+            allowed_statuses.add(Organization.Status.PENDING)
+        if any(row_kind == kind and status in allowed_statuses for _id, row_kind, status, _role in rows):
+            areas.append(area)
+    if Resident.objects.filter(user=user).exists():
+        areas.append("resident")
+    user._frontend_areas = areas
+    return areas
+
+
+def acting_organization_for(user: Any, area: str, *roles: str) -> Organization | None:
+    """The verified organisation of the area's kind where the user holds one of ``roles`` (any
+    role if none given); the first by id when there are several."""
+    ids = acting_organization_ids(user, *roles)
+    return Organization.objects.filter(id__in=ids, kind=AREA_KINDS[area]).order_by("id").first()
+
+
+def area_required(area: str, *roles: str) -> Callable:
+    """Page decorator: anonymous visitors go to sign in; signed-in users without the area (or, if
+    ``roles`` are named, without one of them) get the 403 page. Sets ``request.organization`` to
+    the organisation the user acts for in that area (None for residents, and for members of a
+    provider still awaiting verification)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user: Any = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if area not in areas_of(user):
+                raise PermissionDenied
+            organization = None
+            if area in AREA_KINDS:
+                organization = acting_organization_for(user, area, *roles)
+                if roles and organization is None:
+                    raise PermissionDenied
+            request.organization = organization  # type: ignore[attr-defined]
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,7 @@
+from django.contrib.auth.forms import AuthenticationForm
+
+from ..forms import GovukFormMixin
+
+
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    pass

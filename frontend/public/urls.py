@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "public"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tenders/", views.tender_list_page, name="tenders"),
+    path("tenders/<int:pk>/", views.tender_detail, name="tender"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("help/", views.help_page, name="help"),
+]

@@ -1,0 +1,32 @@
+// Start GOV.UK Frontend's components, again inside content htmx swaps in, and draw the charts that
+// pages describe with {% chart %} (the same figures are in a table beside each chart).
+import { initAll } from "./dist/govuk-frontend.min.js";
+
+function drawCharts(scope) {
+  if (!window.Chart) return;
+  scope.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+    if (canvas.dataset.drawn) return;
+    const spec = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
+    canvas.dataset.drawn = "1";
+    new window.Chart(canvas, {
+      type: spec.type,
+      data: { labels: spec.labels, datasets: spec.datasets },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        indexAxis: spec.horizontal ? "y" : "x",
+        plugins: { legend: { display: spec.datasets.length > 1 || spec.type === "doughnut" } },
+        scales: spec.type === "doughnut" ? {} : { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true, max: spec.max } },
+      },
+    });
+  });
+}
+
+function start(scope) {
+  initAll({ scope });
+  drawCharts(scope);
+}
+
+start(document);
+document.body.addEventListener("htmx:afterSwap", (event) => start(event.detail.target));

@@ -1,0 +1,65 @@
+"""Template helpers shared by every page: state tags, charts with a data table beside them."""
+
+import itertools
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+# GOV.UK tag colours by state; a state not named here shows as a plain (blue) tag.
+_TAG_COLOURS = {
+    "draft": "grey",
+    "pending": "yellow",
+    "published": "green",
+    "open": "green",
+    "verified": "green",
+    "active": "green",
+    "submitted": "blue",
+    "evaluating": "purple",
+    "closed": "grey",
+    "awarded": "turquoise",
+    "contracted": "turquoise",
+    "won": "turquoise",
+    "lost": "grey",
+    "withdrawn": "grey",
+    "disqualified": "red",
+    "cancelled": "red",
+    "failed": "red",
+    "terminated": "red",
+    "suspended": "orange",
+    "rectification": "orange",
+    "quarantined": "orange",
+    "excluded": "red",
+    "valid": "green",
+    "final": "green",
+    "completed": "green",
+    "succeeded": "green",
+    "paid": "green",
+    "scheduled": "grey",
+    "due": "yellow",
+    "processing": "blue",
+    "withheld": "grey",
+}
+
+_chart_ids = itertools.count(1)
+
+
+@register.inclusion_tag("frontend/includes/status_tag.html")
+def status_tag(instance: Any, field: str = "status") -> dict[str, Any]:
+    value = getattr(instance, field)
+    display = getattr(instance, f"get_{field}_display", lambda: value)()
+    return {"label": display, "colour": _TAG_COLOURS.get(str(value))}
+
+
+@register.inclusion_tag("frontend/includes/chart.html")
+def chart(spec: dict[str, Any], title: str) -> dict[str, Any]:
+    """A Chart.js chart from ``spec`` ({type, labels, datasets [{label, data}], stacked?, horizontal?,
+    max?}) with the same figures as a table: the table is the accessible and no-JavaScript view."""
+    chart_id = f"chart-{next(_chart_ids)}"
+    rows = [
+        (label, [dataset["data"][index] for dataset in spec["datasets"]])
+        for index, label in enumerate(spec["labels"])
+    ]
+    return {"spec": spec, "title": title, "chart_id": chart_id, "rows": rows, "table_caption": _("Data")}
