@@ -230,9 +230,11 @@ def seed() -> None:
     market.tender_publish(actor=officer, tender=cancelled)
     market.tender_cancel(actor=officer, tender=cancelled, reason="需求已由街道统筹解决")
 
-    for title, ceiling, sign in (
-        ("玉林片区居家养老服务", 30_000_000, True),
-        ("社区心理健康服务", 8_000_000, False),
+    finance = User.objects.get(username="finance")
+    for title, ceiling, stage in (
+        ("玉林片区居家养老服务", 30_000_000, "delivering"),
+        ("长者助浴服务", 6_000_000, "advance_issued"),
+        ("社区心理健康服务", 8_000_000, "draft"),
     ):
         tender = closed(title, ceiling, items[0], [ceiling - 1_500_000, ceiling - 500_000])
         market.tender_award(actor=officer, tender=tender, bid=scored(tender))
@@ -242,10 +244,14 @@ def seed() -> None:
         contract_services.contract_assign(
             actor=officer, contract=contract, assessor=assessor, community=community
         )
-        if sign:
-            contract_services.contract_sign(actor=officer, contract=contract)
-            contract_services.contract_sign(actor=provider_admins[0], contract=contract)
+        if stage == "draft":
+            continue
+        contract_services.contract_sign(actor=officer, contract=contract)
+        contract_services.contract_sign(actor=provider_admins[0], contract=contract)
+        if stage == "delivering":
             _deliver_and_evaluate(contract, ylbl, officer, provider_admins[0], assessor, community)
+        else:  # the advance's treasury payment order is out; finance awaits the bank's voucher
+            payments.instalment_pay(actor=finance, instalment=contract.instalments.get(kind="advance"))
 
 
 LOGINS = [

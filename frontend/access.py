@@ -35,8 +35,8 @@ def _memberships(user: Any) -> list[tuple[int, str, str, str]]:
 
 def areas_of(user: Any) -> list[str]:
     """The role areas the user may open: an organisation kind where they hold a membership in a
-    verified organisation (a provider's members also while it awaits verification), and the
-    resident area for residents."""
+    verified organisation (a provider's members also while it awaits verification or is
+    suspended), and the resident area for residents."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_frontend_areas", None)
@@ -46,8 +46,8 @@ def areas_of(user: Any) -> list[str]:
     rows = _memberships(user)
     for area, kind in AREA_KINDS.items():
         allowed_statuses = {Organization.Status.VERIFIED}
-        if kind == Organization.Kind.PROVIDER:
-            allowed_statuses.add(Organization.Status.PENDING)
+        if kind == Organization.Kind.PROVIDER:  # they see their status and what happens next
+            allowed_statuses |= {Organization.Status.PENDING, Organization.Status.SUSPENDED}
         if any(row_kind == kind and status in allowed_statuses for _id, row_kind, status, _role in rows):
             areas.append(area)
     if Resident.objects.filter(user=user).exists():

@@ -70,7 +70,7 @@ class GovukBoundField(forms.BoundField):
         attrs.pop("required", None)  # D6: no HTML5 validation, the server decides
         for widget_class, css_class, error_class in _WIDGET_CLASSES:
             if isinstance(widget, widget_class):
-                classes = [str(attrs.get("class", "")), css_class]
+                classes = [str(attrs.get("class") or widget.attrs.get("class") or ""), css_class]
                 if self.errors and error_class:
                     classes.append(error_class)
                 attrs["class"] = " ".join(c for c in classes if c)

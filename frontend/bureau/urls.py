@@ -1,8 +1,39 @@
 from django.urls import path
 
-from . import views
+from . import dashboard, evaluation, tasklist, views
 
 app_name = "bureau"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.home, name="home"),
+    path("tenders/", views.tender_list_page, name="tenders"),
+    # Create a tender: a task list kept in the session, then check answers.
+    path("tenders/new/", tasklist.task_list, name="tender_new"),
+    path("tenders/new/check/", tasklist.check_answers, name="tender_new_check"),
+    path("tenders/new/discard/", tasklist.discard, name="tender_new_discard"),
+    path("tenders/new/<slug:slug>/", tasklist.section_page, name="tender_new_section"),
+    path("tenders/<int:pk>/", views.tender_detail, name="tender"),
+    # Edit a draft through the same task list.
+    path("tenders/<int:pk>/edit/", tasklist.task_list, name="tender_edit"),
+    path("tenders/<int:pk>/edit/check/", tasklist.check_answers, name="tender_edit_check"),
+    path("tenders/<int:pk>/edit/discard/", tasklist.discard, name="tender_edit_discard"),
+    path("tenders/<int:pk>/edit/<slug:slug>/", tasklist.section_page, name="tender_edit_section"),
+    # Transitions.
+    path("tenders/<int:pk>/publish/", views.tender_publish, name="tender_publish"),
+    path("tenders/<int:pk>/close/", views.tender_close, name="tender_close"),
+    path("tenders/<int:pk>/cancel/", views.tender_cancel, name="tender_cancel"),
+    path("tenders/<int:pk>/finalise-award/", views.tender_finalize_award, name="tender_finalize_award"),
+    # Questions.
+    path("tenders/<int:pk>/questions/", views.questions, name="questions"),
+    path(
+        "tenders/<int:pk>/questions/<int:question_pk>/answer/", views.question_answer, name="question_answer"
+    ),
+    # Bids, evaluation, ranking, award.
+    path("tenders/<int:pk>/bids/", evaluation.bid_list, name="bids"),
+    path("tenders/<int:pk>/bids/<int:bid_pk>/", evaluation.bid_detail, name="bid"),
+    path("tenders/<int:pk>/bids/<int:bid_pk>/disqualify/", evaluation.bid_disqualify, name="bid_disqualify"),
+    path("tenders/<int:pk>/declaration/", evaluation.declaration, name="declaration"),
+    path("tenders/<int:pk>/scores/", evaluation.scores, name="scores"),
+    path("tenders/<int:pk>/scores/<int:bid_pk>/", evaluation.score_bid, name="score_bid"),
+    path("tenders/<int:pk>/ranking/", evaluation.ranking, name="ranking"),
+    path("tenders/<int:pk>/award/<int:bid_pk>/", evaluation.award, name="award"),
 ]

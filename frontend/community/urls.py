@@ -5,4 +5,7 @@ from . import views
 app_name = "community"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
+    path("evaluations/<int:pk>/score/", views.evaluation_score, name="evaluation_score"),
 ]

@@ -1,13 +1,196 @@
+"""Provider pages: registration (with the eligibility pre-check), the provider's home with its
+verification status, browsing tenders and asking questions. Bids are in ``bids.py``, contracts in
+``contracts.py``."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import ApplicationError, Invalid
+from contracts.selectors import contract_list
+from marketplace import services as marketplace_services
+from marketplace.filters import TenderFilter
+from marketplace.models import CatalogueItem, Tender
+from marketplace.permissions import bid_list_visible_to, question_list_visible_to
+from marketplace.selectors import tender_list
+from orgs.models import Area, Membership, Organization
+from orgs.services import PROVIDER_LEGAL_TYPES, provider_register
 
 from ..access import area_required
+from ..forms import add_service_error, choices_of
+from .common import actor, posted, provider_organization, status_context
+from .forms import EligibilityForm, QuestionForm, RegistrationForm, TenderFilterForm
+
+SESSION_LEGAL_TYPE = "provider_register_legal_type"
+FILTER_AREA_LEVELS = (Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNITY)
+
+
+def open_tenders(user: Any) -> Any:
+    """Published tenders whose bid deadline has not passed, as the user may see them."""
+    return tender_list(user=user).filter(status=Tender.Status.PUBLISHED, bid_deadline__gt=timezone.now())
+
+
+def member_provider_ids(user: Any) -> list[int]:
+    return list(
+        Membership.objects.filter(user=user, organization__kind=Organization.Kind.PROVIDER).values_list(
+            "organization_id", flat=True
+        )
+    )
+
+
+# --- Registration --------------------------------------------------------------------------------
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """Question 1 (check the service is suitable): the organisation's legal type. Types the
+    registration service does not accept go to the "not eligible" page."""
+    initial = {"legal_type": request.session.get(SESSION_LEGAL_TYPE)}
+    form = EligibilityForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        legal_type = form.cleaned_data["legal_type"]
+        request.session[SESSION_LEGAL_TYPE] = legal_type
+        if legal_type not in PROVIDER_LEGAL_TYPES:
+            return redirect("provider:register_not_eligible")
+        return redirect("provider:register_details")
+    return render(request, "frontend/provider/register_eligibility.html", {"form": form})
+
+
+def register_not_eligible(request: HttpRequest) -> HttpResponse:
+    legal_type = request.session.get(SESSION_LEGAL_TYPE)
+    if legal_type is None or legal_type in PROVIDER_LEGAL_TYPES:
+        return redirect("provider:register")
+    label = Organization.LegalType(legal_type).label
+    return render(request, "frontend/provider/register_not_eligible.html", {"legal_type_label": label})
+
+
+def _show_registration_errors(form: RegistrationForm, error: ApplicationError) -> None:
+    """The service answers ``{"organization": {...}, "admin": {...}}``; each group's fields are
+    named like the form's."""
+    fields = error.extra.get("fields") if isinstance(error, Invalid) else None
+    if not fields:
+        add_service_error(form, error)
+        return
+    for group in fields.values():
+        if isinstance(group, dict):
+            add_service_error(form, Invalid(group))
+        else:
+            add_service_error(form, Invalid({"__all__": group}))
+
+
+def register_details(request: HttpRequest) -> HttpResponse:
+    legal_type = request.session.get(SESSION_LEGAL_TYPE)
+    if legal_type is None:
+        return redirect("provider:register")
+    if legal_type not in PROVIDER_LEGAL_TYPES:
+        return redirect("provider:register_not_eligible")
+    form = RegistrationForm(posted(request), initial={"legal_type": legal_type})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organization = provider_register(
+                name=data["name"],
+                legal_type=data["legal_type"],
+                credit_code=data["credit_code"],
+                username=data["username"],
+                password=data["password"],
+                email=data["email"],
+            )
+        except ApplicationError as error:
+            _show_registration_errors(form, error)
+        else:
+            admin = organization.memberships.select_related("user").get().user
+            login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
+            request.session.pop(SESSION_LEGAL_TYPE, None)
+            return redirect("provider:registered")
+    return render(request, "frontend/provider/register_details.html", {"form": form})
+
+
+@area_required("provider")
+def registered(request: HttpRequest) -> HttpResponse:
+    """The registration status page: what was received and what happens next."""
+    organization = provider_organization(request)
+    return render(request, "frontend/provider/registered.html", status_context(organization))
+
+
+# --- Home ----------------------------------------------------------------------------------------
 
 
 @area_required("provider")
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/provider/home.html")
+    organization = provider_organization(request)
+    provider_ids = member_provider_ids(request.user)
+    bids = bid_list_visible_to(request.user).filter(provider_id__in=provider_ids).order_by("-id")[:20]
+    contracts = contract_list(user=request.user).filter(provider_id__in=provider_ids)[:20]
+    tenders = open_tenders(request.user).order_by("bid_deadline")[:10]
+    return render(
+        request,
+        "frontend/provider/home.html",
+        {**status_context(organization), "bids": bids, "contracts": contracts, "tenders": tenders},
+    )
 
 
-def register(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/provider/home.html")
+# --- Tenders -------------------------------------------------------------------------------------
+
+
+@area_required("provider")
+def tenders(request: HttpRequest) -> HttpResponse:
+    """Open tenders, filtered with the marketplace's FilterSet (text, category, area subtree)."""
+    catalogue = choices_of(CatalogueItem.objects.filter(is_active=True), "name")
+    areas = choices_of(Area.objects.filter(level__in=FILTER_AREA_LEVELS), "name")
+    form = TenderFilterForm(request.GET or None, catalogue=catalogue, areas=areas)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+    queryset = open_tenders(request.user).order_by("bid_deadline")
+    results = TenderFilter(filters, queryset=queryset).qs[:50]
+    context = {"form": form, "tenders": results, "filtered": bool(filters)}
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        return render(request, "frontend/provider/_tender_results.html", context)
+    return render(request, "frontend/provider/tender_list.html", context)
+
+
+@area_required("provider")
+def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    tender = get_object_or_404(tender_list(user=request.user), pk=pk)
+    questions = question_list_visible_to(request.user, tender)
+    my_bids = bid_list_visible_to(request.user).filter(
+        tender=tender, provider_id__in=member_provider_ids(request.user)
+    )
+    return render(
+        request,
+        "frontend/provider/tender_detail.html",
+        {
+            **status_context(provider_organization(request)),
+            "tender": tender,
+            "questions": questions,
+            "my_bids": my_bids,
+        },
+    )
+
+
+@area_required("provider")
+def question_new(request: HttpRequest, pk: int) -> HttpResponse:
+    tender = get_object_or_404(tender_list(user=request.user), pk=pk)
+    form = QuestionForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            marketplace_services.question_ask(
+                actor=actor(request), tender=tender, text=form.cleaned_data["text"]
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, _("Your question has been sent. The answer will be published on the tender.")
+            )
+            return redirect("provider:tender", pk=tender.pk)
+    return render(
+        request,
+        "frontend/provider/question_form.html",
+        {**status_context(provider_organization(request)), "form": form, "tender": tender},
+    )

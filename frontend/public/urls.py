@@ -8,5 +8,6 @@ urlpatterns = [
     path("tenders/", views.tender_list_page, name="tenders"),
     path("tenders/<int:pk>/", views.tender_detail, name="tender"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("providers/<int:pk>/", views.provider_detail, name="provider"),
     path("help/", views.help_page, name="help"),
 ]

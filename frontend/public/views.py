@@ -1,35 +1,232 @@
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""The public pages (transparency portal, no sign-in needed): the home page, the tender search, a
+tender's terms with its published questions and award, and help with the feedback form. Contracts
+and provider profiles are in ``contracts.py``. Everything shown comes through the same selectors
+and visibility querysets as the API, so the public sees here exactly what the API shows them."""
 
-from contracts.selectors import contract_list
+from decimal import Decimal
+from typing import Any
+
+import rules
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.core.paginator import Page, Paginator
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from contracts.models import Contract
+from marketplace.filters import TenderFilter
 from marketplace.models import Tender
+from marketplace.permissions import question_list_visible_to
 from marketplace.selectors import tender_list
+
+from ..access import areas_of
+from ..context_processors import _AREA_LABELS
+from .contracts import contract_detail, provider_detail
+from .forms import FeedbackForm, TenderSearchForm
+from .reads import open_tenders, public_provider_ids, visible_contracts
+
+__all__ = ["contract_detail", "help_page", "home", "provider_detail", "tender_detail", "tender_list_page"]
+
+PAGE_SIZE = 20
+HOME_LIST_SIZE = 10
+AWARD_STATUSES = (Tender.Status.AWARD_PROPOSED, Tender.Status.AWARDED)
+FEEDBACK_LIMIT = 10  # messages per client address per hour
+FEEDBACK_WINDOW = 3600
+
+
+def _area_links(user: Any) -> list[dict[str, Any]]:
+    return [{"label": _AREA_LABELS[area], "url": reverse(f"{area}:home")} for area in areas_of(user)]
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    open_tenders = (
-        tender_list(user=request.user)
-        .filter(Q(status=Tender.Status.PUBLISHED))
-        .select_related("bureau", "catalogue_item")[:20]
+    user = request.user
+    open_qs = open_tenders(user).prefetch_related(None)
+    awarded = list(
+        tender_list(user=user)
+        .filter(status=Tender.Status.AWARDED)
+        .prefetch_related(None)
+        .select_related("contract__provider")
+        .order_by("-awarded_at", "-id")[:HOME_LIST_SIZE]
     )
-    return render(request, "frontend/public/home.html", {"open_tenders": open_tenders})
+    contract_ids = set(
+        visible_contracts(user).filter(tender__in=[t.pk for t in awarded]).values_list("id", flat=True)
+    )
+    provider_ids = public_provider_ids(
+        user, [t.contract.provider_id for t in awarded if hasattr(t, "contract")]
+    )
+    active = visible_contracts(user).filter(status=Contract.Status.ACTIVE)
+    figures = active.aggregate(value=Sum("value_amount"))
+    context = {
+        "open_tenders": list(open_qs.order_by("bid_deadline", "id")[:HOME_LIST_SIZE]),
+        "open_count": open_qs.count(),
+        "active_count": active.count(),
+        "active_value": figures["value"] or 0,
+        "awarded": [
+            {
+                "tender": tender,
+                "contract": tender.contract if tender.contract.pk in contract_ids else None,
+            }
+            for tender in awarded
+            if hasattr(tender, "contract")
+        ],
+        "area_links": _area_links(user),
+        "public_provider_ids": provider_ids,
+    }
+    return render(request, "frontend/public/home.html", context)
+
+
+# --- Tender search ---------------------------------------------------------------------------------
+
+
+def _page_url(query: QueryDict, number: int) -> str:
+    params = query.copy()
+    params["page"] = str(number)
+    return reverse("public:tenders") + "?" + params.urlencode()
+
+
+def pagination(page: Page, query: QueryDict) -> dict[str, Any] | None:
+    """The GOV.UK pagination component's items: previous, numbered pages with ellipses, next."""
+    if page.paginator.num_pages <= 1:
+        return None
+    query = query.copy()
+    query.pop("page", None)
+    items: list[dict[str, Any]] = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        if number == Paginator.ELLIPSIS:
+            items.append({"ellipsis": True})
+        else:
+            items.append(
+                {"number": number, "url": _page_url(query, int(number)), "current": number == page.number}
+            )
+    return {
+        "previous": _page_url(query, page.previous_page_number()) if page.has_previous() else None,
+        "next": _page_url(query, page.next_page_number()) if page.has_next() else None,
+        "items": items,
+    }
 
 
 def tender_list_page(request: HttpRequest) -> HttpResponse:
-    tenders = tender_list(user=request.user).select_related("bureau", "catalogue_item")[:50]
-    return render(request, "frontend/public/tender_list.html", {"tenders": tenders})
+    """Search and filters (the API's ``TenderFilter``: q, category, area subtree, status) over the
+    tenders the user may see. A plain GET form; with htmx only the results region is swapped."""
+    form = TenderSearchForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()  # invalid values are reported and left out; the valid ones still apply
+    tenders = tender_list(user=request.user).prefetch_related(None)
+    filterset = TenderFilter(data=form.filter_data(), queryset=tenders)
+    paginator = Paginator(filterset.qs.order_by("-id"), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "tenders": list(page.object_list),
+        "pagination": pagination(page, request.GET),
+        "total": paginator.count,
+    }
+    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    template = (
+        "frontend/public/includes/tender_results.html" if partial else "frontend/public/tender_list.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- One tender ------------------------------------------------------------------------------------
+
+
+def _percent(weight: Decimal) -> str:
+    return f"{weight * 100:.0f}%"
 
 
 def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    tender = get_object_or_404(tender_list(user=request.user), pk=pk)
-    return render(request, "frontend/public/tender_detail.html", {"tender": tender})
+    user = request.user
+    tenders = tender_list(user=user).select_related("proposed_bid__provider")
+    tender = get_object_or_404(tenders, pk=pk)
+    questions = (
+        question_list_visible_to(user, tender).filter(answered_at__isnull=False).order_by("answered_at")
+    )
+    contract = visible_contracts(user).filter(tender=tender).select_related("provider").first()
+    winner = tender.proposed_bid if tender.status in AWARD_STATUSES else None
+    provider_ids = [winner.provider_id] if winner else []
+    bidding_open = tender.is_bidding_open
+    context = {
+        "tender": tender,
+        "areas": list(tender.areas.all()),
+        "kpis": list(tender.kpis.all()),
+        "criteria": list(tender.criteria.all()),
+        "schedule": list(tender.payment_schedule.all()),
+        "score_weights": [
+            (_("Third-party assessment (T)"), _percent(tender.weight_third_party)),
+            (_("Buyer (B)"), _percent(tender.weight_buyer)),
+            (_("Residents (R)"), _percent(tender.weight_residents)),
+            (_("Residents' committee (C)"), _percent(tender.weight_community)),
+        ],
+        "questions": list(questions),
+        "winner": winner,
+        "contract": contract,
+        "public_provider_ids": public_provider_ids(user, provider_ids),
+        "can_bid": bidding_open and rules.has_perm("marketplace.bid_on_tender", user, tender),
+        "can_ask": bidding_open and rules.has_perm("marketplace.ask_question_on_tender", user, tender),
+        "bid_url": f"/provider/tenders/{tender.pk}/bid/",
+        "question_url": f"/provider/tenders/{tender.pk}/questions/new/",
+    }
+    return render(request, "frontend/public/tender_detail.html", context)
 
 
-def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_object_or_404(contract_list(user=request.user), pk=pk)
-    return render(request, "frontend/public/contract_detail.html", {"contract": contract})
+# --- Help and feedback -----------------------------------------------------------------------------
 
 
+def feedback_recipients() -> list[str]:
+    """The site's admins (``ADMINS``), else the service's own address (``DEFAULT_FROM_EMAIL``)."""
+    recipients = []
+    for admin in getattr(settings, "ADMINS", []) or []:
+        address = admin[1] if isinstance(admin, list | tuple) else admin
+        if address:
+            recipients.append(address)
+    return recipients or [settings.DEFAULT_FROM_EMAIL]
+
+
+def _client_key(request: HttpRequest) -> str:
+    return f"public-feedback:{request.META.get('REMOTE_ADDR') or 'unknown'}"
+
+
+def send_feedback(request: HttpRequest, feedback: str, email: str) -> None:
+    user: Any = request.user
+    reply_to = _("Reply to: %(email)s") % {"email": email or _("Not provided")}
+    if user.is_authenticated:
+        signed_in = _("Signed in as: %(username)s") % {"username": user.username}
+    else:
+        signed_in = _("Not signed in")
+    language = _("Language: %(language)s") % {"language": get_language()}
+    lines = [feedback, "", "---", reply_to, signed_in, language]
+    EmailMessage(
+        subject=_("Feedback on Shequ community services"),
+        body="\n".join(lines),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=feedback_recipients(),
+        reply_to=[email] if email else None,
+    ).send(fail_silently=False)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def help_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/public/help.html")
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key = _client_key(request)
+        sent = cache.get(key, 0)
+        if sent >= FEEDBACK_LIMIT:
+            form.add_error(None, _("You have sent a lot of feedback recently. Try again in an hour."))
+        else:
+            send_feedback(request, form.cleaned_data["feedback"], form.cleaned_data["email"])
+            cache.set(key, sent + 1, FEEDBACK_WINDOW)
+            messages.success(request, _("Thank you for your feedback. We read every message."))
+            return redirect(reverse("public:help"))
+    return render(request, "frontend/public/help.html", {"form": form})

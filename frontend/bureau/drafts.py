@@ -1,0 +1,274 @@
+"""The tender task list keeps its answers in the session until the officer creates (or saves) the
+draft: ``tender_create`` and ``tender_update`` need the complete terms at once. Answers are stored
+JSON-serialisable (ids, ISO dates, decimal strings), one dict per section."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from common.errors import Invalid
+from marketplace.models import BudgetLine, CatalogueItem, Criterion, PaymentScheduleItem, Tender
+from orgs.models import Area
+
+from . import forms as f
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: Any
+    form_class: type[f.SectionForm]
+
+
+SECTIONS = [
+    Section("service", gettext_lazy("Service details"), f.ServiceDetailsForm),
+    Section("areas-budget", gettext_lazy("Areas and budget"), f.AreasBudgetForm),
+    Section("timetable", gettext_lazy("Timetable"), f.TimetableForm),
+    Section("criteria", gettext_lazy("Evaluation criteria"), f.CriteriaForm),
+    Section("kpis", gettext_lazy("KPIs"), f.KpisForm),
+    Section("payment-scoring", gettext_lazy("Payment and scoring"), f.PaymentScoringForm),
+]
+SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+
+# Which section answers each field the service may refuse.
+FIELD_SECTIONS = {
+    "title": "service",
+    "description": "service",
+    "catalogue_item": "service",
+    "beneficiaries": "service",
+    "areas": "areas-budget",
+    "budget_line": "areas-budget",
+    "ceiling_amount": "areas-budget",
+    "currency": "areas-budget",
+    "bid_deadline": "timetable",
+    "service_start": "timetable",
+    "service_end": "timetable",
+    "multi_year_justification": "timetable",
+    "criteria": "criteria",
+    "kpis": "kpis",
+    "payment_schedule": "payment-scoring",
+    "score_weights": "payment-scoring",
+    "min_bids": "payment-scoring",
+    "standstill_days": "payment-scoring",
+}
+
+
+def session_key(pk: int | None) -> str:
+    return f"bureau:tender-draft:{pk or 'new'}"
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [to_json(item) for item in value]
+    return value
+
+
+class TenderDraft:
+    """The answers of one tender being created (``pk`` None) or edited, kept in the session."""
+
+    def __init__(self, request: HttpRequest, pk: int | None = None) -> None:
+        self.request = request
+        self.pk = pk
+        self.key = session_key(pk)
+        self.state: dict[str, Any] = request.session.get(self.key) or {"sections": {}, "problems": {}}
+
+    def save(self) -> None:
+        self.request.session[self.key] = self.state
+        self.request.session.modified = True
+
+    def clear(self) -> None:
+        self.request.session.pop(self.key, None)
+
+    # --- sections ---
+    def data(self, slug: str) -> dict[str, Any] | None:
+        entry = self.state["sections"].get(slug)
+        return entry["data"] if entry else None
+
+    def initial(self, slug: str) -> dict[str, Any]:
+        data = self.data(slug)
+        if data is not None:
+            return data
+        if slug == "payment-scoring":
+            return f.PaymentScoringForm.defaults()
+        return {}
+
+    def is_completed(self, slug: str) -> bool:
+        entry = self.state["sections"].get(slug)
+        return bool(entry and entry["completed"])
+
+    def problems(self, slug: str) -> dict[str, list[str]]:
+        return self.state["problems"].get(slug, {})
+
+    def store(self, slug: str, form: f.SectionForm) -> None:
+        data = {name: to_json(value) for name, value in form.cleaned_data.items() if name != "completed"}
+        self.state["sections"][slug] = {"data": data, "completed": form.is_completed}
+        self.state["problems"].pop(slug, None)
+        self.save()
+
+    def status(self, slug: str) -> str:
+        if self.problems(slug):
+            return "problem"
+        if self.is_completed(slug):
+            return "completed"
+        if slug in self.state["sections"]:
+            return "in_progress"
+        return "not_started"
+
+    @property
+    def all_completed(self) -> bool:
+        return all(self.is_completed(section.slug) for section in SECTIONS)
+
+    def record_problems(self, fields: dict[str, Any]) -> None:
+        """Put a service's field errors on the sections that answer those fields."""
+        problems: dict[str, dict[str, list[str]]] = {}
+        for name, messages in fields.items():
+            slug = FIELD_SECTIONS.get(name, "service")
+            flat = messages if isinstance(messages, list) else [messages]
+            problems.setdefault(slug, {}).setdefault(name, []).extend(str(message) for message in flat)
+        self.state["problems"] = problems
+        self.save()
+
+    # --- loading a tender, building the service's terms ---
+    def load(self, tender: Tender) -> None:
+        """Start editing ``tender``: its terms become the answers of every section (completed). An
+        edit in progress is kept unless the tender changed since it was loaded."""
+        stamp = tender.updated_at.isoformat()
+        if self.state.get("loaded") == stamp:
+            return
+        deadline = timezone.localtime(tender.bid_deadline)
+        criteria = list(tender.criteria.all())
+        quality = [c for c in criteria if c.kind == Criterion.Kind.QUALITY]
+        price = next((c for c in criteria if c.kind == Criterion.Kind.PRICE), None)
+        schedule = {item.kind: item.share_pct for item in tender.payment_schedule.all()}
+        sections: dict[str, dict[str, Any]] = {
+            "service": {
+                "title": tender.title,
+                "description": tender.description,
+                "catalogue_item": tender.catalogue_item_id,
+                "beneficiaries": tender.beneficiaries,
+            },
+            "areas-budget": {
+                "areas": [area.pk for area in tender.areas.all()],
+                "budget_line": tender.budget_line_id,
+                "ceiling": str(Decimal(tender.ceiling_amount) / 100),
+            },
+            "timetable": {
+                "deadline_date": deadline.date().isoformat(),
+                "deadline_time": deadline.strftime("%H:%M"),
+                "service_start": tender.service_start.isoformat(),
+                "service_end": tender.service_end.isoformat(),
+                "multi_year_justification": tender.multi_year_justification,
+            },
+            "criteria": {"price_weight": price.weight if price else None},
+            "kpis": {},
+            "payment-scoring": {
+                "advance_share": to_json(schedule.get(PaymentScheduleItem.Kind.ADVANCE)),
+                "interim_share": to_json(schedule.get(PaymentScheduleItem.Kind.INTERIM)),
+                "holdback_share": to_json(schedule.get(PaymentScheduleItem.Kind.HOLDBACK)),
+                "weight_third_party": str(tender.weight_third_party),
+                "weight_buyer": str(tender.weight_buyer),
+                "weight_residents": str(tender.weight_residents),
+                "weight_community": str(tender.weight_community),
+                "min_bids": tender.min_bids,
+                "standstill_days": tender.standstill_days,
+            },
+        }
+        for row, criterion in enumerate(quality[: f.QUALITY_ROWS], start=1):
+            sections["criteria"][f"quality_{row}_name"] = criterion.name
+            sections["criteria"][f"quality_{row}_weight"] = criterion.weight
+        for row, kpi in enumerate(list(tender.kpis.all())[: f.KPI_ROWS], start=1):
+            sections["kpis"][f"kpi_{row}_name"] = kpi.name
+            sections["kpis"][f"kpi_{row}_target"] = str(kpi.target)
+            sections["kpis"][f"kpi_{row}_unit"] = kpi.unit
+        self.state = {
+            "loaded": stamp,
+            "sections": {slug: {"data": data, "completed": True} for slug, data in sections.items()},
+            "problems": {},
+        }
+        self.save()
+
+    def terms(self, budget_lines: Any) -> dict[str, Any]:
+        """The complete terms for ``tender_create`` / ``tender_update``. References that no longer
+        exist come back as field errors, like the service's own."""
+        service = self.initial("service")
+        money = self.initial("areas-budget")
+        timetable = self.initial("timetable")
+        criteria = self.initial("criteria")
+        kpis = self.initial("kpis")
+        payment = self.initial("payment-scoring")
+
+        missing: dict[str, list[str]] = {}
+        catalogue_item = CatalogueItem.objects.filter(pk=service.get("catalogue_item") or 0).first()
+        if catalogue_item is None:
+            missing["catalogue_item"] = [_("Choose a catalogue item")]
+        budget_line: BudgetLine | None = budget_lines.filter(pk=money.get("budget_line") or 0).first()
+        if budget_line is None:
+            missing["budget_line"] = [_("Choose a budget line")]
+        if missing:
+            raise Invalid(missing)
+
+        deadline = timezone.make_aware(
+            datetime.datetime.combine(
+                datetime.date.fromisoformat(timetable["deadline_date"]),
+                datetime.time.fromisoformat(timetable["deadline_time"]),
+            )
+        )
+        quality_criteria = [
+            {
+                "name": criteria[f"quality_{row}_name"],
+                "kind": Criterion.Kind.QUALITY,
+                "weight": criteria[f"quality_{row}_weight"],
+            }
+            for row in range(1, f.QUALITY_ROWS + 1)
+            if criteria.get(f"quality_{row}_name")
+        ]
+        schedule = [
+            {"kind": kind, "share_pct": Decimal(payment[field])}
+            for kind, field in f.PaymentScoringForm.SCHEDULE_FIELDS.items()
+            if payment.get(field) not in (None, "")
+        ]
+        return {
+            "title": service["title"],
+            "description": service.get("description") or "",
+            "beneficiaries": service.get("beneficiaries") or "",
+            "catalogue_item": catalogue_item,
+            "budget_line": budget_line,
+            "areas": list(Area.objects.filter(pk__in=money.get("areas") or [])),
+            "ceiling_amount": int(Decimal(money["ceiling"]) * 100),
+            "bid_deadline": deadline,
+            "service_start": datetime.date.fromisoformat(timetable["service_start"]),
+            "service_end": datetime.date.fromisoformat(timetable["service_end"]),
+            "multi_year_justification": timetable.get("multi_year_justification") or "",
+            "criteria": [
+                {"name": _("Price"), "kind": Criterion.Kind.PRICE, "weight": criteria["price_weight"]},
+                *quality_criteria,
+            ],
+            "kpis": [
+                {
+                    "name": kpis[f"kpi_{row}_name"],
+                    "target": Decimal(kpis[f"kpi_{row}_target"]),
+                    "unit": kpis[f"kpi_{row}_unit"],
+                }
+                for row in range(1, f.KPI_ROWS + 1)
+                if kpis.get(f"kpi_{row}_name")
+            ],
+            "payment_schedule": schedule,
+            "score_weights": {
+                key: Decimal(payment[f"weight_{key}"])
+                for key in ("third_party", "buyer", "residents", "community")
+            },
+            "min_bids": int(payment["min_bids"]),
+            "standstill_days": int(payment["standstill_days"]),
+        }

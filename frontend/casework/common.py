@@ -1,0 +1,149 @@
+"""Pieces the bureau's, the assessor's and the community's case-work pages share: which contracts
+and evaluations an area's organisation works on, and the evaluation's score entry (component
+scores and the sample survey), each saved through the evaluations service."""
+
+from collections.abc import Callable
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from common.errors import ApplicationError
+from contracts.models import Contract
+from contracts.selectors import contract_list
+from evaluations import services as evaluation_services
+from evaluations.models import Evaluation
+from evaluations.permissions import COMPONENT_PERMS, evaluation_list_visible_to
+from orgs.permissions import acting_organization_ids
+
+from ..forms import add_service_error
+from .forms import ScoreForm, SurveyForm
+
+# The organisation field of a contract through which each area works on it.
+PARTY_FIELDS = {"bureau": "bureau_id", "assessor": "assessor_id", "community": "community_id"}
+
+COMPONENT_LABELS = {
+    "third_party": gettext_lazy("Third-party score (T)"),
+    "buyer": gettext_lazy("Buyer score (B)"),
+    "residents": gettext_lazy("Residents' score (R)"),
+    "community": gettext_lazy("Community score (C)"),
+}
+
+
+def contracts_of(request: HttpRequest, area: str) -> QuerySet[Contract]:
+    """The contracts the user's organisations work on in ``area`` (other contracts: 404)."""
+    ids = acting_organization_ids(request.user)
+    return contract_list(user=request.user).filter(**{f"{PARTY_FIELDS[area]}__in": ids})
+
+
+def evaluations_of(request: HttpRequest, area: str) -> QuerySet[Evaluation]:
+    ids = acting_organization_ids(request.user)
+    return evaluation_list_visible_to(request.user).filter(**{f"contract__{PARTY_FIELDS[area]}__in": ids})
+
+
+def may_score(user: Any, evaluation: Evaluation, component: str) -> bool:
+    """Whether to offer the component's form: the user may enter it, and scores are still taken."""
+    is_open = evaluation.status == Evaluation.Status.OPEN
+    return is_open and rules.has_perm(COMPONENT_PERMS[component], user, evaluation)
+
+
+def may_survey(user: Any, evaluation: Evaluation) -> bool:
+    is_open = evaluation.status == Evaluation.Status.OPEN
+    return is_open and rules.has_perm("evaluations.survey_evaluation", user, evaluation)
+
+
+def score_form(evaluation: Evaluation, component: str, data: Any = None) -> ScoreForm:
+    current = getattr(evaluation, component)
+    return ScoreForm(
+        data,
+        prefix=component,
+        label=str(COMPONENT_LABELS[component]),
+        initial={"score": current} if current is not None else None,
+    )
+
+
+def survey_form(evaluation: Evaluation, data: Any = None) -> SurveyForm:
+    initial = {"n": evaluation.survey_n, "n_pos": evaluation.survey_n_pos} if evaluation.survey_n else None
+    return SurveyForm(data, prefix="survey", initial=initial)
+
+
+def weights_of(evaluation: Evaluation) -> dict[str, str]:
+    """The weights frozen into the contract, as percentages for display."""
+    weights = evaluation.contract.terms.get("score_weights", {})
+    return {key: f"{float(value) * 100:g}%" for key, value in weights.items()}
+
+
+def component_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
+    weights = weights_of(evaluation)
+    return [
+        {
+            "key": key,
+            "label": COMPONENT_LABELS[key],
+            "value": getattr(evaluation, key),
+            "weight": weights.get(key),
+        }
+        for key in ("third_party", "buyer", "residents", "community")
+    ]
+
+
+def save_score(
+    request: HttpRequest,
+    evaluation: Evaluation,
+    component: str,
+    *,
+    success_url: str,
+    render_page: Callable[[dict[str, Any]], HttpResponse],
+) -> HttpResponse:
+    """Validate the score, save it through the service; on a refusal re-render with the values."""
+    form = score_form(evaluation, component, request.POST)
+    if form.is_valid():
+        try:
+            evaluation_services.evaluation_score(
+                actor=request.user,  # type: ignore[arg-type]
+                evaluation=evaluation,
+                component=component,
+                score=form.cleaned_data["score"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(component)s saved: %(score)s.")
+                % {"component": COMPONENT_LABELS[component], "score": form.cleaned_data["score"]},
+            )
+            return redirect(success_url)
+    return render_page({f"{component}_form": form, "form": form})
+
+
+def save_survey(
+    request: HttpRequest,
+    evaluation: Evaluation,
+    *,
+    success_url: str,
+    render_page: Callable[[dict[str, Any]], HttpResponse],
+) -> HttpResponse:
+    form = survey_form(evaluation, request.POST)
+    if form.is_valid():
+        try:
+            evaluation_services.evaluation_survey(
+                actor=request.user,  # type: ignore[arg-type]
+                evaluation=evaluation,
+                n=form.cleaned_data["n"],
+                n_pos=form.cleaned_data["n_pos"],
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Sample survey saved: %(n_pos)s satisfied of %(n)s households.")
+                % {"n": form.cleaned_data["n"], "n_pos": form.cleaned_data["n_pos"]},
+            )
+            return redirect(success_url)
+    return render_page({"survey_form": form, "form": form})

@@ -1,0 +1,187 @@
+"""The bureau's contracts: the list with a state filter, the case page (summary, instalments,
+delivery, evaluations, history) and the contract's transitions, each through contracts.services."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from common.api import transitions_available
+from common.errors import ApplicationError
+from common.history import history_of
+from contracts import services as contract_services
+from contracts.models import Contract, KpiActual, Report
+from contracts.serializers import CONTRACT_TRANSITIONS
+from evaluations.models import Evaluation
+from evaluations.services import evaluation_open_for
+
+from ..access import area_required
+from ..forms import GovukForm, add_service_error
+from .common import contracts_of
+from .forms import AssignForm, ContractFilterForm, OptionalReasonForm, ReasonForm, TerminateForm
+
+# Labels of the contract machine's transitions in the history timeline.
+TRANSITION_LABELS = {
+    "activate": gettext_lazy("Activated: signed by both parties"),
+    "suspend": gettext_lazy("Suspended"),
+    "resume": gettext_lazy("Resumed"),
+    "start_rectification": gettext_lazy("Rectification started"),
+    "end_rectification": gettext_lazy("Rectification ended"),
+    "complete": gettext_lazy("Completed"),
+    "close": gettext_lazy("Closed"),
+    "terminate": gettext_lazy("Terminated"),
+}
+
+
+def _contract_or_404(request: HttpRequest, pk: int) -> Contract:
+    contracts = contracts_of(request, "bureau").select_related(
+        "provider", "assessor", "community", "bureau_signed_by", "provider_signed_by"
+    )
+    return get_object_or_404(contracts, pk=pk)
+
+
+@area_required("bureau")
+def contract_list(request: HttpRequest) -> HttpResponse:
+    form = ContractFilterForm(request.GET or None)
+    contracts = contracts_of(request, "bureau").select_related("provider").order_by("-id")
+    status = form.cleaned_data.get("status") if form.is_valid() else ""
+    if status:
+        contracts = contracts.filter(status=status)
+    context = {"filter_form": form, "contracts": contracts[:200], "status": status}
+    if request.headers.get("HX-Request"):
+        return render(request, "frontend/casework/includes/contract_results.html", context)
+    return render(request, "frontend/casework/contract_list.html", context)
+
+
+@area_required("bureau")
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract_or_404(request, pk)
+    evaluation_open_for(contract)  # an active contract's first evaluation opens when first needed
+    instalments = [
+        {"instalment": instalment, "payment": next(iter(instalment.payments.all()), None)}
+        for instalment in contract.instalments.all()
+    ]
+    reports = Report.objects.filter(contract=contract).prefetch_related(
+        Prefetch("kpi_actuals", queryset=KpiActual.objects.select_related("kpi"))
+    )
+    context = {
+        "contract": contract,
+        "transitions": transitions_available(request.user, contract, CONTRACT_TRANSITIONS),
+        "instalments": instalments,
+        "events": contract.events.select_related("area").annotate(recipient_count=Count("recipients")),
+        "reports": reports,
+        "evaluations": Evaluation.objects.filter(contract=contract).order_by("id"),
+        "history": [
+            {"log": log, "label": TRANSITION_LABELS.get(log.transition, log.transition)}
+            for log in history_of(contract)
+        ],
+    }
+    return render(request, "frontend/casework/contract_detail.html", context)
+
+
+@area_required("bureau")
+@require_POST
+def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract_or_404(request, pk)
+    try:
+        contract = contract_services.contract_sign(actor=request.user, contract=contract)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if contract.status == Contract.Status.ACTIVE:
+            messages.success(request, _("You signed the contract. Both parties have signed: it is active."))
+        else:
+            messages.success(
+                request, _("You signed the contract. It becomes active when the provider signs.")
+            )
+    return redirect("casework:contract", pk=contract.pk)
+
+
+# verb → (form, service, page heading, button, success message)
+ReasonService = Callable[..., Contract]
+_REASON_ACTIONS: dict[str, tuple[type[GovukForm], ReasonService, Any, Any, Any]] = {
+    "suspend": (
+        ReasonForm,
+        contract_services.contract_suspend,
+        gettext_lazy("Suspend the contract"),
+        gettext_lazy("Suspend contract"),
+        gettext_lazy("The contract is suspended."),
+    ),
+    "resume": (
+        OptionalReasonForm,
+        contract_services.contract_resume,
+        gettext_lazy("Resume the contract"),
+        gettext_lazy("Resume contract"),
+        gettext_lazy("The contract is active again."),
+    ),
+    "terminate": (
+        TerminateForm,
+        contract_services.contract_terminate,
+        gettext_lazy("Terminate the contract"),
+        gettext_lazy("Terminate contract"),
+        gettext_lazy("The contract is terminated. Instalments not yet payable are withheld."),
+    ),
+}
+
+
+def _unavailable(request: HttpRequest, contract: Contract, verb: str) -> HttpResponse | None:
+    """GET of an action the user may not take now: back to the case with the reason."""
+    if verb in transitions_available(request.user, contract, CONTRACT_TRANSITIONS):
+        return None
+    messages.error(request, _("This action is not possible for this contract now."))
+    return redirect("casework:contract", pk=contract.pk)
+
+
+@area_required("bureau")
+def contract_reason_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    form_class, service, heading, button, success = _REASON_ACTIONS[verb]
+    contract = _contract_or_404(request, pk)
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                service(actor=request.user, contract=contract, reason=form.cleaned_data["reason"])
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, str(success))
+                return redirect("casework:contract", pk=contract.pk)
+    else:
+        unavailable = _unavailable(request, contract, verb)
+        if unavailable is not None:
+            return unavailable
+        form = form_class()
+    context = {"contract": contract, "form": form, "verb": verb, "heading": heading, "button": button}
+    return render(request, "frontend/casework/contract_reason.html", context)
+
+
+@area_required("bureau")
+def contract_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = _contract_or_404(request, pk)
+    if request.method == "POST":
+        form = AssignForm(request.POST)
+        if form.is_valid():
+            try:
+                contract_services.contract_assign(
+                    actor=request.user,  # type: ignore[arg-type]
+                    contract=contract,
+                    assessor=form.cleaned_data["assessor"],
+                    community=form.cleaned_data["community"],
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("The assessor and the residents' committee are saved."))
+                return redirect("casework:contract", pk=contract.pk)
+    else:
+        unavailable = _unavailable(request, contract, "assign")
+        if unavailable is not None:
+            return unavailable
+        form = AssignForm(initial={"assessor": contract.assessor_id, "community": contract.community_id})
+    return render(request, "frontend/casework/contract_assign.html", {"contract": contract, "form": form})

@@ -1,0 +1,169 @@
+"""Forms of the bureau's case work. They check the shape of what is typed; every domain rule (who
+may, in which state, which organisation fits) stays in the services."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Contract
+from orgs.models import Organization
+
+from ..forms import GovukForm
+
+REASON_MAX_LENGTH = 2000  # common.api.ReasonSerializer
+
+
+class ContractFilterForm(GovukForm):
+    status = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("All states")), *Contract.Status.choices],
+    )
+
+
+class ReasonForm(GovukForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The reason is recorded in the contract's history."),
+        error_messages={"required": _("Enter the reason")},
+    )
+
+
+class OptionalReasonForm(GovukForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The reason is recorded in the contract's history."),
+    )
+
+
+class TerminateForm(ReasonForm):
+    confirm = forms.BooleanField(
+        label=_("I understand that terminating the contract cannot be undone"),
+        error_messages={"required": _("Confirm that you understand terminating cannot be undone")},
+    )
+
+
+def _organisation_choice(kind: str, label: Any, help_text: Any) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        help_text=help_text,
+        required=False,
+        empty_label=_("Keep as it is"),
+        queryset=Organization.objects.filter(kind=kind, status=Organization.Status.VERIFIED).order_by("name"),
+    )
+
+
+class AssignForm(GovukForm):
+    assessor = _organisation_choice(
+        Organization.Kind.ASSESSOR,
+        _("Third-party assessor"),
+        _("The assessor enters the third-party score T and runs the sample survey."),
+    )
+    community = _organisation_choice(
+        Organization.Kind.COMMUNITY,
+        _("Residents' committee"),
+        _("The committee enters the community score C. Its area must meet the service areas."),
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        if not self.errors and cleaned.get("assessor") is None and cleaned.get("community") is None:
+            raise forms.ValidationError(_("Choose an assessor, a residents' committee, or both"))
+        return cleaned
+
+
+class ScoreForm(GovukForm):
+    score = forms.DecimalField(
+        label=_("Score"),
+        help_text=_("From 0 to 100, up to two decimal places."),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
+        error_messages={
+            "required": _("Enter the score"),
+            "invalid": _("Enter the score as a number, like 82.5"),
+            "min_value": _("The score must be 0 or more"),
+            "max_value": _("The score must be 100 or less"),
+            "max_digits": _("Enter the score with at most two decimal places"),
+            "max_decimal_places": _("Enter the score with at most two decimal places"),
+            "max_whole_digits": _("The score must be 100 or less"),
+        },
+    )
+
+    def __init__(self, *args, label: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["score"].label = label
+
+
+class SurveyForm(GovukForm):
+    n = forms.IntegerField(
+        label=_("Households surveyed"),
+        help_text=_("Recipient households who answered the survey."),
+        min_value=1,
+        max_value=1_000_000,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+        error_messages={
+            "required": _("Enter the number of households surveyed"),
+            "invalid": _("Enter the number of households surveyed as a whole number"),
+            "min_value": _("At least one household must have been surveyed"),
+            "max_value": _("Enter a number up to 1,000,000"),
+        },
+    )
+    n_pos = forms.IntegerField(
+        label=_("Satisfied answers"),
+        help_text=_("Answers of 4 or 5: satisfied or very satisfied."),
+        min_value=0,
+        max_value=1_000_000,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+        error_messages={
+            "required": _("Enter the number of satisfied answers"),
+            "invalid": _("Enter the number of satisfied answers as a whole number"),
+            "min_value": _("The number of satisfied answers must be 0 or more"),
+            "max_value": _("Enter a number up to 1,000,000"),
+        },
+    )
+
+
+class VoucherForm(GovukForm):
+    voucher_number = forms.CharField(
+        label=_("Bank voucher number"),
+        help_text=_("The number on the treasury's payment voucher, for example GK2026-000381."),
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Enter the bank voucher number"),
+            "max_length": _("The voucher number must be 100 characters or fewer"),
+        },
+    )
+
+
+class RatingReviewForm(GovukForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether to restore or exclude the rating")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The decision and its reason are logged."),
+        error_messages={"required": _("Enter the reason for your decision")},
+    )
+
+    def __init__(self, *args, decisions: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {"restore": _("Restore: count the rating"), "exclude": _("Exclude: do not count the rating")}
+        decision = self.fields["decision"]
+        assert isinstance(decision, forms.ChoiceField)
+        decision.choices = [(verb, labels[verb]) for verb in decisions if verb in labels]

@@ -1,0 +1,73 @@
+"""Reads the public pages share. Visibility always comes from the apps' selectors and visibility
+querysets (what the API shows the same caller); this module only narrows and combines them."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from contracts.models import Contract
+from contracts.selectors import contract_list
+from evaluations.models import Evaluation
+from marketplace.models import Tender
+from marketplace.selectors import tender_list
+from orgs.models import Organization
+from orgs.permissions import acting_organization_ids, organization_list_visible_to
+
+# DESIGN "public" (domain research 3.6): once an evaluation is published, its band, S, components
+# and resident sample are public; an open evaluation is still being scored and stays with the parties.
+PUBLIC_EVALUATION_STATUSES = (Evaluation.Status.PUBLISHED, Evaluation.Status.FINAL)
+
+
+def open_tenders(user: Any) -> QuerySet[Tender]:
+    """Published tenders whose bid deadline is still ahead, as the user may see them."""
+    return tender_list(user=user).filter(status=Tender.Status.PUBLISHED, bid_deadline__gt=timezone.now())
+
+
+def public_providers(user: Any) -> QuerySet[Organization]:
+    """Providers whose profile the user may open: verified ones (and one's own)."""
+    return organization_list_visible_to(user).filter(kind=Organization.Kind.PROVIDER)
+
+
+def public_provider_ids(user: Any, provider_ids: list[int]) -> set[int]:
+    """Which of these providers have a public profile (to link their names), in one query."""
+    ids = [pk for pk in provider_ids if pk]
+    if not ids:
+        return set()
+    return set(public_providers(user).filter(id__in=ids).values_list("id", flat=True))
+
+
+def visible_contracts(user: Any) -> QuerySet[Contract]:
+    return contract_list(user=user)
+
+
+def public_evaluations(contracts: Any) -> QuerySet[Evaluation]:
+    """The published (and final) evaluations of these contracts, oldest first."""
+    return Evaluation.objects.filter(contract__in=contracts, status__in=PUBLIC_EVALUATION_STATUSES).order_by(
+        "contract_id", "id"
+    )
+
+
+def _safe_reverse(name: str, *args: Any) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def party_links(user: Any, contract: Contract) -> list[str]:
+    """Where a party to the contract sees more of it: the contract in its own area."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    ids = set(acting_organization_ids(user))
+    links = []
+    if contract.bureau_id in ids:
+        links.append(_safe_reverse("casework:contract", contract.pk) or _safe_reverse("bureau:home"))
+    if contract.provider_id in ids:
+        links.append(_safe_reverse("provider:contract", contract.pk) or _safe_reverse("provider:home"))
+    if contract.assessor_id in ids:
+        links.append(_safe_reverse("assessor:home"))
+    if contract.community_id in ids:
+        links.append(_safe_reverse("community:home"))
+    return [link for link in links if link]
