@@ -11,6 +11,16 @@ from .permissions import is_party_member
 from .services import RATEABLE_CONTRACT_STATUSES, evaluation_open_for
 
 MIN_PUBLIC_RATINGS = 5
+# Domain research 3.6: once an evaluation is published, its band, S, components and resident sample
+# are public; an open evaluation is still being scored and stays with the parties.
+PUBLIC_EVALUATION_STATUSES = (Evaluation.Status.PUBLISHED, Evaluation.Status.FINAL)
+
+
+def evaluation_list_public(*, contracts: Any) -> Any:
+    """The published (and final) evaluations of these contracts, oldest first."""
+    return Evaluation.objects.filter(contract__in=contracts, status__in=PUBLIC_EVALUATION_STATUSES).order_by(
+        "contract_id", "id"
+    )
 
 
 def rateable_contracts(*, user: Any) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ def html_lang(language: str | None) -> str:
 
 def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
     items = [{"label": _("Tenders"), "url": reverse("public:tenders")}]
-    for area in areas_of(request.user):
+    for area in areas_of(getattr(request, "user", None)):
         items.append({"label": _AREA_LABELS[area], "url": reverse(f"{area}:home")})
     for item in items:
         item["active"] = request.path.startswith(str(item["url"]))

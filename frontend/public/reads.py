@@ -10,14 +10,11 @@ from django.utils import timezone
 from contracts.models import Contract
 from contracts.selectors import contract_list
 from evaluations.models import Evaluation
+from evaluations.selectors import evaluation_list_public
 from marketplace.models import Tender
 from marketplace.selectors import tender_list
 from orgs.models import Organization
 from orgs.permissions import acting_organization_ids, organization_list_visible_to
-
-# DESIGN "public" (domain research 3.6): once an evaluation is published, its band, S, components
-# and resident sample are public; an open evaluation is still being scored and stays with the parties.
-PUBLIC_EVALUATION_STATUSES = (Evaluation.Status.PUBLISHED, Evaluation.Status.FINAL)
 
 
 def open_tenders(user: Any) -> QuerySet[Tender]:
@@ -43,10 +40,7 @@ def visible_contracts(user: Any) -> QuerySet[Contract]:
 
 
 def public_evaluations(contracts: Any) -> QuerySet[Evaluation]:
-    """The published (and final) evaluations of these contracts, oldest first."""
-    return Evaluation.objects.filter(contract__in=contracts, status__in=PUBLIC_EVALUATION_STATUSES).order_by(
-        "contract_id", "id"
-    )
+    return evaluation_list_public(contracts=contracts)
 
 
 def _safe_reverse(name: str, *args: Any) -> str | None:
