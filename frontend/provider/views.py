@@ -23,6 +23,7 @@ from orgs.services import PROVIDER_LEGAL_TYPES, provider_register
 
 from ..access import area_required
 from ..forms import add_service_error, choices_of
+from ..throttling import throttle_posts
 from .common import actor, posted, provider_organization, status_context
 from .forms import EligibilityForm, QuestionForm, RegistrationForm, TenderFilterForm
 
@@ -82,6 +83,7 @@ def _show_registration_errors(form: RegistrationForm, error: ApplicationError) -
             add_service_error(form, Invalid({"__all__": group}))
 
 
+@throttle_posts("anon_write")
 def register_details(request: HttpRequest) -> HttpResponse:
     legal_type = request.session.get(SESSION_LEGAL_TYPE)
     if legal_type is None:

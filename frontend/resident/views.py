@@ -28,6 +28,7 @@ from orgs import services as org_services
 
 from ..access import area_required, areas_of
 from ..forms import add_service_error
+from ..throttling import throttle_posts
 from .forms import (
     NOT_RECEIVED,
     CommentForm,
@@ -112,6 +113,7 @@ def _posted(request: HttpRequest) -> Any:
 # --- Sign-up and home ---------------------------------------------------------------------------
 
 
+@throttle_posts("anon_write")
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """``/accounts/signup/``: a resident registers with the household code; signed in on success."""
@@ -336,6 +338,7 @@ def _send(request: HttpRequest, journey: Journey) -> Rating:
 
 
 @area_required("resident")
+@throttle_posts("ratings")
 @require_http_methods(["GET", "POST"])
 def rate_check(
     request: HttpRequest, contract_id: int | None = None, rating_id: int | None = None
