@@ -114,6 +114,11 @@ def rating_create(
     return rating
 
 
+def rating_edit_deadline(rating: Rating) -> datetime.datetime:
+    """Until when the household may change its rating (while the evaluation is also open)."""
+    return rating.created_at + datetime.timedelta(days=RATING_EDIT_DAYS)
+
+
 @transaction.atomic
 def rating_update(*, actor: User, rating: Rating, data: dict[str, Any]) -> Rating:
     """A rating may be changed by its household within 7 days, while its evaluation is open."""
@@ -121,7 +126,7 @@ def rating_update(*, actor: User, rating: Rating, data: dict[str, Any]) -> Ratin
     resident = getattr(actor, "resident", None)
     if resident is None or resident.household_id != rating.household_id:
         raise Forbidden(_("Only the household that gave a rating may change it."))
-    if timezone.now() > rating.created_at + datetime.timedelta(days=RATING_EDIT_DAYS):
+    if timezone.now() > rating_edit_deadline(rating):
         raise Conflict(_("A rating can be changed for 7 days."), code="edit_window_closed")
     if rating.evaluation.status != Evaluation.Status.OPEN:
         raise Conflict(_("The evaluation is no longer open."), code="rating_window_closed")

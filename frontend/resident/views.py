@@ -64,7 +64,7 @@ def _changeable_until(rating: Rating) -> datetime.datetime | None:
     only: ``rating_update`` enforces the rule and its refusal is shown if it disagrees."""
     if rating.evaluation.status != Evaluation.Status.OPEN:
         return None
-    until = rating.created_at + datetime.timedelta(days=evaluation_services.RATING_EDIT_DAYS)
+    until = evaluation_services.rating_edit_deadline(rating)
     return until if until > timezone.now() else None
 
 
