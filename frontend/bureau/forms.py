@@ -242,9 +242,10 @@ class KpisForm(SectionForm):
         return data
 
 
-def _share_field(label: Any) -> forms.DecimalField:
+def _share_field(label: Any, hint: Any) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
+        help_text=hint,
         max_digits=5,
         decimal_places=2,
         min_value=Decimal(0),
@@ -266,9 +267,16 @@ def _weight_field(label: Any) -> forms.DecimalField:
 
 
 class PaymentScoringForm(SectionForm):
-    advance_share = _share_field(_("Advance share (%)"))
-    interim_share = _share_field(_("Interim share (%)"))
-    holdback_share = _share_field(_("Performance holdback share (%)"))
+    advance_share = _share_field(
+        _("Advance share in per cent"), _("Leave it empty if the tender pays no advance.")
+    )
+    interim_share = _share_field(
+        _("Interim share in per cent"), _("Leave it empty if the tender pays no interim instalment.")
+    )
+    holdback_share = _share_field(
+        _("Performance holdback share in per cent"),
+        _("The shares add up to 100; the holdback is at most 30."),
+    )
     weight_third_party = _weight_field(_("Third-party assessor weight"))
     weight_buyer = _weight_field(_("Bureau weight"))
     weight_residents = _weight_field(_("Residents' weight"))

@@ -8,6 +8,8 @@ function drawCharts(scope) {
     if (canvas.dataset.drawn) return;
     const spec = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
     canvas.dataset.drawn = "1";
+    // Counts get whole-number ticks (no "0.5 ratings").
+    const counts = spec.datasets.every((dataset) => dataset.data.every(Number.isInteger));
     new window.Chart(canvas, {
       type: spec.type,
       data: { labels: spec.labels, datasets: spec.datasets },
@@ -17,7 +19,7 @@ function drawCharts(scope) {
         animation: false,
         indexAxis: spec.horizontal ? "y" : "x",
         plugins: { legend: { display: spec.datasets.length > 1 || spec.type === "doughnut" } },
-        scales: spec.type === "doughnut" ? {} : { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true, max: spec.max } },
+        scales: spec.type === "doughnut" ? {} : { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true, max: spec.max, ticks: counts ? { precision: 0 } : {} } },
       },
     });
   });
