@@ -38,8 +38,9 @@ lint:
 types:
 	$(BIN)/mypy .
 
-check:
+check: assets
 	$(MANAGE) check
+	$(MANAGE) collectstatic --noinput -v0  # the production storage checks every file the CSS/JS names
 	$(MANAGE) makemigrations --check --dry-run
 	DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  DJANGO_HSTS_SECONDS=31536000 DJANGO_SSL_REDIRECT=1 \
