@@ -163,6 +163,11 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.contract} #{self.sequence} {self.kind}"
 
+    @property
+    def amount_payable(self) -> int:
+        """What a payment of this instalment pays: its amount less what the evaluation withheld."""
+        return self.amount - self.withheld_amount
+
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.SCHEDULED, target=Status.PAYABLE)

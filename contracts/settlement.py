@@ -110,7 +110,7 @@ def contract_balance(contract: Contract) -> ContractBalance:
         if instalment.status == Instalment.Status.SCHEDULED:
             outstanding += instalment.amount
         elif instalment.status == Instalment.Status.PAYABLE:
-            outstanding += instalment.amount - instalment.withheld_amount
+            outstanding += instalment.amount_payable
     return ContractBalance(contract.value_amount, paid, withheld, outstanding)
 
 
@@ -121,7 +121,7 @@ def ledger_invariant_holds(contract: Contract) -> bool:
         return False
     for instalment in contract.instalments.filter(status=Instalment.Status.PAID):
         entries = list(instalment.ledger_entries.filter(kind=LedgerEntry.Kind.PAID))
-        expected = instalment.amount - instalment.withheld_amount
+        expected = instalment.amount_payable
         if len(entries) != 1 or entries[0].amount != expected:
             return False
     return True

@@ -48,6 +48,8 @@ BANDS = [
     (Decimal(60), Band("D", "基本合格")),
     (Decimal(0), Band("E", "不合格")),
 ]
+# The official grade names of the bands (shown in Chinese in every language, marked lang="zh-Hans").
+BAND_GRADES = {band.letter: band.grade for _floor, band in BANDS}
 
 
 def band_of(score: Decimal) -> Band:

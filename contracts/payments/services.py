@@ -89,7 +89,7 @@ def instalment_pay(*, actor: User, instalment: Instalment) -> Payment:
         _destination(instalment, gateway_name)
         payment = Payment.objects.create(
             instalment=instalment,
-            amount=instalment.amount - instalment.withheld_amount,
+            amount=instalment.amount_payable,
             currency=instalment.contract.currency,
             gateway=gateway_name,
             idempotency_key=idempotency_key_for(instalment),

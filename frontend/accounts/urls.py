@@ -4,14 +4,11 @@ from django.urls import path
 from ..resident.views import signup
 from ..throttling import throttle_posts
 from . import views
-from .forms import SignInForm
 
 urlpatterns = [
     path(
         "login/",
-        throttle_posts("anon_write")(
-            auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True)
-        ),
+        throttle_posts("anon_write")(views.SignInView.as_view()),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,95 +1,12 @@
 """The third-party assessor's pages: the contracts assigned to the assessor's organisation, and per
 evaluation the third-party score T and the sample survey, saved through evaluations.services."""
 
-from typing import Any
+from ..casework.party import PartyPages
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+pages = PartyPages("assessor", "third_party", survey=True)
 
-from evaluations.models import Evaluation
-from evaluations.services import evaluation_open_for
-
-from ..access import area_required
-from ..casework.common import (
-    component_rows,
-    contracts_of,
-    evaluations_of,
-    may_score,
-    may_survey,
-    save_score,
-    save_survey,
-    score_form,
-    survey_form,
-)
-
-AREA = "assessor"
-
-
-@area_required(AREA)
-def home(request: HttpRequest) -> HttpResponse:
-    contracts = contracts_of(request, AREA).select_related("provider", "bureau").order_by("-id")
-    return render(request, "frontend/assessor/home.html", {"contracts": contracts})
-
-
-@area_required(AREA)
-def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_object_or_404(contracts_of(request, AREA).select_related("provider", "bureau"), pk=pk)
-    evaluation_open_for(contract)  # an active contract's first evaluation opens when first needed
-    evaluations = Evaluation.objects.filter(contract=contract).order_by("id")
-    return render(
-        request, "frontend/assessor/contract_detail.html", {"contract": contract, "evaluations": evaluations}
-    )
-
-
-def _evaluation_or_404(request: HttpRequest, pk: int) -> Evaluation:
-    return get_object_or_404(evaluations_of(request, AREA).select_related("contract__provider"), pk=pk)
-
-
-def _page(request: HttpRequest, evaluation: Evaluation, extra: dict[str, Any] | None = None) -> HttpResponse:
-    extra = extra or {}
-    context: dict[str, Any] = {
-        "evaluation": evaluation,
-        "contract": evaluation.contract,
-        "components": component_rows(evaluation),
-        "form": extra.get("form"),
-        "score_form": None,
-        "survey_form": None,
-    }
-    if may_score(request.user, evaluation, "third_party"):
-        context["score_form"] = extra.get("third_party_form") or score_form(evaluation, "third_party")
-    if may_survey(request.user, evaluation):
-        context["survey_form"] = extra.get("survey_form") or survey_form(evaluation)
-    return render(request, "frontend/assessor/evaluation.html", context)
-
-
-@area_required(AREA)
-def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, _evaluation_or_404(request, pk))
-
-
-@area_required(AREA)
-def evaluation_score(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation_or_404(request, pk)
-    if request.method != "POST":
-        return redirect("assessor:evaluation", pk=evaluation.pk)
-    return save_score(
-        request,
-        evaluation,
-        "third_party",
-        success_url=reverse("assessor:evaluation", args=[evaluation.pk]),
-        render_page=lambda extra: _page(request, evaluation, extra),
-    )
-
-
-@area_required(AREA)
-def evaluation_survey(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation_or_404(request, pk)
-    if request.method != "POST":
-        return redirect("assessor:evaluation", pk=evaluation.pk)
-    return save_survey(
-        request,
-        evaluation,
-        success_url=reverse("assessor:evaluation", args=[evaluation.pk]),
-        render_page=lambda extra: _page(request, evaluation, extra),
-    )
+home = pages.home
+contract_detail = pages.contract_detail
+evaluation_detail = pages.evaluation_detail
+evaluation_score = pages.evaluation_score
+evaluation_survey = pages.evaluation_survey

@@ -253,7 +253,7 @@ def _casework_tasks(user: Any, ids: list[int]) -> list[dict[str, Any]]:
                     % {
                         "kind": instalment.get_kind_display(),
                         "title": instalment.contract.title,
-                        "amount": yuan(instalment.release_amount or instalment.amount),
+                        "amount": yuan(instalment.amount_payable),
                     },
                     "url": casework_url(
                         ("instalment_pay", "instalment"),

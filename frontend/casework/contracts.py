@@ -23,6 +23,7 @@ from evaluations.services import evaluation_open_for
 
 from ..access import area_required
 from ..forms import GovukForm, add_service_error
+from ..htmx import vary_on_htmx, wants_fragment
 from .common import contracts_of
 from .forms import AssignForm, ContractFilterForm, OptionalReasonForm, ReasonForm, TerminateForm
 
@@ -54,9 +55,9 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     if status:
         contracts = contracts.filter(status=status)
     context = {"filter_form": form, "contracts": contracts[:200], "status": status}
-    if request.headers.get("HX-Request"):
-        return render(request, "frontend/casework/includes/contract_results.html", context)
-    return render(request, "frontend/casework/contract_list.html", context)
+    if wants_fragment(request):
+        return vary_on_htmx(render(request, "frontend/casework/includes/contract_results.html", context))
+    return vary_on_htmx(render(request, "frontend/casework/contract_list.html", context))
 
 
 @area_required("bureau")

@@ -55,10 +55,6 @@ def _paid_order(row: dict[str, Any]) -> tuple[float, int]:
     return (moment.timestamp() if moment else 0.0, row["instalment"].pk)
 
 
-def _amount_due(instalment: Instalment) -> int:
-    return instalment.amount - instalment.withheld_amount
-
-
 @area_required("bureau", "finance")
 def payment_list(request: HttpRequest) -> HttpResponse:
     instalments = (
@@ -70,7 +66,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     due, in_progress, paid = [], [], []
     for instalment in instalments:
         payment = next(iter(instalment.payments.all()), None)  # newest first
-        row = {"instalment": instalment, "payment": payment, "amount": _amount_due(instalment)}
+        row = {"instalment": instalment, "payment": payment, "amount": instalment.amount_payable}
         if instalment.status == Instalment.Status.PAID:
             paid.append(row)
         elif payment is None or payment.status not in payment_services.LIVE:
@@ -116,7 +112,7 @@ def instalment_pay(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "instalment": instalment,
         "contract": instalment.contract,
-        "amount": previous.amount if previous is not None else _amount_due(instalment),
+        "amount": previous.amount if previous is not None else instalment.amount_payable,
         "payment": previous,
         "gateway": Gateway(previous.gateway if previous else settings.PAYMENTS_GATEWAY).label,
     }

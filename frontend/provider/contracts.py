@@ -10,7 +10,6 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from common.api import transitions_available
 from common.errors import ApplicationError
@@ -23,6 +22,7 @@ from contracts.selectors import contract_list
 from contracts.serializers import CONTRACT_TRANSITIONS
 from evaluations.models import Evaluation
 from evaluations.permissions import evaluation_list_visible_to
+from evaluations.scoring import BAND_GRADES
 from orgs.models import Area
 from orgs.permissions import area_subtree_q
 
@@ -32,13 +32,6 @@ from .common import actor, posted, provider_organization
 from .forms import ReportForm, ServiceEventForm
 from .views import member_provider_ids
 
-BAND_GRADES = {
-    "A": gettext_lazy("Excellent"),
-    "B": gettext_lazy("Good"),
-    "C": gettext_lazy("Satisfactory"),
-    "D": gettext_lazy("Basically satisfactory"),
-    "E": gettext_lazy("Unsatisfactory"),
-}
 WEIGHT_KEYS = ("third_party", "buyer", "residents", "community")
 
 

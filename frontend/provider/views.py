@@ -23,6 +23,7 @@ from orgs.services import PROVIDER_LEGAL_TYPES, provider_register
 
 from ..access import area_required
 from ..forms import add_service_error, choices_of
+from ..htmx import vary_on_htmx, wants_fragment
 from ..throttling import throttle_posts
 from .common import actor, posted, provider_organization, status_context
 from .forms import EligibilityForm, QuestionForm, RegistrationForm, TenderFilterForm
@@ -151,9 +152,9 @@ def tenders(request: HttpRequest) -> HttpResponse:
     queryset = open_tenders(request.user).order_by("bid_deadline")
     results = TenderFilter(filters, queryset=queryset).qs[:50]
     context = {"form": form, "tenders": results, "filtered": bool(filters)}
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
-        return render(request, "frontend/provider/_tender_results.html", context)
-    return render(request, "frontend/provider/tender_list.html", context)
+    if wants_fragment(request):
+        return vary_on_htmx(render(request, "frontend/provider/_tender_results.html", context))
+    return vary_on_htmx(render(request, "frontend/provider/tender_list.html", context))
 
 
 @area_required("provider")

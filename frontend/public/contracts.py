@@ -5,18 +5,19 @@ hidden below five ratings), and each verified provider's record across its contr
 from collections import defaultdict
 from typing import Any
 
+import rules
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract
 from evaluations.models import Evaluation, Rating
+from evaluations.scoring import BAND_GRADES as GRADES
 from evaluations.scoring import BANDS
 from evaluations.selectors import MIN_PUBLIC_RATINGS, satisfaction_of
 
 from .reads import party_links, public_evaluations, public_provider_ids, public_providers, visible_contracts
 
-GRADES = {band.letter: band.grade for _floor, band in BANDS}
 BAND_LETTERS = [band.letter for _floor, band in BANDS]
 
 
@@ -68,7 +69,10 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     satisfaction = satisfaction_of(contract)
     context = {
         "contract": contract,
-        "instalments": list(contract.instalments.all()),
+        # The API shows instalments to the parties only (contracts.view_contract_details).
+        "instalments": list(contract.instalments.all())
+        if rules.has_perm("contracts.view_contract_details", request.user, contract)
+        else [],
         "evaluations": rows,
         "scores_chart": scores_chart(rows),
         "satisfaction": satisfaction,

@@ -3,7 +3,9 @@ tender's terms with its published questions and award, and help with the feedbac
 and provider profiles are in ``contracts.py``. Everything shown comes through the same selectors
 and visibility querysets as the API, so the public sees here exactly what the API shows them."""
 
+import logging
 from decimal import Decimal
+from smtplib import SMTPException
 from typing import Any
 
 import rules
@@ -16,7 +18,6 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -29,6 +30,7 @@ from marketplace.selectors import tender_list
 
 from ..access import areas_of
 from ..context_processors import _AREA_LABELS
+from ..htmx import vary_on_htmx, wants_fragment
 from .contracts import contract_detail, provider_detail
 from .forms import FeedbackForm, TenderSearchForm
 from .reads import open_tenders, public_provider_ids, visible_contracts
@@ -130,13 +132,12 @@ def tender_list_page(request: HttpRequest) -> HttpResponse:
         "pagination": pagination(page, request.GET),
         "total": paginator.count,
     }
-    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
     template = (
-        "frontend/public/includes/tender_results.html" if partial else "frontend/public/tender_list.html"
+        "frontend/public/includes/tender_results.html"
+        if wants_fragment(request)
+        else "frontend/public/tender_list.html"
     )
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return vary_on_htmx(render(request, template, context))
 
 
 # --- One tender ------------------------------------------------------------------------------------
@@ -194,6 +195,9 @@ def feedback_recipients() -> list[str]:
     return recipients or [settings.DEFAULT_FROM_EMAIL]
 
 
+logger = logging.getLogger(__name__)
+
+
 def _client_key(request: HttpRequest) -> str:
     return f"public-feedback:{request.META.get('REMOTE_ADDR') or 'unknown'}"
 
@@ -225,8 +229,13 @@ def help_page(request: HttpRequest) -> HttpResponse:
         if sent >= FEEDBACK_LIMIT:
             form.add_error(None, _("You have sent a lot of feedback recently. Try again in an hour."))
         else:
-            send_feedback(request, form.cleaned_data["feedback"], form.cleaned_data["email"])
-            cache.set(key, sent + 1, FEEDBACK_WINDOW)
-            messages.success(request, _("Thank you for your feedback. We read every message."))
-            return redirect(reverse("public:help"))
+            try:
+                send_feedback(request, form.cleaned_data["feedback"], form.cleaned_data["email"])
+            except (SMTPException, OSError):  # the mail server is down: keep the text, say so
+                logger.exception("feedback mail failed")
+                form.add_error(None, _("We could not send your feedback just now. Please try again later."))
+            else:
+                cache.set(key, sent + 1, FEEDBACK_WINDOW)
+                messages.success(request, _("Thank you for your feedback. We read every message."))
+                return redirect(reverse("public:help"))
     return render(request, "frontend/public/help.html", {"form": form})

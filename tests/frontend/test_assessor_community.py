@@ -2,33 +2,15 @@
 organisation, the third-party score T and the sample survey, the community score C."""
 
 import pytest
-from django.conf import settings
 
 from evaluations.models import Evaluation
 from orgs.models import Organization
 from tests import factories as f
 from tests import flows
 
+from .helpers import messages_of, page
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def as_user(client):
-    def sign_in(user):
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return sign_in
-
-
-def page(response) -> str:
-    return response.content.decode()
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(world, as_user):

@@ -16,28 +16,9 @@ from marketplace.selectors import ranking_of
 from tests import factories as f
 from tests import flows
 
+from .helpers import messages_of, page
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def as_user(client):
-    """The test client signed in as ``user``, reading the pages in English."""
-
-    def sign_in(user):
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return sign_in
-
-
-def page(response) -> str:
-    return response.content.decode()
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def section_answers(world) -> dict[str, dict]:

@@ -4,7 +4,6 @@ write goes through the services; these tests drive the pages as the officer and 
 import re
 
 import pytest
-from django.conf import settings
 
 from contracts.models import Contract, Instalment
 from contracts.payments.models import LedgerEntry, Payment
@@ -14,28 +13,9 @@ from orgs.models import Organization
 from tests import factories as f
 from tests import flows
 
+from .helpers import messages_of, page
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def as_user(client):
-    """The test client signed in as ``user``, reading the pages in English."""
-
-    def sign_in(user):
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return sign_in
-
-
-def page(response) -> str:
-    return response.content.decode()
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 # --- Access -------------------------------------------------------------------------------------

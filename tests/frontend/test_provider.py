@@ -5,7 +5,6 @@ events, reports, evaluation results, payout account)."""
 import datetime
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -17,20 +16,10 @@ from orgs.models import Membership, Organization, User
 
 from .. import factories as f
 from .. import flows
+from .helpers import english_client as client_for
+from .helpers import page
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: User | None = None) -> Client:
-    client = Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def page(response) -> str:
-    return response.content.decode()
 
 
 def pending_admin() -> User:

@@ -5,27 +5,12 @@ ratings. Who may rate what is the service's rule: the pages show its refusal."""
 import re
 
 import pytest
-from django.test import Client
 
 from evaluations.models import Rating
 from orgs.models import Resident, User
 
 from .. import factories as f
 from .. import flows
-
-
-@pytest.fixture
-def browse():
-    """A test client showing the pages in English (the msgids), signed in as ``user`` if given."""
-
-    def make(user=None) -> Client:
-        client = Client()
-        client.cookies["django_language"] = "en"
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture
