@@ -141,6 +141,13 @@ class TenderDraft:
         self.save()
 
     # --- loading a tender, building the service's terms ---
+    @staticmethod
+    def fits(tender: Tender) -> bool:
+        """Whether the page's rows hold all of the tender's quality criteria and KPIs (a draft made
+        through the API may have more; editing it here would drop the rest)."""
+        quality = [c for c in tender.criteria.all() if c.kind == Criterion.Kind.QUALITY]
+        return len(quality) <= f.QUALITY_ROWS and len(tender.kpis.all()) <= f.KPI_ROWS
+
     def load(self, tender: Tender) -> None:
         """Start editing ``tender``: its terms become the answers of every section (completed). An
         edit in progress is kept unless the tender changed since it was loaded."""

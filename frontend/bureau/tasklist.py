@@ -93,8 +93,8 @@ def _start(request: HttpRequest, pk: int | None) -> tuple[TenderDraft, Tender | 
     if pk is None:
         return TenderDraft(request), None, request.organization  # type: ignore[attr-defined]
     tender = get_tender(request, pk)
-    if tender.status != Tender.Status.DRAFT:
-        raise Http404
+    if tender.status != Tender.Status.DRAFT or not TenderDraft.fits(tender):
+        raise Http404  # the tender page offers no edit link then
     draft = TenderDraft(request, pk)
     draft.load(tender)
     return draft, tender, tender.bureau

@@ -22,6 +22,7 @@ from marketplace.services.evaluation import SCORING_STATUSES
 from ..access import area_required
 from ..forms import add_service_error
 from .dashboard import contract_url
+from .drafts import TenderDraft
 from .forms import AnswerForm, CancelForm, StatusFilterForm
 from .shared import bureau_tenders, get_tender, user_of
 
@@ -63,7 +64,8 @@ def _tender_context(request: HttpRequest, tender: Tender) -> dict[str, Any]:
         "available": available,
         "history": history,
         "can_edit": tender.status == Tender.Status.DRAFT
-        and rules.has_perm("marketplace.change_tender", user, tender),
+        and rules.has_perm("marketplace.change_tender", user, tender)
+        and TenderDraft.fits(tender),
         "can_evaluate": tender.status in SCORING_STATUSES
         and rules.has_perm("marketplace.declare_on_tender", user, tender),
         "can_rank": not tender.is_sealed
