@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from common.money import round_half_up
 
@@ -23,6 +24,11 @@ def tender_list(*, user: Any) -> QuerySet[Tender]:
         .select_related("bureau", "catalogue_item", "budget_line", "proposed_bid", "contract")
         .prefetch_related("areas", "kpis", "criteria", "payment_schedule")
     )
+
+
+def open_tender_list(*, user: Any) -> QuerySet[Tender]:
+    """Tenders open for bidding now (``Tender.is_bidding_open`` as a query), as the user may see them."""
+    return tender_list(user=user).filter(status=Tender.Status.PUBLISHED, bid_deadline__gt=timezone.now())
 
 
 def budget_line_list(*, user: Any) -> QuerySet[BudgetLine]:

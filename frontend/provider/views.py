@@ -8,16 +8,15 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError, Invalid
 from contracts.selectors import contract_list
 from marketplace import services as marketplace_services
 from marketplace.filters import TenderFilter
-from marketplace.models import CatalogueItem, Tender
+from marketplace.models import CatalogueItem
 from marketplace.permissions import bid_list_visible_to, question_list_visible_to
-from marketplace.selectors import tender_list
+from marketplace.selectors import open_tender_list, tender_list
 from orgs.models import Area, Membership, Organization
 from orgs.services import PROVIDER_LEGAL_TYPES, provider_register
 
@@ -30,11 +29,6 @@ from .forms import EligibilityForm, QuestionForm, RegistrationForm, TenderFilter
 
 SESSION_LEGAL_TYPE = "provider_register_legal_type"
 FILTER_AREA_LEVELS = (Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNITY)
-
-
-def open_tenders(user: Any) -> Any:
-    """Published tenders whose bid deadline has not passed, as the user may see them."""
-    return tender_list(user=user).filter(status=Tender.Status.PUBLISHED, bid_deadline__gt=timezone.now())
 
 
 def member_provider_ids(user: Any) -> list[int]:
@@ -129,7 +123,7 @@ def home(request: HttpRequest) -> HttpResponse:
     provider_ids = member_provider_ids(request.user)
     bids = bid_list_visible_to(request.user).filter(provider_id__in=provider_ids).order_by("-id")[:20]
     contracts = contract_list(user=request.user).filter(provider_id__in=provider_ids)[:20]
-    tenders = open_tenders(request.user).order_by("bid_deadline")[:10]
+    tenders = open_tender_list(user=request.user).order_by("bid_deadline")[:10]
     return render(
         request,
         "frontend/provider/home.html",
@@ -149,7 +143,7 @@ def tenders(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
-    queryset = open_tenders(request.user).order_by("bid_deadline")
+    queryset = open_tender_list(user=request.user).order_by("bid_deadline")
     results = TenderFilter(filters, queryset=queryset).qs[:50]
     context = {"form": form, "tenders": results, "filtered": bool(filters)}
     if wants_fragment(request):

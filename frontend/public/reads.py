@@ -5,21 +5,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from contracts.models import Contract
 from contracts.selectors import contract_list
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluation_list_public
-from marketplace.models import Tender
-from marketplace.selectors import tender_list
 from orgs.models import Organization
 from orgs.permissions import acting_organization_ids, organization_list_visible_to
-
-
-def open_tenders(user: Any) -> QuerySet[Tender]:
-    """Published tenders whose bid deadline is still ahead, as the user may see them."""
-    return tender_list(user=user).filter(status=Tender.Status.PUBLISHED, bid_deadline__gt=timezone.now())
 
 
 def public_providers(user: Any) -> QuerySet[Organization]:

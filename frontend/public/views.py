@@ -26,14 +26,14 @@ from contracts.models import Contract
 from marketplace.filters import TenderFilter
 from marketplace.models import Tender
 from marketplace.permissions import question_list_visible_to
-from marketplace.selectors import tender_list
+from marketplace.selectors import open_tender_list, tender_list
 
 from ..access import areas_of
 from ..context_processors import _AREA_LABELS
 from ..htmx import vary_on_htmx, wants_fragment
 from .contracts import contract_detail, provider_detail
 from .forms import FeedbackForm, TenderSearchForm
-from .reads import open_tenders, public_provider_ids, visible_contracts
+from .reads import public_provider_ids, visible_contracts
 
 __all__ = ["contract_detail", "help_page", "home", "provider_detail", "tender_detail", "tender_list_page"]
 
@@ -50,7 +50,7 @@ def _area_links(user: Any) -> list[dict[str, Any]]:
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    open_qs = open_tenders(user).prefetch_related(None)
+    open_qs = open_tender_list(user=user).prefetch_related(None)
     awarded = list(
         tender_list(user=user)
         .filter(status=Tender.Status.AWARDED)
