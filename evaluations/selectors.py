@@ -49,20 +49,39 @@ def rateable_contracts(*, user: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def satisfaction_of(contract: Contract) -> dict[str, Any]:
-    """Aggregates of the counted ratings (valid, service received) of every evaluation of the
-    contract; hidden below five ratings. Never an identity."""
-    counted = Rating.objects.filter(contract=contract, status=Rating.Status.VALID).exclude(
-        satisfaction=Rating.NOT_RECEIVED
-    )
-    totals = counted.aggregate(
-        count=Count("id"),
-        positive=Count("id", filter=Q(satisfaction__gte=4)),
+def _rating_counts() -> dict[str, Count]:
+    return {
+        "count": Count("id"),
+        "positive": Count("id", filter=Q(satisfaction__gte=4)),
         **{f"level_{level}": Count("id", filter=Q(satisfaction=level)) for level in range(1, 6)},
         **{f"resolved_{value}": Count("id", filter=Q(resolved=value)) for value in Rating.Resolved.values},
+    }
+
+
+def satisfaction_by_contract(contract_ids: Any) -> dict[int, dict[str, Any]]:
+    """Aggregates of the counted ratings (valid, service received) of every evaluation of each
+    contract, in one query; hidden below five ratings. Never an identity."""
+    rows = (
+        Rating.objects.filter(contract__in=contract_ids, status=Rating.Status.VALID)
+        .exclude(satisfaction=Rating.NOT_RECEIVED)
+        .values("contract")
+        .annotate(
+            count=Count("id"),
+            positive=Count("id", filter=Q(satisfaction__gte=4)),
+            **{f"level_{level}": Count("id", filter=Q(satisfaction=level)) for level in range(1, 6)},
+            **{
+                f"resolved_{value}": Count("id", filter=Q(resolved=value)) for value in Rating.Resolved.values
+            },
+        )
+        .order_by()
     )
-    count = totals["count"]
-    if count < MIN_PUBLIC_RATINGS:
+    totals_by_contract = {row["contract"]: row for row in rows}
+    return {pk: _satisfaction(totals_by_contract.get(pk)) for pk in contract_ids}
+
+
+def _satisfaction(totals: dict[str, Any] | None) -> dict[str, Any]:
+    count = totals["count"] if totals else 0
+    if totals is None or count < MIN_PUBLIC_RATINGS:
         return {"count": count, "hidden": True, "positive_pct": None, "distribution": None, "resolved": None}
     return {
         "count": count,
@@ -71,3 +90,7 @@ def satisfaction_of(contract: Contract) -> dict[str, Any]:
         "distribution": {str(level): totals[f"level_{level}"] for level in range(5, 0, -1)},
         "resolved": {value: totals[f"resolved_{value}"] for value in Rating.Resolved.values},
     }
+
+
+def satisfaction_of(contract: Contract) -> dict[str, Any]:
+    return satisfaction_by_contract([contract.pk])[contract.pk]

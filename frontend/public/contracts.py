@@ -14,7 +14,7 @@ from contracts.models import Contract
 from evaluations.models import Evaluation, Rating
 from evaluations.scoring import BAND_GRADES as GRADES
 from evaluations.scoring import BANDS
-from evaluations.selectors import MIN_PUBLIC_RATINGS, satisfaction_of
+from evaluations.selectors import MIN_PUBLIC_RATINGS, satisfaction_by_contract, satisfaction_of
 
 from .reads import party_links, public_evaluations, public_provider_ids, public_providers, visible_contracts
 
@@ -101,6 +101,7 @@ def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
     latest: dict[int, Evaluation] = {}
     for published in public_evaluations(contracts):
         latest[published.contract_id] = published  # oldest first: the last one is the latest
+    satisfaction = satisfaction_by_contract([contract.pk for contract in contracts])
     rows: list[dict[str, Any]] = []
     band_counts: dict[str, int] = defaultdict(int)
     for contract in contracts:
@@ -112,7 +113,7 @@ def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "contract": contract,
                 "evaluation": evaluation,
                 "grade": GRADES.get(evaluation.band, "") if evaluation else "",
-                "satisfaction": satisfaction_of(contract),
+                "satisfaction": satisfaction[contract.pk],
             }
         )
     scored = [row for row in rows if row["evaluation"] is not None]

@@ -426,3 +426,19 @@ def test_contract_value_is_what_the_api_shows(world, client, api):
     assert body["value_amount"] == contract.value_amount
     assert Contract.objects.get(pk=contract.pk).status == body["status"] == "active"
     assert client.get(f"/contracts/{contract.pk}/").status_code == 200
+
+
+def test_provider_profile_queries_do_not_grow_with_its_contracts(world, client):
+    provider = world["providers"][0]
+
+    def queries_for_profile() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/providers/{provider.pk}/").status_code == 200
+        return len(captured)
+
+    flows.active_contract(world, budget_line=f.BudgetLineFactory(bureau=world["bureau"]))
+    one = queries_for_profile()
+    for _ in range(3):
+        flows.active_contract(world, budget_line=f.BudgetLineFactory(bureau=world["bureau"]))
+    assert Contract.objects.filter(provider=provider).count() == 4
+    assert queries_for_profile() == one
