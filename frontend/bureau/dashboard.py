@@ -8,7 +8,7 @@ import rules
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from common.api import transitions_available
 from common.templatetags.money import yuan
 from contracts.models import Contract, Instalment
 from contracts.payments.models import Payment
+from contracts.payments.services import LIVE as LIVE_PAYMENTS
 from contracts.permissions import instalment_list_visible_to
 from contracts.selectors import contract_list
 from evaluations.models import Evaluation, Rating
@@ -31,21 +32,10 @@ from .shared import bureau_ids, bureau_tenders
 # What the dashboard flags (display thresholds, not rules of the domain).
 LOW_BANDS = ("D", "E")
 INSTALMENT_OVERDUE_DAYS = 30
-LIVE_PAYMENT_STATUSES = (Payment.Status.PENDING, Payment.Status.PROCESSING, Payment.Status.SUCCEEDED)
-
-
-def casework_url(names: tuple[str, ...], args: list[Any], fallback: str) -> str:
-    """A page of the case work, whose URL names that area owns; the contract page otherwise."""
-    for name in names:
-        try:
-            return reverse(f"casework:{name}", args=args)
-        except NoReverseMatch:
-            continue
-    return fallback
 
 
 def contract_url(contract_id: int) -> str:
-    return casework_url(("contract", "contract_detail"), [contract_id], f"/bureau/contracts/{contract_id}/")
+    return reverse("casework:contract", args=[contract_id])
 
 
 def _fen_to_yuan(amount: int) -> int:
@@ -108,7 +98,7 @@ def _contracts_at_risk(user: Any, ids: list[int]) -> list[dict[str, Any]]:
             if instalment.status == Instalment.Status.PAYABLE
             and instalment.payable_at is not None
             and instalment.payable_at < overdue_before
-            and not any(payment.status in LIVE_PAYMENT_STATUSES for payment in instalment.payments.all())
+            and not any(payment.status in LIVE_PAYMENTS for payment in instalment.payments.all())
         ]
         if overdue:
             reasons.append(
@@ -213,9 +203,7 @@ def _casework_tasks(user: Any, ids: list[int]) -> list[dict[str, Any]]:
     )
     for evaluation in evaluations:
         available = transitions_available(user, evaluation, EVALUATION_TRANSITIONS)
-        url = casework_url(
-            ("evaluation", "evaluation_detail"), [evaluation.id], contract_url(evaluation.contract_id)
-        )
+        url = reverse("casework:evaluation", args=[evaluation.id])
         names = {"title": evaluation.contract.title, "stage": evaluation.get_stage_display()}
         if "finalize" in available:
             tasks.append({"text": _("Finalise the %(stage)s evaluation of “%(title)s”") % names, "url": url})
@@ -228,17 +216,15 @@ def _casework_tasks(user: Any, ids: list[int]) -> list[dict[str, Any]]:
         .values_list("contract_id", "contract__title")
         .annotate(n=Count("id", distinct=True))
     )
-    for contract_id, title, count in quarantined:
+    for _contract_id, title, count in quarantined:
         tasks.append(
             {
                 "text": _("Review %(count)d quarantined rating(s) of “%(title)s”")
                 % {"count": count, "title": title},
-                "url": casework_url(
-                    ("ratings", "rating_list", "quarantined_ratings"), [], contract_url(contract_id)
-                ),
+                "url": reverse("casework:ratings"),
             }
         )
-    live_payment = Payment.objects.filter(instalment=OuterRef("pk"), status__in=LIVE_PAYMENT_STATUSES)
+    live_payment = Payment.objects.filter(instalment=OuterRef("pk"), status__in=LIVE_PAYMENTS)
     payable = (
         instalment_list_visible_to(user)
         .filter(contract__bureau_id__in=ids, status=Instalment.Status.PAYABLE)
@@ -255,11 +241,7 @@ def _casework_tasks(user: Any, ids: list[int]) -> list[dict[str, Any]]:
                         "title": instalment.contract.title,
                         "amount": yuan(instalment.amount_payable),
                     },
-                    "url": casework_url(
-                        ("instalment_pay", "instalment"),
-                        [instalment.id],
-                        contract_url(instalment.contract_id),
-                    ),
+                    "url": reverse("casework:instalment_pay", args=[instalment.id]),
                 }
             )
     return tasks

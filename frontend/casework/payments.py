@@ -109,6 +109,9 @@ def instalment_pay(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This instalment is not due for payment."))
         return redirect("casework:payments")
     previous = next(iter(instalment.payments.all()), None)
+    if previous is not None and previous.status in payment_services.LIVE:
+        messages.error(request, _("This instalment is already being paid."))
+        return redirect("casework:payments")
     context = {
         "instalment": instalment,
         "contract": instalment.contract,

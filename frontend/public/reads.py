@@ -4,7 +4,7 @@ querysets (what the API shows the same caller); this module only narrows and com
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from contracts.models import Contract
 from contracts.selectors import contract_list
@@ -35,13 +35,6 @@ def public_evaluations(contracts: Any) -> QuerySet[Evaluation]:
     return evaluation_list_public(contracts=contracts)
 
 
-def _safe_reverse(name: str, *args: Any) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def party_links(user: Any, contract: Contract) -> list[str]:
     """Where a party to the contract sees more of it: the contract in its own area."""
     if not getattr(user, "is_authenticated", False):
@@ -49,11 +42,11 @@ def party_links(user: Any, contract: Contract) -> list[str]:
     ids = set(acting_organization_ids(user))
     links = []
     if contract.bureau_id in ids:
-        links.append(_safe_reverse("casework:contract", contract.pk) or _safe_reverse("bureau:home"))
+        links.append(reverse("casework:contract", args=[contract.pk]))
     if contract.provider_id in ids:
-        links.append(_safe_reverse("provider:contract", contract.pk) or _safe_reverse("provider:home"))
+        links.append(reverse("provider:contract", args=[contract.pk]))
     if contract.assessor_id in ids:
-        links.append(_safe_reverse("assessor:home"))
+        links.append(reverse("assessor:home"))
     if contract.community_id in ids:
-        links.append(_safe_reverse("community:home"))
-    return [link for link in links if link]
+        links.append(reverse("community:home"))
+    return links

@@ -346,6 +346,16 @@ def test_paying_twice_is_refused_by_the_service(world, as_user):
     assert Payment.objects.filter(instalment=advance).count() == 1
 
 
+def test_the_pay_page_is_not_offered_for_a_payment_in_progress(world, as_user):
+    contract = flows.active_contract(world)
+    advance = contract.instalments.get(kind="advance")
+    client = as_user(world["finance"])
+    client.post(f"/bureau/instalments/{advance.pk}/pay/")
+    response = client.get(f"/bureau/instalments/{advance.pk}/pay/", follow=True)
+    assert response.redirect_chain[-1][0] == "/bureau/payments/"
+    assert "This instalment is already being paid." in messages_of(response)
+
+
 def test_confirm_page_only_for_a_payment_in_progress(world, as_user):
     contract = flows.active_contract(world)
     advance = contract.instalments.get(kind="advance")
