@@ -7,6 +7,14 @@ from config.celery import app as celery_app
 from orgs.models import Membership, Organization
 
 from . import factories as f
+from .clock import start_travel
+
+
+def pytest_configure(config):
+    # SHEQU_FROZEN_CLOCK moves the whole run (see tests/clock.py); .ci/run sets it for one pass.
+    moved_to = start_travel()
+    if moved_to is not None and not hasattr(config, "workerinput"):
+        print(f"clock moved to {moved_to.isoformat()} for this run")
 
 # Tests run tasks in-process even where CELERY_BROKER_URL is set (CI points it at Redis); the tests
 # that need a real worker start one themselves.

@@ -129,7 +129,19 @@ class BudgetLineFactory(factory.django.DjangoModelFactory):
 
 
 def in_days(days: float) -> datetime.datetime:
+    """An aware datetime `days` from now."""
     return timezone.now() + datetime.timedelta(days=days)
+
+
+def local_date(moment: datetime.datetime) -> datetime.date:
+    """The product's date (Asia/Shanghai) of an aware datetime: never `moment.date()`, which is the
+    UTC date and differs from 16:00 to 24:00 UTC."""
+    return timezone.localtime(moment).date()
+
+
+def local_today(days: int = 0) -> datetime.date:
+    """The product's date today, or `days` from today, as the services compute it."""
+    return timezone.localdate() + datetime.timedelta(days=days)
 
 
 class TenderFactory(factory.django.DjangoModelFactory):
@@ -146,9 +158,7 @@ class TenderFactory(factory.django.DjangoModelFactory):
     budget_line = factory.SubFactory(BudgetLineFactory, bureau=factory.SelfAttribute("..bureau"))
     ceiling_amount = 30_000_000
     bid_deadline = factory.LazyFunction(lambda: in_days(15))
-    service_start = factory.LazyAttribute(
-        lambda t: (timezone.localtime(t.bid_deadline) + datetime.timedelta(days=5)).date()
-    )
+    service_start = factory.LazyAttribute(lambda t: local_date(t.bid_deadline) + datetime.timedelta(days=5))
     service_end = factory.LazyAttribute(lambda t: t.service_start + datetime.timedelta(days=300))
     standstill_days = 7
     min_bids = 2

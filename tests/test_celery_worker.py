@@ -5,7 +5,6 @@ separate process, must see the test database); elsewhere it is skipped and says 
 
 import os
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -18,9 +17,23 @@ from marketplace.models import Tender
 from marketplace.tasks import close_due_tenders
 
 from . import flows
+from .clock import python_command
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_worker(queue: str, env: dict[str, str]) -> subprocess.Popen:
+    """A solo-pool Celery worker on its own queue, on the suite's clock (tests.clock)."""
+    command = ["-m", "celery", "-A", "config", "worker", "--pool", "solo", "--queues", queue]
+    return subprocess.Popen(
+        python_command(*command, "--without-gossip", "--without-mingle", "--loglevel", "INFO"),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _database_url() -> str:
@@ -37,29 +50,7 @@ def worker_queue():
         pytest.skip("needs PostgreSQL: the worker process must see the test database")
     queue = f"shequ-test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_TASK_DEFAULT_QUEUE": queue}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--queues",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker(queue, env)
     celery_app.conf.task_always_eager = False
     try:
         yield queue

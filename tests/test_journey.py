@@ -1,5 +1,9 @@
 """The procurement half end to end through the API: from an empty tender to an active contract."""
 
+import datetime
+
+import pytest
+import time_machine
 from rest_framework import status
 
 from contracts.models import Contract, Instalment
@@ -9,9 +13,10 @@ from .flows import pass_deadline, pass_standstill
 
 
 def tender_body(world, **overrides):
-    from .factories import in_days
+    from .factories import in_days, local_date
 
     deadline = in_days(12)
+    start = local_date(deadline)
     body = {
         "title": "玉林街道 elderly day care 2026",
         "description": "Day care and home visits for 300 elderly residents.",
@@ -21,8 +26,8 @@ def tender_body(world, **overrides):
         "beneficiaries": "Residents over 70",
         "ceiling_amount": 30_000_000,
         "bid_deadline": deadline.isoformat(),
-        "service_start": (deadline.date().replace(day=1) if False else deadline.date()).isoformat(),
-        "service_end": deadline.date().replace(year=deadline.year + 1).replace(day=1).isoformat(),
+        "service_start": start.isoformat(),
+        "service_end": start.replace(year=start.year + 1, day=1).isoformat(),
         "kpis": [{"name": "Home visits", "target": "1200.00", "unit": "visits"}],
         "criteria": [
             {"name": "Price", "kind": "price", "weight": 30},
@@ -41,7 +46,17 @@ def tender_body(world, **overrides):
     return body
 
 
-def test_from_draft_to_active_contract(world, api):
+@pytest.fixture(params=["now", "evening_utc"])
+def clock(request):
+    """Today's clock, and 16:30 UTC on New Year's Eve: already 1 January of the next year in Shanghai."""
+    if request.param == "now":
+        yield
+    else:
+        with time_machine.travel(datetime.datetime(2026, 12, 31, 16, 30, tzinfo=datetime.UTC), tick=True):
+            yield
+
+
+def test_from_draft_to_active_contract(clock, world, api):
     officer = api(world["officer"])
 
     # Given a draft tender created by the officer

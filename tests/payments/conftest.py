@@ -4,7 +4,6 @@ signed with the webhook secret, raw bytes, to the webhook endpoint."""
 
 import json
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -15,6 +14,7 @@ import stripe
 from contracts.payments.models import PayoutAccount
 
 from .. import flows
+from ..clock import python_command
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 WEBHOOK_SECRET = "whsec_test_shequ"
@@ -69,7 +69,7 @@ class StripeServer:
 @pytest.fixture(scope="session")
 def stripe_server_process():
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.stripe_server"],
+        python_command("-m", "tests.stripe_server"),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

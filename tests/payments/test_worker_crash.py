@@ -9,7 +9,6 @@ elsewhere it is skipped and says why."""
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 
@@ -20,7 +19,7 @@ from config.celery import app as celery_app
 from contracts.models import Instalment
 from contracts.payments.models import LedgerEntry, Payment
 
-from ..test_celery_worker import ROOT, _database_url
+from ..test_celery_worker import _database_url, start_worker
 from .conftest import SECRET_KEY, WEBHOOK_SECRET, deliver_all
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
@@ -62,29 +61,7 @@ def worker_factory(stripe_server):
     workers: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "solo",
-                "--queues",
-                queue,
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        worker = start_worker(queue, env)
         workers.append(worker)
         return worker
 
