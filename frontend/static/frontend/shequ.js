@@ -1,5 +1,6 @@
 // Start GOV.UK Frontend's components, again inside content htmx swaps in, and draw the charts that
-// pages describe with {% chart %} (the same figures are in a table beside each chart).
+// pages describe with {% chart %} (the same figures are in a table beside each chart). Every script
+// of the pages lives in a file like this one: the Content-Security-Policy refuses inline scripts.
 import { initAll } from "./dist/govuk-frontend.min.js";
 
 function drawCharts(scope) {
@@ -25,10 +26,19 @@ function drawCharts(scope) {
   });
 }
 
+// Links that print the page ("Print or save this page" on a confirmation); a listener here, not an
+// inline script, for the Content-Security-Policy.
+function printOnClick(event) {
+  if (!event.target.closest("[data-shequ-print]")) return;
+  event.preventDefault();
+  window.print();
+}
+
 function start(scope) {
   initAll({ scope });
   drawCharts(scope);
 }
 
 start(document);
+document.addEventListener("click", printOnClick);
 document.body.addEventListener("htmx:afterSwap", (event) => start(event.detail.target));
