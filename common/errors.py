@@ -87,7 +87,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, Forbidden) and is_anonymous:
         exc = exceptions.NotAuthenticated()
     elif isinstance(exc, ApplicationError):
-        return Response(_body(exc.code, exc.message, exc.extra), status=exc.status_code)
+        retry_after = exc.extra.get("retry_after")
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return Response(_body(exc.code, exc.message, exc.extra), status=exc.status_code, headers=headers)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, Http404):

@@ -6,6 +6,7 @@ from typing import Any
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from common.env import env_bool, env_decimal, env_int, env_list, env_str
@@ -146,6 +147,46 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# The client's address (throttles, sign-in lockout, rating bursts; common/client_address.py):
+# REMOTE_ADDR unless our own proxies are named. TRUSTED_PROXIES (comma-separated addresses or CIDR
+# ranges) wins over TRUSTED_PROXY_COUNT (how many proxies append to X-Forwarded-For).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+# Failed sign-ins (page and `POST auth/token/`, orgs/lockout.py): this many failures for one
+# username within SIGNIN_LOCKOUT_SECONDS lock that account for SIGNIN_LOCKOUT_SECONDS, from any
+# address; a client address is locked after SIGNIN_LOCKOUT_ADDRESS_FAILURES (higher: an office
+# shares one address).
+SIGNIN_LOCKOUT_FAILURES = env_int("SIGNIN_LOCKOUT_FAILURES", 5)
+SIGNIN_LOCKOUT_ADDRESS_FAILURES = env_int("SIGNIN_LOCKOUT_ADDRESS_FAILURES", 30)
+SIGNIN_LOCKOUT_SECONDS = env_int("SIGNIN_LOCKOUT_SECONDS", 900)
+
+# --- Cache: request throttles and sign-in failures are counted here -------------------------------
+# Every process serving requests must see the same counts, so never a per-process LocMemCache:
+# Redis when CACHE_URL or REDIS_URL is set (several hosts), else a table in the database
+# (`shequ_cache`, created by the migration common/0001 or `manage.py createcachetable`).
+_CACHE_URL = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
+if _CACHE_URL:
+    if not _CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL / REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    CACHES: dict[str, Any] = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "shequ"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "shequ_cache",
+            # Past this many rows Django culls a third of them, live or not: keep it well above the
+            # counters a busy quarter of an hour creates.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
+
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -158,6 +199,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.errors.api_exception_handler",
+    # Our throttles (common.throttling) take the address from common.client_address; 0 keeps any
+    # stock DRF throttle on REMOTE_ADDR too, never on the client's X-Forwarded-For.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {
         "anon_write": env_str("API_THROTTLE_ANON_WRITE", "30/minute"),
         "ratings": env_str("API_THROTTLE_RATINGS", "30/hour"),

@@ -7,11 +7,12 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from common.api import ReadViewSet, ReasonSerializer
+from common.client_address import client_address
 from common.errors import NotFound
+from common.throttling import ScopedRateThrottle
 from contracts.models import Contract
 from contracts.permissions import contract_list_visible_to
 
@@ -29,10 +30,6 @@ from .serializers import (
     SatisfactionSerializer,
     SurveyInputSerializer,
 )
-
-
-def client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class ContractEvaluationsApi(APIView):

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from rest_framework.throttling import SimpleRateThrottle
+
+from common.throttling import SimpleRateThrottle
 
 
 class PageRateThrottle(SimpleRateThrottle):

@@ -1,7 +1,6 @@
 """Thin API views of the orgs app: authenticate, fetch what the caller may see, validate, call one
 service, serialise."""
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.authtoken.models import Token
@@ -9,14 +8,15 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from common.api import ReadViewSet, ReasonSerializer
 from common.errors import Invalid
+from common.throttling import ScopedRateThrottle
 
 from . import services
 from .filters import AreaFilter, HouseholdFilter, OrganizationFilter
+from .lockout import authenticate_or_lock
 from .models import Area, Membership, Resident
 from .permissions import household_list_visible_to, is_platform_admin, organization_list_visible_to
 from .serializers import (
@@ -57,7 +57,7 @@ class TokenApi(APIView):
     def post(self, request):
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, **serializer.validated_data)
+        user = authenticate_or_lock(request, **serializer.validated_data)
         if user is None:
             raise Invalid(
                 {"non_field_errors": ["Unable to log in with the credentials given."]},

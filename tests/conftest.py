@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -16,14 +17,27 @@ def pytest_configure(config):
     if moved_to is not None and not hasattr(config, "workerinput"):
         print(f"clock moved to {moved_to.isoformat()} for this run")
 
+
 # Tests run tasks in-process even where CELERY_BROKER_URL is set (CI points it at Redis); the tests
 # that need a real worker start one themselves.
 celery_app.conf.task_always_eager = True
 celery_app.conf.task_eager_propagates = True
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_per_worker(tmp_path_factory):
+    """Throttles and sign-in failures count in a file cache of this worker's own: shared by the
+    threads of a live server like the database cache is by processes, and never cleared by the
+    other xdist worker (``cache.clear()`` on Redis would flush the whole database, other workers'
+    keys and the CI broker's queue included). tests/test_throttles.py checks the real settings."""
+    location = tmp_path_factory.mktemp("cache")
+    backend = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(location)}
+    with override_settings(CACHES={"default": backend}):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(_cache_per_worker):
     cache.clear()  # throttling counters do not leak between tests
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.client_address import client_address
 from contracts.models import Contract
 from marketplace.filters import TenderFilter
 from marketplace.models import Tender
@@ -199,7 +200,7 @@ logger = logging.getLogger(__name__)
 
 
 def _client_key(request: HttpRequest) -> str:
-    return f"public-feedback:{request.META.get('REMOTE_ADDR') or 'unknown'}"
+    return f"public-feedback:{client_address(request) or 'unknown'}"
 
 
 def send_feedback(request: HttpRequest, feedback: str, email: str) -> None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.client_address import client_address
 from common.errors import ApplicationError
 from contracts.models import Contract
 from contracts.selectors import contract_list
@@ -329,7 +330,7 @@ def _send(request: HttpRequest, journey: Journey) -> Rating:
         return evaluation_services.rating_create(
             actor=request.user,  # type: ignore[arg-type]
             contract=journey.contract,
-            client_address=request.META.get("REMOTE_ADDR") or None,
+            client_address=client_address(request),
             channel=Rating.Channel.WEB,
             **values,  # type: ignore[arg-type]
         )

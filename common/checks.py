@@ -1,0 +1,39 @@
+"""System checks for the settings the throttles rely on (``manage.py check``)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from .client_address import trusted_networks
+
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@register()
+def check_trusted_proxies(app_configs: Any, **kwargs: Any) -> list[Error]:
+    try:
+        trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    except ImproperlyConfigured as error:
+        return [Error(str(error), hint="Addresses or CIDR ranges, comma-separated.", id="shequ.E001")]
+    if settings.TRUSTED_PROXY_COUNT < 0:
+        return [Error("TRUSTED_PROXY_COUNT must be 0 or more.", id="shequ.E002")]
+    return []
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if settings.CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
+        return [
+            Warning(
+                "The default cache is per process: request throttles and sign-in lockouts would "
+                "count in each worker alone.",
+                hint="Set REDIS_URL (or CACHE_URL), or keep the database cache.",
+                id="shequ.W001",
+            )
+        ]
+    return []
