@@ -1,28 +1,39 @@
 from django.contrib import admin
 
-from .models import Contract, Instalment
+from common.admin import ReadOnlyModelAdmin, ReadOnlyTabularInline
+
+from .models import Contract, Instalment, LedgerEntry, Payment
 
 
-class InstalmentInline(admin.TabularInline):
+class InstalmentInline(ReadOnlyTabularInline):
     model = Instalment
-    extra = 0
-    readonly_fields = (
-        "kind",
-        "sequence",
-        "share_pct",
-        "amount",
-        "release_amount",
-        "withheld_amount",
-        "status",
-    )
-    can_delete = False
+    fields = ("kind", "sequence", "share_pct", "amount", "release_amount", "withheld_amount", "status")
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
-    """Read-mostly: contract state moves only through the services."""
+class ContractAdmin(ReadOnlyModelAdmin):
+    """Read-only: a contract's value, parties and state change only through the services, which
+    keep ``paid + withheld + outstanding = value``."""
 
     list_display = ("title", "bureau", "provider", "status", "value_amount")
     list_filter = ("status",)
-    readonly_fields = ("status", "bureau_signed_at", "provider_signed_at", "activated_at")
     inlines = [InstalmentInline]
+
+
+@admin.register(Instalment)
+class InstalmentAdmin(ReadOnlyModelAdmin):
+    list_display = ("contract", "kind", "sequence", "amount", "status", "payable_at")
+    list_filter = ("status", "kind")
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyModelAdmin):
+    list_display = ("instalment", "amount", "gateway", "status", "reference", "created_at")
+    list_filter = ("status", "gateway")
+    search_fields = ("reference", "idempotency_key")
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyModelAdmin):
+    list_display = ("contract", "kind", "amount", "instalment", "payment", "created_at")
+    list_filter = ("kind",)

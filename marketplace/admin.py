@@ -1,6 +1,14 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from common.admin import ReadOnlyModelAdmin
 
 from .models import Bid, BudgetLine, CatalogueItem, Question, Tender
+from .permissions import is_bid_sealed
 
 
 @admin.register(CatalogueItem)
@@ -15,22 +23,41 @@ class BudgetLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tender)
-class TenderAdmin(admin.ModelAdmin):
-    """Read-mostly: tender state moves only through the services (API and pages)."""
+class TenderAdmin(ReadOnlyModelAdmin):
+    """Read-only: a tender's terms, budget and state change only through the services."""
 
     list_display = ("title", "bureau", "status", "ceiling_amount", "bid_deadline")
     list_filter = ("status",)
     search_fields = ("title",)
-    readonly_fields = ("status", "committed_amount", "proposed_bid", "standstill_until")
 
 
 @admin.register(Bid)
-class BidAdmin(admin.ModelAdmin):
-    list_display = ("tender", "provider", "status", "price_amount", "submitted_at")
+class BidAdmin(ReadOnlyModelAdmin):
+    """Read-only, and sealed as everywhere else: before a bid is opened its content is neither shown
+    nor searchable here (``is_bid_sealed``)."""
+
+    list_display = ("tender", "provider", "status", "price", "submitted_at", "tampered_at")
     list_filter = ("status",)
-    readonly_fields = ("status", "receipt", "submitted_at")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)
+        if obj is None or is_bid_sealed(obj):
+            return [name for name in fields if name not in Bid.SEALED_FIELDS]
+        return fields
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        # a filter in the address (?price_amount__lt=…) would reveal sealed prices by bisection
+        if lookup.split(LOOKUP_SEP)[0] in Bid.SEALED_FIELDS:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description=_("price"))
+    def price(self, bid: Bid) -> Any:
+        return _("sealed") if is_bid_sealed(bid) else bid.price_amount
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(ReadOnlyModelAdmin):
+    """Read-only: questions are asked and answered (publicly) through the services."""
+
     list_display = ("tender", "asked_at", "answered_at")

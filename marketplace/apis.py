@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from common.api import ReadViewSet
-from common.errors import Conflict, Forbidden, Invalid, NotFound
+from common.errors import Forbidden, Invalid, NotFound
 from common.history import StateLogSerializer, history_of
 from orgs.models import Membership, Organization
 from orgs.selectors import acting_organization
@@ -22,6 +22,7 @@ from .models import Bid, CatalogueItem, Criterion, Question, Tender
 from .permissions import (
     PROVIDER_ROLES,
     bid_list_visible_to,
+    check_bids_unsealed,
     is_tender_bureau_member,
     question_list_visible_to,
     tender_bids_visible_to,
@@ -167,8 +168,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         tender = self.get_object()
         if not rules.has_perm("marketplace.view_ranking_of_tender", request.user, tender):
             raise NotFound()
-        if tender.is_sealed:
-            raise Conflict(_("Bids stay sealed until the deadline."), code="bids_sealed")
+        check_bids_unsealed(tender)
         return Response(RankingRowSerializer(ranking_of(tender), many=True).data)
 
     @extend_schema(request=DeclarationInputSerializer, responses={201: DeclarationSerializer})

@@ -151,7 +151,11 @@ class Tender(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_sealed(self) -> bool:
-        """Bids stay sealed while the tender is a draft or open for bidding."""
+        """Bids are opened when the tender closes (at the deadline) and never before: they stay
+        sealed while the tender is a draft or open for bidding, and for good when it was cancelled
+        before it closed — such bids are returned unopened (``marketplace.permissions``)."""
+        if self.status == self.Status.CANCELLED:
+            return self.closed_at is None
         return self.status in (self.Status.DRAFT, self.Status.PUBLISHED)
 
     # Transitions change state only; guards with their own error codes live in services.
@@ -295,6 +299,18 @@ class Bid(ConcurrentTransitionMixin, models.Model):
         AWARDED = "awarded", _("Awarded")
         NOT_AWARDED = "not_awarded", _("Not awarded")
 
+    # A bid's content may be read by anyone but its bidder only once it has been opened, at close.
+    OPENED_STATUSES = [Status.OPENED, Status.DISQUALIFIED, Status.AWARDED, Status.NOT_AWARDED]
+    # What the bidder wrote: sealed until the bid is opened.
+    SEALED_FIELDS = (
+        "price_amount",
+        "technical_proposal",
+        "staffing_plan",
+        "declaration_eligibility",
+        "declaration_no_double_funding",
+        "declaration_no_conflict",
+    )
+
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="bids")
     provider = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="bids")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -308,6 +324,9 @@ class Bid(ConcurrentTransitionMixin, models.Model):
     receipt = models.CharField(max_length=64, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     disqualification_reason = models.TextField(blank=True)
+    # Set when the bids were opened and the stored content no longer matched the receipt made at
+    # submission: someone changed the bid after it was sealed (a direct database edit).
+    tampered_at = models.DateTimeField(_("tampering detected at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -319,12 +338,25 @@ class Bid(ConcurrentTransitionMixin, models.Model):
                 condition=Q(status="submitted"),
                 name="one_live_bid_per_provider",
             ),
+            models.UniqueConstraint(
+                fields=["tender", "provider"],
+                condition=Q(status="draft"),
+                name="one_draft_bid_per_provider",
+            ),
             models.CheckConstraint(condition=Q(price_amount__gt=0), name="bid_price_positive"),
         ]
         verbose_name = _("bid")
 
     def __str__(self) -> str:
         return f"{self.provider} → {self.tender}"
+
+    @property
+    def is_opened(self) -> bool:
+        return self.status in self.OPENED_STATUSES
+
+    @property
+    def is_tampered(self) -> bool:
+        return self.tampered_at is not None
 
     @property
     def declarations_complete(self) -> bool:

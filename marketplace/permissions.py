@@ -85,16 +85,38 @@ def budget_line_list_visible_to(user: Any) -> QuerySet[BudgetLine]:
     return lines.filter(bureau_id__in=acting_organization_ids(user, *BUREAU_ROLES))
 
 
+# The sealed-bids rule. A bid is opened when its tender closes at the deadline (``tender_close``),
+# and only an opened bid may be read by anyone but its bidder. Whatever else happens to the tender
+# — cancelled while published, even after the deadline but before closing — bids that were never
+# opened stay sealed for good: they are returned unopened.
+
+
+def is_bid_sealed(bid: Bid) -> bool:
+    """Whether the bid's content (price, proposals, declarations) is hidden from all but its bidder:
+    the pages, the API and the Django admin ask this one question."""
+    return not bid.is_opened
+
+
+def check_bids_unsealed(tender: Tender) -> None:
+    """Refuse (409 ``bids_sealed``) to list or rank the bids of a tender whose bids were never opened."""
+    if not tender.is_sealed:
+        return
+    if tender.status == Tender.Status.CANCELLED:
+        message = _("The tender was cancelled before its deadline: its bids are returned unopened.")
+    else:
+        message = _("Bids stay sealed until the deadline.")
+    raise Conflict(message, code="bids_sealed")
+
+
 def bid_list_visible_to(user: Any) -> QuerySet[Bid]:
-    """A provider sees its own bids. The bureau (and the admin) sees submitted bids only once the
-    tender has closed: bids stay sealed until the deadline, for everyone but the bidder."""
+    """A provider sees its own bids. The bureau (and the admin) sees a bid only once it has been
+    opened, at the deadline: until then, and for good if the tender is cancelled before it closes,
+    bids stay sealed for everyone but the bidder."""
     bids = Bid.objects.select_related("tender", "provider")
     if not getattr(user, "is_authenticated", False):
         return bids.none()
     own = Q(provider_id__in=member_organization_ids(user))
-    opened = ~Q(tender__status__in=[Tender.Status.DRAFT, Tender.Status.PUBLISHED]) & ~Q(
-        status__in=[Bid.Status.DRAFT, Bid.Status.WITHDRAWN]
-    )
+    opened = Q(status__in=Bid.OPENED_STATUSES)
     if is_platform_admin(user):
         return bids.filter(own | opened)
     bureau_ids = acting_organization_ids(user, *BUREAU_ROLES)
@@ -102,11 +124,11 @@ def bid_list_visible_to(user: Any) -> QuerySet[Bid]:
 
 
 def tender_bids_visible_to(user: Any, tender: Tender) -> QuerySet[Bid]:
-    """The bids of one tender the user may list. Until the deadline the list is sealed — 409
+    """The bids of one tender the user may list. While they are sealed the list is refused — 409
     ``bids_sealed`` — for everyone but providers, who see their own bids only."""
     is_provider = Membership.objects.filter(user=user, organization__kind=Organization.Kind.PROVIDER).exists()
-    if tender.is_sealed and not is_provider:
-        raise Conflict(_("Bids stay sealed until the deadline."), code="bids_sealed")
+    if not is_provider:
+        check_bids_unsealed(tender)
     return bid_list_visible_to(user).filter(tender=tender)
 
 

@@ -251,6 +251,8 @@ class BidPatchSerializer(serializers.Serializer):
 class BidSerializer(serializers.ModelSerializer):
     declarations = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
+    # the stored content did not match the receipt when the bid was opened (``bid_open``)
+    tampered = serializers.BooleanField(source="is_tampered", read_only=True)
 
     class Meta:
         model = Bid
@@ -265,6 +267,7 @@ class BidSerializer(serializers.ModelSerializer):
             "status",
             "available_transitions",
             "receipt",
+            "tampered",
             "submitted_at",
             "disqualification_reason",
             "created_at",
@@ -322,3 +325,4 @@ class RankingRowSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=6, decimal_places=2)
     rank = serializers.IntegerField()
     is_fully_scored = serializers.BooleanField()
+    tampered = serializers.BooleanField(source="bid.is_tampered")

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import transaction
 
 from .models import Area, Household, Membership, Organization, Resident, User
 
@@ -37,16 +36,23 @@ class OrganizationAdmin(admin.ModelAdmin):
     actions = ["verify_selected", "suspend_selected"]
 
     def save_model(self, request, obj, form, change):
-        """Organisations the platform admin creates start verified, through the logged transition."""
-        from common.transitions import run_transition
+        """A new organisation is created by ``organization_create`` — verified through the logged
+        transition, as by the API; a change saves the other fields (the status is read-only here)."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        from .services import organization_create
 
-        super().save_model(request, obj, form, change)
-        if not change:
-            with transaction.atomic():
-                organization = Organization.objects.select_for_update().get(pk=obj.pk)
-                run_transition(
-                    organization, organization.verify, by=request.user, description="created in admin"
-                )
+        fields = {
+            field.name: getattr(obj, field.name)
+            for field in Organization._meta.concrete_fields
+            if field.name in form.cleaned_data
+        }
+        created = organization_create(actor=request.user, **fields)
+        # the admin saves the memberships (inlines) and logs the addition against ``obj``
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
 
     @admin.action(description="Verify selected organisations")
     def verify_selected(self, request, queryset):

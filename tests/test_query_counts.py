@@ -103,17 +103,25 @@ def add_bids(world, state, count):
     return f"tenders/{tender.id}/bids/"
 
 
-def add_draft_bids(world, state, count):
-    """A provider's own draft bids on an open tender (a provider may hold several drafts)."""
+def add_own_bids(world, state, count):
+    """A provider's own bids on an open tender: one draft at a time, so each is submitted and
+    withdrawn before the next is drafted."""
     if "tender" not in state:
         state["tender"] = published_tender(world)
+    admin = world["provider_admins"][0]
     for _ in range(count):
-        services.bid_create(
-            actor=world["provider_admins"][0],
+        bid = services.bid_create(
+            actor=admin,
             tender=state["tender"],
             provider=world["providers"][0],
-            data={"price_amount": 25_000_000, "technical_proposal": "Plan", "staffing_plan": "Team"},
+            data={
+                "price_amount": 25_000_000,
+                "technical_proposal": "Plan",
+                "staffing_plan": "Team",
+                "declarations": {"eligibility": True, "no_double_funding": True, "no_conflict": True},
+            },
         )
+        services.bid_withdraw(actor=admin, bid=services.bid_submit(actor=admin, bid=bid))
     return f"tenders/{state['tender'].id}/bids/"
 
 
@@ -167,7 +175,7 @@ CASES = {
     "catalogue-anonymous": Case(add_catalogue, None, 2),
     "bids-officer": Case(add_bids, "officer", 11),
     "bids-admin": Case(add_bids, "platform_admin", 11),
-    "bids-provider": Case(add_draft_bids, "provider_admin", 11),
+    "bids-provider": Case(add_own_bids, "provider_admin", 11),
     "questions-anonymous": Case(add_questions, None, 7),
     "questions-officer": Case(add_questions, "officer", 14),
     "questions-provider": Case(add_questions, "provider_admin", 14),

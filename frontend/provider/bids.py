@@ -188,6 +188,9 @@ def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             else:
                 bid = services.bid_update(actor=actor(request), bid=bid, data=form.service_data())
         except ApplicationError as error:
+            if error.code == "draft_exists":  # a colleague started the draft meanwhile: continue it
+                messages.info(request, error.message)
+                return redirect("provider:bid", pk=tender.pk)
             add_service_error(form, error, field_map)
         else:
             _mark(request, bid, section, form.cleaned_data["completed"] == "yes")

@@ -1,6 +1,6 @@
 """Writes of the marketplace: budget lines, tenders, questions, bids, scoring, award."""
 
-from .bids import bid_create, bid_disqualify, bid_submit, bid_update, bid_withdraw
+from .bids import bid_create, bid_disqualify, bid_open, bid_submit, bid_update, bid_withdraw
 from .budget import budget_line_create, budget_line_locked
 from .catalogue import catalogue_item_create
 from .evaluation import bid_score, evaluator_declare
@@ -18,6 +18,7 @@ from .tenders import (
 __all__ = [
     "bid_create",
     "bid_disqualify",
+    "bid_open",
     "bid_score",
     "bid_submit",
     "bid_update",

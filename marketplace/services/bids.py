@@ -1,5 +1,6 @@
 import hashlib
 import json
+import logging
 from typing import Any
 
 import rules
@@ -16,6 +17,10 @@ from ..models import Bid, Tender
 from ..permissions import BUREAU_ROLES, PROVIDER_ROLES
 
 DECLARATIONS = ("eligibility", "no_double_funding", "no_conflict")
+# The StateLog description of opening a bid whose content no longer matches its receipt.
+TAMPERED_DESCRIPTION = "receipt mismatch: the bid was changed after it was submitted"
+
+logger = logging.getLogger(__name__)
 
 
 def _bidding_open(tender: Tender) -> bool:
@@ -43,18 +48,38 @@ def _check_price(bid: Bid, tender: Tender) -> None:
         raise Invalid({"price_amount": [_("The price may not exceed the tender's ceiling.")]})
 
 
+def _draft_exists(draft_id: int | None) -> Conflict:
+    return Conflict(
+        _("Your organisation already has a draft bid on this tender: continue with it."),
+        code="draft_exists",
+        extra={"bid": draft_id},
+    )
+
+
 @transaction.atomic
 def bid_create(*, actor: User, tender: Tender, provider: Organization, data: dict[str, Any]) -> Bid:
-    """A verified provider's member prepares a draft bid while bidding is open."""
+    """A verified provider's member prepares a draft bid while bidding is open; a provider holds at
+    most one draft per tender (409 ``draft_exists`` names it), which all its members work on."""
     if not has_role(actor, provider.id, *PROVIDER_ROLES) or provider.kind != Organization.Kind.PROVIDER:
         raise Forbidden()
     _check_conflict_of_interest(actor, tender)
     if not _bidding_open(tender):
         raise Conflict(_("This tender is not open for bidding."), code="bidding_closed")
+    drafts = Bid.objects.filter(tender=tender, provider=provider, status=Bid.Status.DRAFT)
+    existing = drafts.values_list("pk", flat=True).first()
+    if existing is not None:
+        raise _draft_exists(existing)
     bid = Bid(tender=tender, provider=provider, created_by=actor)
     _apply(bid, data)
     _check_price(bid, tender)
-    bid.save()
+    try:
+        with transaction.atomic():
+            bid.save()
+    except IntegrityError as error:  # a concurrent create by another member of the provider
+        existing = drafts.values_list("pk", flat=True).first()
+        if existing is None:
+            raise
+        raise _draft_exists(existing) from error
     return bid
 
 
@@ -85,6 +110,24 @@ def receipt_for(bid: Bid) -> str:
     }
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def bid_open(*, actor: User | None, bid: Bid) -> Bid:
+    """Open a submitted bid at close, checking first that its stored content still has the receipt
+    made at submission (``receipt_for``): a mismatch means the bid was changed after it was sealed,
+    so it is marked tampered (``tampered_at``), logged, and shown to the bureau — never silently
+    opened. The caller (``tender_close``) holds the tender's and the bid's locks."""
+    assert transaction.get_connection().in_atomic_block
+    description = None
+    if receipt_for(bid) != bid.receipt:
+        bid.tampered_at = timezone.now()
+        description = TAMPERED_DESCRIPTION
+        logger.warning(
+            "bid %s of tender %s: stored content does not match its receipt; marked tampered",
+            bid.pk,
+            bid.tender_id,
+        )
+    return run_transition(bid, bid.open, by=actor, description=description)
 
 
 @transaction.atomic

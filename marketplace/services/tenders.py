@@ -13,6 +13,7 @@ from orgs.models import Organization, User
 
 from ..models import Bid, Criterion, Kpi, PaymentScheduleItem, Tender
 from ..selectors import ranking_of
+from .bids import bid_open
 from .budget import budget_line_locked, committed_on
 from .terms import DEFAULT_SCHEDULE, DEFAULT_SCORE_WEIGHTS, validate_terms
 
@@ -153,9 +154,9 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
 
 @transaction.atomic
 def tender_close(*, actor: User | None, tender: Tender) -> Tender:
-    """At the deadline bids are opened; with fewer than ``min_bids`` submitted the tender is
-    unsuccessful and its commitment released. Idempotent: closing a closed tender changes nothing,
-    so the scheduler and the ``close/`` endpoint can race."""
+    """At the deadline bids are opened, each checked against its receipt (``bid_open``); with fewer
+    than ``min_bids`` submitted the tender is unsuccessful and its commitment released. Idempotent:
+    closing a closed tender changes nothing, so the scheduler and the ``close/`` endpoint can race."""
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     if actor is not None:
         _require(actor, "marketplace.close_tender", tender)
@@ -164,23 +165,26 @@ def tender_close(*, actor: User | None, tender: Tender) -> Tender:
     if tender.status == Tender.Status.PUBLISHED and not tender.is_deadline_passed:
         raise Conflict(_("Bidding is open until the deadline."), code="deadline_not_passed")
     submitted = list(tender.bids.select_for_update().filter(status=Bid.Status.SUBMITTED))
+    for bid in submitted:
+        bid.tender = tender  # the receipt covers the tender's currency: no query per bid
     if tender.status == Tender.Status.PUBLISHED and len(submitted) < tender.min_bids:
         line = budget_line_locked(tender.budget_line_id)  # noqa: F841  (serialise commitment changes)
         tender.committed_amount = 0
         run_transition(tender, tender.close_unsuccessful, by=actor, description="too few bids")
         for bid in submitted:
-            run_transition(bid, bid.open, by=actor)
+            bid_open(actor=actor, bid=bid)
             run_transition(bid, bid.mark_not_awarded, by=actor, description="tender unsuccessful")
         return tender
     run_transition(tender, tender.close, by=actor)
     for bid in submitted:
-        run_transition(bid, bid.open, by=actor)
+        bid_open(actor=actor, bid=bid)
     return tender
 
 
 @transaction.atomic
 def tender_cancel(*, actor: User, tender: Tender, reason: str) -> Tender:
-    """Cancelling releases whatever the tender holds on its budget line."""
+    """Cancelling releases whatever the tender holds on its budget line. Bids are not opened: those
+    of a tender cancelled before it closed stay sealed for good (returned unopened)."""
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     _require(actor, "marketplace.cancel_tender", tender)
     if not reason.strip():

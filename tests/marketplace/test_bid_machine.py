@@ -323,10 +323,6 @@ def _undeclare(field: str):
     return undeclare
 
 
-def _submit_another(world, bid: Bid) -> None:
-    services.bid_submit(actor=admin_of(world, bid), bid=draft_bid(world, bid.tender, 0, 29_000_000))
-
-
 def _join_the_bureau(world, bid: Bid) -> None:
     admin = admin_of(world, bid)
     MembershipFactory(user=admin, organization=bid.tender.bureau, role=Membership.Role.EVALUATOR)
@@ -344,7 +340,6 @@ def _join_the_bureau(world, bid: Bid) -> None:
         pytest.param(_undeclare("eligibility"), "declarations_required", 409, id="no-eligibility"),
         pytest.param(_undeclare("no_double_funding"), "declarations_required", 409, id="double-funding"),
         pytest.param(_undeclare("no_conflict"), "declarations_required", 409, id="no-conflict-missing"),
-        pytest.param(_submit_another, "duplicate_bid", 409, id="one-live-bid"),
     ],
 )
 def test_submit_guards(world, break_guard, code, status_code):
@@ -355,6 +350,18 @@ def test_submit_guards(world, break_guard, code, status_code):
     # When the provider submits, then it is refused and the bid stays a draft
     assert_refused(lambda: services.bid_submit(actor=admin_of(world, bid), bid=bid), code, status_code)
     assert Bid.objects.get(pk=bid.pk).status == B.DRAFT
+
+
+def test_a_second_live_bid_is_refused(world):
+    # Given a submitted bid, and then a new draft of the same provider (one draft at a time)
+    first = _submitted(world)
+    second = draft_bid(world, first.tender, 0, 29_000_000)
+
+    # When the provider submits the draft, then it is refused and stays a draft
+    assert_refused(
+        lambda: services.bid_submit(actor=admin_of(world, second), bid=second), "duplicate_bid", 409
+    )
+    assert Bid.objects.get(pk=second.pk).status == B.DRAFT
 
 
 def test_submit_at_the_ceiling_is_allowed(world):
