@@ -8,7 +8,7 @@ from contracts.models import Contract
 
 from .models import Evaluation, Rating
 from .permissions import is_party_member
-from .services import RATEABLE_CONTRACT_STATUSES, evaluation_open_for
+from .services import RATEABLE_CONTRACT_STATUSES
 
 MIN_PUBLIC_RATINGS = 5
 # Domain research 3.6: once an evaluation is published, its band, S, components and resident sample
@@ -23,9 +23,14 @@ def evaluation_list_public(*, contracts: Any) -> Any:
     )
 
 
+def evaluation_current(contract: Contract) -> Evaluation | None:
+    """The contract's open evaluation, if any. A read: it never opens one."""
+    return Evaluation.objects.filter(contract=contract, status=Evaluation.Status.OPEN).first()
+
+
 def rateable_contracts(*, user: Any) -> list[dict[str, Any]]:
     """Contracts the resident's household received services of, whose current evaluation is open
-    and not yet rated by the household."""
+    and not yet rated by the household. A read: it opens no evaluation."""
     resident = getattr(user, "resident", None)
     if resident is None:
         return []
@@ -39,11 +44,15 @@ def rateable_contracts(*, user: Any) -> list[dict[str, Any]]:
             household=resident.household, evaluation__status=Evaluation.Status.OPEN
         ).values_list("evaluation_id", flat=True)
     )
+    open_evaluations = {
+        evaluation.contract_id: evaluation
+        for evaluation in Evaluation.objects.filter(contract__in=contracts, status=Evaluation.Status.OPEN)
+    }
     rows = []
     for contract in contracts:
         if is_party_member(user, contract):  # may not rate it (conflict_of_interest)
             continue
-        evaluation = evaluation_open_for(contract)
+        evaluation = open_evaluations.get(contract.id)
         if evaluation is not None and evaluation.id not in rated:
             rows.append({"contract": contract, "evaluation": evaluation})
     return rows

@@ -32,7 +32,8 @@ RATEABLE_CONTRACT_STATUSES = (
 
 def evaluation_open_for(contract: Contract) -> Evaluation | None:
     """The contract's open evaluation. An active contract without any evaluation gets its midterm
-    evaluation now: evaluations are created when first needed (or by the periodic job)."""
+    evaluation now. A write: called by the writes that need the evaluation (activation, a rating,
+    the periodic job), never by a read (``selectors.evaluation_current`` reads)."""
     current = Evaluation.objects.filter(contract=contract, status=Evaluation.Status.OPEN).first()
     if current is not None or contract.status != Contract.Status.ACTIVE:
         return current
@@ -43,6 +44,18 @@ def evaluation_open_for(contract: Contract) -> Evaluation | None:
             return Evaluation.objects.create(contract=contract, stage=Evaluation.Stage.MIDTERM)
     except IntegrityError:  # opened concurrently
         return Evaluation.objects.filter(contract=contract, status=Evaluation.Status.OPEN).first()
+
+
+@transaction.atomic
+def contract_sign(*, actor: User, contract: Contract) -> Contract:
+    """Signing, as ``contracts.services.contract_sign``; when the second signature activates the
+    contract, its midterm evaluation opens in the same transaction (the midterm opens when the
+    contract becomes active). Activation crosses into evaluations, so the higher app orchestrates
+    it: contracts never opens evaluations, and no read has to."""
+    contract = contract_services.contract_sign(actor=actor, contract=contract)
+    if contract.status == Contract.Status.ACTIVE:
+        evaluation_open_for(contract)
+    return contract
 
 
 def _locked(evaluation: Evaluation) -> Evaluation:

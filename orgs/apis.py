@@ -6,15 +6,15 @@ from rest_framework import mixins, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ReadViewSet, ReasonSerializer
-from common.errors import Invalid
+from common.errors import Forbidden, Invalid, NotFound
 from common.throttling import ScopedRateThrottle
 
-from . import services
+from . import imports, permissions, services
 from .filters import AreaFilter, HouseholdFilter, OrganizationFilter
 from .lockout import authenticate_or_lock
 from .models import Area, Membership, Resident
@@ -22,7 +22,7 @@ from .permissions import household_list_visible_to, is_platform_admin, organizat
 from .serializers import (
     AreaSerializer,
     HealthSerializer,
-    HouseholdImportResultSerializer,
+    HouseholdImportJobSerializer,
     HouseholdImportSerializer,
     HouseholdSerializer,
     MemberInputSerializer,
@@ -94,9 +94,22 @@ class AreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet)
     queryset = Area.objects.all()
 
     def create(self, request):
+        if not is_platform_admin(request.user):  # who first, then what was sent
+            raise Forbidden()
         data = self.input(AreaSerializer)
         area = services.area_create(actor=request.user, **data)
         return Response(self.output(AreaSerializer, area), status=status.HTTP_201_CREATED)
+
+
+class MayManageHouseholds(BasePermission):
+    """Decided from the caller alone, so a household import is refused before its body is read."""
+
+    def has_permission(self, request, view) -> bool:
+        return permissions.may_manage_households(request.user)
+
+
+# The upload itself may be at most 5 MB; the multipart envelope around it adds a little.
+MAX_IMPORT_REQUEST_BYTES = imports.MAX_IMPORT_BYTES + 64 * 1024
 
 
 class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
@@ -114,15 +127,39 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
         household = services.household_create(actor=request.user, **data)
         return Response(self.output(HouseholdSerializer, household), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=HouseholdImportSerializer, responses=HouseholdImportResultSerializer)
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @extend_schema(request=HouseholdImportSerializer, responses={202: HouseholdImportJobSerializer})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+        permission_classes=[IsAuthenticated, MayManageHouseholds],
+    )
     def import_csv(self, request):
-        data = self.input(HouseholdImportSerializer)
-        upload = data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise Invalid({"file": ["The file may be at most 5 MB."]})
-        result = services.household_import_csv(actor=request.user, content=upload.read())
-        return Response(result, status=status.HTTP_201_CREATED)
+        """Who first (the permission classes, before the body is read), then size (the declared
+        length, before the body is parsed), then the file: the import runs as a job (202) whose
+        progress ``households/imports/{id}/`` shows."""
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        imports.household_import_check_size(declared, limit=MAX_IMPORT_REQUEST_BYTES)
+        upload = self.input(HouseholdImportSerializer)["file"]
+        job = imports.household_import_start(actor=request.user, file_name=upload.name, content=upload.read())
+        job = permissions.household_import_list_visible_to(request.user).get(pk=job.pk)  # as it is now
+        return Response(self.output(HouseholdImportJobSerializer, job), status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses=HouseholdImportJobSerializer)
+    @action(
+        detail=False, methods=["get"], url_path=r"imports/(?P<import_id>[0-9]+)", url_name="import-detail"
+    )
+    def import_detail(self, request, import_id=None):
+        """A household import's progress and outcome, for its sender's bureau and the platform
+        admin (404 for anyone else)."""
+        job = permissions.household_import_list_visible_to(request.user).filter(pk=import_id).first()
+        if job is None:
+            raise NotFound()
+        return Response(self.output(HouseholdImportJobSerializer, job))
 
 
 class ResidentRegisterApi(APIView):

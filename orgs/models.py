@@ -182,3 +182,42 @@ class Resident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.household}"
+
+
+class HouseholdImport(models.Model):
+    """One CSV import of households, run by a Celery task: who sent which file, how far the task
+    has got, and the outcome (the counts, or every row's errors: all or nothing)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # The bureau the sender acted for (none for the platform admin): its officers follow the job too.
+    bureau = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content = models.BinaryField(editable=False)  # the file until the job has finished, then emptied
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("household import")
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.pk} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

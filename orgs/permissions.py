@@ -117,6 +117,20 @@ def household_list_visible_to(user: Any) -> QuerySet[Household]:
     return households.filter(area_subtree_q(paths, "area__path"))
 
 
+def household_import_list_visible_to(user: Any) -> QuerySet:
+    """Household imports: the platform admin sees all; a bureau's officers and admins see those
+    sent for their bureau; anyone sees their own. Others see none (404)."""
+    from .models import HouseholdImport
+
+    imports = HouseholdImport.objects.defer("content")
+    if is_platform_admin(user):
+        return imports
+    if not getattr(user, "is_authenticated", False):
+        return imports.none()
+    bureaus = acting_organization_ids(user, Role.OFFICER, Role.ADMIN)
+    return imports.filter(Q(created_by=user) | Q(bureau_id__in=bureaus))
+
+
 def organization_list_visible_to(user: Any) -> QuerySet[Organization]:
     """Verified organisations are public (transparency); one's own are visible in any status."""
     organizations = Organization.objects.select_related("jurisdiction")

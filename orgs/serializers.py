@@ -39,9 +39,21 @@ class HouseholdImportSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class HouseholdImportResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
+class HouseholdImportJobSerializer(serializers.Serializer):
+    """A household import and its progress: ``queued`` → ``running`` → ``done`` (with the counts) or
+    ``failed`` (with ``errors``: ``{"file": [...]}`` or ``{"rows": {"<line>": [...]}}``)."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    file_name = serializers.CharField()
+    rows_total = serializers.IntegerField()
+    rows_processed = serializers.IntegerField()
+    created = serializers.IntegerField(source="created_count")
+    unchanged = serializers.IntegerField(source="unchanged_count")
+    errors = serializers.DictField()  # type: ignore[assignment]  # the API's field name
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

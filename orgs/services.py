@@ -1,7 +1,5 @@
 """Writes of the orgs app: areas, organisations, members, households, residents."""
 
-import csv
-import io
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -31,7 +29,7 @@ def _full_clean(instance: Any, exclude: list[str] | None = None) -> None:
         raise Invalid(error.message_dict) from error
 
 
-def area_create(*, actor: User, name: str, code: str, level: str, parent: Area | None) -> Area:
+def area_create(*, actor: User, name: str, code: str, level: str, parent: Area | None = None) -> Area:
     """Areas form a tree whose levels deepen strictly from district down to building."""
     _require(is_platform_admin(actor))
     order = Area.LEVEL_ORDER
@@ -150,71 +148,6 @@ def household_create(*, actor: User, area: Area, code: str) -> Household:
     except IntegrityError as error:  # a concurrent create of the same code
         raise Invalid({"code": [_("A household with this code already exists.")]}) from error
     return household
-
-
-MAX_IMPORT_ROWS = 10_000
-
-
-@transaction.atomic
-def household_import_csv(*, actor: User, content: bytes) -> dict[str, int]:
-    """Import households from CSV with the header ``code,area`` (area code). All or nothing: any bad
-    row rejects the file with every row's errors. Rows that already exist unchanged are skipped, so
-    an import can be repeated."""
-    _require(may_manage_households(actor))
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise Invalid({"file": [_("The file must be UTF-8 text.")]}) from error
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or {"code", "area"} - {name.strip() for name in reader.fieldnames}:
-        raise Invalid({"file": [_("The first line must be the header: code,area")]})
-    rows = [{key.strip(): (value or "").strip() for key, value in row.items() if key} for row in reader]
-    if not rows:
-        raise Invalid({"file": [_("The file has no rows.")]})
-    if len(rows) > MAX_IMPORT_ROWS:
-        raise Invalid({"file": [_("At most %(n)d rows per file.") % {"n": MAX_IMPORT_ROWS}]})
-
-    areas = {area.code: area for area in Area.objects.filter(code__in={row["area"] for row in rows})}
-    existing = {
-        household.code: household
-        for household in Household.objects.filter(code__in={row["code"] for row in rows})
-    }
-    errors: dict[str, list[str]] = {}
-    seen: set[str] = set()
-    to_create: list[Household] = []
-    unchanged = 0
-    for line, row in enumerate(rows, start=2):
-        code, area = row["code"], areas.get(row["area"])
-        row_errors: list[str] = []
-        if area is None:
-            row_errors.append(_("Unknown area code %(code)s.") % {"code": row["area"]})
-        else:
-            try:
-                _check_household_area(actor, area)
-            except Invalid as error:
-                row_errors.extend(str(message) for message in error.extra["fields"]["area"])
-        if code in seen:
-            row_errors.append(_("Household code %(code)s appears twice in the file.") % {"code": code})
-        seen.add(code)
-        household = Household(code=code, area=area, created_by=actor) if area else None
-        if household is not None and code not in existing:
-            try:
-                household.full_clean(exclude=["area"])
-            except ValidationError as error:
-                row_errors.extend(message for messages in error.message_dict.values() for message in messages)
-        if code in existing and area is not None and existing[code].area_id != area.id:
-            row_errors.append(_("Household %(code)s exists in another area.") % {"code": code})
-        if row_errors:
-            errors[str(line)] = row_errors
-        elif code in existing:
-            unchanged += 1
-        else:
-            assert household is not None
-            to_create.append(household)
-    if errors:
-        raise Invalid({"rows": errors})
-    Household.objects.bulk_create(to_create)
-    return {"created": len(to_create), "unchanged": unchanged}
 
 
 @transaction.atomic

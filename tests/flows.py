@@ -91,15 +91,28 @@ def draft_contract(world, **fields) -> Contract:
     return Contract.objects.get(tender=tender)
 
 
-def active_contract(world, **fields) -> Contract:
-    contract = draft_contract(world, **fields)
-    contract_services.contract_sign(actor=world["officer"], contract=contract)
+def _signed_by_both(world, contract: Contract, sign) -> Contract:
+    sign(actor=world["officer"], contract=contract)
     provider_admin = next(
         admin
         for admin, org in zip(world["provider_admins"], world["providers"], strict=True)
         if org.id == contract.provider_id
     )
-    return contract_services.contract_sign(actor=provider_admin, contract=contract)
+    return sign(actor=provider_admin, contract=contract)
+
+
+def active_contract(world, **fields) -> Contract:
+    """Signed by both parties through the service the API and the pages use: the second signature
+    activates the contract and opens its midterm evaluation."""
+    from evaluations.services import contract_sign
+
+    return _signed_by_both(world, draft_contract(world, **fields), contract_sign)
+
+
+def activated_without_evaluation(world, **fields) -> Contract:
+    """An active contract whose midterm evaluation nobody has opened yet: activated by the
+    contracts service alone (as before the second signature opened it), before the periodic job."""
+    return _signed_by_both(world, draft_contract(world, **fields), contract_services.contract_sign)
 
 
 def machine_snapshot() -> dict:

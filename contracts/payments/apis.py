@@ -84,7 +84,10 @@ class StripeWebhookApi(APIView):
         request={"application/json": {"type": "object"}},
         responses={
             200: inline_serializer("WebhookReceived", {"received": serializers.BooleanField()}),
-            400: OpenApiResponse(description="The signature does not verify."),
+            400: OpenApiResponse(
+                description="`invalid_signature`: the signature does not verify; `invalid_event`: "
+                "a signed event not in a shape we can read (nothing is stored or changed)."
+            ),
         },
         operation_id="webhooks_stripe",
     )

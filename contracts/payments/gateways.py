@@ -176,15 +176,20 @@ class StripeGateway:
         return _transfer(transfer)
 
     def find(self, *, payment: Payment) -> Transfer | None:
-        """The transfer of this payment, if Stripe has one: by id when known, else within the
-        contract's transfer group by metadata (idempotency keys are pruned after 24 hours)."""
+        """The transfer of this payment, if Stripe has one: by id when known, else by the
+        payment's metadata within the contract's transfer group, every page of it (Stripe lists
+        transfers by group, not by metadata, and prunes idempotency keys after 24 hours). A crash
+        after the transfer reached Stripe but before its id was stored is recovered this way."""
         if payment.reference:
             return _transfer(self._call(self.client.v1.transfers.retrieve, payment.reference))
         group = f"contract-{payment.instalment.contract_id}"
-        transfers = self._call(self.client.v1.transfers.list, {"transfer_group": group, "limit": 100})
-        for transfer in transfers.data:
-            if (transfer.metadata or {}).get("payment") == str(payment.pk):
-                return _transfer(transfer)
+        try:
+            listing = self.client.v1.transfers.list({"transfer_group": group, "limit": 100})
+            for transfer in listing.auto_paging_iter():  # fetches the next pages as it goes
+                if _metadata(transfer).get("payment") == str(payment.pk):
+                    return _transfer(transfer)
+        except stripe.StripeError as error:
+            raise _stripe_error(error) from error
         return None
 
     def reverse(self, *, payment: Payment, amount: int, idempotency_key: str) -> Transfer:
@@ -195,6 +200,12 @@ class StripeGateway:
             {"idempotency_key": idempotency_key},
         )
         return _transfer(self._call(self.client.v1.transfers.retrieve, payment.reference))
+
+
+def _metadata(stripe_object: Any) -> dict[str, Any]:
+    """A Stripe object's metadata as a plain dict (a ``StripeObject`` is not a dict in stripe 16)."""
+    metadata = getattr(stripe_object, "metadata", None)
+    return metadata.to_dict() if metadata is not None else {}
 
 
 def _transfer(transfer: Any) -> Transfer:

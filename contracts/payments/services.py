@@ -9,6 +9,7 @@ duplicate webhooks happen (DESIGN 4.6):
 """
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import rules
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError, Conflict, Forbidden, Invalid, InvalidTransition
+from common.parsers import json_loads_bounded
 from common.transitions import run_transition
 from orgs.models import Organization, User
 
@@ -43,6 +45,15 @@ class InvalidSignature(ApplicationError):
     status_code = 400
     code = "invalid_signature"
     default_message = _("The webhook signature does not verify.")
+
+
+class InvalidEvent(ApplicationError):
+    """A validly signed event whose shape we cannot read: refused before anything is stored, so a
+    corrected redelivery is still applied. ``extra.field`` names the part at fault."""
+
+    status_code = 400
+    code = "invalid_event"
+    default_message = _("The webhook event is not in a shape we can read.")
 
 
 def idempotency_key_for(instalment: Instalment) -> str:
@@ -237,22 +248,99 @@ def payment_reverse(*, actor: User, payment: Payment, amount: int, reason: str) 
 # --- Stripe webhooks -------------------------------------------------------------------------
 
 
-def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
-    """Verify the signature over the raw body, store the event once by its id, and apply it.
-    A redelivered event changes nothing; events may arrive in any order."""
+@dataclass(frozen=True)
+class _Event:
+    """The parts of a gateway event that we use, checked for shape."""
+
+    id: str
+    type: str
+    object: dict
+    created: int
+    payload: dict
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_text(value: Any, max_length: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= max_length
+
+
+def _event_problem(data: Any) -> str | None:
+    """The first part of the event that is not as Stripe sends it (None when all are)."""
+    if not isinstance(data, dict):
+        return "event"
+    if not _is_text(data.get("id"), 255):
+        return "id"
+    if not _is_text(data.get("type"), 100):
+        return "type"
+    if data.get("created") is not None and not _is_count(data["created"]):
+        return "created"
+    if not isinstance(data.get("data"), dict):
+        return "data"
+    obj = data["data"].get("object")
+    if not isinstance(obj, dict):
+        return "data.object"
+    is_ours = data["type"].startswith("transfer.") or data["type"] == "account.updated"
+    if is_ours and not _is_text(obj.get("id"), 255):
+        return "data.object.id"
+    if data["type"].startswith("transfer."):
+        if obj.get("metadata") is not None and not isinstance(obj["metadata"], dict):
+            return "data.object.metadata"
+        if obj.get("amount_reversed") is not None and not _is_count(obj["amount_reversed"]):
+            return "data.object.amount_reversed"
+    if data["type"] == "account.updated":
+        if obj.get("capabilities") is not None and not isinstance(obj["capabilities"], dict):
+            return "data.object.capabilities"
+        for flag in ("payouts_enabled", "details_submitted"):
+            if obj.get(flag) is not None and not isinstance(obj[flag], bool):
+                return f"data.object.{flag}"
+    return None
+
+
+def _read_event(payload: bytes) -> _Event:
+    """The verified body as an event, or ``InvalidEvent`` (logged) naming what is wrong with it."""
+    problem: str | None
     try:
-        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+        data = json_loads_bounded(payload)
+    except ValueError:  # not JSON, or nested too deeply
+        data, problem = None, "body"
+    else:
+        problem = _event_problem(data)
+    if problem is not None:
+        event_id = data.get("id") if isinstance(data, dict) else None
+        logger.warning("webhook refused: invalid_event at %s (event %r)", problem, event_id)
+        raise InvalidEvent(extra={"field": problem})
+    return _Event(
+        id=data["id"],
+        type=data["type"],
+        object=data["data"]["object"],
+        created=data.get("created") or 0,
+        payload=data,
+    )
+
+
+def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
+    """Verify the signature over the raw body, check the event's shape, store it once by its id,
+    and apply it. A redelivered event changes nothing; events may arrive in any order. A signed
+    event we cannot read is 400 ``invalid_event`` and changes nothing (not even the record of
+    events), so Stripe's redelivery of a corrected event still applies."""
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
+        )
     except (ValueError, stripe.SignatureVerificationError) as error:
         raise InvalidSignature() from error
+    event = _read_event(payload)
     with transaction.atomic():
         record, _created = WebhookEvent.objects.get_or_create(
-            event_id=event.id, defaults={"type": event.type, "payload": event.to_dict()}
+            event_id=event.id, defaults={"type": event.type, "payload": event.payload}
         )
         record = WebhookEvent.objects.select_for_update().get(pk=record.pk)
         if record.processed_at is not None:
             return record
-        data = event.to_dict()
-        _apply_event(event.type, data["data"]["object"], created=int(data.get("created") or 0))
+        _apply_event(event.type, event.object, created=event.created)
         record.processed_at = timezone.now()
         record.save(update_fields=["processed_at"])
         return record
@@ -266,9 +354,9 @@ def _apply_event(event_type: str, obj: dict, *, created: int) -> None:
 
 
 def _payment_of_transfer(transfer: dict) -> Payment | None:
-    payment_id = (transfer.get("metadata") or {}).get("payment")
+    payment_id = str((transfer.get("metadata") or {}).get("payment") or "")
     payments = Payment.objects.filter(gateway=Gateway.STRIPE)
-    if payment_id and str(payment_id).isdigit():
+    if payment_id.isdigit() and len(payment_id) <= 18:  # within a database integer
         return payments.filter(pk=int(payment_id)).first()
     return payments.filter(reference=transfer.get("id")).first()
 

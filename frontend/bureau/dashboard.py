@@ -25,6 +25,7 @@ from evaluations.serializers import EVALUATION_TRANSITIONS
 from marketplace.models import Bid, BidScore, Criterion, EvaluatorDeclaration, Tender
 from marketplace.selectors import budget_line_list
 from marketplace.serializers import TENDER_TRANSITIONS
+from orgs.permissions import may_manage_households
 
 from ..access import area_required
 from .shared import bureau_ids, bureau_tenders
@@ -257,6 +258,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "tender_states": _tenders_by_state(user),
         "at_risk": _contracts_at_risk(user, ids),
         "tasks": _tender_tasks(user) + _casework_tasks(user, ids),
+        "can_import_households": may_manage_households(user),
         "can_create": rules.has_perm(
             "marketplace.change_tender",
             user,

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import dashboard, evaluation, tasklist, views
+from . import dashboard, evaluation, households, tasklist, views
 
 app_name = "bureau"
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("households/import/", households.household_import, name="household_import"),
+    path("households/imports/<int:pk>/", households.household_import_status, name="household_import_status"),
     path("tenders/", views.tender_list_page, name="tenders"),
     # Create a tender: a task list kept in the session, then check answers.
     path("tenders/new/", tasklist.task_list, name="tender_new"),

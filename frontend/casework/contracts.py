@@ -18,8 +18,8 @@ from common.history import history_of
 from contracts import services as contract_services
 from contracts.models import Contract, KpiActual, Report
 from contracts.serializers import CONTRACT_TRANSITIONS
+from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
-from evaluations.services import evaluation_open_for
 
 from ..access import area_required
 from ..forms import GovukForm, add_service_error
@@ -63,7 +63,6 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @area_required("bureau")
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_or_404(request, pk)
-    evaluation_open_for(contract)  # an active contract's first evaluation opens when first needed
     instalments = [
         {"instalment": instalment, "payment": next(iter(instalment.payments.all()), None)}
         for instalment in contract.instalments.all()
@@ -91,7 +90,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_or_404(request, pk)
     try:
-        contract = contract_services.contract_sign(actor=request.user, contract=contract)  # type: ignore[arg-type]
+        contract = evaluation_services.contract_sign(actor=request.user, contract=contract)  # type: ignore[arg-type]
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from evaluations.models import Evaluation
-from evaluations.services import evaluation_open_for
 
 from ..access import area_required
 from .common import (
@@ -51,7 +50,6 @@ class PartyPages:
     def _contract_detail(self, request: HttpRequest, pk: int) -> HttpResponse:
         contracts = contracts_of(request, self.area).select_related("provider", "bureau")
         contract = get_object_or_404(contracts, pk=pk)
-        evaluation_open_for(contract)  # an active contract's first evaluation opens when first needed
         evaluations = Evaluation.objects.filter(contract=contract).order_by("id")
         context = {"contract": contract, "evaluations": evaluations}
         return render(request, f"frontend/{self.area}/contract_detail.html", context)

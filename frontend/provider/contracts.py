@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from common.api import transitions_available
 from common.errors import ApplicationError
 from contracts import delivery
-from contracts import services as contract_services
 from contracts.models import Contract, Report, ServiceEvent
 from contracts.payments import services as payment_services
 from contracts.payments.models import Gateway, Payment, PayoutAccount
 from contracts.selectors import contract_list
 from contracts.serializers import CONTRACT_TRANSITIONS
+from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from evaluations.permissions import evaluation_list_visible_to
 from evaluations.scoring import BAND_GRADES
@@ -127,7 +127,7 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     if request.method == "POST":
         try:
-            contract = contract_services.contract_sign(actor=actor(request), contract=contract)
+            contract = evaluation_services.contract_sign(actor=actor(request), contract=contract)
         except ApplicationError as error:
             messages.error(request, error.message)
         else:

@@ -380,11 +380,13 @@ def test_the_midterm_opens_with_the_active_contract_and_the_final_when_the_midte
     ]
 
 
-def test_an_evaluation_is_opened_by_the_first_reader_of_an_active_contract(world, api):
-    contract = flows.active_contract(world)
-    assert not Evaluation.objects.filter(contract=contract).exists()
+def test_reading_an_active_contracts_evaluations_opens_none(world, api):
+    # A read never writes (issue 8): the midterm opens with the activation through the API or the
+    # pages (tests/evaluations/test_reads_do_not_write.py), with the first rating, or by the job.
+    contract = flows.activated_without_evaluation(world)
     listed = api(world["provider_admins"][0]).get(f"contracts/{contract.id}/evaluations/").json()
-    assert [(e["stage"], e["status"]) for e in listed] == [("midterm", "open")]
+    assert listed == []
+    assert not Evaluation.objects.filter(contract=contract).exists()
 
 
 # --- Money follows the final evaluation ---------------------------------------------------------

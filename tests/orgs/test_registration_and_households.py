@@ -1,8 +1,8 @@
 """Self-registration (providers, residents), verification by the platform admin, households by
-bureau officers (one at a time and by CSV import), and createsuperuser without prompts."""
+bureau officers (one at a time; the CSV import is in test_household_import.py), and createsuperuser
+without prompts."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from marketplace.models import Bid
@@ -227,145 +227,6 @@ def test_officer_lists_only_households_of_the_jurisdiction(world, api):
     listed = api(world["officer"]).get("households/").json()
 
     assert [h["id"] for h in listed["results"]] == [mine.id]
-
-
-# --- CSV import ----------------------------------------------------------------------------------
-
-
-def upload(api_client, content: bytes, name: str = "households.csv"):
-    file = SimpleUploadedFile(name, content, content_type="text/csv")
-    return api_client.post("households/import/", {"file": file}, format="multipart")
-
-
-def csv_of(world, *rows: tuple[str, str]) -> bytes:
-    return ("code,area\n" + "".join(f"{code},{area}\n" for code, area in rows)).encode()
-
-
-def test_import_creates_households_and_is_idempotent(world, api):
-    compound = world["areas"]["compound"].code
-    content = csv_of(world, ("WH-0001", compound), ("WH-0002", compound), ("WH-0003", compound))
-    officer = api(world["officer"])
-
-    first = upload(officer, content)
-
-    assert first.status_code == 201, first.json()
-    assert first.json() == {"created": 3, "unchanged": 0}
-    assert set(Household.objects.values_list("code", flat=True)) == {"WH-0001", "WH-0002", "WH-0003"}
-    assert all(h.area_id == world["areas"]["compound"].id for h in Household.objects.all())
-
-    again = upload(officer, content)
-
-    assert again.status_code == 201
-    assert again.json() == {"created": 0, "unchanged": 3}
-    assert Household.objects.count() == 3
-
-    # A file mixing known and new rows creates only the new ones
-    mixed = upload(officer, csv_of(world, ("WH-0003", compound), ("WH-0004", compound)))
-    assert mixed.json() == {"created": 1, "unchanged": 1}
-    assert Household.objects.count() == 4
-
-
-def test_import_accepts_a_byte_order_mark_and_spaces(world, api):
-    compound = world["areas"]["compound"].code
-    content = f"\ufeffcode , area\r\n WH-0001 , {compound} \r\n".encode()
-
-    response = upload(api(world["officer"]), content)
-
-    assert response.status_code == 201, response.json()
-    assert Household.objects.get().code == "WH-0001"
-
-
-def test_import_is_all_or_nothing_with_every_rows_errors(world, api):
-    compound = world["areas"]["compound"].code
-    f.HouseholdFactory(area=world["areas"]["compound"], code="WH-0009")
-    content = csv_of(
-        world,
-        ("WH-0001", compound),  # line 2: fine
-        ("WH-0002", "NO-SUCH-AREA"),  # line 3: unknown area
-        ("JJ-0001", world["areas"]["other_compound"].code),  # line 4: outside the jurisdiction
-        ("WH-0001", compound),  # line 5: twice in the file
-        ("bad code!", compound),  # line 6: invalid characters
-        ("WH-0009", world["areas"]["district"].code),  # line 7: not a household level (and moved)
-    )
-
-    response = upload(api(world["officer"]), content)
-
-    assert response.status_code == 400, response.json()
-    body = response.json()
-    assert body["code"] == "invalid"
-    rows = body["extra"]["fields"]["rows"]
-    assert set(rows) == {"3", "4", "5", "6", "7"}
-    assert all(isinstance(messages, list) and messages for messages in rows.values())
-    assert list(Household.objects.values_list("code", flat=True)) == ["WH-0009"]
-
-
-def test_import_refuses_a_household_moved_to_another_area(world, api):
-    f.HouseholdFactory(area=world["areas"]["compound"], code="WH-0001")
-    other_compound = f.AreaFactory(level="compound", parent=world["areas"]["community"])
-
-    response = upload(api(world["officer"]), csv_of(world, ("WH-0001", other_compound.code)))
-
-    assert response.status_code == 400
-    assert "2" in response.json()["extra"]["fields"]["rows"]
-    assert Household.objects.get(code="WH-0001").area == world["areas"]["compound"]
-
-
-def test_import_of_a_file_not_in_utf8_is_refused(world, api):
-    content = "code,area\n户号一,{}\n".format(world["areas"]["compound"].code).encode("gbk")
-
-    response = upload(api(world["officer"]), content)
-
-    assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
-    assert "file" in response.json()["extra"]["fields"]
-    assert not Household.objects.exists()
-
-
-@pytest.mark.parametrize(
-    "content",
-    [
-        b"WH-0001,A1\nWH-0002,A1\n",  # no header
-        b"household,area\nWH-0001,A1\n",  # wrong header
-        b"",  # empty
-        b"code,area\n",  # header only
-    ],
-)
-def test_import_without_the_header_or_rows_is_refused(world, api, content):
-    response = upload(api(world["officer"]), content)
-
-    assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
-    assert "file" in response.json()["extra"]["fields"]
-    assert not Household.objects.exists()
-
-
-def test_import_without_a_file_is_refused(world, api):
-    response = api(world["officer"]).post("households/import/", {}, format="multipart")
-
-    assert response.status_code == 400
-    assert "file" in response.json()["extra"]["fields"]
-
-
-def test_import_by_someone_without_a_bureau_role_is_forbidden(world, api):
-    content = csv_of(world, ("WH-0001", world["areas"]["compound"].code))
-
-    response = upload(api(world["provider_admins"][0]), content)
-
-    assert response.status_code == 403
-    assert not Household.objects.exists()
-
-
-def test_platform_admin_imports_anywhere(world, api):
-    content = csv_of(
-        world,
-        ("WH-0001", world["areas"]["compound"].code),
-        ("JJ-0001", world["areas"]["other_compound"].code),
-    )
-
-    response = upload(api(world["platform_admin"]), content)
-
-    assert response.status_code == 201
-    assert response.json() == {"created": 2, "unchanged": 0}
 
 
 # --- createsuperuser -----------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 for Stripe Connect (see shared/reference/stripe-offline.md):
 
 - ``/v1/accounts``, ``/v1/account_links`` and the onboarding page an account link points to;
-- ``/v1/transfers`` (create, retrieve, list by ``transfer_group``/``destination``/``metadata``)
+- ``/v1/transfers`` (create, retrieve, list by ``transfer_group``/``destination``/``metadata``,
+  newest first, paged with ``limit`` and ``starting_after``)
   and ``/v1/transfers/{id}/reversals``, each emitting ``transfer.*`` / ``account.updated`` events
   through localstripe's event store and webhook delivery;
 - real idempotency: the same ``Idempotency-Key`` replays the first response; different
@@ -236,7 +237,14 @@ async def transfer_list(request: web.Request) -> web.Response:
             transfers = [t for t in transfers if t[field] == query[field]]
     for name, value in (query.get("metadata") or {}).items():
         transfers = [t for t in transfers if t["metadata"].get(name) == value]
-    transfers.sort(key=lambda t: t["created"], reverse=True)
+    # Newest first, as Stripe lists; pages continue after the last id seen (``starting_after``).
+    made = {transfer_id: position for position, transfer_id in enumerate(STATE["transfers"])}
+    transfers.sort(key=lambda t: made[t["id"]], reverse=True)
+    if "starting_after" in query:
+        ids = [t["id"] for t in transfers]
+        if query["starting_after"] not in ids:
+            return error(400, "invalid_request_error", "No such transfer.", param="starting_after")
+        transfers = transfers[ids.index(query["starting_after"]) + 1 :]
     limit = int(query.get("limit", 10))
     return web.json_response(
         {
