@@ -203,7 +203,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "common.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",  # documents the error envelope per operation
     "EXCEPTION_HANDLER": "common.errors.api_exception_handler",
     # Our throttles (common.throttling) take the address from common.client_address; 0 keeps any
     # stock DRF throttle on REMOTE_ADDR too, never on the client's X-Forwarded-For.

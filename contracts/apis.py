@@ -1,7 +1,7 @@
 """Thin API views of contracts and instalments."""
 
 import rules
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -27,6 +27,15 @@ from .serializers import (
 )
 
 
+def contract_or_summary(*, many: bool = False) -> PolymorphicProxySerializer:
+    return PolymorphicProxySerializer(
+        component_name="ContractOrSummary",
+        serializers=[ContractSerializer, ContractSummarySerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
 class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
     """Parties see their contracts in full; the public sees summaries of non-draft ones."""
 
@@ -38,12 +47,14 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadView
     def _is_party(self, contract: Contract) -> bool:
         return rules.has_perm("contracts.view_contract_details", self.request.user, contract)
 
+    @extend_schema(responses=contract_or_summary(many=True))
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
         data = [self._represent(contract) for contract in page]
         return self.get_paginated_response(data)
 
+    @extend_schema(responses=contract_or_summary())
     def retrieve(self, request, pk=None):
         return Response(self._represent(self.get_object()))
 
@@ -121,13 +132,14 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadView
         contract = self._party_contract()
         if request.method == "GET":
             reports = contract.reports.prefetch_related("kpi_actuals")
-            return Response(ReportSerializer(reports, many=True).data)
+            page = self.paginate_queryset(reports)
+            return self.get_paginated_response(ReportSerializer(page, many=True).data)
         data = self.input(ReportInputSerializer)
         report = delivery.report_submit(actor=request.user, contract=contract, **data)
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=StateLogSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a timeline, not a collection
     def history(self, request, pk=None):
         contract = self.get_object()
         context = {**self.get_serializer_context(), "show_actors": self._is_party(contract)}

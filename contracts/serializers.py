@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.api import transitions_available
+from common.schema import closed_schema
 from orgs.models import Area, Organization
 
 from .models import Contract, Instalment, Report, ServiceEvent
@@ -42,8 +43,9 @@ class InstalmentSerializer(serializers.ModelSerializer):
         return PaymentSummarySerializer(payments[0]).data if payments else None
 
 
+@closed_schema
 class ContractSummarySerializer(serializers.ModelSerializer):
-    """What the public sees of a contract."""
+    """What the public sees of a contract: these fields and no more."""
 
     class Meta:
         model = Contract

@@ -5,13 +5,14 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ReadViewSet, ReasonSerializer
 from common.client_address import client_address
 from common.errors import NotFound
+from common.schema import error_response
 from common.throttling import ScopedRateThrottle
 from contracts.models import Contract
 from contracts.permissions import contract_list_visible_to
@@ -49,7 +50,7 @@ class ContractEvaluationsApi(APIView):
 class SatisfactionApi(APIView):
     """``contracts/{id}/satisfaction/``: public aggregates, hidden below five ratings."""
 
-    permission_classes: list = []
+    permission_classes = [AllowAny]  # public: the schema says so (no credentials needed)
 
     @extend_schema(responses=SatisfactionSerializer)
     def get(self, request, pk: int):
@@ -116,7 +117,7 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     def get_queryset(self):
         return rating_list_visible_to(self.request.user)
 
-    @extend_schema(request=RatingInputSerializer, responses={201: RatingSerializer})
+    @extend_schema(request=RatingInputSerializer, responses={201: RatingSerializer, 404: error_response(404)})
     def create(self, request):
         data = self.input(RatingInputSerializer)
         contract = (

@@ -4,7 +4,7 @@ one service, serialise."""
 import rules
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from common.api import ReadViewSet
 from common.errors import Forbidden, Invalid, NotFound
 from common.history import StateLogSerializer, history_of
+from common.schema import error_response
 from orgs.models import Membership, Organization
 from orgs.selectors import acting_organization
 
@@ -153,7 +154,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         return self._respond(award_finalize(actor=request.user, tender=self.get_object()))
 
     @extend_schema(responses=StateLogSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         tender = self.get_object()
         context = {
@@ -162,8 +163,8 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         }
         return Response(StateLogSerializer(history_of(tender), many=True, context=context).data)
 
-    @extend_schema(responses=RankingRowSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: RankingRowSerializer(many=True), 409: error_response(409)})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # DESIGN 8: an array
     def ranking(self, request, pk=None):
         tender = self.get_object()
         if not rules.has_perm("marketplace.view_ranking_of_tender", request.user, tender):
@@ -233,6 +234,7 @@ class QuestionViewSet(mixins.RetrieveModelMixin, ReadViewSet):
         return Response(BureauQuestionSerializer(question).data)
 
 
+@extend_schema_view(list=extend_schema(responses={200: BidSerializer(many=True), 409: error_response(409)}))
 class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
     """``tenders/{id}/bids/``: a provider creates and lists its own bids; the bureau lists the
     tender's bids only after the deadline (before: 409 ``bids_sealed``)."""

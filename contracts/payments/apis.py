@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.schema import error_response
 from orgs.permissions import organization_list_visible_to
 
 from ..permissions import instalment_list_visible_to
@@ -65,7 +66,9 @@ class PayoutAccountApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=None, responses=PayoutAccountSerializer, operation_id="organizations_payout_account"
+        request=None,
+        responses={200: PayoutAccountSerializer, 503: error_response(503)},  # the gateway is unreachable
+        operation_id="organizations_payout_account",
     )
     def post(self, request, pk: int) -> Response:
         organization = _visible(organization_list_visible_to(request.user), pk)
