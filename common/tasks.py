@@ -3,7 +3,10 @@ object's failure stops none of the others and each task stays idempotent and ret
 
 from typing import Any
 
+from celery import shared_task
 from django.db.models import QuerySet
+
+from .notifications import notify_users, send_sms
 
 
 def fan_out(due: QuerySet, task: Any) -> int:
@@ -12,3 +15,20 @@ def fan_out(due: QuerySet, task: Any) -> int:
     for object_id in ids:
         task.delay(object_id)
     return len(ids)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_sms_task(to: list[str], body: str) -> int:
+    """One text message, sent by the worker so a slow or failing SMS gateway never holds up (or
+    breaks) the request that caused it; retried with back-off on network errors."""
+    return send_sms(to=to, body=body)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_user_task(user_id: int, subject: str, body: str) -> None:
+    """Tell one user by e-mail and SMS (common.notifications.notify_users), from the worker."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is not None:
+        notify_users([user], subject=subject, body=body)

@@ -36,13 +36,17 @@ from orgs.apis import (
     MeApi,
     OrganizationViewSet,
     ProviderRegisterApi,
+    ResidentPhoneCodeApi,
     ResidentRegisterApi,
+    ResidentVerifyPhoneApi,
+    ResidentViewSet,
     TokenApi,
 )
 
 router = SimpleRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("households", HouseholdViewSet, basename="household")
+router.register("residents", ResidentViewSet, basename="resident")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("catalogue", CatalogueViewSet, basename="catalogue")
 router.register("budget-lines", BudgetLineViewSet, basename="budget-line")
@@ -64,6 +68,8 @@ urlpatterns = [
     path("contracts/<int:pk>/evaluations/", ContractEvaluationsApi.as_view(), name="contract-evaluations"),
     path("contracts/<int:pk>/satisfaction/", SatisfactionApi.as_view(), name="contract-satisfaction"),
     path("residents/register/", ResidentRegisterApi.as_view(), name="resident-register"),
+    path("residents/me/phone-code/", ResidentPhoneCodeApi.as_view(), name="resident-phone-code"),
+    path("residents/me/verify-phone/", ResidentVerifyPhoneApi.as_view(), name="resident-verify-phone"),
     path("providers/register/", ProviderRegisterApi.as_view(), name="provider-register"),
     path(
         "tenders/<int:tender_pk>/questions/",

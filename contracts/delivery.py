@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import Conflict, Forbidden, Invalid
-from orgs.models import Area, Household, User
+from orgs.models import Area, User
+from orgs.selectors import households_by_codes
 
 from .models import Contract, KpiActual, Report, ServiceEvent
 
@@ -47,9 +48,9 @@ def service_event_create(
         errors["date"] = [_("The date may not be in the future.")]
     if not _within_service_areas(contract, area.path):
         errors["area"] = [_("The area must lie within the tender's service areas.")]
-    codes = list(dict.fromkeys(code.strip() for code in recipient_codes if code.strip()))
-    households = list(Household.objects.filter(code__in=codes).select_related("area"))
-    unknown = sorted(set(codes) - {household.code for household in households})
+    codes = list(dict.fromkeys(code.strip().upper() for code in recipient_codes if code.strip()))
+    households = list(households_by_codes(codes).select_related("area"))
+    unknown = sorted(set(codes) - {household.code.upper() for household in households})
     outside = sorted(h.code for h in households if not _within_service_areas(contract, h.area.path))
     if unknown:
         errors["recipients"] = [_("Unknown household codes: %(codes)s") % {"codes": ", ".join(unknown)}]

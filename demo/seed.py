@@ -38,6 +38,12 @@ def _user(username: str, display_name: str, **extra) -> User:
     return user
 
 
+def _resident(username: str, display_name: str, household: Household, confirmed_by: User) -> Resident:
+    """A resident confirmed by the bureau officer, through the logged service, as on the pages."""
+    resident = Resident.objects.create(user=_user(username, display_name), household=household)
+    return org_services.resident_confirm(actor=confirmed_by, resident=resident)
+
+
 def _member(organization: Organization, username: str, display_name: str, role: str) -> User:
     user = _user(username, display_name)
     Membership.objects.create(user=user, organization=organization, role=role)
@@ -173,7 +179,7 @@ def seed() -> None:
     )
     _member(community, "community", "社区书记", Role.MEMBER)
     for n, household in enumerate(Household.objects.order_by("code")[:5], start=1):
-        Resident.objects.create(user=_user(f"resident{n}", f"居民{n}"), household=household)
+        _resident(f"resident{n}", f"居民{n}", household, officer)
 
     items = [
         CatalogueItem.objects.create(code=code, name=name)
@@ -247,11 +253,20 @@ def seed() -> None:
         if stage == "draft":
             continue
         contract_services.contract_sign(actor=officer, contract=contract)
-        contract_services.contract_sign(actor=provider_admins[0], contract=contract)
+        evaluation_services.contract_sign(actor=provider_admins[0], contract=contract)  # opens the midterm
         if stage == "delivering":
             _deliver_and_evaluate(contract, ylbl, officer, provider_admins[0], assessor, community)
         else:  # the advance's treasury payment order is out; finance awaits the bank's voucher
             payments.instalment_pay(actor=finance, instalment=contract.instalments.get(kind="advance"))
+            _first_service(contract, ylbl, provider_admins[0])
+
+    # Registrations waiting for 玉林北路社区's committee: a household code proves nothing by itself.
+    # WH0013 has a phone on the household register, so signing up with it sends a code by SMS
+    # (printed by the worker: the console SMS backend).
+    Household.objects.filter(code="WH0013").update(phone="13800000013")
+    org_services.resident_register(
+        username="newcomer", password=PASSWORD, phone="13900000007", household_code="WH0007"
+    )
 
 
 LOGINS = [
@@ -264,7 +279,26 @@ LOGINS = [
     ("assessor", "third-party assessor"),
     ("community", "residents' committee member"),
     ("resident1", "resident (household WH0001)"),
+    ("newcomer", "resident awaiting confirmation (household WH0007)"),
 ]
+
+
+def _first_service(contract, area, provider_admin) -> None:
+    """The contract's first service, today, for the households of the area: its residents have a
+    service to rate now (the midterm evaluation is open)."""
+    today = timezone.localdate()
+    Contract.objects.filter(pk=contract.pk).update(service_start=today - datetime.timedelta(days=7))
+    contract.refresh_from_db()
+    households = Household.objects.filter(area__path__startswith=area.path).order_by("code")
+    delivery.service_event_create(
+        actor=provider_admin,
+        contract=contract,
+        date=today,
+        area=area,
+        title="高龄老人上门助浴",
+        description="助浴员2名入户，为高龄、失能老人提供助浴服务。",
+        recipient_codes=[household.code for household in households],
+    )
 
 
 def _deliver_and_evaluate(contract, area, officer, provider_admin, assessor, community) -> None:
@@ -278,9 +312,7 @@ def _deliver_and_evaluate(contract, area, officer, provider_admin, assessor, com
     households = list(Household.objects.filter(area__path__startswith=area.path).order_by("code"))
     for index, household in enumerate(households):
         if not household.residents.exists():
-            Resident.objects.create(
-                user=_user(f"resident_{household.code.lower()}", f"居民{index}"), household=household
-            )
+            _resident(f"resident_{household.code.lower()}", f"居民{index}", household, officer)
     for days_ago, title in ((60, "高龄老人入户探访"), (30, "社区长者生日会")):
         delivery.service_event_create(
             actor=provider_admin,
@@ -293,7 +325,7 @@ def _deliver_and_evaluate(contract, area, officer, provider_admin, assessor, com
         )
     levels = [5, 5, 4, 4, 5, 3, 4, 5, 2, 4, 5, 4, 4, 5]
     for index, household in enumerate(households):
-        resident = household.residents.get()
+        resident = household.residents.get(status=Resident.Status.CONFIRMED)
         evaluation_services.rating_create(
             actor=resident.user,
             contract=contract,

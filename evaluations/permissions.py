@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from contracts.models import Contract
 from contracts.permissions import is_contract_officer, is_contract_party, party_contract_q
 from orgs.models import Membership
-from orgs.permissions import has_role, is_platform_admin
+from orgs.permissions import confirmed_resident, has_role, is_platform_admin
 
 from .models import Evaluation, Rating
 
@@ -75,7 +75,7 @@ def rating_list_visible_to(user: Any) -> QuerySet[Rating]:
     if not getattr(user, "is_authenticated", False):
         return ratings.none()
     visible = Q(contract__bureau__memberships__user=user, contract__bureau__memberships__role=Role.OFFICER)
-    resident = getattr(user, "resident", None)
+    resident = confirmed_resident(user)
     if resident is not None:
         visible |= Q(household_id=resident.household_id)
     return ratings.filter(visible).distinct()

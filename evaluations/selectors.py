@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from contracts.models import Contract
+from orgs.permissions import confirmed_resident
 
 from .models import Evaluation, Rating
 from .permissions import is_party_member
@@ -31,7 +32,7 @@ def evaluation_current(contract: Contract) -> Evaluation | None:
 def rateable_contracts(*, user: Any) -> list[dict[str, Any]]:
     """Contracts the resident's household received services of, whose current evaluation is open
     and not yet rated by the household. A read: it opens no evaluation."""
-    resident = getattr(user, "resident", None)
+    resident = confirmed_resident(user)
     if resident is None:
         return []
     contracts = (

@@ -16,6 +16,7 @@ from common.transitions import run_transition
 from contracts import services as contract_services
 from contracts.models import Contract, Instalment, Report
 from orgs.models import Household, User
+from orgs.selectors import require_confirmed_resident
 
 from . import scoring
 from .models import Evaluation, Rating
@@ -94,9 +95,7 @@ def rating_create(
     """A verified resident whose household received the service rates it, once per evaluation,
     while that evaluation is open. Members of organisations party to the contract may not. Ratings
     that arrive in a burst from one address are quarantined for review (DESIGN 8.1)."""
-    resident = getattr(actor, "resident", None)
-    if resident is None:
-        raise Forbidden(_("Only residents registered with a household may rate."), code="not_a_resident")
+    resident = require_confirmed_resident(actor)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)  # serialises the burst count
     if is_party_member(actor, contract):
         raise Forbidden(_("Members of a party to the contract may not rate it."), code="conflict_of_interest")
@@ -139,6 +138,7 @@ def rating_update(*, actor: User, rating: Rating, data: dict[str, Any]) -> Ratin
     resident = getattr(actor, "resident", None)
     if resident is None or resident.household_id != rating.household_id:
         raise Forbidden(_("Only the household that gave a rating may change it."))
+    require_confirmed_resident(actor)
     if timezone.now() > rating_edit_deadline(rating):
         raise Conflict(_("A rating can be changed for 7 days."), code="edit_window_closed")
     if rating.evaluation.status != Evaluation.Status.OPEN:
@@ -335,7 +335,7 @@ def recipients_remind(*, evaluation: Evaluation) -> int:
             if not created:
                 continue
             notify_users(
-                [resident.user for resident in household.residents.all()],
+                [resident.user for resident in household.residents.all() if resident.is_confirmed],
                 subject=_("Please rate the service you received"),
                 body=_("%(title)s: tell us how it went at /resident/.")
                 % {"title": evaluation.contract.title},

@@ -87,4 +87,15 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 @admin.register(Resident)
 class ResidentAdmin(admin.ModelAdmin):
-    list_display = ("user", "household", "verified_at")
+    """Read-only: residents are confirmed or rejected through ``resident_confirm`` / ``resident_reject``
+    (the community's and bureau's queue, logged), never by editing the row."""
+
+    list_display = ("user", "household", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("user__username", "household__code")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -15,10 +15,15 @@ from common.errors import Forbidden, Invalid, NotFound
 from common.throttling import ScopedRateThrottle
 
 from . import imports, permissions, services
-from .filters import AreaFilter, HouseholdFilter, OrganizationFilter
+from .filters import AreaFilter, HouseholdFilter, OrganizationFilter, ResidentFilter
 from .lockout import authenticate_or_lock
 from .models import Area, Membership, Resident
-from .permissions import household_list_visible_to, is_platform_admin, organization_list_visible_to
+from .permissions import (
+    household_list_visible_to,
+    is_platform_admin,
+    organization_list_visible_to,
+    resident_list_visible_to,
+)
 from .serializers import (
     AreaSerializer,
     HealthSerializer,
@@ -27,12 +32,15 @@ from .serializers import (
     HouseholdSerializer,
     MemberInputSerializer,
     MembershipSerializer,
+    MeResidentSerializer,
     MeSerializer,
     OrganizationSerializer,
+    PhoneCodeSerializer,
     ProviderRegisteredSerializer,
     ProviderRegistrationSerializer,
     ResidentRegisteredSerializer,
     ResidentRegistrationSerializer,
+    ResidentSerializer,
     TokenInputSerializer,
     TokenSerializer,
 )
@@ -173,6 +181,60 @@ class ResidentRegisterApi(APIView):
         serializer.is_valid(raise_exception=True)
         resident = services.resident_register(**serializer.validated_data)
         return Response(ResidentRegisteredSerializer(resident).data, status=status.HTTP_201_CREATED)
+
+
+class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
+    """Registrations of households in the caller's area: the confirmation queue of community
+    committees and bureau officers (``?status=pending``). Others see none (404 for one)."""
+
+    serializer_class = ResidentSerializer
+    filterset_class = ResidentFilter
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return resident_list_visible_to(self.request.user)
+
+    @extend_schema(request=None, responses=ResidentSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        resident = services.resident_confirm(actor=request.user, resident=self.get_object())
+        return Response(self.output(ResidentSerializer, resident))
+
+    @extend_schema(request=ReasonSerializer, responses=ResidentSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        reason = self.input(ReasonSerializer)["reason"]
+        resident = services.resident_reject(actor=request.user, resident=self.get_object(), reason=reason)
+        return Response(self.output(ResidentSerializer, resident))
+
+
+class ResidentPhoneCodeApi(APIView):
+    """``POST residents/me/phone-code/``: send a new code to the phone on the household register."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "anon_write"
+
+    @extend_schema(request=None, responses={202: MeResidentSerializer})
+    def post(self, request):
+        resident = services.resident_send_phone_code(actor=request.user)
+        return Response(MeResidentSerializer(resident).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ResidentVerifyPhoneApi(APIView):
+    """``POST residents/me/verify-phone/ {code}``: the code sent to the household's phone confirms
+    the caller's registration."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "anon_write"
+
+    @extend_schema(request=PhoneCodeSerializer, responses=MeResidentSerializer)
+    def post(self, request):
+        serializer = PhoneCodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        resident = services.resident_verify_phone(actor=request.user, **serializer.validated_data)
+        return Response(MeResidentSerializer(resident).data)
 
 
 class ProviderRegisterApi(APIView):

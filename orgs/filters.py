@@ -1,6 +1,6 @@
 import django_filters
 
-from .models import Area, Household, Organization
+from .models import Area, Household, Organization, Resident
 
 
 class AreaFilter(django_filters.FilterSet):
@@ -19,3 +19,9 @@ class OrganizationFilter(django_filters.FilterSet):
     class Meta:
         model = Organization
         fields = ["kind", "status"]
+
+
+class ResidentFilter(django_filters.FilterSet):
+    class Meta:
+        model = Resident
+        fields = ["status"]

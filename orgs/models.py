@@ -3,6 +3,7 @@ from typing import ClassVar
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
@@ -159,29 +160,83 @@ class Household(models.Model):
         validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("Use letters, digits, - and _ only."))],
     )
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="households")
+    phone = models.CharField(
+        _("phone on the household register"),
+        max_length=20,
+        blank=True,
+        help_text=_("A resident who registers with this household may confirm it by a code sent here."),
+    )
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("household")
+        constraints = [
+            # Codes compare case-insensitively (DESIGN 11): "wh0001" is the household "WH0001".
+            models.UniqueConstraint(
+                Lower("code"),
+                name="household_code_unique_ci",
+                violation_error_message=_("A household with this code already exists."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def masked_code(self) -> str:
+        """The code as pages show it to a contract's parties: ``WH0001`` → ``WH**01`` (DESIGN 11)."""
+        code = self.code
+        if len(code) <= 4:
+            return code[:1] + "*" * (len(code) - 1)
+        return code[:2] + "*" * (len(code) - 4) + code[-2:]
 
-class Resident(models.Model):
-    """A user verified as living in a household: registered with its valid household code."""
+
+class Resident(ConcurrentTransitionMixin, models.Model):
+    """A user who says they live in a household. Knowing a household code proves nothing, so a
+    registration starts ``pending`` and counts only once ``confirmed``: by a member of the community
+    committee or a bureau officer whose jurisdiction covers the household, or by the code sent to
+    the phone on the household register (DESIGN 11)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Not confirmed")
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="resident")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents")
-    verified_at = models.DateTimeField(auto_now_add=True)
+    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    rejection_reason = models.TextField(blank=True)
+    phone_code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    phone_code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    phone_code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("resident")
+        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.household}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.PENDING, target=Status.CONFIRMED)
+    def confirm(self, by=None, description=None) -> None:
+        """Confirmed by the community or bureau, or by the code sent to the household's phone."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.PENDING, target=Status.REJECTED)
+    def reject(self, by=None, description=None) -> None:
+        """Not a member of the household, as far as the community or bureau can tell."""
 
 
 class HouseholdImport(models.Model):

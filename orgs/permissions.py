@@ -9,7 +9,7 @@ from typing import Any
 import rules
 from django.db.models import Q, QuerySet
 
-from .models import Area, Household, Membership, Organization
+from .models import Area, Household, Membership, Organization, Resident
 
 Role = Membership.Role
 Kind = Organization.Kind
@@ -140,3 +140,50 @@ def organization_list_visible_to(user: Any) -> QuerySet[Organization]:
     if getattr(user, "is_authenticated", False):
         visible |= Q(id__in=member_organization_ids(user))
     return organizations.filter(visible)
+
+
+def resident_confirmer_paths(user: Any) -> list[str]:
+    """Area paths where the user may confirm residents (DESIGN 11): any member of a verified
+    community committee, and officers and admins of a verified bureau, within its jurisdiction."""
+    community_ids = acting_organization_ids(user)
+    bureau_ids = acting_organization_ids(user, Role.OFFICER, Role.ADMIN)
+    if not community_ids and not bureau_ids:
+        return []
+    return list(
+        Organization.objects.filter(
+            Q(id__in=community_ids, kind=Kind.COMMUNITY) | Q(id__in=bureau_ids, kind=Kind.BUREAU),
+            jurisdiction__isnull=False,
+        )
+        .values_list("jurisdiction__path", flat=True)
+        .distinct()
+    )
+
+
+def resident_list_visible_to(user: Any) -> QuerySet[Resident]:
+    """Registrations the user may see: those of households in the areas where they may confirm
+    residents (the platform admin sees all, but confirming is local work)."""
+    residents = Resident.objects.select_related("user", "household__area", "decided_by")
+    if is_platform_admin(user):
+        return residents
+    return residents.filter(area_subtree_q(resident_confirmer_paths(user), "household__area__path"))
+
+
+@rules.predicate
+def may_decide_resident(user: Any, resident: Resident) -> bool:
+    """A community member or bureau officer whose jurisdiction covers the household; never for
+    their own registration."""
+    if resident.user_id == getattr(user, "pk", None):
+        return False
+    path = resident.household.area.path
+    return any(path.startswith(prefix) for prefix in resident_confirmer_paths(user))
+
+
+rules.add_perm("orgs.confirm_resident", may_decide_resident)
+rules.add_perm("orgs.reject_resident", may_decide_resident)
+
+
+def confirmed_resident(user: Any) -> Resident | None:
+    """The user's resident registration if it is confirmed: only then does it speak for the
+    household (rates, sees the household's ratings)."""
+    resident = getattr(user, "resident", None) if getattr(user, "is_authenticated", False) else None
+    return resident if resident is not None and resident.is_confirmed else None

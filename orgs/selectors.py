@@ -2,11 +2,13 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
+from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
 from common.errors import Forbidden, Invalid
 
-from .models import Organization
+from .models import Household, Organization, Resident
 from .permissions import acting_organization_ids, has_role
 
 
@@ -25,3 +27,24 @@ def acting_organization(
     if len(candidates) > 1:
         raise Invalid({field: [_("You act for several organisations: name one.")]})
     return candidates[0]
+
+
+def require_confirmed_resident(user: Any) -> Resident:
+    """The caller's confirmed resident registration, or 403: ``not_a_resident`` for someone with
+    no registration, ``resident_unconfirmed`` while it awaits confirmation (or was rejected)."""
+    resident = getattr(user, "resident", None) if getattr(user, "is_authenticated", False) else None
+    if resident is None:
+        raise Forbidden(_("Only residents registered with a household may do this."), code="not_a_resident")
+    if not resident.is_confirmed:
+        raise Forbidden(
+            _("Your household account is not confirmed yet. Your resident page says what happens next."),
+            code="resident_unconfirmed",
+        )
+    return resident
+
+
+def households_by_codes(codes: list[str]) -> QuerySet[Household]:
+    """The households with these codes, compared case-insensitively (DESIGN 11)."""
+    return Household.objects.alias(code_upper=Upper("code")).filter(
+        code_upper__in=[code.strip().upper() for code in codes]
+    )

@@ -5,7 +5,12 @@ from rest_framework import serializers
 from common.api import transitions_available
 
 from .credit_code import validate_credit_code
-from .models import Area, Household, Membership, Organization, User
+from .models import Area, Household, Membership, Organization, Resident, User
+
+RESIDENT_TRANSITIONS = {
+    "confirm": ("confirm", "orgs.confirm_resident"),
+    "reject": ("reject", "orgs.reject_resident"),
+}
 
 ORGANIZATION_TRANSITIONS = {
     "verify": ("verify", "orgs.verify_organization"),
@@ -30,7 +35,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = ["id", "area", "code", "created_at"]
+        fields = ["id", "area", "code", "phone", "created_at"]
         read_only_fields = ["created_at"]
         extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
 
@@ -139,10 +144,53 @@ class ResidentRegistrationSerializer(serializers.Serializer):
 
 
 class ResidentRegisteredSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="user.id")
+    """The new registration: ``id`` is the one ``residents/{id}/…`` takes; ``status`` is pending."""
+
+    id = serializers.IntegerField()
     username = serializers.CharField(source="user.username")
     household = serializers.CharField(source="household.code")
-    verified_at = serializers.DateTimeField()
+    status = serializers.CharField()
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    """A registration as the community or bureau sees it in its confirmation queue."""
+
+    username = serializers.CharField(source="user.username")
+    display_name = serializers.CharField(source="user.display_name")
+    phone = serializers.CharField(source="user.phone")
+    household = serializers.CharField(source="household.code")
+    area = serializers.CharField(source="household.area.name")
+    household_phone_on_register = serializers.SerializerMethodField()
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "phone",
+            "household",
+            "area",
+            "household_phone_on_register",
+            "status",
+            "created_at",
+            "decided_at",
+            "decided_by",
+            "rejection_reason",
+            "available_transitions",
+        ]
+
+    def get_household_phone_on_register(self, resident: Resident) -> bool:
+        return bool(resident.household.phone)
+
+    def get_available_transitions(self, resident: Resident) -> list[str]:
+        return transitions_available(self.context["request"].user, resident, RESIDENT_TRANSITIONS)
+
+
+class PhoneCodeSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=12)
 
 
 class TokenInputSerializer(serializers.Serializer):
@@ -166,6 +214,8 @@ class MeMembershipSerializer(serializers.Serializer):
 
 
 class MeResidentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
     household = serializers.CharField(source="household.code")
     area = serializers.IntegerField(source="household.area_id")
 

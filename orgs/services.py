@@ -1,17 +1,25 @@
 """Writes of the orgs app: areas, organisations, members, households, residents."""
 
+import datetime
+import secrets
 from typing import Any
 
+import rules
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from common.errors import Forbidden, Invalid
+from common.errors import Conflict, Forbidden, Invalid
+from common.tasks import notify_user_task, send_sms_task
 from common.transitions import run_transition
 
 from .models import Area, Household, Membership, Organization, Resident, User
 from .permissions import forget_roles, is_platform_admin, may_manage_households, may_manage_households_in
+from .selectors import households_by_codes
 
 HOUSEHOLD_LEVELS = {Area.Level.ZONE, Area.Level.COMPOUND, Area.Level.BUILDING}
 PROVIDER_LEGAL_TYPES = set(Organization.LegalType) - {Organization.LegalType.GOVERNMENT_AGENCY}
@@ -137,28 +145,177 @@ def _check_household_area(actor: User, area: Area) -> None:
         raise Invalid({"area": [_("This area is outside your jurisdiction.")]})
 
 
-def household_create(*, actor: User, area: Area, code: str) -> Household:
+def household_create(*, actor: User, area: Area, code: str, phone: str = "") -> Household:
     _require(may_manage_households(actor))
     _check_household_area(actor, area)
-    household = Household(area=area, code=code, created_by=actor)
+    household = Household(area=area, code=code, phone=phone, created_by=actor)
+    taken = Invalid({"code": [_("A household with this code already exists.")]})
+    if households_by_codes([code]).exists():  # in any letter case
+        raise taken
     _full_clean(household)
     try:
         with transaction.atomic():
             household.save()
     except IntegrityError as error:  # a concurrent create of the same code
-        raise Invalid({"code": [_("A household with this code already exists.")]}) from error
+        raise taken from error
     return household
 
 
 @transaction.atomic
 def resident_register(*, username: str, password: str, phone: str, household_code: str) -> Resident:
-    """A resident becomes verified by registering with a valid household code."""
-    household = Household.objects.filter(code=household_code.strip()).first()
+    """A user says they live in a household. Knowing its code proves nothing (codes are short and
+    shown to a contract's parties), so the registration starts ``pending``: it counts once the
+    community or bureau confirms it, or the resident enters the code sent to the phone on the
+    household register. At most ``HOUSEHOLD_MAX_RESIDENTS`` live accounts per household."""
+    household = households_by_codes([household_code]).first()
     if household is None:
         raise Invalid(
             {"household_code": [_("No household has this code.")]},
             _("The household code is not valid."),
             code="invalid_household_code",
         )
+    household = Household.objects.select_for_update().get(pk=household.pk)  # serialises the count
+    live = household.residents.exclude(status=Resident.Status.REJECTED).count()
+    if live >= settings.HOUSEHOLD_MAX_RESIDENTS:
+        raise Conflict(
+            _("This household already has %(n)d accounts. Ask your residents' committee for help.")
+            % {"n": settings.HOUSEHOLD_MAX_RESIDENTS},
+            code="household_full",
+        )
     user = _create_user(username=username, password=password, phone=phone)
-    return Resident.objects.create(user=user, household=household)
+    resident = Resident.objects.create(user=user, household=household)
+    if household.phone:
+        _send_phone_code(resident)
+    return resident
+
+
+def _phone_code_digest(resident: Resident, code: str) -> str:
+    """Keyed by the project's secret, the registration and the moment of sending: a leaked digest
+    column gives no code away, and a code is good only for its own registration and sending."""
+    assert resident.phone_code_sent_at is not None
+    sent = int(resident.phone_code_sent_at.timestamp())
+    return salted_hmac("shequ.resident-phone-code", f"{resident.pk}:{sent}:{code}").hexdigest()
+
+
+def _send_phone_code(resident: Resident) -> None:
+    """A fresh six-digit code to the phone on the household register (never to the phone the
+    registrant typed), valid for ``RESIDENT_PHONE_CODE_MINUTES``; only its digest is stored."""
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    resident.phone_code_sent_at = timezone.now()
+    resident.phone_code_attempts = 0
+    resident.phone_code_hash = _phone_code_digest(resident, code)
+    resident.save(update_fields=["phone_code_sent_at", "phone_code_attempts", "phone_code_hash"])
+    body = _(
+        "Shequ: %(code)s is your code to confirm your household account. It is valid for %(n)d minutes."
+    ) % {
+        "code": code,
+        "n": settings.RESIDENT_PHONE_CODE_MINUTES,
+    }
+    phone = resident.household.phone
+    send_sms_task.delay_on_commit([phone], body)
+
+
+def _own_pending_registration(actor: User) -> Resident:
+    resident = Resident.objects.select_for_update().select_related("household").filter(user=actor).first()
+    if resident is None:
+        raise Forbidden(_("Only residents registered with a household can do this."), code="not_a_resident")
+    if resident.status != Resident.Status.PENDING:
+        raise Conflict(_("Your registration is no longer awaiting confirmation."), code="invalid_transition")
+    if not resident.household.phone:
+        raise Conflict(
+            _("Your household has no phone on the register: your residents' committee will confirm you."),
+            code="no_household_phone",
+        )
+    return resident
+
+
+PHONE_CODE_RESEND_SECONDS = 60
+
+
+@transaction.atomic
+def resident_send_phone_code(*, actor: User) -> Resident:
+    """Send a new code to the household's phone (at most one a minute)."""
+    resident = _own_pending_registration(actor)
+    sent_at = resident.phone_code_sent_at
+    if sent_at and (timezone.now() - sent_at).total_seconds() < PHONE_CODE_RESEND_SECONDS:
+        raise Conflict(
+            _("A code was sent less than a minute ago. Please wait before asking again."),
+            code="code_recently_sent",
+        )
+    _send_phone_code(resident)
+    return resident
+
+
+def resident_verify_phone(*, actor: User, code: str) -> Resident:
+    """The resident enters the code sent to the household's phone: right, and the registration is
+    confirmed (logged); wrong, and the attempt is counted — after ``RESIDENT_PHONE_CODE_ATTEMPTS``
+    wrong entries the code is spent and a new one must be sent."""
+    with transaction.atomic():
+        resident = _own_pending_registration(actor)
+        sent_at = resident.phone_code_sent_at
+        lifetime = datetime.timedelta(minutes=settings.RESIDENT_PHONE_CODE_MINUTES)
+        if not resident.phone_code_hash or sent_at is None or timezone.now() > sent_at + lifetime:
+            raise Conflict(_("This code has expired. Ask for a new one."), code="phone_code_expired")
+        if resident.phone_code_attempts >= settings.RESIDENT_PHONE_CODE_ATTEMPTS:
+            raise Conflict(_("Too many wrong codes. Ask for a new one."), code="phone_code_expired")
+        right = constant_time_compare(resident.phone_code_hash, _phone_code_digest(resident, code.strip()))
+        if right:
+            resident.phone_code_hash = ""
+            _decide(
+                resident,
+                resident.confirm,
+                by=actor,
+                description="confirmed by the code sent to the household's phone",
+            )
+            return resident
+        resident.phone_code_attempts += 1
+        resident.save(
+            update_fields=["phone_code_attempts"]
+        )  # kept: the refusal below is outside the transaction
+    raise Invalid(
+        {"code": [_("The code is not right. Check the text message and try again.")]}, code="phone_code_wrong"
+    )
+
+
+def _decide(resident: Resident, method: Any, *, by: User, description: str, reason: str = "") -> None:
+    resident.decided_at = timezone.now()
+    resident.decided_by = by
+    resident.rejection_reason = reason
+    run_transition(resident, method, by=by, description=description)
+    if resident.is_confirmed:
+        body = _("You are confirmed as a resident of household %(code)s. You can now rate services.")
+    else:
+        body = _("We could not confirm you as a resident of household %(code)s: %(reason)s")
+    body = body % {"code": resident.household.code, "reason": reason}
+    notify_user_task.delay_on_commit(resident.user_id, str(_("Your household account")), body)
+
+
+def _locked_for_decision(actor: User, resident: Resident) -> Resident:
+    resident = (
+        Resident.objects.select_for_update(of=("self",))
+        .select_related("household__area", "user")
+        .get(pk=resident.pk)
+    )
+    if resident.user_id == actor.pk:
+        raise Forbidden(_("Nobody may confirm their own registration."), code="conflict_of_interest")
+    _require(rules.has_perm("orgs.confirm_resident", actor, resident))
+    return resident
+
+
+@transaction.atomic
+def resident_confirm(*, actor: User, resident: Resident) -> Resident:
+    """A community member or bureau officer whose jurisdiction covers the household confirms that
+    the registrant lives there (logged)."""
+    resident = _locked_for_decision(actor, resident)
+    _decide(resident, resident.confirm, by=actor, description="confirmed")
+    return resident
+
+
+@transaction.atomic
+def resident_reject(*, actor: User, resident: Resident, reason: str) -> Resident:
+    """…or that they do not; the reason is shown to the registrant."""
+    resident = _locked_for_decision(actor, resident)
+    if not reason.strip():
+        raise Invalid({"reason": [_("Say why, so the person knows what to do next.")]})
+    _decide(resident, resident.reject, by=actor, description=reason.strip(), reason=reason.strip())
+    return resident

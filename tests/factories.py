@@ -102,11 +102,14 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 
 
 class ResidentFactory(factory.django.DjangoModelFactory):
+    """A confirmed resident (``status=Resident.Status.PENDING`` for a fresh registration)."""
+
     class Meta:
         model = Resident
 
     user = factory.SubFactory(UserFactory)
     household = factory.SubFactory(HouseholdFactory)
+    status = Resident.Status.CONFIRMED
 
 
 class CatalogueItemFactory(factory.django.DjangoModelFactory):

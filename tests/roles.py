@@ -166,7 +166,13 @@ def _suspended_provider_contract(world: dict) -> dict:
     return objects
 
 
+def _pending_resident(world: dict) -> dict:
+    household = f.HouseholdFactory(area=world["areas"]["compound"])
+    return {"resident": f.ResidentFactory(household=household, status="pending")}
+
+
 SCENARIOS: dict[str, Callable[[dict], dict]] = {
+    "pending resident": _pending_resident,
     "nothing": lambda world: {},
     "area": lambda world: {"area": world["areas"]["compound"]},
     "household": lambda world: {"household": f.HouseholdFactory(area=world["areas"]["compound"])},

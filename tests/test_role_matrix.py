@@ -95,6 +95,52 @@ ORGS = [
         },
     ),
     Row(
+        "GET",
+        "residents/{resident}/",
+        "pending resident",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "other_officer": 404,
+            "provider_admin": 404,
+            "finance": 404,
+            "assessor": 404,
+            "evaluator": 404,
+            "officer": OK,
+            "bureau_admin": OK,
+            "community": OK,
+            "platform_admin": OK,
+        },
+    ),
+    *(
+        Row(
+            "POST",
+            f"residents/{{resident}}/{verb}/",
+            "pending resident",
+            {
+                "anonymous": 401,
+                "stranger": 404,
+                "other_officer": 404,
+                "provider_admin": 404,
+                "finance": 404,
+                "assessor": 404,
+                # sees every registration, but confirming is the local committee's or bureau's work
+                "platform_admin": 403,
+                "officer": OK,
+                "community": OK,
+            },
+            body={"reason": "Not on the household register."},
+        )
+        for verb in ("confirm", "reject")
+    ),
+    Row(
+        "POST",
+        "residents/me/verify-phone/",
+        "nothing",
+        {"anonymous": 401, "stranger": (403, "not_a_resident"), "officer": (403, "not_a_resident")},
+        body={"code": "123456"},
+    ),
+    Row(
         "POST",
         "households/",
         "nothing",

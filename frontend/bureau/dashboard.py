@@ -28,6 +28,7 @@ from marketplace.serializers import TENDER_TRANSITIONS
 from orgs.permissions import may_manage_households
 
 from ..access import area_required
+from ..registrations import pending_registrations
 from .shared import bureau_ids, bureau_tenders
 
 # What the dashboard flags (display thresholds, not rules of the domain).
@@ -223,6 +224,14 @@ def _casework_tasks(user: Any, ids: list[int]) -> list[dict[str, Any]]:
                 "text": _("Review %(count)d quarantined rating(s) of “%(title)s”")
                 % {"count": count, "title": title},
                 "url": reverse("casework:ratings"),
+            }
+        )
+    waiting = pending_registrations(user).count()
+    if waiting:
+        tasks.append(
+            {
+                "text": _("Confirm %(count)d resident registration(s)") % {"count": waiting},
+                "url": reverse("bureau:residents"),
             }
         )
     live_payment = Payment.objects.filter(instalment=OuterRef("pk"), status__in=LIVE_PAYMENTS)

@@ -1,10 +1,15 @@
 from django.urls import path
 
+from .. import registrations
 from . import dashboard, evaluation, households, tasklist, views
+
+resident_queue, resident_decide = registrations.views_for("bureau")
 
 app_name = "bureau"
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("residents/", resident_queue, name="residents"),
+    path("residents/<int:pk>/", resident_decide, name="resident"),
     path("households/import/", households.household_import, name="household_import"),
     path("households/imports/<int:pk>/", households.household_import_status, name="household_import_status"),
     path("tenders/", views.tender_list_page, name="tenders"),

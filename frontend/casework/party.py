@@ -43,9 +43,10 @@ class PartyPages:
         self.evaluation_score: View = guard(self._evaluation_score)
         self.evaluation_survey: View = guard(self._evaluation_survey)
 
-    def _home(self, request: HttpRequest) -> HttpResponse:
+    def _home(self, request: HttpRequest, extra: Callable[[], dict[str, Any]] | None = None) -> HttpResponse:
         contracts = contracts_of(request, self.area).select_related("provider", "bureau").order_by("-id")
-        return render(request, f"frontend/{self.area}/home.html", {"contracts": contracts})
+        context = {"contracts": contracts, **(extra() if extra else {})}
+        return render(request, f"frontend/{self.area}/home.html", context)
 
     def _contract_detail(self, request: HttpRequest, pk: int) -> HttpResponse:
         contracts = contracts_of(request, self.area).select_related("provider", "bureau")

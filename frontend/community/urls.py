@@ -1,10 +1,15 @@
 from django.urls import path
 
+from .. import registrations
 from . import views
+
+resident_queue, resident_decide = registrations.views_for("community")
 
 app_name = "community"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("residents/", resident_queue, name="residents"),
+    path("residents/<int:pk>/", resident_decide, name="resident"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
     path("evaluations/<int:pk>/score/", views.evaluation_score, name="evaluation_score"),

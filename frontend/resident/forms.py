@@ -147,3 +147,20 @@ class CommentForm(GovukForm):
 
 class SendForm(GovukForm):
     """The check-answers page's button: no fields, it carries the service's refusal if any."""
+
+
+class PhoneCodeForm(GovukForm):
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=12,
+        help_text=_("We sent a 6-digit code to the phone on your household register."),
+        error_messages={"required": _("Enter the code from the text message")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-5",
+            }
+        ),
+    )

@@ -5,6 +5,8 @@ from . import views
 app_name = "resident"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("confirm/", views.verify_phone, name="verify_phone"),
+    path("confirm/new-code/", views.send_phone_code, name="send_phone_code"),
     # A new rating of a contract, one question per page.
     path("rate/<int:contract_id>/", views.rate_satisfaction, name="rate"),
     path("rate/<int:contract_id>/resolved/", views.rate_resolved, name="rate_resolved"),

@@ -26,6 +26,7 @@ from evaluations.models import Evaluation, Rating
 from evaluations.permissions import rating_list_visible_to
 from evaluations.selectors import rateable_contracts
 from orgs import services as org_services
+from orgs.models import Resident
 
 from ..access import area_required, areas_of
 from ..forms import add_service_error
@@ -33,6 +34,7 @@ from ..throttling import throttle_posts
 from .forms import (
     NOT_RECEIVED,
     CommentForm,
+    PhoneCodeForm,
     ResolvedForm,
     SatisfactionForm,
     SendForm,
@@ -128,16 +130,61 @@ def signup(request: HttpRequest) -> HttpResponse:
             add_service_error(form, error)
         else:
             login(request, resident.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Your account has been created. You can now rate services."))
+            messages.success(
+                request, _("Your account has been created. Next, we confirm that you live in the household.")
+            )
             return redirect("resident:home")
     return render(request, "frontend/resident/signup.html", {"form": form})
 
 
 @area_required("resident")
 def home(request: HttpRequest) -> HttpResponse:
+    resident = request.user.resident  # type: ignore[union-attr]
+    if not resident.is_confirmed:
+        return _registration_page(request, resident, PhoneCodeForm())
     rateable = rateable_contracts(user=request.user)
     ratings = [_rating_row(rating) for rating in _own_ratings(request.user)]
     return render(request, "frontend/resident/home.html", {"rateable": rateable, "ratings": ratings})
+
+
+def _registration_page(request: HttpRequest, resident: Resident, form: PhoneCodeForm) -> HttpResponse:
+    """A registration not (yet) confirmed: why, and what happens next."""
+    context = {"resident": resident, "form": form, "by_phone": bool(resident.household.phone)}
+    return render(request, "frontend/resident/registration.html", context)
+
+
+@area_required("resident")
+@require_http_methods(["POST"])
+@throttle_posts("anon_write")
+def verify_phone(request: HttpRequest) -> HttpResponse:
+    """The code sent to the household's phone confirms the registration."""
+    form = PhoneCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            org_services.resident_verify_phone(actor=request.user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, _("You are confirmed as a resident of your household. You can now rate services.")
+            )
+            return redirect("resident:home")
+    resident = Resident.objects.select_related("household").get(user=request.user)
+    return _registration_page(request, resident, form)
+
+
+@area_required("resident")
+@require_http_methods(["POST"])
+@throttle_posts("anon_write")
+def send_phone_code(request: HttpRequest) -> HttpResponse:
+    """A new code to the household's phone."""
+    try:
+        org_services.resident_send_phone_code(actor=request.user)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("We sent a new code to the phone on your household register."))
+    return redirect("resident:home")
 
 
 @area_required("resident")

@@ -138,7 +138,12 @@ def test_resident_registers_with_a_household_code(world, api):
     assert resident.household == household
     assert response.json()["household"] == "WH-0001"
     me = api(resident.user).get("me/").json()
-    assert me["resident"] == {"household": "WH-0001", "area": world["areas"]["compound"].id}
+    assert me["resident"] == {
+        "id": resident.id,
+        "status": "pending",
+        "household": "WH-0001",
+        "area": world["areas"]["compound"].id,
+    }
 
 
 def test_resident_with_a_bad_household_code_is_refused_and_nothing_created(world, api):
