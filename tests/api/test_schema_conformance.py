@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -104,7 +105,21 @@ def map_query(context, query):
 @pytest.fixture(scope="module")
 def tokens(django_db_setup, django_db_blocker):
     """The demo's data and a token per identity, made once for the module inside a transaction
-    that is rolled back at its end; each test runs in a savepoint of it (the ``db`` fixture)."""
+    that is rolled back at its end; each test runs in a savepoint of it (the ``db`` fixture).
+
+    Requests go straight to the WSGI handler, whose request signals would close the database
+    connection (inside a transaction it counts as obsolete) and with it the test's transaction on
+    PostgreSQL; Django's test client unhooks them the same way."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield from _demo_tokens(django_db_blocker)
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+
+
+def _demo_tokens(django_db_blocker):
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
