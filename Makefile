@@ -3,17 +3,29 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+CKSUM := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+RUNTIME_STAMP := $(VENV)/.installed-runtime-$(CKSUM)
+DEV_STAMP := $(VENV)/.installed-dev-$(CKSUM)
 
-.PHONY: run test setup assets check lint types pytest pytest-evening api-fuzz schema clean
+.PHONY: run test setup setup-runtime assets check lint types pytest pytest-evening api-fuzz schema clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/pip:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet ".[dev]"
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-setup: $(STAMP)
+## `make run` needs the runtime dependencies only; `make test` adds the test toolchain
+## (pyproject.toml [project.optional-dependencies].dev: pytest, mypy, Playwright, schemathesis …).
+$(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/pip
+	$(BIN)/pip install --quiet .
+	rm -f $(VENV)/.installed-runtime-* && touch $(RUNTIME_STAMP)
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/pip
+	$(BIN)/pip install --quiet ".[dev]"
+	rm -f $(VENV)/.installed-runtime-* $(VENV)/.installed-dev-* && touch $(RUNTIME_STAMP) $(DEV_STAMP)
+
+setup-runtime: $(RUNTIME_STAMP)
+
+setup: $(DEV_STAMP)
 
 ## Front-end packages from npm (GOV.UK Frontend, htmx, Chart.js, axe-core), built into
 ## frontend/static/frontend/dist/ and never committed.
@@ -21,7 +33,7 @@ assets:
 	scripts/build-assets
 
 ## make run: set up, migrate SQLite, load the demo, start web + Celery worker and beat.
-run: setup assets
+run: setup-runtime assets
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) collectstatic --noinput -v0
 	scripts/compile-messages
