@@ -7,7 +7,7 @@ CKSUM := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUNTIME_STAMP := $(VENV)/.installed-runtime-$(CKSUM)
 DEV_STAMP := $(VENV)/.installed-dev-$(CKSUM)
 
-.PHONY: run test setup setup-runtime assets check lint types pytest pytest-evening api-fuzz schema clean
+.PHONY: run reset-demo test setup setup-runtime assets check lint types pytest pytest-evening api-fuzz schema clean
 
 $(VENV)/bin/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,12 @@ run: setup-runtime assets
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) collectstatic --noinput -v0
 	scripts/compile-messages
-	$(MANAGE) seed_demo
 	scripts/run
+
+## Forget the demo's database and queued tasks; the next `make run` loads a fresh demo.
+reset-demo:
+	rm -f var/shequ.sqlite3 var/shequ.sqlite3-wal var/shequ.sqlite3-shm
+	rm -rf var/broker
 
 ## make test: every check and every test.
 test: setup assets lint types check schema pytest pytest-evening api-fuzz
