@@ -1,9 +1,22 @@
-"""Demo data, created through the same services users call, so it obeys every rule. Past states
-(closed tenders, ended standstills) are reached by moving deadlines into the past, as time would."""
+"""Demo data, created through the same services users call, so it obeys every rule. The story is
+played at the moments it happened: each step runs with the clock moved back to its day
+(``time_machine``), so every date — a tender's deadline, a signature, a service, a rating, the log
+of each transition — is the one a reader from the sector would expect, relative to today.
+
+Today every role has live work: residents have services to rate (and one a rating they may still
+change), the provider a contract in its service period and one to sign, evaluators bids to score,
+the officer an award to make, questions to answer and a contract to sign, finance an instalment to
+pay and a payment awaiting its voucher, the assessor and the committee scores to enter, and the
+committee a registration to confirm."""
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+import time_machine
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +25,7 @@ from contracts import services as contract_services
 from contracts.models import Contract
 from contracts.payments import services as payments
 from evaluations import services as evaluation_services
+from evaluations.models import Evaluation
 from marketplace import services as market
 from marketplace.models import BudgetLine, CatalogueItem, Criterion, Tender
 from marketplace.selectors import ranking_of
@@ -21,6 +35,7 @@ from orgs.models import Area, Household, Membership, Organization, Resident, Use
 
 PASSWORD = "shequ-demo-2026"
 BUREAU_CREDIT_STEM = "11510107MB0000001"
+WORKING_HOUR = 10  # steps in the past happen at 10:00 Shanghai time on their day
 
 
 def credit_code(stem: str) -> str:
@@ -29,6 +44,22 @@ def credit_code(stem: str) -> str:
 
 def is_seeded() -> bool:
     return Organization.objects.filter(credit_code=credit_code(BUREAU_CREDIT_STEM)).exists()
+
+
+@contextmanager
+def day(offset: int) -> Iterator[None]:
+    """Run the block on the day ``offset`` days from today (negative: in the past), at 10:00 local
+    time with the clock ticking; today's steps run now."""
+    if offset >= 0:
+        yield
+        return
+    local = timezone.localdate() + datetime.timedelta(days=offset)
+    moment = timezone.make_aware(datetime.datetime.combine(local, datetime.time(WORKING_HOUR)))
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
+# --- People and places -----------------------------------------------------------------------------
 
 
 def _user(username: str, display_name: str, **extra) -> User:
@@ -76,26 +107,276 @@ def _areas(admin: User) -> dict[str, Area]:
     return areas
 
 
-def _tender(officer, bureau, line, item, area, title, ceiling, deadline_days=20) -> Tender:
-    deadline = timezone.now() + datetime.timedelta(days=deadline_days)
-    start = timezone.localtime(deadline).date() + datetime.timedelta(days=7)
-    return market.tender_create(
-        actor=officer,
+@dataclass
+class Cast:
+    """Who is who in the demo district."""
+
+    admin: User
+    areas: dict[str, Area]
+    bureau: Organization
+    officer: User
+    finance: User
+    evaluators: list[User]
+    providers: list[Organization]
+    provider_admins: list[User]
+    assessor: Organization
+    assessor_user: User
+    community: Organization
+    community_user: User
+    items: dict[str, CatalogueItem] = field(default_factory=dict)
+    line: BudgetLine | None = None
+
+    @property
+    def ylbl(self) -> Area:
+        return self.areas["YLBL"]
+
+
+def _organization(admin, kind, legal_type, name, stem, jurisdiction=None) -> Organization:
+    return org_services.organization_create(
+        actor=admin,
+        kind=kind,
+        legal_type=legal_type,
+        name=name,
+        credit_code=credit_code(stem),
+        jurisdiction=jurisdiction,
+    )
+
+
+def _cast() -> Cast:
+    admin = User.objects.filter(username="admin").first() or User.objects.create_superuser(
+        username="admin", password=PASSWORD, display_name="平台管理员"
+    )
+    areas = _areas(admin)
+    compounds = [area for area in areas.values() if area.level == Area.Level.COMPOUND]
+    for index in range(40):
+        compound = compounds[index % len(compounds)]
+        Household.objects.create(code=f"WH{index + 1:04d}", area=compound, created_by=admin)
+
+    Kind, Legal, Role = Organization.Kind, Organization.LegalType, Membership.Role
+    bureau = _organization(
+        admin, Kind.BUREAU, Legal.GOVERNMENT_AGENCY, "武侯区民政局", BUREAU_CREDIT_STEM, areas["district"]
+    )
+    officer = _member(bureau, "officer", "王科长", Role.OFFICER)
+    finance = _member(bureau, "finance", "李会计", Role.FINANCE)
+    _member(bureau, "bureau_admin", "局系统管理员", Role.ADMIN)
+    evaluators = [_member(bureau, f"evaluator{n}", f"评审专家{n}", Role.EVALUATOR) for n in (1, 2)]
+
+    providers, provider_admins = [], []
+    for n, name in enumerate(
+        ["成都同行社会工作服务中心", "武侯区爱有戏社区发展中心", "锦江益民社工服务社"], start=1
+    ):
+        provider = _organization(
+            admin, Kind.PROVIDER, Legal.SOCIAL_ORGANIZATION, name, f"52510107MJ000000{n}"
+        )
+        providers.append(provider)
+        provider_admins.append(_member(provider, f"provider{n}", f"{name[:4]}负责人", Role.ADMIN))
+        _member(provider, f"provider{n}_staff", f"{name[:4]}社工", Role.STAFF)
+    assessor = _organization(
+        admin, Kind.ASSESSOR, Legal.ENTERPRISE, "四川第三方评估中心", "91510107MA0000001"
+    )
+    community = _organization(
+        admin,
+        Kind.COMMUNITY,
+        Legal.GRASSROOTS_AUTONOMOUS,
+        "玉林北路社区居委会",
+        "57510107MC0000001",
+        areas["YLBL"],
+    )
+    cast = Cast(
+        admin=admin,
+        areas=areas,
         bureau=bureau,
+        officer=officer,
+        finance=finance,
+        evaluators=evaluators,
+        providers=providers,
+        provider_admins=provider_admins,
+        assessor=assessor,
+        assessor_user=_member(assessor, "assessor", "评估师张", Role.MEMBER),
+        community=community,
+        community_user=_member(community, "community", "社区书记", Role.MEMBER),
+    )
+    # Residents of the first households (resident1 … resident5), and one confirmed resident in every
+    # household of 玉林北路社区, where the contracts deliver.
+    for n, household in enumerate(Household.objects.order_by("code")[:5], start=1):
+        _resident(f"resident{n}", f"居民{n}", household, officer)
+    for household in _households(cast.ylbl):
+        if not household.residents.exists():
+            _resident(f"resident_{household.code.lower()}", f"居民{household.code[-2:]}", household, officer)
+
+    cast.items = {
+        code: CatalogueItem.objects.create(code=code, name=name)
+        for code, name in (
+            ("A0101", "养老服务"),
+            ("A0102", "未成年人保护"),
+            ("A0201", "社区治理"),
+            ("A0301", "助残服务"),
+        )
+    }
+    year = timezone.localdate().year
+    cast.line = BudgetLine.objects.create(
+        bureau=bureau,
+        fiscal_year=year,
+        name="社区公共服务购买",
+        source="department_budget",
+        amount=300_000_000,
+    )
+    BudgetLine.objects.create(
+        bureau=bureau, fiscal_year=year, name="社区保障激励资金", source="community_fund", amount=50_000_000
+    )
+    return cast
+
+
+def _households(area: Area) -> list[Household]:
+    return list(Household.objects.filter(area__path__startswith=area.path).order_by("code"))
+
+
+# --- Tenders ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What a tender buys, for whom, and the proposal a provider answers it with."""
+
+    title: str
+    item: str
+    ceiling: int  # fen
+    beneficiaries: str
+    description: str
+    kpis: tuple[tuple[str, int, str], ...]
+    proposal: str
+    staffing: str
+    bidding_days: int = 20
+    start_after_deadline_days: int = 21  # evaluation, standstill and signature come first
+    service_days: int = 365
+
+
+BRIEFS = {
+    "home_care": Brief(
+        "玉林片区居家养老服务",
+        "A0101",
+        30_000_000,
+        "玉林北路社区60周岁以上高龄、独居、失能半失能老人",
+        "为辖区高龄、独居老人提供定期入户探访、生活照料、助餐助医和精神慰藉，每季度组织社区长者活动。",
+        (("入户探访", 1200, "人次"), ("社区长者活动", 24, "场")),
+        "建立长者服务台账，每周入户探访一次；设日间照料点，每月组织生日会与健康讲座。",
+        "项目主管1名，持证社工3名，护理员2名，志愿者队伍20人。",
+    ),
+    "bathing": Brief(
+        "长者助浴服务",
+        "A0101",
+        6_000_000,
+        "玉林北路社区失能、半失能及80周岁以上老人",
+        "由持证助浴员上门或在助浴点为老人提供安全助浴，服务前评估身体状况，服务后回访。",
+        (("上门助浴", 600, "人次"), ("助浴回访", 600, "人次")),
+        "配置移动助浴设备，双人上门，每次服务前测量血压并签署知情同意。",
+        "助浴员4名（持养老护理员证），项目协调员1名。",
+    ),
+    "counselling": Brief(
+        "社区心理健康服务",
+        "A0201",
+        8_000_000,
+        "玉林北路社区居民，重点关注青少年、独居老人及困境家庭",
+        "开设社区心理咨询室，提供个案咨询、心理健康讲座和危机转介。",
+        (("个案咨询", 300, "人次"), ("心理健康讲座", 12, "场")),
+        "每周开放咨询室三个半天，建立转介机制，与辖区医院精神科合作。",
+        "国家二级心理咨询师2名，社工2名。",
+        start_after_deadline_days=40,
+    ),
+    "neighbourhood": Brief(
+        "社区邻里节活动策划",
+        "A0201",
+        6_000_000,
+        "玉林北路社区全体居民",
+        "策划并实施年度社区邻里节，组织院落文艺、邻里美食和公益集市活动。",
+        (("邻里活动", 8, "场"), ("参与居民", 2000, "人次")),
+        "以院落为单位招募居民骨干，分三期开展邻里节，活动后形成居民议事清单。",
+        "项目主管1名，社工2名，居民骨干30人。",
+    ),
+    "disability": Brief(
+        "助残康复服务",
+        "A0301",
+        9_000_000,
+        "玉林北路社区持证残疾人及其家庭",
+        "为辖区持证残疾人提供社区康复训练、辅具适配指导和家庭支持。",
+        (("康复训练", 800, "人次"), ("入户评估", 60, "户")),
+        "与区残联康复中心合作，每周两次社区康复课堂，季度入户评估。",
+        "康复治疗师1名，社工2名，助残志愿者15人。",
+    ),
+    "culture": Brief(
+        "社区文化活动中心运营",
+        "A0201",
+        7_000_000,
+        "玉林北路社区居民，优先老年人和青少年",
+        "运营社区文化活动中心，开设书法、合唱、绘本共读等常态化课程。",
+        (("常态化课程", 200, "课时"), ("文化活动", 12, "场")),
+        "每周开放六天，课程由居民需求调查确定，每季度公示课程表。",
+        "中心主任1名，专职社工2名，兼职教师6名。",
+    ),
+    "meals": Brief(
+        "孤寡老人助餐服务",
+        "A0101",
+        5_000_000,
+        "玉林北路社区孤寡、独居及高龄老人",
+        "依托社区食堂为孤寡、独居老人提供午餐，行动不便者送餐上门。",
+        (("助餐", 9000, "人次"), ("送餐上门", 2000, "人次")),
+        "与社区食堂合作，营养师配餐，送餐员每日11点前送达。",
+        "项目主管1名，送餐员3名。",
+    ),
+    "senior_college": Brief(
+        "老年大学社区课程",
+        "A0101",
+        4_000_000,
+        "玉林北路社区60周岁以上老年人",
+        "在社区开设老年大学分班，开设智能手机使用、书画和养生课程。",
+        (("课程", 120, "课时"),),
+        "每学期两个班，每班30人。",
+        "教务1名，兼职教师4名。",
+    ),
+    "after_school": Brief(
+        "四点半课堂与青少年托管服务",
+        "A0102",
+        18_000_000,
+        "玉林北路社区小学生，优先双职工家庭和困境儿童",
+        "放学后为小学生提供作业辅导、阅读和安全看护，寒暑假开设兴趣营。",
+        (("课后托管", 6000, "人次"), ("亲子活动", 12, "场")),
+        "工作日16:30至18:30开放，师生比不低于1:10，家长签到接送。",
+        "持证社工2名，教师志愿者10名。",
+    ),
+    "self_governance": Brief(
+        "院落自治能力提升项目",
+        "A0201",
+        12_000_000,
+        "玉林北路社区各院落居民及院落自治小组",
+        "培育院落议事会，协助院落制定自治公约，开展院落微更新。",
+        (("院落议事会", 24, "场"), ("院落微更新", 4, "个")),
+        "",
+        "",
+    ),
+}
+
+
+def _tender(cast: Cast, brief: Brief) -> Tender:
+    """The officer drafts the tender today (of the clock): bidding for ``brief.bidding_days``, the
+    service starting after evaluation, standstill and signature, for a year."""
+    deadline = timezone.now() + datetime.timedelta(days=brief.bidding_days)
+    start = timezone.localtime(deadline).date() + datetime.timedelta(days=brief.start_after_deadline_days)
+    return market.tender_create(
+        actor=cast.officer,
+        bureau=cast.bureau,
         data={
-            "title": title,
-            "description": f"{title}：面向辖区居民的社区服务项目。",
-            "catalogue_item": item,
-            "budget_line": line,
-            "areas": [area],
-            "beneficiaries": "辖区居民，优先高龄、独居老人",
-            "ceiling_amount": ceiling,
+            "title": brief.title,
+            "description": brief.description,
+            "catalogue_item": cast.items[brief.item],
+            "budget_line": cast.line,
+            "areas": [cast.ylbl],
+            "beneficiaries": brief.beneficiaries,
+            "ceiling_amount": brief.ceiling,
             "bid_deadline": deadline,
             "service_start": start,
-            "service_end": start + datetime.timedelta(days=330),
+            "service_end": start + datetime.timedelta(days=brief.service_days - 1),
             "kpis": [
-                {"name": "上门服务", "target": Decimal(1200), "unit": "人次"},
-                {"name": "社区活动", "target": Decimal(24), "unit": "场"},
+                {"name": name, "target": Decimal(target), "unit": unit} for name, target, unit in brief.kpis
             ],
             "criteria": [
                 {"name": "报价", "kind": Criterion.Kind.PRICE, "weight": 30},
@@ -107,158 +388,273 @@ def _tender(officer, bureau, line, item, area, title, ceiling, deadline_days=20)
     )
 
 
-def _bid(tender, provider, provider_admin, price):
+def _bid(cast: Cast, tender: Tender, brief: Brief, provider_index: int, price: int) -> None:
+    admin = cast.provider_admins[provider_index]
     bid = market.bid_create(
-        actor=provider_admin,
+        actor=admin,
         tender=tender,
-        provider=provider,
+        provider=cast.providers[provider_index],
         data={
             "price_amount": price,
-            "technical_proposal": "每周入户探访，设日间照料中心，建立服务台账。",
-            "staffing_plan": "项目主管1名，持证社工3名，志愿者队伍20人。",
+            "technical_proposal": brief.proposal,
+            "staffing_plan": brief.staffing,
             "declarations": {"eligibility": True, "no_double_funding": True, "no_conflict": True},
         },
     )
-    return market.bid_submit(actor=provider_admin, bid=bid)
+    market.bid_submit(actor=admin, bid=bid)
 
 
-def _time_passes(tender: Tender, field: str) -> None:
-    Tender.objects.filter(pk=tender.pk).update(**{field: timezone.now() - datetime.timedelta(minutes=1)})
-    tender.refresh_from_db()
+def _open_for_bids(cast: Cast, brief: Brief, created: int, prices: list[int]) -> Tender:
+    """Drafted and published on day ``created``; the providers bid in the days that follow."""
+    with day(created):
+        tender = market.tender_publish(actor=cast.officer, tender=_tender(cast, brief))
+    for index, price in enumerate(prices):
+        with day(min(created + 5 + index, -1)):
+            _bid(cast, tender, brief, index, price)
+    return tender
+
+
+def _closed(cast: Cast, brief: Brief, created: int, prices: list[int]) -> Tender:
+    """Bidding ran its course; the scheduler closed the tender on the day after the deadline."""
+    tender = _open_for_bids(cast, brief, created, prices)
+    with day(created + brief.bidding_days + 1):
+        return market.tender_close(actor=None, tender=tender)
+
+
+def _scored(cast: Cast, tender: Tender) -> None:
+    """Both evaluators declare no conflict and score every opened bid; 同行 writes the best proposals."""
+    for evaluator in cast.evaluators:
+        market.evaluator_declare(actor=evaluator, tender=tender, no_conflict=True)
+        for bid in tender.bids.filter(status="opened"):
+            for criterion in tender.criteria.filter(kind=Criterion.Kind.QUALITY):
+                score = Decimal(85) if bid.provider_id == cast.providers[0].id else Decimal(78)
+                market.bid_score(actor=evaluator, bid=bid, criterion=criterion, score=score)
+
+
+def _awarded(cast: Cast, brief: Brief, created: int) -> Tender:
+    """Closed, scored and awarded the day after closing."""
+    tender = _closed(cast, brief, created, [brief.ceiling - 1_500_000, brief.ceiling - 500_000])
+    with day(created + brief.bidding_days + 2):
+        _scored(cast, tender)
+        return market.tender_award(actor=cast.officer, tender=tender, bid=ranking_of(tender)[0].bid)
+
+
+def _contracted(cast: Cast, brief: Brief, created: int, *, signed: bool) -> Contract:
+    """Awarded; the scheduler finalises the award when the standstill ends, the officer assigns the
+    assessor and the committee, and (``signed``) both parties sign the next day."""
+    tender = _awarded(cast, brief, created)
+    finalised = created + brief.bidding_days + 2 + tender.standstill_days + 1
+    with day(finalised):
+        contract_services.award_finalize(actor=None, tender=tender)
+        contract = Contract.objects.get(tender=tender)
+        contract_services.contract_assign(
+            actor=cast.officer, contract=contract, assessor=cast.assessor, community=cast.community
+        )
+    if signed:
+        with day(finalised + 1):
+            contract_services.contract_sign(actor=cast.officer, contract=contract)
+            evaluation_services.contract_sign(
+                actor=cast.provider_admins[0], contract=contract
+            )  # midterm opens
+    contract.refresh_from_db()
+    return contract
+
+
+# --- Delivery and evaluation -----------------------------------------------------------------------
+
+
+def _service(cast: Cast, contract: Contract, on: int, title: str, description: str, households) -> None:
+    with day(on):
+        delivery.service_event_create(
+            actor=cast.provider_admins[0],
+            contract=contract,
+            date=timezone.localdate(),
+            area=cast.ylbl,
+            title=title,
+            description=description,
+            recipient_codes=[household.code for household in households],
+        )
+
+
+def _rate(
+    contract: Contract, household: Household, on: int, satisfaction: int, resolved: str, comment=""
+) -> None:
+    resident = household.residents.filter(status=Resident.Status.CONFIRMED).order_by("pk").first()
+    with day(on):
+        evaluation_services.rating_create(
+            actor=resident.user,
+            contract=contract,
+            satisfaction=satisfaction,
+            resolved=resolved,
+            comment=comment,
+            client_address=f"10.1.{contract.pk}.{household.pk}",
+            channel="web",
+        )
+
+
+def _home_care(cast: Cast) -> Contract:
+    """A year of home care signed seven months ago: monthly visits, the midterm rated by every
+    household, scored, reported, published and — the appeal window over — confirmed, which made the
+    interim instalment payable (finance's to pay) and opened the final evaluation (residents rate
+    again; the assessor and the committee score it at the end of the year)."""
+    brief = BRIEFS["home_care"]
+    contract = _contracted(cast, brief, -250, signed=True)
+    start = (contract.service_start - timezone.localdate()).days
+    with day(start):  # finance paid the advance through the treasury, with the bank's voucher
+        payment = payments.instalment_pay(
+            actor=cast.finance, instalment=contract.instalments.get(kind="advance")
+        )
+        payments.payment_confirm(actor=cast.finance, payment=payment, voucher_number="GK2026-000381")
+    households = _households(cast.ylbl)
+    for month in range(5):
+        _service(
+            cast,
+            contract,
+            start + 7 + 30 * month,
+            "高龄老人入户探访",
+            "社工2名入户，了解老人身体与生活状况，协助预约就医。",
+            households,
+        )
+    _service(
+        cast,
+        contract,
+        start + 160,
+        "社区长者生日会",
+        "为当季生日的长者举办生日会，社工2名、志愿者6名参与。",
+        households,
+    )
+    levels = [5, 5, 4, 4, 5, 3, 4, 5, 2, 4, 5, 4, 4, 5]
+    for index, household in enumerate(households):
+        _rate(
+            contract,
+            household,
+            start + 172 + index % 5,
+            levels[index % len(levels)],
+            "yes" if index % 4 else "partly",
+            "服务很贴心" if index % 3 == 0 else "",
+        )
+    evaluation = Evaluation.objects.get(contract=contract, stage=Evaluation.Stage.MIDTERM)
+    with day(start + 180):
+        delivery.report_submit(
+            actor=cast.provider_admins[0],
+            contract=contract,
+            stage="midterm",
+            summary="上半年完成入户探访612人次，组织社区长者活动11场。",
+            kpi_actuals=[{"kpi": kpi["id"], "actual": Decimal(612)} for kpi in contract.terms["kpis"][:1]],
+        )
+        for actor, component, score in (
+            (cast.assessor_user, "third_party", Decimal("84")),
+            (cast.officer, "buyer", Decimal("88")),
+            (cast.community_user, "community", Decimal("90")),
+        ):
+            evaluation_services.evaluation_score(
+                actor=actor, evaluation=evaluation, component=component, score=score
+            )
+        evaluation_services.evaluation_survey(actor=cast.assessor_user, evaluation=evaluation, n=60, n_pos=51)
+    with day(start + 183):
+        evaluation = evaluation_services.evaluation_finalize(actor=cast.officer, evaluation=evaluation)
+    with day(start + 183 + settings.EVALUATION_APPEAL_DAYS + 1):
+        evaluation_services.evaluation_confirm(actor=None, evaluation=evaluation)  # the scheduler
+    _service(
+        cast,
+        contract,
+        -3,
+        "高龄老人入户探访",
+        "社工2名入户探访，为两位老人预约家庭医生上门。",
+        households[:8],
+    )
+    return contract
+
+
+def _bathing(cast: Cast) -> Contract:
+    """Signed two weeks ago; finance issued the advance's treasury payment order and awaits the
+    bank's voucher; the first services were given this fortnight, and one household has rated (it
+    may still change its rating). The midterm is open: the assessor, the officer and the committee
+    have their scores to enter, the provider its report to write."""
+    brief = BRIEFS["bathing"]
+    contract = _contracted(cast, brief, -45, signed=True)
+    households = _households(cast.ylbl)
+    start = (contract.service_start - timezone.localdate()).days
+    _service(
+        cast,
+        contract,
+        start + 1,
+        "高龄老人上门助浴",
+        "助浴员2名入户，为失能、高龄老人提供助浴服务。",
+        households[:7],
+    )
+    with day(-2):
+        payments.instalment_pay(actor=cast.finance, instalment=contract.instalments.get(kind="advance"))
+    _service(
+        cast,
+        contract,
+        -1,
+        "高龄老人上门助浴",
+        "助浴员2名入户助浴，服务后测量血压并记录。",
+        households[7:] + households[:2],
+    )
+    _rate(contract, households[1], -1, 4, "yes", "助浴员很细心，希望时间再长一点。")
+    return contract
+
+
+def _question(cast: Cast, tender: Tender, provider_index: int, text: str, on: int, answer: str = "") -> None:
+    with day(on):
+        question = market.question_ask(actor=cast.provider_admins[provider_index], tender=tender, text=text)
+    if answer:
+        with day(on + 1):
+            market.question_answer(actor=cast.officer, question=question, answer=answer)
 
 
 @transaction.atomic
 def seed() -> None:
-    admin = User.objects.filter(username="admin").first() or User.objects.create_superuser(
-        username="admin", password=PASSWORD, display_name="平台管理员"
-    )
-    areas = _areas(admin)
-    compounds = [area for area in areas.values() if area.level == Area.Level.COMPOUND]
-    for index in range(40):
-        compound = compounds[index % len(compounds)]
-        Household.objects.create(code=f"WH{index + 1:04d}", area=compound, created_by=admin)
+    with day(-400):  # the platform was set up last year
+        cast = _cast()
 
-    def organization(kind, legal_type, name, stem, jurisdiction=None):
-        return org_services.organization_create(
-            actor=admin,
-            kind=kind,
-            legal_type=legal_type,
-            name=name,
-            credit_code=credit_code(stem),
-            jurisdiction=jurisdiction,
+    with day(-1):  # an organisation registered yesterday; the platform admin has yet to verify it
+        org_services.provider_register(
+            name="新成立社工服务中心（待审核）",
+            legal_type=Organization.LegalType.SOCIAL_ORGANIZATION,
+            credit_code=credit_code("52510107MJ0000009"),
+            username="provider_pending",
+            password=PASSWORD,
         )
 
-    Kind, Legal, Role = Organization.Kind, Organization.LegalType, Membership.Role
-    bureau = organization(
-        Kind.BUREAU, Legal.GOVERNMENT_AGENCY, "武侯区民政局", BUREAU_CREDIT_STEM, areas["district"]
+    _home_care(cast)
+    _bathing(cast)
+    _contracted(cast, BRIEFS["counselling"], -40, signed=False)  # both parties have to sign
+
+    # The officer's work on tenders: an award to make, a standstill running, questions to answer.
+    _closed(cast, BRIEFS["neighbourhood"], -25, [5_600_000, 5_900_000])
+    neighbourhood = Tender.objects.get(title=BRIEFS["neighbourhood"].title)
+    with day(-3):
+        _scored(cast, neighbourhood)  # scored: the officer awards it
+    _awarded(cast, BRIEFS["culture"], -25)  # award proposed three days ago: the standstill runs
+    _closed(cast, BRIEFS["disability"], -22, [8_800_000, 8_600_000])  # the evaluators' to score
+
+    meals = _open_for_bids(cast, BRIEFS["meals"], -80, [4_900_000])
+    with day(-80 + BRIEFS["meals"].bidding_days + 1):
+        market.tender_close(actor=None, tender=meals)  # a single bid: unsuccessful (流标)
+
+    with day(-120):
+        cancelled = market.tender_publish(actor=cast.officer, tender=_tender(cast, BRIEFS["senior_college"]))
+    with day(-110):
+        market.tender_cancel(actor=cast.officer, tender=cancelled, reason="需求已由街道老年大学统筹解决")
+
+    after_school = _open_for_bids(cast, BRIEFS["after_school"], -6, [])
+    with day(-2):
+        _bid(cast, after_school, BRIEFS["after_school"], 1, 17_500_000)
+    _question(
+        cast,
+        after_school,
+        2,
+        "托管场地是否由社区提供？如需自租，租金可否列入报价？",
+        -4,
+        answer="场地由玉林北路社区党群服务中心免费提供，租金不得列入报价。",
     )
-    officer = _member(bureau, "officer", "王科长", Role.OFFICER)
-    _member(bureau, "finance", "李会计", Role.FINANCE)
-    _member(bureau, "bureau_admin", "局系统管理员", Role.ADMIN)
-    evaluators = [_member(bureau, f"evaluator{n}", f"评审专家{n}", Role.EVALUATOR) for n in (1, 2)]
+    _question(cast, after_school, 0, "寒暑假兴趣营是否计入“课后托管”人次指标？", -1)
 
-    providers, provider_admins = [], []
-    for n, name in enumerate(
-        ["成都同行社会工作服务中心", "武侯区爱有戏社区发展中心", "锦江益民社工服务社"], start=1
-    ):
-        provider = organization(Kind.PROVIDER, Legal.SOCIAL_ORGANIZATION, name, f"52510107MJ000000{n}")
-        providers.append(provider)
-        provider_admins.append(_member(provider, f"provider{n}", f"{name[:4]}负责人", Role.ADMIN))
-        _member(provider, f"provider{n}_staff", f"{name[:4]}社工", Role.STAFF)
-    org_services.provider_register(
-        name="新成立社工服务中心（待审核）",
-        legal_type=Legal.SOCIAL_ORGANIZATION,
-        credit_code=credit_code("52510107MJ0000009"),
-        username="provider_pending",
-        password=PASSWORD,
-    )
-    assessor = organization(Kind.ASSESSOR, Legal.ENTERPRISE, "四川第三方评估中心", "91510107MA0000001")
-    _member(assessor, "assessor", "评估师张", Role.MEMBER)
-    community = organization(
-        Kind.COMMUNITY, Legal.GRASSROOTS_AUTONOMOUS, "玉林北路社区居委会", "57510107MC0000001", areas["YLBL"]
-    )
-    _member(community, "community", "社区书记", Role.MEMBER)
-    for n, household in enumerate(Household.objects.order_by("code")[:5], start=1):
-        _resident(f"resident{n}", f"居民{n}", household, officer)
-
-    items = [
-        CatalogueItem.objects.create(code=code, name=name)
-        for code, name in (
-            ("A0101", "养老服务"),
-            ("A0102", "未成年人保护"),
-            ("A0201", "社区治理"),
-            ("A0301", "助残服务"),
-        )
-    ]
-    line = BudgetLine.objects.create(
-        bureau=bureau,
-        fiscal_year=2026,
-        name="社区公共服务购买",
-        source="department_budget",
-        amount=300_000_000,
-    )
-    BudgetLine.objects.create(
-        bureau=bureau, fiscal_year=2026, name="社区保障激励资金", source="community_fund", amount=50_000_000
-    )
-
-    ylbl = areas["YLBL"]
-    _tender(officer, bureau, line, items[2], ylbl, "院落自治能力提升项目（草稿）", 12_000_000)
-
-    published = _tender(officer, bureau, line, items[1], ylbl, "四点半课堂与青少年托管服务", 18_000_000)
-    published = market.tender_publish(actor=officer, tender=published)
-    _bid(published, providers[1], provider_admins[1], 17_500_000)
-
-    def closed(title, ceiling, item, prices):
-        tender = _tender(officer, bureau, line, item, ylbl, title, ceiling)
-        tender = market.tender_publish(actor=officer, tender=tender)
-        for index, price in enumerate(prices):
-            _bid(tender, providers[index], provider_admins[index], price)
-        _time_passes(tender, "bid_deadline")
-        return market.tender_close(actor=None, tender=tender)
-
-    def scored(tender):
-        for evaluator in evaluators:
-            market.evaluator_declare(actor=evaluator, tender=tender, no_conflict=True)
-            for bid in tender.bids.filter(status="opened"):
-                for criterion in tender.criteria.filter(kind=Criterion.Kind.QUALITY):
-                    score = Decimal(85) if bid.provider_id == providers[0].id else Decimal(78)
-                    market.bid_score(actor=evaluator, bid=bid, criterion=criterion, score=score)
-        return ranking_of(tender)[0].bid
-
-    closed("助残康复服务", 9_000_000, items[3], [8_800_000, 8_600_000])  # evaluating, unscored
-
-    proposed = closed("社区邻里节活动策划", 6_000_000, items[2], [5_600_000, 5_900_000])
-    market.tender_award(actor=officer, tender=proposed, bid=scored(proposed))
-
-    closed("孤寡老人助餐服务（流标示例）", 5_000_000, items[0], [4_900_000])  # unsuccessful: one bid
-
-    cancelled = _tender(officer, bureau, line, items[0], ylbl, "老年大学课程（已取消）", 4_000_000)
-    market.tender_publish(actor=officer, tender=cancelled)
-    market.tender_cancel(actor=officer, tender=cancelled, reason="需求已由街道统筹解决")
-
-    finance = User.objects.get(username="finance")
-    for title, ceiling, stage in (
-        ("玉林片区居家养老服务", 30_000_000, "delivering"),
-        ("长者助浴服务", 6_000_000, "advance_issued"),
-        ("社区心理健康服务", 8_000_000, "draft"),
-    ):
-        tender = closed(title, ceiling, items[0], [ceiling - 1_500_000, ceiling - 500_000])
-        market.tender_award(actor=officer, tender=tender, bid=scored(tender))
-        _time_passes(tender, "standstill_until")
-        contract_services.award_finalize(actor=None, tender=tender)
-        contract = Contract.objects.get(tender=tender)
-        contract_services.contract_assign(
-            actor=officer, contract=contract, assessor=assessor, community=community
-        )
-        if stage == "draft":
-            continue
-        contract_services.contract_sign(actor=officer, contract=contract)
-        evaluation_services.contract_sign(actor=provider_admins[0], contract=contract)  # opens the midterm
-        if stage == "delivering":
-            _deliver_and_evaluate(contract, ylbl, officer, provider_admins[0], assessor, community)
-        else:  # the advance's treasury payment order is out; finance awaits the bank's voucher
-            payments.instalment_pay(actor=finance, instalment=contract.instalments.get(kind="advance"))
-            _first_service(contract, ylbl, provider_admins[0])
+    with day(-1):
+        _tender(cast, BRIEFS["self_governance"])  # the officer's draft
 
     # Registrations waiting for 玉林北路社区's committee: a household code proves nothing by itself.
     # WH0013 has a phone on the household register, so signing up with it sends a code by SMS
@@ -270,95 +666,15 @@ def seed() -> None:
 
 
 LOGINS = [
-    ("admin", "platform admin (Django admin /admin/)"),
-    ("officer", "bureau officer, 武侯区民政局"),
-    ("finance", "bureau finance"),
-    ("evaluator1", "bid evaluator"),
-    ("provider1", "provider admin, 成都同行社会工作服务中心"),
-    ("provider_pending", "provider admin awaiting verification"),
-    ("assessor", "third-party assessor"),
-    ("community", "residents' committee member"),
-    ("resident1", "resident (household WH0001)"),
+    ("admin", "platform admin (Django admin /admin/): verify 新成立社工服务中心"),
+    ("officer", "bureau officer: award 社区邻里节, answer a question, sign 社区心理健康服务, enter B scores"),
+    ("finance", "bureau finance: pay the interim instalment, confirm a treasury voucher"),
+    ("evaluator1", "bid evaluator: score the bids for 助残康复服务"),
+    ("provider1", "provider admin, 成都同行: log services, write a report, sign a contract"),
+    ("provider_pending", "provider awaiting verification"),
+    ("assessor", "third-party assessor: enter T and the survey for 长者助浴服务"),
+    ("community", "residents' committee: confirm newcomer, enter C for 长者助浴服务"),
+    ("resident1", "resident (WH0001): rate 长者助浴服务 and 居家养老服务"),
+    ("resident2", "resident (WH0002): change the rating given yesterday"),
     ("newcomer", "resident awaiting confirmation (household WH0007)"),
 ]
-
-
-def _first_service(contract, area, provider_admin) -> None:
-    """The contract's first service, today, for the households of the area: its residents have a
-    service to rate now (the midterm evaluation is open)."""
-    today = timezone.localdate()
-    Contract.objects.filter(pk=contract.pk).update(service_start=today - datetime.timedelta(days=7))
-    contract.refresh_from_db()
-    households = Household.objects.filter(area__path__startswith=area.path).order_by("code")
-    delivery.service_event_create(
-        actor=provider_admin,
-        contract=contract,
-        date=today,
-        area=area,
-        title="高龄老人上门助浴",
-        description="助浴员2名入户，为高龄、失能老人提供助浴服务。",
-        recipient_codes=[household.code for household in households],
-    )
-
-
-def _deliver_and_evaluate(contract, area, officer, provider_admin, assessor, community) -> None:
-    """Half a year of delivery: service events for the households of the area, their residents'
-    ratings, the component scores and the midterm report, and a published midterm evaluation."""
-    today = timezone.localdate()
-    Contract.objects.filter(pk=contract.pk).update(  # the service began three months ago
-        service_start=today - datetime.timedelta(days=90), service_end=today + datetime.timedelta(days=270)
-    )
-    contract.refresh_from_db()
-    households = list(Household.objects.filter(area__path__startswith=area.path).order_by("code"))
-    for index, household in enumerate(households):
-        if not household.residents.exists():
-            _resident(f"resident_{household.code.lower()}", f"居民{index}", household, officer)
-    for days_ago, title in ((60, "高龄老人入户探访"), (30, "社区长者生日会")):
-        delivery.service_event_create(
-            actor=provider_admin,
-            contract=contract,
-            date=today - datetime.timedelta(days=days_ago),
-            area=area,
-            title=title,
-            description="社工2名、志愿者6名参与。",
-            recipient_codes=[household.code for household in households],
-        )
-    levels = [5, 5, 4, 4, 5, 3, 4, 5, 2, 4, 5, 4, 4, 5]
-    for index, household in enumerate(households):
-        resident = household.residents.get(status=Resident.Status.CONFIRMED)
-        evaluation_services.rating_create(
-            actor=resident.user,
-            contract=contract,
-            satisfaction=levels[index % len(levels)],
-            resolved="yes" if index % 4 else "partly",
-            comment="服务很贴心" if index % 3 == 0 else "",
-            client_address=f"10.1.0.{index + 1}",
-            channel="web",
-        )
-    evaluation = evaluation_services.evaluation_open_for(contract)
-    assert evaluation is not None
-    for actor, component, score in (
-        (User.objects.get(username="assessor"), "third_party", Decimal("84")),
-        (officer, "buyer", Decimal("88")),
-        (User.objects.get(username="community"), "community", Decimal("90")),
-    ):
-        evaluation_services.evaluation_score(
-            actor=actor, evaluation=evaluation, component=component, score=score
-        )
-    evaluation_services.evaluation_survey(
-        actor=User.objects.get(username="assessor"), evaluation=evaluation, n=60, n_pos=51
-    )
-    delivery.report_submit(
-        actor=provider_admin,
-        contract=contract,
-        stage="midterm",
-        summary="上半年完成入户探访612人次，社区活动11场。",
-        kpi_actuals=[{"kpi": kpi["id"], "actual": Decimal(600)} for kpi in contract.terms["kpis"][:1]],
-    )
-    evaluation_services.evaluation_finalize(actor=officer, evaluation=evaluation)
-
-    # Finance paid the advance through the treasury (国库集中支付) with the bank's voucher.
-    finance = User.objects.get(username="finance")
-    advance = contract.instalments.get(kind="advance")
-    payment = payments.instalment_pay(actor=finance, instalment=advance)
-    payments.payment_confirm(actor=finance, payment=payment, voucher_number="GK2026-000381")

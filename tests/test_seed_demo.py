@@ -17,7 +17,7 @@ def test_seed_demo_loads_every_state_once():
     assert "Demo data loaded." in out.getvalue()
     assert set(Tender.objects.values_list("status", flat=True)) == set(Tender.Status.values)
     assert set(Contract.objects.values_list("status", flat=True)) >= {"draft", "active"}
-    assert Evaluation.objects.filter(status="published").exists()
+    assert Evaluation.objects.filter(stage="midterm", status="final").exists()
     assert Instalment.objects.filter(kind="advance", status="paid").count() == 1
     assert Payment.objects.filter(status="processing").count() == 1  # finance's voucher to confirm
     counts = (Tender.objects.count(), Rating.objects.count())
@@ -57,3 +57,109 @@ def test_in_the_demo_a_newcomer_is_confirmed_by_the_committee_and_rates():
     assert client.post(f"{base}comment/", {"comment": ""}).status_code == 302
     assert client.post(f"{base}check/").status_code == 302
     assert Rating.objects.filter(contract=contract, household=resident.household).count() == 1
+
+
+def _user(username):
+    from orgs.models import User
+
+    return User.objects.get(username=username)
+
+
+def test_in_the_demo_every_role_has_work_today():
+    """What each demo log-in finds waiting, checked through the services and selectors it uses."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from contracts import delivery
+    from evaluations.selectors import rateable_contracts
+    from evaluations.services import rating_edit_deadline
+    from marketplace.models import BidScore, Question
+    from orgs.models import Household, Resident
+
+    call_command("seed_demo", stdout=StringIO())
+    today = timezone.localdate()
+
+    # Residents: resident1 has two services to rate; resident2 may still change yesterday's rating.
+    rateable = {row["contract"].title for row in rateable_contracts(user=_user("resident1"))}
+    assert rateable == {"长者助浴服务", "玉林片区居家养老服务"}
+    rating = Rating.objects.get(rater=_user("resident2"), contract__title="长者助浴服务")
+    assert rating.evaluation.status == "open" and rating_edit_deadline(rating) > timezone.now()
+
+    # The provider: a contract in its service period, where a service can be logged today; another to sign.
+    active = Contract.objects.filter(provider__name="成都同行社会工作服务中心", status="active")
+    assert active.count() == 2
+    home_care = active.get(title="玉林片区居家养老服务")
+    assert home_care.service_start <= today <= home_care.service_end
+    delivery.service_event_create(
+        actor=_user("provider1"),
+        contract=home_care,
+        date=today,
+        area=home_care.tender.areas.get(),
+        title="入户探访",
+        description="",
+        recipient_codes=["WH0001"],
+    )
+    assert Contract.objects.get(status="draft").title == "社区心理健康服务"
+
+    # Evaluators: every opened bid of 助残康复服务 is theirs to score.
+    disability = Tender.objects.get(title="助残康复服务")
+    assert disability.status == "evaluating" and disability.bids.filter(status="opened").count() == 2
+    assert not BidScore.objects.filter(bid__tender=disability).exists()
+
+    # The officer: a scored tender to award, a question to answer, a contract to sign.
+    from marketplace import services as market
+    from marketplace.selectors import ranking_of
+
+    neighbourhood = Tender.objects.get(title="社区邻里节活动策划")
+    market.tender_award(actor=_user("officer"), tender=neighbourhood, bid=ranking_of(neighbourhood)[0].bid)
+    assert Question.objects.filter(answered_at__isnull=True, tender__status="published").count() == 1
+
+    # Finance: an interim instalment to pay and a treasury payment awaiting its voucher.
+    assert Instalment.objects.filter(kind="interim", status="payable").count() == 1
+    assert Payment.objects.get(status="processing").instalment.contract.title == "长者助浴服务"
+
+    # The assessor and the committee: scores to enter on the bathing service's open midterm.
+    midterm = Evaluation.objects.get(contract__title="长者助浴服务", stage="midterm")
+    assert midterm.status == "open"
+    assert (midterm.third_party, midterm.community, midterm.buyer) == (None, None, None)
+    from evaluations import services as evaluation_services
+
+    evaluation_services.evaluation_score(
+        actor=_user("assessor"), evaluation=midterm, component="third_party", score=Decimal(80)
+    )
+    evaluation_services.evaluation_score(
+        actor=_user("community"), evaluation=midterm, component="community", score=Decimal(85)
+    )
+
+    # The committee also has a registration to confirm.
+    assert Resident.objects.get(status="pending").household == Household.objects.get(code="WH0007")
+    assert today - datetime.timedelta(days=1) <= rating.created_at.astimezone().date() <= today
+
+
+def test_the_demo_tells_a_story_a_reader_from_the_sector_believes():
+    """Contracts run over their tender's service period; services come after signing, within the
+    period and never in the future; tenders start their service after the bid deadline."""
+    from django.utils import timezone
+    from django_fsm_log.models import StateLog
+
+    call_command("seed_demo", stdout=StringIO())
+    today = timezone.localdate()
+    for tender in Tender.objects.all():
+        assert timezone.localtime(tender.bid_deadline).date() < tender.service_start < tender.service_end
+    for contract in Contract.objects.select_related("tender"):
+        assert (contract.service_start, contract.service_end) == (
+            contract.tender.service_start,
+            contract.tender.service_end,
+        )
+        activated = StateLog.objects.for_(contract).filter(transition="activate").first()
+        for event in contract.events.all():
+            assert activated is not None
+            assert timezone.localtime(activated.timestamp).date() <= event.date <= today
+            assert contract.service_start <= event.date <= contract.service_end
+        for rating in Rating.objects.filter(contract=contract):
+            assert rating.created_at.date() >= min(e.date for e in contract.events.all())
+    # Beneficiaries fit the service: no after-school programme for elderly people living alone.
+    after_school = Tender.objects.get(title="四点半课堂与青少年托管服务")
+    assert "老人" not in after_school.beneficiaries and "小学生" in after_school.beneficiaries
