@@ -25,6 +25,7 @@ ERROR_CODES: dict[int, tuple[str, ...]] = {
         "malformed_request",
         "invalid_credentials",
         "invalid_household_code",
+        "invalid_phone",
         "phone_code_wrong",
         "invalid_signature",
         "invalid_event",

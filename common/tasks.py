@@ -6,7 +6,7 @@ from typing import Any
 from celery import shared_task
 from django.db.models import QuerySet
 
-from .notifications import notify_users, send_sms
+from .notifications import notify_users, send_email, send_sms
 
 
 def fan_out(due: QuerySet, task: Any) -> int:
@@ -22,6 +22,13 @@ def send_sms_task(to: list[str], body: str) -> int:
     """One text message, sent by the worker so a slow or failing SMS gateway never holds up (or
     breaks) the request that caused it; retried with back-off on network errors."""
     return send_sms(to=to, body=body)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email_task(to: list[str], subject: str, body: str) -> int:
+    """One e-mail, sent by the worker: a slow mail server neither holds up the request nor, by the
+    time it takes, tells the sender whether the address has an account (password reset)."""
+    return send_email(to=to, subject=subject, body=body)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.errors import Conflict, Forbidden, Invalid
 from common.tasks import notify_user_task, send_sms_task
@@ -19,10 +20,15 @@ from common.transitions import run_transition
 
 from .models import Area, Household, Membership, Organization, Resident, User
 from .permissions import forget_roles, is_platform_admin, may_manage_households, may_manage_households_in
+from .phones import normalize_mainland_mobile
 from .selectors import households_by_codes
 
 HOUSEHOLD_LEVELS = {Area.Level.ZONE, Area.Level.COMPOUND, Area.Level.BUILDING}
 PROVIDER_LEGAL_TYPES = set(Organization.LegalType) - {Organization.LegalType.GOVERNMENT_AGENCY}
+CREDIT_CODE_TAKEN = gettext_lazy(
+    "An organisation with this unified social credit code is already registered. "
+    "If it is yours, sign in or ask its administrator to add you."
+)
 
 
 def _require(allowed: bool) -> None:
@@ -97,12 +103,19 @@ def provider_register(
     try:
         organization.full_clean(exclude=["status"])
     except ValidationError as error:
-        raise Invalid({"organization": error.message_dict}) from error
+        fields = error.message_dict
+        if any(item.code == "unique" for item in error.error_dict.get("credit_code", [])):
+            fields["credit_code"] = [str(CREDIT_CODE_TAKEN)]
+        raise Invalid({"organization": fields}) from error
     try:
         admin = _create_user(username=username, password=password, email=email)
     except Invalid as error:
         raise Invalid({"admin": error.extra["fields"]}) from error
-    organization.save()
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError as error:  # a concurrent registration with the same code
+        raise Invalid({"organization": {"credit_code": [str(CREDIT_CODE_TAKEN)]}}) from error
     Membership.objects.create(user=admin, organization=organization, role=Membership.Role.ADMIN)
     return organization
 
@@ -145,9 +158,22 @@ def _check_household_area(actor: User, area: Area) -> None:
         raise Invalid({"area": [_("This area is outside your jurisdiction.")]})
 
 
+def _mobile(phone: str) -> str:
+    """The typed number as stored (11 digits), or 400 ``invalid_phone`` naming the field."""
+    try:
+        return normalize_mainland_mobile(phone)
+    except ValidationError as error:
+        raise Invalid(
+            {"phone": list(error.messages)}, _("The mobile phone number is not valid."), code="invalid_phone"
+        ) from error
+
+
 def household_create(*, actor: User, area: Area, code: str, phone: str = "") -> Household:
+    """The phone on the household register receives the codes that confirm residents, so it is a
+    mainland mobile number (``orgs.phones``)."""
     _require(may_manage_households(actor))
     _check_household_area(actor, area)
+    phone = _mobile(phone)
     household = Household(area=area, code=code, phone=phone, created_by=actor)
     taken = Invalid({"code": [_("A household with this code already exists.")]})
     if households_by_codes([code]).exists():  # in any letter case
@@ -166,7 +192,9 @@ def resident_register(*, username: str, password: str, phone: str, household_cod
     """A user says they live in a household. Knowing its code proves nothing (codes are short and
     shown to a contract's parties), so the registration starts ``pending``: it counts once the
     community or bureau confirms it, or the resident enters the code sent to the phone on the
-    household register. At most ``HOUSEHOLD_MAX_RESIDENTS`` live accounts per household."""
+    household register. At most ``HOUSEHOLD_MAX_RESIDENTS`` live accounts per household. The
+    phone, if given, is a mainland mobile number (400 ``invalid_phone``), stored as 11 digits."""
+    phone = _mobile(phone)
     household = households_by_codes([household_code]).first()
     if household is None:
         raise Invalid(

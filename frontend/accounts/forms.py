@@ -1,11 +1,20 @@
+import logging
 from typing import Any
 
-from django.contrib.auth.forms import AuthenticationForm
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
 
+from common.tasks import send_email_task
 from orgs.lockout import SignInLocked, authenticate_or_lock
 
 from ..forms import GovukFormMixin
+
+logger = logging.getLogger(__name__)
+
+PASSWORD_HINT = _("Use at least 8 characters. Do not use only numbers or a common password.")
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):
@@ -22,4 +31,58 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
             if self.user_cache is None:
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class PasswordResetRequestForm(GovukFormMixin, PasswordResetForm):
+    """Django's reset request: a link goes to every active account with this address, and the
+    page that follows is the same whether or not one exists. The e-mail is queued for the worker,
+    so neither a slow mail server nor its failure shows on the page."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("The e-mail address of your account. We will send you a link to choose a new password."),
+        error_messages={
+            "required": _("Enter your e-mail address"),
+            "invalid": _("Enter an e-mail address in the correct format, like name@example.com"),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        try:
+            send_email_task.delay([to_email], subject, body)
+        except Exception:  # a broker or (run eagerly) mail server down: never tell the visitor
+            logger.exception("password reset e-mail to user %s not sent", context["user"].pk)
+
+
+class NewPasswordForm(GovukFormMixin, SetPasswordForm):
+    """Choose a new password from the e-mailed link: the same password rules as signing up
+    (``AUTH_PASSWORD_VALIDATORS``), their errors on the first field where the password is typed."""
+
+    error_messages = {"password_mismatch": _("Enter the same password in both fields")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        first, second = self.fields["new_password1"], self.fields["new_password2"]
+        first.help_text = PASSWORD_HINT
+        first.error_messages["required"] = _("Enter a new password")
+        second.label = _("Confirm your new password")
+        second.help_text = ""
+        second.error_messages["required"] = _("Enter the new password again")
+
+    def clean(self) -> dict[str, Any]:
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
         return self.cleaned_data

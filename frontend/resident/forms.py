@@ -9,6 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Rating
+from orgs.phones import normalize_mainland_mobile
 
 from ..forms import GovukForm
 
@@ -47,6 +48,13 @@ def satisfaction_label(answer: str) -> Any:
     return SATISFACTION_LABELS[satisfaction_value(answer)]
 
 
+# Where residents find their code: one wording for the sign-up form and the help page.
+HOUSEHOLD_CODE_HINT = _(
+    "Your household code is printed on the household index card your residents' committee issues, "
+    "for example WH0001. Ask the committee if you cannot find it."
+)
+
+
 class SignupForm(GovukForm):
     username = forms.CharField(
         label=_("Username"),
@@ -69,7 +77,10 @@ class SignupForm(GovukForm):
         label=_("Mobile phone number"),
         max_length=20,
         required=False,
-        help_text=_("We use it only to remind you to rate services your household received."),
+        help_text=_(
+            "A mainland mobile number, like 138 0013 8000. "
+            "We use it only to remind you to rate services your household received."
+        ),
         widget=forms.TextInput(
             attrs={"type": "tel", "autocomplete": "tel", "class": "govuk-input--width-20"}
         ),
@@ -77,14 +88,22 @@ class SignupForm(GovukForm):
     household_code = forms.CharField(
         label=_("Household code"),
         max_length=40,
-        help_text=_(
-            "Your household code is on the household notice from the residents' committee, "
-            "for example HH00012. Ask the committee if you cannot find it."
-        ),
+        help_text=HOUSEHOLD_CODE_HINT,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-10"}
         ),
+        error_messages={"required": _("Enter your household code")},
     )
+
+    def clean_phone(self) -> str:
+        """The service's rule (``orgs.phones``), checked here too so the form shows every error at
+        once; the number goes to the service as typed and is stored as 11 digits."""
+        phone = self.cleaned_data["phone"]
+        normalize_mainland_mobile(phone)  # raises the people's message, naming how to write it
+        return phone
+
+    def clean_household_code(self) -> str:
+        return self.cleaned_data["household_code"].strip()
 
 
 class SatisfactionForm(GovukForm):

@@ -56,7 +56,7 @@ def test_users_who_are_not_residents_are_refused(world, browse, delivering):
 def test_sign_up_with_a_household_code_signs_the_resident_in(world, browse):
     household = f.HouseholdFactory(area=world["areas"]["compound"])
     client = browse()
-    assert "household notice from the residents" in _text(client.get("/accounts/signup/"))
+    assert "household index card your residents" in _text(client.get("/accounts/signup/"))
 
     response = client.post(
         "/accounts/signup/",
