@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.money import round_half_up, split_by_shares
 from common.transitions import run_transition
@@ -121,9 +122,9 @@ def contract_sign(*, actor: User, contract: Contract) -> Contract:
         raise Forbidden()
     contract.save()
     if contract.is_fully_signed:
-        run_transition(contract, contract.activate, by=actor, description="signed by both parties")
+        run_transition(contract, contract.activate, by=actor, description=reasons.CONTRACT_SIGNED)
         for instalment in contract.instalments.select_for_update().filter(kind=Instalment.Kind.ADVANCE):
-            run_transition(instalment, instalment.make_payable, by=actor, description="contract active")
+            run_transition(instalment, instalment.make_payable, by=actor, description=reasons.CONTRACT_ACTIVE)
     return contract
 
 
@@ -149,7 +150,7 @@ def contract_terminate(*, actor: User, contract: Contract, reason: str) -> Contr
     _require(actor, "contracts.terminate_contract", contract)
     run_transition(contract, contract.terminate, by=actor, description=_reason(reason))
     for instalment in contract.instalments.select_for_update().filter(status=Instalment.Status.SCHEDULED):
-        run_transition(instalment, instalment.withhold, by=actor, description="contract terminated")
+        run_transition(instalment, instalment.withhold, by=actor, description=reasons.CONTRACT_TERMINATED)
         _return_withheld(contract, instalment)
     return contract
 
@@ -203,7 +204,7 @@ def _return_withheld(contract: Contract, instalment: Instalment) -> None:
         instalment=instalment,
         kind="withheld",
         amount=instalment.withheld_amount,
-        description="returned to the budget line",
+        description=reasons.RETURNED_TO_BUDGET,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
+from common import reasons
 from common.transitions import run_transition
 from marketplace.models import Tender
 from marketplace.services import budget_line_locked
@@ -76,7 +77,7 @@ def contract_close_if_settled(*, contract: Contract, by: Any = None) -> bool:
         return True
     if contract.status != Contract.Status.COMPLETED or not is_settled(contract):
         return False
-    run_transition(contract, contract.close, by=by, description="every instalment paid or withheld")
+    run_transition(contract, contract.close, by=by, description=reasons.CONTRACT_SETTLED)
     return True
 
 

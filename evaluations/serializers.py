@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.api import transitions_available
+from common.history import ReasonField
 
 from .models import Evaluation, Rating
 
@@ -123,6 +124,7 @@ class RatingSerializer(serializers.ModelSerializer):
     satisfaction = SatisfactionField()
     household = serializers.CharField(source="household.code")
     available_transitions = serializers.SerializerMethodField()
+    quarantine_reason = ReasonField(read_only=True)
 
     class Meta:
         model = Rating

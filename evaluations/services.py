@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import reasons
 from common.errors import Conflict, Forbidden, Invalid
 from common.transitions import run_transition
 from contracts import services as contract_services
@@ -119,9 +120,7 @@ def rating_create(
         client_address=client_address,
     )
     if is_burst:
-        reason = _("More than %(n)d ratings of this contract from one address within 10 minutes.") % {
-            "n": settings.RATING_IP_BURST
-        }
+        reason = reasons.RATING_BURST % {"n": settings.RATING_IP_BURST}
         run_transition(rating, rating.quarantine, by=None, description=reason)
     return rating
 
@@ -284,7 +283,7 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
     contract = evaluation.contract
     assert evaluation.composite is not None
     passed = evaluation.composite >= scoring.PASS_MARK
-    reason = f"{evaluation.stage} evaluation S={evaluation.composite}"
+    reason = reasons.EVALUATION[evaluation.stage] % {"score": evaluation.composite}
     if evaluation.stage == Evaluation.Stage.MIDTERM:
         if passed:
             contract_services.instalments_release(

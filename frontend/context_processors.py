@@ -1,5 +1,5 @@
-"""What every page's layout needs: the page language as a BCP 47 tag and the role areas the user
-may open (service navigation)."""
+"""What every page's layout needs: the page language as a BCP 47 tag and the service navigation
+(the public tenders, then each role area the user may open with its busiest pages)."""
 
 from typing import Any
 
@@ -9,15 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .access import areas_of
-
-_AREA_LABELS = {
-    "bureau": _("Bureau"),
-    "provider": _("Provider"),
-    "assessor": _("Assessment"),
-    "community": _("Community"),
-    "resident": _("My ratings"),
-}
+from .navigation import areas_with_links
 
 
 def html_lang(language: str | None) -> str:
@@ -31,11 +23,16 @@ def html_lang(language: str | None) -> str:
 
 
 def _nav_items(request: HttpRequest) -> list[dict[str, Any]]:
-    items = [{"label": _("Tenders"), "url": reverse("public:tenders")}]
-    for area in areas_of(getattr(request, "user", None)):
-        items.append({"label": _AREA_LABELS[area], "url": reverse(f"{area}:home")})
+    items: list[dict[str, Any]] = [{"label": _("Tenders"), "url": reverse("public:tenders")}]
+    for area in areas_with_links(getattr(request, "user", None)):
+        items.append({"label": area.label, "url": area.url})
+        items.extend({"label": link.label, "url": link.url} for link in area.links if link.in_navigation)
+    # The current page is under the item with the longest matching address (/bureau/contracts/…
+    # is "Contracts", not also "Bureau").
+    matching = [item for item in items if request.path.startswith(str(item["url"]))]
+    current = max(matching, key=lambda item: len(str(item["url"])), default=None)
     for item in items:
-        item["active"] = request.path.startswith(str(item["url"]))
+        item["active"] = item is current
     return items
 
 

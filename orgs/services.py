@@ -14,6 +14,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common import reasons
 from common.errors import Conflict, Forbidden, Invalid
 from common.tasks import notify_user_task, send_sms_task
 from common.transitions import run_transition
@@ -64,7 +65,7 @@ def organization_create(*, actor: User, **fields: Any) -> Organization:
     organization = Organization(**fields)
     _full_clean(organization, exclude=["status"])
     organization.save()
-    run_transition(organization, organization.verify, by=actor, description="created by platform admin")
+    run_transition(organization, organization.verify, by=actor, description=reasons.ORGANIZATION_CREATED)
     return organization
 
 
@@ -293,7 +294,7 @@ def resident_verify_phone(*, actor: User, code: str) -> Resident:
                 resident,
                 resident.confirm,
                 by=actor,
-                description="confirmed by the code sent to the household's phone",
+                description=reasons.RESIDENT_CONFIRMED_BY_CODE,
             )
             return resident
         resident.phone_code_attempts += 1
@@ -335,7 +336,7 @@ def resident_confirm(*, actor: User, resident: Resident) -> Resident:
     """A community member or bureau officer whose jurisdiction covers the household confirms that
     the registrant lives there (logged)."""
     resident = _locked_for_decision(actor, resident)
-    _decide(resident, resident.confirm, by=actor, description="confirmed")
+    _decide(resident, resident.confirm, by=actor, description=reasons.RESIDENT_CONFIRMED)
     return resident
 
 

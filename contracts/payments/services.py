@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import reasons
 from common.errors import ApplicationError, Conflict, Forbidden, Invalid, InvalidTransition
 from common.parsers import json_loads_bounded
 from common.transitions import run_transition
@@ -109,7 +110,7 @@ def instalment_pay(*, actor: User, instalment: Instalment) -> Payment:
     payment.instalment = instalment
     if gateway_for(payment.gateway).confirms_by_voucher:
         payment.attempts += 1
-        run_transition(payment, payment.start_processing, by=actor, description="payment order issued")
+        run_transition(payment, payment.start_processing, by=actor, description=reasons.PAYMENT_ORDER_ISSUED)
     else:
         _destination(instalment, payment.gateway)
         from .tasks import payment_execute_task
@@ -148,7 +149,10 @@ def payment_execute(*, payment_id: int) -> Payment:
         _instalment, payment = _locked(payment_id)
         if payment.status in (Payment.Status.PENDING, Payment.Status.FAILED):
             run_transition(
-                payment, payment.start_processing, reference=transfer.reference, description="transfer sent"
+                payment,
+                payment.start_processing,
+                reference=transfer.reference,
+                description=reasons.TRANSFER_SENT,
             )
         elif not payment.reference:
             payment.reference = transfer.reference
@@ -162,7 +166,8 @@ def _succeed(*, instalment: Instalment, payment: Payment, by: Any, reference: st
     if payment.status in (Payment.Status.PENDING, Payment.Status.FAILED):
         run_transition(payment, payment.start_processing, by=by, reference=reference)
     run_transition(payment, payment.succeed, by=by, reference=reference)
-    run_transition(instalment, instalment.mark_paid, by=by, description=f"payment {payment.pk}")
+    paid = reasons.INSTALMENT_PAID % {"payment": payment.pk}
+    run_transition(instalment, instalment.mark_paid, by=by, description=paid)
     ledger_record(
         contract=instalment.contract,
         kind=LedgerEntry.Kind.PAID,
@@ -215,7 +220,7 @@ def _sync_reversed(*, payment: Payment, total_reversed: int, by: Any = None) -> 
         kind=LedgerEntry.Kind.REVERSED,
         amount=difference,
         currency=payment.currency,
-        description=f"reversal of {payment.reference}"[:255],
+        description=(reasons.PAYMENT_REVERSAL % {"reference": payment.reference})[:255],
     )
     return payment
 

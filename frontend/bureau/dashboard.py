@@ -1,34 +1,27 @@
-"""The bureau's dashboard: budget use, tenders by state, contracts at risk and what waits for the
-signed-in member. Everything here is a read through the apps' selectors and permissions."""
+"""The bureau's dashboard: what waits for the signed-in member (``frontend.waiting``), the pages of
+the area their roles open (``frontend.navigation``), budget use, tenders by state and contracts at
+risk. Everything here is a read through the apps' selectors and permissions."""
 
 import datetime
 from typing import Any
 
 import rules
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.api import transitions_available
-from common.templatetags.money import yuan
 from contracts.models import Contract, Instalment
-from contracts.payments.models import Payment
 from contracts.payments.services import LIVE as LIVE_PAYMENTS
-from contracts.permissions import instalment_list_visible_to
 from contracts.selectors import contract_list
-from evaluations.models import Evaluation, Rating
-from evaluations.permissions import evaluation_list_visible_to, rating_list_visible_to
-from evaluations.serializers import EVALUATION_TRANSITIONS
-from marketplace.models import Bid, BidScore, Criterion, EvaluatorDeclaration, Tender
+from marketplace.models import Tender
 from marketplace.selectors import budget_line_list
-from marketplace.serializers import TENDER_TRANSITIONS
-from orgs.permissions import may_manage_households
 
 from ..access import area_required
-from ..registrations import pending_registrations
+from ..navigation import links_of
+from ..waiting import tasks_for
 from .shared import bureau_ids, bureau_tenders
 
 # What the dashboard flags (display thresholds, not rules of the domain).
@@ -112,151 +105,6 @@ def _contracts_at_risk(user: Any, ids: list[int]) -> list[dict[str, Any]]:
     return rows
 
 
-def _tender_tasks(user: Any) -> list[dict[str, Any]]:
-    tenders = (
-        bureau_tenders(user)
-        .filter(status__in=[Tender.Status.PUBLISHED, Tender.Status.EVALUATING, Tender.Status.AWARD_PROPOSED])
-        .annotate(unanswered=Count("questions", filter=Q(questions__answered_at__isnull=True)))
-        .order_by("bid_deadline")
-    )
-    tasks = []
-    for tender in tenders:
-        if tender.unanswered and rules.has_perm("marketplace.answer_question_on_tender", user, tender):  # type: ignore[attr-defined]
-            tasks.append(
-                {
-                    "text": _("Answer %(count)d question(s) on “%(title)s”")
-                    % {"count": tender.unanswered, "title": tender.title},  # type: ignore[attr-defined]
-                    "url": reverse("bureau:questions", args=[tender.pk]),
-                }
-            )
-        available = transitions_available(user, tender, TENDER_TRANSITIONS)
-        detail = reverse("bureau:tender", args=[tender.pk])
-        if "close" in available:
-            tasks.append(
-                {
-                    "text": _("Close bidding on “%(title)s”: the deadline has passed")
-                    % {"title": tender.title},
-                    "url": detail,
-                }
-            )
-        if "award" in available:
-            tasks.append(
-                {
-                    "text": _("Check the ranking of “%(title)s” and award it") % {"title": tender.title},
-                    "url": reverse("bureau:ranking", args=[tender.pk]),
-                }
-            )
-        if "finalize-award" in available:
-            tasks.append(
-                {"text": _("Finalise the award of “%(title)s”") % {"title": tender.title}, "url": detail}
-            )
-        if tender.status == Tender.Status.EVALUATING and rules.has_perm(
-            "marketplace.declare_on_tender", user, tender
-        ):
-            tasks.extend(_scoring_task(user, tender))
-    return tasks
-
-
-def _scoring_task(user: Any, tender: Tender) -> list[dict[str, Any]]:
-    """An evaluator's task on a tender under evaluation: declare, then score every opened bid."""
-    declaration = EvaluatorDeclaration.objects.filter(tender=tender, evaluator=user).first()
-    if declaration is None:
-        return [
-            {
-                "text": _("Declare any conflict of interest on “%(title)s”") % {"title": tender.title},
-                "url": reverse("bureau:declaration", args=[tender.pk]),
-            }
-        ]
-    if not declaration.no_conflict:
-        return []
-    opened = tender.bids.filter(status=Bid.Status.OPENED).count()
-    quality = tender.criteria.filter(kind=Criterion.Kind.QUALITY).count()
-    scored = BidScore.objects.filter(
-        bid__tender=tender,
-        bid__status=Bid.Status.OPENED,
-        evaluator=user,
-        criterion__kind=Criterion.Kind.QUALITY,
-    ).count()
-    if scored >= opened * quality:
-        return []
-    return [
-        {
-            "text": _("Score the bids on “%(title)s”") % {"title": tender.title},
-            "url": reverse("bureau:scores", args=[tender.pk]),
-        }
-    ]
-
-
-def _casework_tasks(user: Any, ids: list[int]) -> list[dict[str, Any]]:
-    tasks = []
-    drafts = contract_list(user=user).filter(bureau_id__in=ids, status=Contract.Status.DRAFT)
-    for contract in drafts:
-        if rules.has_perm("contracts.sign_contract", user, contract):
-            tasks.append(
-                {
-                    "text": _("Sign the contract “%(title)s”") % {"title": contract.title},
-                    "url": contract_url(contract.id),
-                }
-            )
-    evaluations = (
-        evaluation_list_visible_to(user)
-        .filter(contract__bureau_id__in=ids, status__in=[Evaluation.Status.OPEN, Evaluation.Status.PUBLISHED])
-        .order_by("id")
-    )
-    for evaluation in evaluations:
-        available = transitions_available(user, evaluation, EVALUATION_TRANSITIONS)
-        url = reverse("casework:evaluation", args=[evaluation.id])
-        names = {"title": evaluation.contract.title, "stage": evaluation.get_stage_display()}
-        if "finalize" in available:
-            tasks.append({"text": _("Finalise the %(stage)s evaluation of “%(title)s”") % names, "url": url})
-        if "confirm" in available:
-            tasks.append({"text": _("Confirm the %(stage)s evaluation of “%(title)s”") % names, "url": url})
-    quarantined = (
-        rating_list_visible_to(user)
-        .filter(status=Rating.Status.QUARANTINED, contract__bureau_id__in=ids)
-        .order_by()
-        .values_list("contract_id", "contract__title")
-        .annotate(n=Count("id", distinct=True))
-    )
-    for _contract_id, title, count in quarantined:
-        tasks.append(
-            {
-                "text": _("Review %(count)d quarantined rating(s) of “%(title)s”")
-                % {"count": count, "title": title},
-                "url": reverse("casework:ratings"),
-            }
-        )
-    waiting = pending_registrations(user).count()
-    if waiting:
-        tasks.append(
-            {
-                "text": _("Confirm %(count)d resident registration(s)") % {"count": waiting},
-                "url": reverse("bureau:residents"),
-            }
-        )
-    live_payment = Payment.objects.filter(instalment=OuterRef("pk"), status__in=LIVE_PAYMENTS)
-    payable = (
-        instalment_list_visible_to(user)
-        .filter(contract__bureau_id__in=ids, status=Instalment.Status.PAYABLE)
-        .exclude(Exists(live_payment))
-        .order_by("payable_at", "id")
-    )
-    for instalment in payable:
-        if rules.has_perm("contracts.pay_instalment", user, instalment):
-            tasks.append(
-                {
-                    "text": _("Pay the %(kind)s instalment of “%(title)s”: ¥%(amount)s")
-                    % {
-                        "kind": instalment.get_kind_display(),
-                        "title": instalment.contract.title,
-                        "amount": yuan(instalment.amount_payable),
-                    },
-                    "url": reverse("casework:instalment_pay", args=[instalment.id]),
-                }
-            )
-    return tasks
-
-
 @area_required("bureau")
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -266,8 +114,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "budget": _budget(user, ids),
         "tender_states": _tenders_by_state(user),
         "at_risk": _contracts_at_risk(user, ids),
-        "tasks": _tender_tasks(user) + _casework_tasks(user, ids),
-        "can_import_households": may_manage_households(user),
+        "tasks": tasks_for(user, "bureau"),
+        "links": links_of(user, "bureau"),
         "can_create": rules.has_perm(
             "marketplace.change_tender",
             user,

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from common.api import transitions_available
 from common.errors import ApplicationError
@@ -21,6 +20,7 @@ from marketplace.services.evaluation import SCORING_STATUSES
 
 from ..access import area_required
 from ..forms import add_service_error
+from ..post_only import post_only_or_redirect
 from .dashboard import contract_url
 from .drafts import TenderDraft
 from .forms import AnswerForm, CancelForm, StatusFilterForm
@@ -93,7 +93,7 @@ def _transition(request: HttpRequest, pk: int, action: Any, success: str) -> Htt
     return redirect("bureau:tender", pk=pk)
 
 
-@require_POST
+@post_only_or_redirect("bureau:tender", "pk")
 @area_required("bureau")
 def tender_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(
@@ -104,7 +104,7 @@ def tender_publish(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only_or_redirect("bureau:tender", "pk")
 @area_required("bureau")
 def tender_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(
@@ -115,7 +115,7 @@ def tender_close(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@post_only_or_redirect("bureau:tender", "pk")
 @area_required("bureau")
 def tender_finalize_award(request: HttpRequest, pk: int) -> HttpResponse:
     # The API finalises through contracts (which drafts the contract), and so do the pages.
@@ -167,7 +167,7 @@ def questions(
     return render(request, "frontend/bureau/questions.html", context, status=200)
 
 
-@require_POST
+@post_only_or_redirect("bureau:questions", "pk")
 @area_required("bureau")
 def question_answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
     tender = get_tender(request, pk)

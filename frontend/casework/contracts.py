@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from common.api import transitions_available
 from common.errors import ApplicationError
@@ -86,21 +85,28 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @area_required("bureau")
-@require_POST
 def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Signing binds the bureau, so it is confirmed on its own page (as the provider's is)."""
     contract = _contract_or_404(request, pk)
-    try:
-        contract = evaluation_services.contract_sign(actor=request.user, contract=contract)  # type: ignore[arg-type]
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        if contract.status == Contract.Status.ACTIVE:
-            messages.success(request, _("You signed the contract. Both parties have signed: it is active."))
+    if request.method == "POST":
+        try:
+            contract = evaluation_services.contract_sign(actor=request.user, contract=contract)  # type: ignore[arg-type]
+        except ApplicationError as error:
+            messages.error(request, error.message)
         else:
-            messages.success(
-                request, _("You signed the contract. It becomes active when the provider signs.")
-            )
-    return redirect("casework:contract", pk=contract.pk)
+            if contract.status == Contract.Status.ACTIVE:
+                messages.success(
+                    request, _("You signed the contract. Both parties have signed: it is active.")
+                )
+            else:
+                messages.success(
+                    request, _("You signed the contract. It becomes active when the provider signs.")
+                )
+        return redirect("casework:contract", pk=contract.pk)
+    unavailable = _unavailable(request, contract, "sign")
+    if unavailable is not None:
+        return unavailable
+    return render(request, "frontend/casework/contract_sign.html", {"contract": contract})
 
 
 # verb → (form, service, page heading, button, success message)

@@ -5,14 +5,20 @@ from django.http import HttpRequest, HttpResponse
 
 from ..casework.party import PartyPages
 from ..registrations import pending_registrations
+from ..waiting import tasks_for
 
 pages = PartyPages("community", "community")
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The assigned contracts, and how many resident registrations wait for the committee."""
+    """The assigned contracts, what waits for the committee (C scores, residents to confirm) and
+    how many resident registrations wait."""
     return pages.home(
-        request, extra=lambda: {"pending_residents": pending_registrations(request.user).count()}
+        request,
+        extra=lambda: {
+            "tasks": tasks_for(request.user, "community"),
+            "pending_residents": pending_registrations(request.user).count(),
+        },
     )
 
 

@@ -30,7 +30,7 @@ from .forms import (
     StaffingPlanForm,
     TechnicalProposalForm,
 )
-from .views import member_provider_ids
+from .views import member_provider_ids, taking_part
 
 SESSION_DONE = "provider_bid_sections_done"
 
@@ -130,6 +130,7 @@ def _initial(bid: Bid | None, section: str, done: set[str]) -> dict[str, Any]:
 
 
 @area_required("provider")
+@taking_part("marketplace.bid_on_tender")
 def task_list(request: HttpRequest, pk: int) -> HttpResponse:
     tender = _tender(request, pk)
     bid = _draft(request, tender)
@@ -166,6 +167,7 @@ def task_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @area_required("provider")
+@taking_part("marketplace.bid_on_tender")
 def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     if section not in SECTIONS:
         raise Http404
@@ -212,6 +214,7 @@ def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
 
 
 @area_required("provider")
+@taking_part("marketplace.bid_on_tender")
 def check(request: HttpRequest, pk: int) -> HttpResponse:
     """Check answers; "Submit bid" seals it (the service checks verification, deadline, ceiling
     and declarations, and refuses a second live bid)."""

@@ -2,8 +2,11 @@
 verification status, browsing tenders and asking questions. Bids are in ``bids.py``, contracts in
 ``contracts.py``."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+import rules
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
@@ -23,8 +26,10 @@ from orgs.services import PROVIDER_LEGAL_TYPES, provider_register
 from ..access import area_required
 from ..forms import add_service_error, choices_of
 from ..htmx import vary_on_htmx, wants_fragment
+from ..navigation import links_of
 from ..throttling import throttle_posts
 from .common import actor, posted, provider_organization, status_context
+from ..waiting import tasks_for
 from .forms import EligibilityForm, QuestionForm, RegistrationForm, TenderFilterForm
 
 SESSION_LEGAL_TYPE = "provider_register_legal_type"
@@ -124,11 +129,42 @@ def home(request: HttpRequest) -> HttpResponse:
     bids = bid_list_visible_to(request.user).filter(provider_id__in=provider_ids).order_by("-id")[:20]
     contracts = contract_list(user=request.user).filter(provider_id__in=provider_ids)[:20]
     tenders = open_tender_list(user=request.user).order_by("bid_deadline")[:10]
-    return render(
-        request,
-        "frontend/provider/home.html",
-        {**status_context(organization), "bids": bids, "contracts": contracts, "tenders": tenders},
-    )
+    context = {
+        **status_context(organization),
+        "bids": bids,
+        "contracts": contracts,
+        "tenders": tenders,
+        "tasks": tasks_for(request.user, "provider"),
+        "links": links_of(request.user, "provider"),
+    }
+    return render(request, "frontend/provider/home.html", context)
+
+
+# --- Taking part: only once verified ----------------------------------------------------------------
+
+
+def taking_part(perm: str) -> Callable:
+    """Bid and question pages of tender ``pk``: a member whose organisation may not take part
+    (``perm`` refuses: it awaits verification or is suspended) goes back to the tender page, which
+    says why and what happens next, instead of a form the service would refuse."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+            tender = get_object_or_404(tender_list(user=request.user), pk=pk)
+            if not rules.has_perm(perm, request.user, tender):
+                if getattr(request, "organization", None) is None:  # awaiting verification, suspended
+                    messages.info(
+                        request, _("Your organisation can ask questions and bid once it is verified.")
+                    )
+                else:
+                    messages.error(request, _("Your organisation cannot take part in this tender."))
+                return redirect("provider:tender", pk=tender.pk)
+            return view(request, pk, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 # --- Tenders -------------------------------------------------------------------------------------
@@ -167,12 +203,17 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "questions": questions,
             "my_bids": my_bids,
         },
+            "can_bid": tender.is_bidding_open
+            and rules.has_perm("marketplace.bid_on_tender", request.user, tender),
+            "can_ask": tender.is_bidding_open
+            and rules.has_perm("marketplace.ask_question_on_tender", request.user, tender),
     )
 
 
 @area_required("provider")
 def question_new(request: HttpRequest, pk: int) -> HttpResponse:
     tender = get_object_or_404(tender_list(user=request.user), pk=pk)
+@taking_part("marketplace.ask_question_on_tender")
     form = QuestionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -29,9 +29,9 @@ from marketplace.models import Tender
 from marketplace.permissions import question_list_visible_to
 from marketplace.selectors import open_tender_list, tender_list
 
-from ..access import areas_of
-from ..context_processors import _AREA_LABELS
 from ..htmx import vary_on_htmx, wants_fragment
+from ..navigation import areas_with_links
+from ..waiting import tasks_for
 from .contracts import contract_detail, provider_detail
 from .forms import FeedbackForm, TenderSearchForm
 from .reads import public_provider_ids, visible_contracts
@@ -46,7 +46,8 @@ FEEDBACK_WINDOW = 3600
 
 
 def _area_links(user: Any) -> list[dict[str, Any]]:
-    return [{"label": _AREA_LABELS[area], "url": reverse(f"{area}:home")} for area in areas_of(user)]
+    """Each role area of the user with its pages and how many items wait there."""
+    return [{"area": area, "waiting": len(tasks_for(user, area.area))} for area in areas_with_links(user)]
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -30,7 +30,9 @@ from orgs.models import Resident
 
 from ..access import area_required, areas_of
 from ..forms import add_service_error
+from ..post_only import post_only_or_redirect
 from ..throttling import throttle_posts
+from ..waiting import tasks_for
 from .forms import (
     NOT_RECEIVED,
     CommentForm,
@@ -144,7 +146,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return _registration_page(request, resident, PhoneCodeForm())
     rateable = rateable_contracts(user=request.user)
     ratings = [_rating_row(rating) for rating in _own_ratings(request.user)]
-    return render(request, "frontend/resident/home.html", {"rateable": rateable, "ratings": ratings})
+    context = {"rateable": rateable, "ratings": ratings, "tasks": tasks_for(request.user, "resident")}
+    return render(request, "frontend/resident/home.html", context)
 
 
 def _registration_page(request: HttpRequest, resident: Resident, form: PhoneCodeForm) -> HttpResponse:
@@ -154,7 +157,7 @@ def _registration_page(request: HttpRequest, resident: Resident, form: PhoneCode
 
 
 @area_required("resident")
-@require_http_methods(["POST"])
+@post_only_or_redirect("resident:home")
 @throttle_posts("anon_write")
 def verify_phone(request: HttpRequest) -> HttpResponse:
     """The code sent to the household's phone confirms the registration."""
@@ -174,7 +177,7 @@ def verify_phone(request: HttpRequest) -> HttpResponse:
 
 
 @area_required("resident")
-@require_http_methods(["POST"])
+@post_only_or_redirect("resident:home")
 @throttle_posts("anon_write")
 def send_phone_code(request: HttpRequest) -> HttpResponse:
     """A new code to the household's phone."""

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.transitions import run_transition
 from orgs.models import Organization, User
@@ -18,7 +19,7 @@ from ..permissions import BUREAU_ROLES, PROVIDER_ROLES
 
 DECLARATIONS = ("eligibility", "no_double_funding", "no_conflict")
 # The StateLog description of opening a bid whose content no longer matches its receipt.
-TAMPERED_DESCRIPTION = "receipt mismatch: the bid was changed after it was submitted"
+TAMPERED_DESCRIPTION = reasons.BID_TAMPERED
 
 logger = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.transitions import run_transition
 from orgs.models import Organization, User
@@ -170,10 +171,10 @@ def tender_close(*, actor: User | None, tender: Tender) -> Tender:
     if tender.status == Tender.Status.PUBLISHED and len(submitted) < tender.min_bids:
         line = budget_line_locked(tender.budget_line_id)  # noqa: F841  (serialise commitment changes)
         tender.committed_amount = 0
-        run_transition(tender, tender.close_unsuccessful, by=actor, description="too few bids")
+        run_transition(tender, tender.close_unsuccessful, by=actor, description=reasons.TENDER_TOO_FEW_BIDS)
         for bid in submitted:
             bid_open(actor=actor, bid=bid)
-            run_transition(bid, bid.mark_not_awarded, by=actor, description="tender unsuccessful")
+            run_transition(bid, bid.mark_not_awarded, by=actor, description=reasons.TENDER_UNSUCCESSFUL)
         return tender
     run_transition(tender, tender.close, by=actor)
     for bid in submitted:

@@ -134,7 +134,7 @@ def test_dashboard_shows_budget_states_and_what_waits(world, as_user):
     assert "Budget use" in html and "¥1,000,000.00" in html  # the budget line's amount
     assert "¥600,000.00" in html  # committed by the two published ceilings
     assert "Tenders by state" in html and "data-chart" in html
-    assert "Answer 1 question(s) on “Meals on wheels”" in html
+    assert "Answer the questions on “Meals on wheels”" in html
     assert f"/bureau/tenders/{published.pk}/questions/" in html
     assert "Close bidding on “Past deadline tender”" in html
     assert "Create a tender" in html
@@ -559,7 +559,7 @@ def test_dashboard_lists_the_case_work_waiting(world, as_user):
     contract = objects["contract"]
     flows.quarantined_rating(objects["residents"][0], contract)
     html = page(as_user(world["officer"]).get("/bureau/"))
-    assert f"Finalise the Midterm evaluation of “{contract.title}”" in html
+    assert f"Enter the buyer score B of the Midterm evaluation of “{contract.title}”" in html
     assert f"/bureau/evaluations/{objects['evaluation'].pk}/" in html
     assert f"Review 1 quarantined rating(s) of “{contract.title}”" in html and "/bureau/ratings/" in html
     assert "Pay the" not in html  # paying is finance's work
@@ -571,4 +571,4 @@ def test_dashboard_lists_the_case_work_waiting(world, as_user):
 def test_dashboard_asks_the_officer_to_sign_a_draft_contract(world, as_user):
     contract = flows.draft_contract(world)
     html = page(as_user(world["officer"]).get("/bureau/"))
-    assert f"Sign the contract “{contract.title}”" in html and f"/bureau/contracts/{contract.pk}/" in html
+    assert f"Sign the contract “{contract.title}”" in html and f"/bureau/contracts/{contract.pk}/sign/" in html

@@ -61,7 +61,7 @@ def test_an_officer_rejects_with_a_reason_the_person_then_sees(world, browse):
     sign_up(client, "WH0101")
     resident = Resident.objects.get(user__username="wang-fang")
     officer = browse(world["officer"])
-    assert "Confirm 1 resident registration(s)" in page(officer.get("/bureau/"))
+    assert "Confirm the residents who registered with a household" in page(officer.get("/bureau/"))
 
     no_reason = officer.post(f"/bureau/residents/{resident.pk}/", {"decision": "reject", "reason": ""})
     assert "Enter why the registration is rejected" in page(no_reason)

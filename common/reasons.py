@@ -1,0 +1,57 @@
+"""The reasons the system gives for transitions and ledger movements: one catalogue, each with a
+stable code, stored in English and translated when shown (``common.history.reason_display``)."""
+
+from django.utils.translation import gettext_noop
+
+
+class Reason(str):
+    """A reason the system gives for a transition (or a ledger movement), with a stable ``code``.
+
+    The value is its English text, a msgid marked with ``gettext_noop`` — what is stored in the log,
+    readable in the database and in logs written before reasons had codes. It is translated when it
+    is shown (``common.history.reason_display``), in the reader's language, never when it is
+    stored. A text with ``%(name)s`` / ``%(name)d`` placeholders is a template: ``reason % values``
+    gives the text to store, and the values are read back from it when it is shown. Reasons typed by
+    people are stored and shown as typed."""
+
+    code: str
+
+    def __new__(cls, code: str, text: str) -> "Reason":
+        reason = super().__new__(cls, text)
+        reason.code = code
+        REASONS[code] = reason
+        return reason
+
+
+REASONS: dict[str, Reason] = {}
+
+# Every reason the system writes, in one place; services pass these (never a literal) as the
+# ``description`` of ``common.transitions.run_transition``.
+CONTRACT_SIGNED = Reason("contract_signed", gettext_noop("signed by both parties"))
+CONTRACT_ACTIVE = Reason("contract_active", gettext_noop("contract active"))
+CONTRACT_TERMINATED = Reason("contract_terminated", gettext_noop("contract terminated"))
+CONTRACT_SETTLED = Reason("contract_settled", gettext_noop("every instalment paid or withheld"))
+RETURNED_TO_BUDGET = Reason("returned_to_budget", gettext_noop("returned to the budget line"))
+PAYMENT_ORDER_ISSUED = Reason("payment_order_issued", gettext_noop("payment order issued"))
+TRANSFER_SENT = Reason("transfer_sent", gettext_noop("transfer sent"))
+INSTALMENT_PAID = Reason("instalment_paid", gettext_noop("payment %(payment)s"))
+PAYMENT_REVERSAL = Reason("payment_reversal", gettext_noop("reversal of %(reference)s"))
+TENDER_TOO_FEW_BIDS = Reason("tender_too_few_bids", gettext_noop("too few bids"))
+TENDER_UNSUCCESSFUL = Reason("tender_unsuccessful", gettext_noop("tender unsuccessful"))
+BID_TAMPERED = Reason(
+    "bid_tampered", gettext_noop("receipt mismatch: the bid was changed after it was submitted")
+)
+ORGANIZATION_CREATED = Reason("organization_created", gettext_noop("created by platform admin"))
+ORGANIZATION_SUSPENDED_IN_ADMIN = Reason("organization_suspended_in_admin", gettext_noop("admin action"))
+RESIDENT_CONFIRMED = Reason("resident_confirmed", gettext_noop("confirmed"))
+RESIDENT_CONFIRMED_BY_CODE = Reason(
+    "resident_confirmed_by_code", gettext_noop("confirmed by the code sent to the household's phone")
+)
+MIDTERM_EVALUATION = Reason("midterm_evaluation", gettext_noop("midterm evaluation S=%(score)s"))
+FINAL_EVALUATION = Reason("final_evaluation", gettext_noop("final evaluation S=%(score)s"))
+RATING_BURST = Reason(
+    "rating_burst",
+    gettext_noop("More than %(n)d ratings of this contract from one address within 10 minutes."),
+)
+
+EVALUATION = {"midterm": MIDTERM_EVALUATION, "final": FINAL_EVALUATION}  # by ``Evaluation.stage``

@@ -1,0 +1,82 @@
+"""Where each signed-in person's work is: every role area the user may open
+(``frontend.access.areas_of``) with the pages of that area their roles let them use. The home
+page's "Your work", the service navigation and each area's landing page all list these, so a page
+a role may use is never reachable only by typing its address."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Membership
+from orgs.permissions import acting_organization_ids, may_manage_households
+
+from .access import areas_of
+from .registrations import AREA_ROLES
+
+Role = Membership.Role
+
+AREA_LABELS = {
+    "bureau": _("Bureau"),
+    "provider": _("Provider"),
+    "assessor": _("Assessment"),
+    "community": _("Community"),
+    "resident": _("My ratings"),
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    label: Any
+    url: str
+    in_navigation: bool = False  # also an item of the service navigation (the busiest pages)
+
+
+@dataclass(frozen=True)
+class Area:
+    area: str
+    label: Any
+    url: str
+    links: list[Link] = field(default_factory=list)
+
+
+def _bureau_links(user: Any) -> list[Link]:
+    links = [
+        Link(_("Tenders of the bureau"), reverse("bureau:tenders")),
+        Link(_("Contracts"), reverse("casework:contracts"), in_navigation=True),
+    ]
+    if acting_organization_ids(user, Role.FINANCE):
+        links.append(Link(_("Payments"), reverse("casework:payments"), in_navigation=True))
+    if acting_organization_ids(user, Role.OFFICER):
+        links.append(Link(_("Quarantined ratings"), reverse("casework:ratings")))
+    if acting_organization_ids(user, *AREA_ROLES["bureau"]):
+        links.append(Link(_("Residents to confirm"), reverse("bureau:residents")))
+    if may_manage_households(user):
+        links.append(Link(_("Import households"), reverse("bureau:household_import")))
+    return links
+
+
+def _provider_links(user: Any) -> list[Link]:
+    links = [Link(_("Open tenders"), reverse("provider:tenders"))]
+    if acting_organization_ids(user):  # a provider awaiting verification has no contracts yet
+        links.append(Link(_("Your contracts"), reverse("provider:contracts")))
+    return links
+
+
+def links_of(user: Any, area: str) -> list[Link]:
+    """The pages of ``area`` (besides its landing page) the user's roles let them use."""
+    if area == "bureau":
+        return _bureau_links(user)
+    if area == "provider":
+        return _provider_links(user)
+    if area == "community":
+        return [Link(_("Residents to confirm"), reverse("community:residents"))]
+    return []
+
+
+def areas_with_links(user: Any) -> list[Area]:
+    return [
+        Area(area, AREA_LABELS[area], reverse(f"{area}:home"), links_of(user, area))
+        for area in areas_of(user)
+    ]

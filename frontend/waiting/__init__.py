@@ -1,0 +1,49 @@
+"""What waits for the signed-in person, area by area: each item says what to do, how many, and
+links to the page where it is done. The rules are the apps' own (``rules`` permissions, FSM
+conditions, visibility querysets); these modules only read, one concern each, in a bounded number
+of queries whatever the number of items:
+
+``tenders``     officers' tender work (questions, closing, award, finalising) and evaluators'
+                declarations and scores
+``casework``    officers' contracts to sign, evaluations (B, C, finalise, confirm), quarantined
+                ratings; finance's instalments to pay and payments awaiting their voucher
+``residents``   registrations waiting to be confirmed (officers and residents' committees)
+``assessment``  the assessor's T scores and sample surveys, the committee's C scores
+``provider``    contracts to sign, reports due, services to log, bids to finish, answered questions
+``resident``    services to rate and ratings the household may still change
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Task:
+    """One thing waiting: ``text`` says what to do, ``count`` how many of it, ``url`` where."""
+
+    text: str
+    url: str
+    count: int = 1
+
+
+def tasks_for(user: Any, area: str) -> list[Task]:
+    """Everything waiting for ``user`` in one role area (``frontend.access.areas_of``)."""
+    from . import assessment, casework, provider, resident, residents, tenders
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if area == "bureau":
+        return tenders.tasks(user) + casework.tasks(user) + residents.tasks(user, "bureau")
+    if area == "provider":
+        return provider.tasks(user)
+    if area == "assessor":
+        return assessment.tasks(user, "assessor")
+    if area == "community":
+        return assessment.tasks(user, "community") + residents.tasks(user, "community")
+    if area == "resident":
+        return resident.tasks(user)
+    return []
+
+
+def waiting_by_area(user: Any, areas: list[str]) -> dict[str, list[Task]]:
+    return {area: tasks_for(user, area) for area in areas}

@@ -1,0 +1,205 @@
+"""Case work waiting in the bureau. Officers: contracts to sign, the buyer's score B (and the
+community score C where no residents' committee is named), evaluations to finalise once every
+component score, the provider's report and enough ratings (or the survey) are in, evaluations to
+confirm once the appeal window is over, and quarantined ratings to review. Finance: instalments
+payable with no payment under way, and treasury payments awaiting their bank voucher."""
+
+from typing import Any
+
+import rules
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from common.api import transitions_available
+from common.templatetags.money import yuan
+from contracts.models import Contract, Instalment, Report
+from contracts.payments.models import Gateway, Payment
+from contracts.payments.permissions import payment_list_visible_to
+from contracts.payments.services import LIVE as LIVE_PAYMENTS
+from contracts.permissions import instalment_list_visible_to
+from contracts.selectors import contract_list
+from evaluations.models import Evaluation, Rating
+from evaluations.permissions import evaluation_list_visible_to, rating_list_visible_to
+from evaluations.serializers import EVALUATION_TRANSITIONS
+from orgs.models import Membership
+from orgs.permissions import acting_organization_ids
+
+from . import Task
+from .assessment import surveys_needed
+
+Role = Membership.Role
+
+
+def _names(evaluation: Evaluation) -> dict[str, str]:
+    return {"title": evaluation.contract.title, "stage": evaluation.get_stage_display()}
+
+
+def contracts_to_sign(user: Any) -> list[Task]:
+    officer_bureaus = acting_organization_ids(user, Role.OFFICER)
+    if not officer_bureaus:
+        return []
+    drafts = (
+        contract_list(user=user)
+        .prefetch_related(None)
+        .filter(bureau_id__in=officer_bureaus, status=Contract.Status.DRAFT, bureau_signed_at__isnull=True)
+        .order_by("id")
+    )
+    return [
+        Task(
+            _("Sign the contract “%(title)s”") % {"title": contract.title},
+            reverse("casework:contract_sign", args=[contract.pk]),
+        )
+        for contract in drafts
+        if rules.has_perm("contracts.sign_contract", user, contract)
+    ]
+
+
+def _evaluation_tasks(
+    user: Any, evaluation: Evaluation, reported: set[tuple[int, str]], without_residents: set[int]
+) -> list[Task]:
+    url = reverse("casework:evaluation", args=[evaluation.pk])
+    names = _names(evaluation)
+    if evaluation.status == Evaluation.Status.PUBLISHED:
+        if "confirm" in transitions_available(user, evaluation, EVALUATION_TRANSITIONS):
+            return [
+                Task(
+                    _("Confirm the %(stage)s evaluation of “%(title)s”: the appeal window is over") % names,
+                    reverse("casework:evaluation_confirm", args=[evaluation.pk]),
+                )
+            ]
+        return []
+    tasks = []
+    if evaluation.buyer is None and rules.has_perm("evaluations.score_buyer", user, evaluation):
+        tasks.append(
+            Task(_("Enter the buyer score B of the %(stage)s evaluation of “%(title)s”") % names, url)
+        )
+    no_committee = evaluation.contract.community_id is None
+    if (
+        evaluation.community is None
+        and no_committee
+        and rules.has_perm("evaluations.score_community", user, evaluation)
+    ):
+        tasks.append(
+            Task(
+                _(
+                    "Enter the community score C of the %(stage)s evaluation of “%(title)s”: "
+                    "no residents' committee is named"
+                )
+                % names,
+                url,
+            )
+        )
+    scores_in = None not in (evaluation.third_party, evaluation.buyer, evaluation.community)
+    report_in = (evaluation.contract_id, evaluation.stage) in reported
+    residents_in = evaluation.pk not in without_residents  # enough ratings, or the survey
+    if (
+        scores_in
+        and report_in
+        and residents_in
+        and "finalize" in transitions_available(user, evaluation, EVALUATION_TRANSITIONS)
+    ):
+        tasks.append(
+            Task(
+                _("Finalise the %(stage)s evaluation of “%(title)s”: every score is in") % names,
+                reverse("casework:evaluation_finalize", args=[evaluation.pk]),
+            )
+        )
+    return tasks
+
+
+def evaluations(user: Any) -> list[Task]:
+    officer_bureaus = acting_organization_ids(user, Role.OFFICER)
+    if not officer_bureaus:
+        return []
+    rows = list(
+        evaluation_list_visible_to(user)
+        .filter(
+            contract__bureau_id__in=officer_bureaus,
+            status__in=[Evaluation.Status.OPEN, Evaluation.Status.PUBLISHED],
+        )
+        .order_by("id")
+    )
+    reported = (
+        set(
+            Report.objects.filter(contract_id__in={row.contract_id for row in rows}).values_list(
+                "contract_id", "stage"
+            )
+        )
+        if rows
+        else set()
+    )
+    without_residents = surveys_needed([row for row in rows if row.status == Evaluation.Status.OPEN])
+    tasks: list[Task] = []
+    for evaluation in rows:
+        tasks.extend(_evaluation_tasks(user, evaluation, reported, without_residents))
+    return tasks
+
+
+def quarantined_ratings(user: Any) -> list[Task]:
+    officer_bureaus = acting_organization_ids(user, Role.OFFICER)
+    if not officer_bureaus:
+        return []
+    count = (
+        rating_list_visible_to(user)
+        .filter(
+            status=Rating.Status.QUARANTINED,
+            contract__bureau_id__in=officer_bureaus,
+            evaluation__status=Evaluation.Status.OPEN,  # reviewed while R is still open
+        )
+        .count()
+    )
+    if not count:
+        return []
+    return [Task(_("Review the quarantined ratings"), reverse("casework:ratings"), count)]
+
+
+def payments(user: Any) -> list[Task]:
+    """Finance: each instalment payable with no payment under way (to the page that pays it), and
+    the treasury payment orders waiting for their bank voucher (to the page that confirms them)."""
+    finance_bureaus = acting_organization_ids(user, Role.FINANCE)
+    if not finance_bureaus:
+        return []
+    live_payment = Payment.objects.filter(instalment=OuterRef("pk"), status__in=LIVE_PAYMENTS)
+    payable = (
+        instalment_list_visible_to(user)
+        .filter(contract__bureau_id__in=finance_bureaus, status=Instalment.Status.PAYABLE)
+        .exclude(Exists(live_payment))
+        .order_by("payable_at", "id")
+    )
+    tasks = [
+        Task(
+            _("Pay the %(kind)s instalment of “%(title)s”: ¥%(amount)s")
+            % {
+                "kind": instalment.get_kind_display(),
+                "title": instalment.contract.title,
+                "amount": yuan(instalment.amount_payable),
+            },
+            reverse("casework:instalment_pay", args=[instalment.pk]),
+        )
+        for instalment in payable
+        if rules.has_perm("contracts.pay_instalment", user, instalment)
+    ]
+    awaiting = (
+        payment_list_visible_to(user)
+        .filter(
+            instalment__contract__bureau_id__in=finance_bureaus,
+            gateway=Gateway.TREASURY,
+            status=Payment.Status.PROCESSING,
+        )
+        .order_by("created_at", "id")
+    )
+    tasks.extend(
+        Task(
+            _("Confirm the payment of ¥%(amount)s for “%(title)s” with its bank voucher number")
+            % {"amount": yuan(payment.amount), "title": payment.instalment.contract.title},
+            reverse("casework:payment_confirm", args=[payment.pk]),
+        )
+        for payment in awaiting
+        if rules.has_perm("contracts.confirm_payment", user, payment)
+    )
+    return tasks
+
+
+def tasks(user: Any) -> list[Task]:
+    return contracts_to_sign(user) + evaluations(user) + quarantined_ratings(user) + payments(user)
