@@ -27,9 +27,10 @@ from ..access import area_required
 from ..forms import add_service_error, choices_of
 from ..htmx import vary_on_htmx, wants_fragment
 from ..navigation import links_of
+from ..public.receipts import may_check_receipt
 from ..throttling import throttle_posts
-from .common import actor, posted, provider_organization, status_context
 from ..waiting import tasks_for
+from .common import actor, posted, provider_organization, status_context
 from .forms import EligibilityForm, QuestionForm, RegistrationForm, TenderFilterForm
 
 SESSION_LEGAL_TYPE = "provider_register_legal_type"
@@ -202,18 +203,19 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tender": tender,
             "questions": questions,
             "my_bids": my_bids,
-        },
+            "can_check_receipt": may_check_receipt(request.user, tender),
             "can_bid": tender.is_bidding_open
             and rules.has_perm("marketplace.bid_on_tender", request.user, tender),
             "can_ask": tender.is_bidding_open
             and rules.has_perm("marketplace.ask_question_on_tender", request.user, tender),
+        },
     )
 
 
 @area_required("provider")
+@taking_part("marketplace.ask_question_on_tender")
 def question_new(request: HttpRequest, pk: int) -> HttpResponse:
     tender = get_object_or_404(tender_list(user=request.user), pk=pk)
-@taking_part("marketplace.ask_question_on_tender")
     form = QuestionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
