@@ -561,7 +561,8 @@ def test_dashboard_lists_the_case_work_waiting(world, as_user):
     html = page(as_user(world["officer"]).get("/bureau/"))
     assert f"Enter the buyer score B of the Midterm evaluation of “{contract.title}”" in html
     assert f"/bureau/evaluations/{objects['evaluation'].pk}/" in html
-    assert f"Review 1 quarantined rating(s) of “{contract.title}”" in html and "/bureau/ratings/" in html
+    assert "Finalise the" not in html  # not before every score and the report are in
+    assert "Review the quarantined ratings" in html and "/bureau/ratings/" in html
     assert "Pay the" not in html  # paying is finance's work
     html = page(as_user(world["finance"]).get("/bureau/"))
     assert f"Pay the Advance instalment of “{contract.title}”: ¥84,000.00" in html
