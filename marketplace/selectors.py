@@ -14,6 +14,7 @@ from common.money import round_half_up
 
 from .models import Bid, BidScore, BudgetLine, Criterion, Tender
 from .permissions import budget_line_list_visible_to, tender_list_visible_to
+from .receipts import RECEIPT_LENGTH, receipt_typed
 
 RANKED_STATUSES = (Bid.Status.OPENED, Bid.Status.AWARDED, Bid.Status.NOT_AWARDED)
 
@@ -24,6 +25,19 @@ def tender_list(*, user: Any) -> QuerySet[Tender]:
         .select_related("bureau", "catalogue_item", "budget_line", "proposed_bid", "contract")
         .prefetch_related("areas", "kpis", "criteria", "payment_schedule")
     )
+
+
+def bid_by_receipt(*, tender: Tender, typed: str) -> Bid | None:
+    """The submitted (or since withdrawn, opened …) bid on ``tender`` whose receipt is ``typed`` —
+    the short reference or the full number (``receipts.receipt_typed``); ``None`` if there is
+    none, or if a reference were ever shared by two bids (then only the full number tells)."""
+    text = receipt_typed(typed)
+    if text is None:
+        return None
+    bids = tender.bids.exclude(receipt="")
+    bids = bids.filter(receipt=text) if len(text) == RECEIPT_LENGTH else bids.filter(receipt__startswith=text)
+    found = list(bids[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def open_tender_list(*, user: Any) -> QuerySet[Tender]:

@@ -8,6 +8,7 @@ from common.money import MAX_AMOUNT
 from orgs.models import Area, Organization
 
 from .models import Bid, BudgetLine, CatalogueItem, Criterion, Kpi, PaymentScheduleItem, Question, Tender
+from .receipts import receipt_reference
 
 TENDER_TRANSITIONS = {
     "publish": ("publish", "marketplace.publish_tender"),
@@ -253,6 +254,9 @@ class BidSerializer(serializers.ModelSerializer):
     available_transitions = serializers.SerializerMethodField()
     # the stored content did not match the receipt when the bid was opened (``bid_open``)
     tampered = serializers.BooleanField(source="is_tampered", read_only=True)
+    receipt_reference = serializers.SerializerMethodField(
+        help_text="The receipt's first 10 characters, upper-case, grouped: 3F2A9-C81D0 (empty for a draft)."
+    )
 
     class Meta:
         model = Bid
@@ -267,6 +271,7 @@ class BidSerializer(serializers.ModelSerializer):
             "status",
             "available_transitions",
             "receipt",
+            "receipt_reference",
             "tampered",
             "submitted_at",
             "disqualification_reason",
@@ -285,6 +290,9 @@ class BidSerializer(serializers.ModelSerializer):
 
     def get_available_transitions(self, bid: Bid) -> list[str]:
         return transitions_available(self.context["request"].user, bid, BID_TRANSITIONS)
+
+    def get_receipt_reference(self, bid: Bid) -> str:
+        return receipt_reference(bid.receipt)
 
 
 class DeclarationInputSerializer(serializers.Serializer):

@@ -27,6 +27,7 @@ from ..access import area_required
 from ..forms import add_service_error, choices_of
 from ..htmx import vary_on_htmx, wants_fragment
 from ..navigation import links_of
+from ..public.receipts import may_check_receipt
 from ..throttling import throttle_posts
 from ..waiting import tasks_for
 from .common import actor, posted, provider_organization, status_context
@@ -202,6 +203,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tender": tender,
             "questions": questions,
             "my_bids": my_bids,
+            "can_check_receipt": may_check_receipt(request.user, tender),
             "can_bid": tender.is_bidding_open
             and rules.has_perm("marketplace.bid_on_tender", request.user, tender),
             "can_ask": tender.is_bidding_open

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import CatalogueItem, Tender
+from marketplace.receipts import receipt_typed
 from orgs.models import Area
 
 from ..forms import GovukForm
@@ -100,3 +101,33 @@ class FeedbackForm(GovukForm):
         if not text:
             raise forms.ValidationError(_("Enter your feedback"), code="required")
         return text
+
+
+class ReceiptCheckForm(GovukForm):
+    """A bid receipt as a person types it: the short reference or the full number, in any case,
+    with spaces or dashes (``marketplace.receipts.receipt_typed``)."""
+
+    receipt = forms.CharField(
+        label=_("Receipt reference or number"),
+        max_length=100,
+        help_text=_(
+            "The 10-character reference, like 3F2A9-C81D0, or the full 64-character receipt number. "
+            "Capitals, spaces and dashes do not matter."
+        ),
+        error_messages={"required": _("Enter the receipt reference or number")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-20"}
+        ),
+    )
+
+    def clean_receipt(self) -> str:
+        typed = self.cleaned_data["receipt"]
+        if receipt_typed(typed) is None:
+            raise forms.ValidationError(
+                _(
+                    "Enter the receipt as shown on the bid confirmation: the 10-character reference, "
+                    "like 3F2A9-C81D0, or the 64-character number"
+                ),
+                code="invalid_receipt",
+            )
+        return typed

@@ -35,6 +35,7 @@ from ..waiting import tasks_for
 from .contracts import contract_detail, provider_detail
 from .forms import FeedbackForm, TenderSearchForm
 from .reads import public_provider_ids, visible_contracts
+from .receipts import may_check_receipt
 
 __all__ = ["contract_detail", "help_page", "home", "provider_detail", "tender_detail", "tender_list_page"]
 
@@ -180,6 +181,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_ask": bidding_open and rules.has_perm("marketplace.ask_question_on_tender", user, tender),
         "bid_url": f"/provider/tenders/{tender.pk}/bid/",
         "question_url": f"/provider/tenders/{tender.pk}/questions/new/",
+        "can_check_receipt": may_check_receipt(user, tender),
     }
     return render(request, "frontend/public/tender_detail.html", context)
 
