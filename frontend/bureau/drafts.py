@@ -226,26 +226,6 @@ class TenderDraft:
         if missing:
             raise Invalid(missing)
 
-        deadline = timezone.make_aware(
-            datetime.datetime.combine(
-                datetime.date.fromisoformat(timetable["deadline_date"]),
-                datetime.time.fromisoformat(timetable["deadline_time"]),
-            )
-        )
-        quality_criteria = [
-            {
-                "name": criteria[f"quality_{row}_name"],
-                "kind": Criterion.Kind.QUALITY,
-                "weight": criteria[f"quality_{row}_weight"],
-            }
-            for row in range(1, f.QUALITY_ROWS + 1)
-            if criteria.get(f"quality_{row}_name")
-        ]
-        schedule = [
-            {"kind": kind, "share_pct": Decimal(payment[field])}
-            for kind, field in f.PaymentScoringForm.SCHEDULE_FIELDS.items()
-            if payment.get(field) not in (None, "")
-        ]
         return {
             "title": service["title"],
             "description": service.get("description") or "",
@@ -253,29 +233,15 @@ class TenderDraft:
             "catalogue_item": catalogue_item,
             "budget_line": budget_line,
             "areas": list(Area.objects.filter(pk__in=money.get("areas") or [])),
-            "ceiling_amount": int(Decimal(money["ceiling"]) * 100),
-            "bid_deadline": deadline,
+            "ceiling_amount": f.yuan_to_fen(money["ceiling"]),
+            "bid_deadline": f.deadline_of(timetable["deadline_date"], timetable["deadline_time"]),
             "service_start": datetime.date.fromisoformat(timetable["service_start"]),
             "service_end": datetime.date.fromisoformat(timetable["service_end"]),
             "multi_year_justification": timetable.get("multi_year_justification") or "",
-            "criteria": [
-                {"name": _("Price"), "kind": Criterion.Kind.PRICE, "weight": criteria["price_weight"]},
-                *quality_criteria,
-            ],
-            "kpis": [
-                {
-                    "name": kpis[f"kpi_{row}_name"],
-                    "target": Decimal(kpis[f"kpi_{row}_target"]),
-                    "unit": kpis[f"kpi_{row}_unit"],
-                }
-                for row in range(1, f.KPI_ROWS + 1)
-                if kpis.get(f"kpi_{row}_name")
-            ],
-            "payment_schedule": schedule,
-            "score_weights": {
-                key: Decimal(payment[f"weight_{key}"])
-                for key in ("third_party", "buyer", "residents", "community")
-            },
+            "criteria": f.CriteriaForm.criteria_of(criteria),
+            "kpis": [kpi for _row, kpi in f.KpisForm.kpi_rows(kpis)],
+            "payment_schedule": f.PaymentScoringForm.schedule_of(payment),
+            "score_weights": f.PaymentScoringForm.score_weights_of(payment),
             "min_bids": int(payment["min_bids"]),
             "standstill_days": int(payment["standstill_days"]),
         }

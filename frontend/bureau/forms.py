@@ -1,15 +1,23 @@
 """Forms of the bureau's procurement pages. They check the shape of the answers (types, required,
-lengths); every rule of the tender's terms stays in ``marketplace.services``."""
+lengths); every rule of the tender's terms stays in ``marketplace.services``, whose pure checks
+(``terms.*_errors``, ``budget.ceiling_errors``) each section of the tender task list calls when it
+is saved as completed, so that it shows all of its problems at once."""
 
+import datetime
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.templatetags.money import yuan
 from marketplace.models import Criterion, Tender
+from marketplace.services import terms
+from marketplace.services.budget import ceiling_errors
 from marketplace.services.terms import DEFAULT_SCHEDULE, DEFAULT_SCORE_WEIGHTS
 
 from ..forms import GovukForm
@@ -23,12 +31,30 @@ def _narrow(width: int) -> dict[str, str]:
     return {"class": f"govuk-input--width-{width}"}
 
 
+def yuan_to_fen(value: Any) -> int:
+    return int(Decimal(str(value)) * 100)
+
+
+def deadline_of(date: Any, time: Any) -> datetime.datetime:
+    """The bid deadline from the timetable's date and time (objects or their ISO text)."""
+    if isinstance(date, str):
+        date = datetime.date.fromisoformat(date)
+    if isinstance(time, str):
+        time = datetime.time.fromisoformat(time)
+    return timezone.make_aware(datetime.datetime.combine(date, time))
+
+
 class SectionForm(GovukForm):
     """One section of the tender task list. It ends with "Have you completed this section?"; while
-    the answer is No, missing answers are allowed (the section is saved as in progress)."""
+    the answer is No, missing answers are allowed (the section is saved as in progress). Answered
+    Yes, the section must also keep the service's rules (``rule_errors``): a section is completed
+    only when the tender could be created with its answers."""
 
     completed = forms.ChoiceField(
-        label=_("Have you completed this section?"), choices=COMPLETED_CHOICES, widget=forms.RadioSelect
+        label=_("Have you completed this section?"),
+        choices=COMPLETED_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select whether you have completed this section")},
     )
     field_map: dict[str, str] = {}  # service field name → this form's field
 
@@ -49,6 +75,34 @@ class SectionForm(GovukForm):
     @property
     def is_completed(self) -> bool:
         return self.cleaned_data.get("completed") == "yes"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.check_rows(data)
+        if data.get("completed") == "yes":
+            for key, messages in self.rule_errors(data).items():
+                for message in messages:
+                    self.add_error(self.field_for(key), message)
+        return data
+
+    def check_rows(self, data: dict[str, Any]) -> None:
+        """Answers that belong together (a row's name and weight) are given together."""
+
+    def rule_errors(self, data: dict[str, Any]) -> dict[str, list[str]]:
+        """The service's rules this section answers, broken by ``data`` (keys as the service's)."""
+        return {}
+
+    def has_errors(self, *names: str) -> bool:
+        return any(name in self.errors for name in names)
+
+    def field_for(self, key: str) -> str | None:
+        """The field a service error is shown on: ``kpis.0.target`` or ``payment_schedule`` → the
+        matching input (``field_map`` knows the names that differ), else the top of the form."""
+        for candidate in (key, key.split(".", 1)[0]):
+            name = self.field_map.get(candidate, candidate)
+            if name in self.fields:
+                return name
+        return None
 
 
 class ServiceDetailsForm(SectionForm):
@@ -96,14 +150,50 @@ class AreasBudgetForm(SectionForm):
     field_map = {"ceiling_amount": "ceiling", "currency": "budget_line"}
 
     def __init__(
-        self, *args: Any, areas: list[tuple[int, str]], budget_lines: list[tuple[int, str]], **kwargs: Any
+        self,
+        *args: Any,
+        areas: list[tuple[int, str]],
+        budget_lines: list[tuple[int, str]],
+        available: dict[int, int] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.available = available or {}  # budget line id → what it has available, in fen
+        self.line_names = dict(budget_lines)
         cast(forms.ChoiceField, self.fields["areas"]).choices = areas
         cast(forms.ChoiceField, self.fields["budget_line"]).choices = [
             ("", _("Choose a budget line")),
             *budget_lines,
         ]
+        self.fields["ceiling"].help_text = self.ceiling_hint()
+
+    def chosen_line(self) -> int | None:
+        value = self.data.get(self.add_prefix("budget_line")) if self.is_bound else None
+        if value in (None, ""):
+            value = self.initial.get("budget_line")
+        try:
+            return int(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+
+    def ceiling_hint(self) -> str:
+        """The most the bureau will pay, next to what the chosen budget line has available."""
+        line = self.chosen_line()
+        if line in self.available:
+            return gettext(
+                "The most the bureau will pay, for example 300000.00. "
+                "The chosen budget line has ¥%(available)s available."
+            ) % {"available": yuan(self.available[line])}
+        return gettext(
+            "The most the bureau will pay, for example 300000.00. It cannot be more than the budget "
+            "line has available (shown with each line)."
+        )
+
+    def rule_errors(self, data: dict[str, Any]) -> dict[str, list[str]]:
+        line, ceiling = data.get("budget_line"), data.get("ceiling")
+        if line not in self.available or ceiling is None:
+            return {}
+        return ceiling_errors(ceiling_amount=yuan_to_fen(ceiling), available=self.available[line])
 
 
 class TimetableForm(SectionForm):
@@ -140,6 +230,23 @@ class TimetableForm(SectionForm):
     )
     field_map = {"bid_deadline": "deadline_date"}
 
+    def rule_errors(self, data: dict[str, Any]) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        date, time = data.get("deadline_date"), data.get("deadline_time")
+        start, end = data.get("service_start"), data.get("service_end")
+        deadline = deadline_of(date, time) if date and time else None
+        if deadline is not None:
+            errors.update(terms.bid_deadline_errors(deadline))
+        if start and end:
+            for key, messages in terms.service_period_errors(
+                start, end, data.get("multi_year_justification") or ""
+            ).items():
+                errors.setdefault(key, []).extend(messages)
+        if deadline is not None and start:
+            for key, messages in terms.service_start_errors(deadline, start).items():
+                errors.setdefault(key, []).extend(messages)
+        return errors
+
 
 def _row_fields(form: forms.Form, names: list[str]) -> list[Any]:
     return [form[name] for name in names]
@@ -153,7 +260,6 @@ class CriteriaForm(SectionForm):
         help_text=_("Points out of 100 given to price. The weights of all criteria add up to 100."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", **_narrow(3)}),
     )
-    field_map = {"criteria": "price_weight"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -180,8 +286,9 @@ class CriteriaForm(SectionForm):
             for row in range(1, QUALITY_ROWS + 1)
         ]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
+    field_map = {"criteria": "price_weight", "criteria.price": "price_weight"}
+
+    def check_rows(self, data: dict[str, Any]) -> None:
         for row in range(1, QUALITY_ROWS + 1):
             name, weight = data.get(f"quality_{row}_name"), data.get(f"quality_{row}_weight")
             if name and weight is None and f"quality_{row}_weight" not in self.errors:
@@ -192,7 +299,30 @@ class CriteriaForm(SectionForm):
                 self.add_error(
                     f"quality_{row}_name", _("Enter the name of quality criterion %(n)d") % {"n": row}
                 )
-        return data
+
+    def rule_errors(self, data: dict[str, Any]) -> dict[str, list[str]]:
+        if self.has_errors(*(name for name in self.fields if name.endswith("weight"))):
+            return {}  # a sum of weights that are not all there would only mislead
+        return terms.criteria_errors(self.criteria_of(data))
+
+    @staticmethod
+    def criteria_of(data: dict[str, Any]) -> list[dict[str, Any]]:
+        """The service's criteria from the answers: price, then each named quality criterion."""
+        criteria = []
+        if data.get("price_weight") not in (None, ""):
+            criteria.append(
+                {"name": gettext("Price"), "kind": Criterion.Kind.PRICE, "weight": int(data["price_weight"])}
+            )
+        for row in range(1, QUALITY_ROWS + 1):
+            if data.get(f"quality_{row}_name") and data.get(f"quality_{row}_weight") not in (None, ""):
+                criteria.append(
+                    {
+                        "name": data[f"quality_{row}_name"],
+                        "kind": Criterion.Kind.QUALITY,
+                        "weight": int(data[f"quality_{row}_weight"]),
+                    }
+                )
+        return criteria
 
 
 class KpisForm(SectionForm):
@@ -221,6 +351,31 @@ class KpisForm(SectionForm):
 
     field_map = {"kpis": "kpi_1_name"}
 
+    @staticmethod
+    def kpi_rows(data: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+        """(row number, the service's KPI) for each named row."""
+        return [
+            (
+                row,
+                {
+                    "name": data[f"kpi_{row}_name"],
+                    "target": Decimal(str(data[f"kpi_{row}_target"])),
+                    "unit": data[f"kpi_{row}_unit"],
+                },
+            )
+            for row in range(1, KPI_ROWS + 1)
+            if data.get(f"kpi_{row}_name") and data.get(f"kpi_{row}_target") not in (None, "")
+        ]
+
+    def rule_errors(self, data: dict[str, Any]) -> dict[str, list[str]]:
+        rows = self.kpi_rows(data)
+        errors = terms.kpi_errors([kpi for _row, kpi in rows])
+        # kpis.<index>.target → kpi_<row>_target: the index counts named rows only
+        return {
+            f"kpi_{rows[int(key.split('.')[1])][0]}_target" if key.startswith("kpis.") else key: messages
+            for key, messages in errors.items()
+        }
+
     def rows(self) -> list[tuple[str, list[Any]]]:
         return [
             (
@@ -230,8 +385,7 @@ class KpisForm(SectionForm):
             for row in range(1, KPI_ROWS + 1)
         ]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
+    def check_rows(self, data: dict[str, Any]) -> None:
         for row in range(1, KPI_ROWS + 1):
             parts = [f"kpi_{row}_{part}" for part in ("name", "target", "unit")]
             values = [data.get(name) for name in parts]
@@ -239,7 +393,6 @@ class KpisForm(SectionForm):
                 for name, value in zip(parts, values, strict=True):
                     if value in (None, "") and name not in self.errors:
                         self.add_error(name, _("Enter the name, target and unit of KPI %(n)d") % {"n": row})
-        return data
 
 
 def _share_field(label: Any, hint: Any) -> forms.DecimalField:
@@ -295,9 +448,36 @@ class PaymentScoringForm(SectionForm):
         help_text=_("Days between proposing the award and making it final."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", **_narrow(3)}),
     )
-    field_map = {"payment_schedule": "advance_share", "score_weights": "weight_third_party"}
-
     SCHEDULE_FIELDS = {"advance": "advance_share", "interim": "interim_share", "holdback": "holdback_share"}
+    WEIGHT_KEYS = terms.SCORE_WEIGHT_KEYS
+    field_map = {
+        "payment_schedule": "advance_share",
+        "score_weights": "weight_third_party",
+        **{f"payment_schedule.{kind}": field for kind, field in SCHEDULE_FIELDS.items()},
+        **{f"score_weights.{key}": f"weight_{key}" for key in WEIGHT_KEYS},
+    }
+
+    @classmethod
+    def schedule_of(cls, data: dict[str, Any]) -> list[dict[str, Any]]:
+        """The service's payment schedule: one instalment per share given."""
+        return [
+            {"kind": kind, "share_pct": Decimal(str(data[field]))}
+            for kind, field in cls.SCHEDULE_FIELDS.items()
+            if data.get(field) not in (None, "")
+        ]
+
+    @classmethod
+    def score_weights_of(cls, data: dict[str, Any]) -> dict[str, Decimal]:
+        return {key: Decimal(str(data[f"weight_{key}"])) for key in cls.WEIGHT_KEYS}
+
+    def rule_errors(self, data: dict[str, Any]) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        if not self.has_errors(*self.SCHEDULE_FIELDS.values()):
+            errors.update(terms.payment_schedule_errors(self.schedule_of(data)))
+        weight_fields = [f"weight_{key}" for key in self.WEIGHT_KEYS]
+        if not self.has_errors(*weight_fields) and all(data.get(name) is not None for name in weight_fields):
+            errors.update(terms.score_weight_errors(self.score_weights_of(data)))
+        return errors
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:
@@ -313,9 +493,7 @@ class PaymentScoringForm(SectionForm):
         return _row_fields(self, list(self.SCHEDULE_FIELDS.values()))
 
     def weight_fields(self) -> list[Any]:
-        return _row_fields(
-            self, ["weight_third_party", "weight_buyer", "weight_residents", "weight_community"]
-        )
+        return _row_fields(self, [f"weight_{key}" for key in self.WEIGHT_KEYS])
 
     def other_fields(self) -> list[Any]:
         return _row_fields(self, ["min_bids", "standstill_days"])

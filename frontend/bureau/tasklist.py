@@ -73,15 +73,20 @@ def _form_options(request: HttpRequest, bureau: Organization, section: Section) 
         if bureau.jurisdiction is not None:
             within = Area.objects.filter(path__startswith=bureau.jurisdiction.path, level__in=AREA_LEVELS)
             areas = [(area.pk, f"{area.name} ({area.get_level_display()})") for area in within]
+        budget_lines = list(_budget_lines(request, bureau))
+        available = {
+            line.pk: line.amount - line.committed  # type: ignore[attr-defined]  # annotated by the selector
+            for line in budget_lines
+        }
         lines = [
             (
                 line.pk,
                 _("%(line)s (¥%(available)s available)")
-                % {"line": line, "available": yuan(line.amount - line.committed)},  # type: ignore[attr-defined]
+                % {"line": line, "available": yuan(available[line.pk])},
             )
-            for line in _budget_lines(request, bureau)
+            for line in budget_lines
         ]
-        return {"areas": areas, "budget_lines": lines}
+        return {"areas": areas, "budget_lines": lines, "available": available}
     return {}
 
 
@@ -141,9 +146,8 @@ def task_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 def _add_problems(form: f.SectionForm, problems: dict[str, list[str]]) -> None:
     for name, messages_ in problems.items():
-        target = form.field_map.get(name, name)
         for message in messages_:
-            form.add_error(target if target in form.fields else None, message)
+            form.add_error(form.field_for(name), message)
 
 
 @area_required("bureau", "officer")

@@ -2,6 +2,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from common.errors import Forbidden, Invalid
+from common.templatetags.money import yuan
 from orgs.models import Membership, Organization, User
 from orgs.permissions import has_role
 
@@ -32,3 +33,24 @@ def budget_line_locked(budget_line_id: int) -> BudgetLine:
     """Lock the line: every change of a commitment on it runs under this lock, which keeps
     ``0 <= committed <= amount``."""
     return BudgetLine.objects.select_for_update().get(pk=budget_line_id)
+
+
+def available_on(budget_line: BudgetLine) -> int:
+    """What the line can still commit: its amount less what its tenders hold."""
+    return budget_line.amount - committed_on(budget_line)
+
+
+def ceiling_errors(*, ceiling_amount: int, available: int) -> dict[str, list[str]]:
+    """A tender's ceiling fits in what its budget line has available ("费随事转": publish commits the
+    ceiling). A pure check, so the tender task list can say so before publish does."""
+    if ceiling_amount <= available:
+        return {}
+    return {
+        "ceiling_amount": [
+            _(
+                "The ceiling is more than the budget line has available (¥%(available)s). "
+                "Enter ¥%(available)s or less, or choose another budget line."
+            )
+            % {"available": yuan(available)}
+        ]
+    }

@@ -15,8 +15,8 @@ from orgs.models import Organization, User
 from ..models import Bid, Criterion, Kpi, PaymentScheduleItem, Tender
 from ..selectors import ranking_of
 from .bids import bid_open
-from .budget import budget_line_locked, committed_on
-from .terms import DEFAULT_SCHEDULE, DEFAULT_SCORE_WEIGHTS, validate_terms
+from .budget import available_on, budget_line_locked, ceiling_errors
+from .terms import DEFAULT_SCHEDULE, DEFAULT_SCORE_WEIGHTS, earliest_bid_deadline, validate_terms
 
 NESTED = ("kpis", "criteria", "payment_schedule")
 WEIGHT_FIELDS = {
@@ -39,6 +39,7 @@ def _current_terms(tender: Tender) -> dict[str, Any]:
         "service_end": tender.service_end,
         "multi_year_justification": tender.multi_year_justification,
         "criteria": [{"name": c.name, "kind": c.kind, "weight": c.weight} for c in tender.criteria.all()],
+        "kpis": [{"name": kpi.name, "target": kpi.target, "unit": kpi.unit} for kpi in tender.kpis.all()],
         "payment_schedule": [
             {"kind": item.kind, "share_pct": item.share_pct} for item in tender.payment_schedule.all()
         ],
@@ -90,7 +91,9 @@ def _write(tender: Tender, data: dict[str, Any]) -> None:
 
 @transaction.atomic
 def tender_create(*, actor: User, bureau: Organization, data: dict[str, Any]) -> Tender:
-    """A bureau officer drafts a tender. The terms are validated now; the budget only at publish."""
+    """A bureau officer drafts a tender. The terms are validated now (``validate_terms``: a bid
+    deadline that leaves the minimum bidding period, positive KPI targets, ...); the budget line's
+    money only at publish, when the ceiling is committed."""
     probe = Tender(bureau=bureau)
     _require(actor, "marketplace.change_tender", probe)
     data = {**data}
@@ -130,7 +133,7 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
     _require(actor, "marketplace.publish_tender", tender)
     if tender.status != Tender.Status.DRAFT:
         raise InvalidTransition()
-    earliest = timezone.now() + datetime.timedelta(days=settings.MARKETPLACE_MIN_BIDDING_DAYS)
+    earliest = earliest_bid_deadline()
     if tender.bid_deadline < earliest:
         raise Conflict(
             _("The bid deadline must be at least %(days)d days after publication.")
@@ -142,10 +145,11 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
     _validate_references(tender.bureau, terms)
     validate_terms(terms)
     line = budget_line_locked(tender.budget_line_id)
-    available = line.amount - committed_on(line)
-    if available < tender.ceiling_amount:
+    available = available_on(line)
+    shortfall = ceiling_errors(ceiling_amount=tender.ceiling_amount, available=available)
+    if shortfall:
         raise Conflict(
-            _("The budget line does not have the ceiling amount available."),
+            shortfall["ceiling_amount"][0],
             code="budget_insufficient",
             extra={"available": available, "ceiling_amount": tender.ceiling_amount},
         )

@@ -280,19 +280,24 @@ def test_check_answers_then_create_a_draft_tender(world, as_user):
 
 def test_service_errors_show_against_their_section(world, as_user):
     client = as_user(world["officer"])
-    answer_every_section(client, world, criteria={"price_weight": "50"})  # weights sum to 120
+    answer_every_section(client, world)
+    # Every section was valid when saved; the catalogue item is retired before the officer confirms.
+    world["catalogue_item"].is_active = False
+    world["catalogue_item"].save(update_fields=["is_active"])
     response = client.post("/bureau/tenders/new/check/")
     assert response["Location"] == "/bureau/tenders/new/"
     assert not Tender.objects.exists()
     html = page(client.get("/bureau/tenders/new/"))
-    assert "There is a problem" in html and "Criterion weights must sum to 100." in html
-    assert 'href="#task-criteria"' in html
+    assert "There is a problem" in html and "This catalogue item is no longer in use." in html
+    assert 'href="#task-service"' in html
     assert '<strong class="govuk-tag govuk-tag--red">There is a problem</strong>' in html
     # The section shows the error on its field, with the answers kept.
-    html = page(client.get("/bureau/tenders/new/criteria/"))
-    assert "Criterion weights must sum to 100." in html and 'value="50"' in html
+    html = page(client.get("/bureau/tenders/new/service/"))
+    assert "This catalogue item is no longer in use." in html and 'value="Elderly day care 2027"' in html
     # Fixing the section clears the problem and the tender can be created.
-    client.post("/bureau/tenders/new/criteria/", {**section_answers(world)["criteria"], "completed": "yes"})
+    world["catalogue_item"].is_active = True
+    world["catalogue_item"].save(update_fields=["is_active"])
+    client.post("/bureau/tenders/new/service/", {**section_answers(world)["service"], "completed": "yes"})
     assert "There is a problem" not in page(client.get("/bureau/tenders/new/"))
     client.post("/bureau/tenders/new/check/")
     assert Tender.objects.filter(status=Tender.Status.DRAFT).count() == 1
