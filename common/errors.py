@@ -1,12 +1,15 @@
 """One exception tree with stable codes, and the one DRF handler that renders every error as
 ``{"code", "message", "extra"}`` (DESIGN 8)."""
 
+import json
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.defaults import page_not_found
 from django_fsm import ConcurrentTransition
 from rest_framework import exceptions, status
@@ -79,6 +82,46 @@ def _body(code: str, message: Any, extra: dict | None = None) -> dict:
     return {"code": code, "message": str(message), "extra": extra or {}}
 
 
+# DRF's messages that speak of the program rather than to a person, by their code.
+_FIELD_MESSAGES = {
+    "incorrect_type": _("Give the ID of an existing item, as a number."),
+}
+
+
+def _for_people(detail: Any) -> Any:
+    """Field errors in the request's language, each written for a person: DRF's own messages are
+    translated already; the few that name Python types are replaced."""
+    if isinstance(detail, dict):
+        return {key: _for_people(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_for_people(item) for item in detail]
+    code = getattr(detail, "code", None)
+    if code in _FIELD_MESSAGES:
+        return exceptions.ErrorDetail(str(_FIELD_MESSAGES[code]), code=code)
+    return detail
+
+
+def _parse_error_message(error: ValueError) -> Any:
+    """DRF appends the JSON decoder's English to its message; say it in the request's language."""
+    if isinstance(error, json.JSONDecodeError):
+        return _("The body is not valid JSON: check line %(line)d, column %(column)d.") % {
+            "line": error.lineno,
+            "column": error.colno,
+        }
+    return _("The body is not valid JSON.")
+
+
+def _throttled_message(wait: int | None) -> Any:
+    """DRF fills in the number before translating, so its "Expected available in …" stays English."""
+    if not wait:
+        return _("Too many requests. Try again later.")
+    return ngettext(
+        "Too many requests. Try again in %(wait)d second.",
+        "Too many requests. Try again in %(wait)d seconds.",
+        wait,
+    ) % {"wait": wait}
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ConcurrentTransition):  # a missed row lock: refuse, never a 500
         exc = InvalidTransition()
@@ -96,6 +139,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.ParseError) and isinstance(exc.__context__, ValueError):
+        exc = exceptions.ParseError(_parse_error_message(exc.__context__))
+    if isinstance(exc, exceptions.Throttled):
+        wait = math.ceil(exc.wait) if exc.wait is not None else None
+        exc = exceptions.Throttled(detail=_throttled_message(wait))  # with ``wait=`` DRF adds English
+        exc.wait = wait
 
     response = exception_handler(exc, context)
     if response is None:
@@ -103,7 +152,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if response.status_code == status.HTTP_401_UNAUTHORIZED:
         response["WWW-Authenticate"] = "Token"
     if isinstance(exc, exceptions.ValidationError):
-        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields = _for_people(exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail})
         response.data = _body("invalid", _("Invalid input."), {"fields": fields})
         return response
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")

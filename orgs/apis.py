@@ -1,6 +1,7 @@
 """Thin API views of the orgs app: authenticate, fetch what the caller may see, validate, call one
 service, serialise."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.authtoken.models import Token
@@ -68,7 +69,7 @@ class TokenApi(APIView):
         user = authenticate_or_lock(request, **serializer.validated_data)
         if user is None:
             raise Invalid(
-                {"non_field_errors": ["Unable to log in with the credentials given."]},
+                {"non_field_errors": [_("The username or password is not right. Check them and try again.")]},
                 code="invalid_credentials",
             )
         token, _created = Token.objects.get_or_create(user=user)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import stripe
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .models import Gateway, Payment
 
@@ -68,7 +69,7 @@ class TreasuryGateway:
 
     def payee_create(self, *, organization_id: int, name: str, email: str) -> Payee:
         raise GatewayError(
-            "The treasury pays the provider's registered bank account; no payout account is needed.",
+            _("The treasury pays the provider's registered bank account; no payout account is needed."),
             is_transient=False,
             code="not_supported_by_gateway",
         )

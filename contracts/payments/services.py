@@ -243,7 +243,7 @@ def payment_reverse(*, actor: User, payment: Payment, amount: int, reason: str) 
     try:
         transfer = gateway_for(payment.gateway).reverse(payment=payment, amount=amount, idempotency_key=key)
     except GatewayError as error:
-        raise GatewayUnavailable(error.message) from error
+        raise GatewayUnavailable(extra={"gateway_error": error.message}) from error  # its words, not ours
     with transaction.atomic():
         _instalment, payment = _locked(payment.pk)
         total = max(transfer.amount_reversed, reversed_before + amount)
@@ -413,7 +413,7 @@ def payout_account_onboard(*, actor: User, organization: Organization) -> tuple[
     except GatewayError as error:
         if error.code == "not_supported_by_gateway":
             raise Conflict(error.message, code="not_supported_by_gateway") from error
-        raise GatewayUnavailable(error.message) from error
+        raise GatewayUnavailable(extra={"gateway_error": error.message}) from error  # its words, not ours
     with transaction.atomic():
         account, _created = PayoutAccount.objects.get_or_create(
             organization=organization, defaults={"gateway": gateway.name, "account_id": payee.account_id}
