@@ -19,3 +19,13 @@ def split_by_shares(total: int, shares_pct: list[Decimal]) -> list[int]:
     parts = [int(round_half_up(Decimal(total) * share / 100)) for share in shares_pct[:-1]]
     parts.append(total - sum(parts))
     return parts
+
+
+def yuan(amount_fen: int | None) -> str:
+    """Format an amount in fen as yuan with thousands separators: 30000000 → "300,000.00". The one
+    way an amount is shown to a person (pages, e-mails, SMS, the admin)."""
+    if amount_fen is None:
+        return ""
+    sign = "-" if amount_fen < 0 else ""
+    whole, cents = divmod(abs(int(amount_fen)), 100)
+    return f"{sign}{whole:,}.{cents:02d}"

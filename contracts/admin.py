@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from common.admin import ReadOnlyModelAdmin, ReadOnlyTabularInline
+from common.history import reason_text
 
 from .models import Contract, Instalment, LedgerEntry, Payment
 
@@ -35,5 +37,11 @@ class PaymentAdmin(ReadOnlyModelAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyModelAdmin):
-    list_display = ("contract", "kind", "amount", "instalment", "payment", "created_at")
+    list_display = ("contract", "kind", "amount", "instalment", "payment", "what", "created_at")
     list_filter = ("kind",)
+    exclude = ("description",)
+    readonly_fields = ("what",)
+
+    @admin.display(description=_("description"))
+    def what(self, entry: LedgerEntry) -> str:
+        return reason_text(entry.description)

@@ -26,36 +26,65 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         CLOSED = "closed", _("Closed")
         TERMINATED = "terminated", _("Terminated")
 
-    tender = models.OneToOneField(Tender, on_delete=models.PROTECT, related_name="contract")
-    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="contract")
-    bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="bureau_contracts")
-    provider = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="provider_contracts")
+    tender = models.OneToOneField(
+        Tender, on_delete=models.PROTECT, related_name="contract", verbose_name=_("tender")
+    )
+    bid = models.OneToOneField(Bid, on_delete=models.PROTECT, related_name="contract", verbose_name=_("bid"))
+    bureau = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="bureau_contracts", verbose_name=_("bureau")
+    )
+    provider = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="provider_contracts", verbose_name=_("provider")
+    )
     assessor = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="assessor_contracts"
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessor_contracts",
+        verbose_name=_("assessor"),
     )
     community = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="community_contracts"
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="community_contracts",
+        verbose_name=_("residents' committee"),
     )
     title = models.CharField(_("title"), max_length=200)
     value_amount = models.BigIntegerField(_("value"))
-    currency = models.CharField(max_length=3, default="CNY")
-    service_start = models.DateField()
-    service_end = models.DateField()
-    terms = models.JSONField(default=dict)  # frozen copy: KPIs, schedule, weights, formula version
+    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    service_start = models.DateField(verbose_name=_("service start"))
+    service_end = models.DateField(verbose_name=_("service end"))
+    # frozen copy: KPIs, schedule, weights, formula version
+    terms = models.JSONField(default=dict, verbose_name=_("terms"))
 
-    status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True)
+    status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True, verbose_name=_("status"))
     bureau_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed for the bureau by"),
     )
-    bureau_signed_at = models.DateTimeField(null=True, blank=True)
+    bureau_signed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("signed by the bureau at"))
     provider_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed for the provider by"),
     )
-    provider_signed_at = models.DateTimeField(null=True, blank=True)
-    activated_at = models.DateTimeField(null=True, blank=True)
-    terminated_at = models.DateTimeField(null=True, blank=True)
-    termination_reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    provider_signed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("signed by the provider at")
+    )
+    activated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("activated at"))
+    terminated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terminated at"))
+    termination_reason = models.TextField(blank=True, verbose_name=_("termination reason"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-id"]
@@ -63,6 +92,7 @@ class Contract(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(condition=Q(value_amount__gt=0), name="contract_value_positive")
         ]
         verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
 
     def __str__(self) -> str:
         return self.title
@@ -139,15 +169,19 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
         PAID = "paid", _("Paid")
         WITHHELD = "withheld", _("Withheld")
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="instalments")
-    kind = models.CharField(max_length=10, choices=PaymentScheduleItem.Kind.choices)
-    sequence = models.PositiveSmallIntegerField()
-    share_pct = models.DecimalField(max_digits=5, decimal_places=2)
-    amount = models.BigIntegerField()
-    release_amount = models.BigIntegerField(null=True, blank=True)
-    withheld_amount = models.BigIntegerField(default=0)
-    status = FSMField(default=Status.SCHEDULED, choices=Status.choices, protected=True)
-    payable_at = models.DateTimeField(null=True, blank=True)
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="instalments", verbose_name=_("contract")
+    )
+    kind = models.CharField(max_length=10, choices=PaymentScheduleItem.Kind.choices, verbose_name=_("kind"))
+    sequence = models.PositiveSmallIntegerField(verbose_name=_("sequence"))
+    share_pct = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("share (%)"))
+    amount = models.BigIntegerField(verbose_name=_("amount"))
+    release_amount = models.BigIntegerField(null=True, blank=True, verbose_name=_("released amount"))
+    withheld_amount = models.BigIntegerField(default=0, verbose_name=_("withheld amount"))
+    status = FSMField(
+        default=Status.SCHEDULED, choices=Status.choices, protected=True, verbose_name=_("status")
+    )
+    payable_at = models.DateTimeField(null=True, blank=True, verbose_name=_("payable at"))
 
     class Meta:
         ordering = ["contract_id", "sequence"]
@@ -159,6 +193,7 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
             ),
         ]
         verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
 
     def __str__(self) -> str:
         return f"{self.contract} #{self.sequence} {self.kind}"
@@ -194,18 +229,25 @@ class ServiceEvent(models.Model):
     """A delivered service (台账): when, where, what, and the households that received it. Recording a
     household as a recipient is what lets its residents rate the contract."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="events")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="events", verbose_name=_("contract")
+    )
     date = models.DateField(_("date"))
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=5000)
-    recipients = models.ManyToManyField(Household, related_name="service_events", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.ManyToManyField(
+        Household, related_name="service_events", blank=True, verbose_name=_("recipient households")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("service event")
+        verbose_name_plural = _("service events")
 
     def __str__(self) -> str:
         return f"{self.date} {self.title}"
@@ -218,29 +260,38 @@ class Report(models.Model):
         MIDTERM = "midterm", _("Midterm")
         FINAL = "final", _("Final")
 
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="reports")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="reports", verbose_name=_("contract")
+    )
     stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
     summary = models.TextField(_("summary"), max_length=20000)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    submitted_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("submitted at"))
 
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["contract", "stage"], name="one_report_per_stage")]
         verbose_name = _("report")
+        verbose_name_plural = _("reports")
 
     def __str__(self) -> str:
         return f"{self.contract} {self.stage}"
 
 
 class KpiActual(models.Model):
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="kpi_actuals")
-    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="+")
-    actual = models.DecimalField(max_digits=14, decimal_places=2)
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="kpi_actuals", verbose_name=_("report")
+    )
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="+", verbose_name=_("KPI"))
+    actual = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("actual value"))
 
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["report", "kpi"], name="one_actual_per_kpi")]
+        verbose_name = _("KPI actual")
+        verbose_name_plural = _("KPI actuals")
 
     def __str__(self) -> str:
         return f"{self.kpi_id}: {self.actual}"

@@ -13,9 +13,9 @@ from contracts.models import Contract, Report
 from orgs.models import Household
 
 
-def score_field() -> models.DecimalField:
+def score_field(verbose_name: Any) -> models.DecimalField:
     """A score from 0 to 100 with two decimals, empty until entered or computed."""
-    return models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, null=True, blank=True)
 
 
 def _appeal_window_over(evaluation: Any) -> bool:
@@ -37,30 +37,45 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
         ONLINE = "online", _("Online ratings")
         SURVEY = "survey", _("Sample survey")
 
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="evaluations")
-    stage = models.CharField(max_length=8, choices=Report.Stage.choices)
-    round = models.PositiveSmallIntegerField(default=1)  # a re-evaluation after rectification is round 2…
-    status = FSMField(default=Status.OPEN, choices=Status.choices, protected=True)
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("contract")
+    )
+    stage = models.CharField(max_length=8, choices=Report.Stage.choices, verbose_name=_("stage"))
+    # a re-evaluation after rectification is round 2…
+    round = models.PositiveSmallIntegerField(default=1, verbose_name=_("round"))
+    status = FSMField(default=Status.OPEN, choices=Status.choices, protected=True, verbose_name=_("status"))
 
-    third_party = score_field()
-    buyer = score_field()
-    community = score_field()
-    survey_n = models.PositiveIntegerField(null=True, blank=True)
-    survey_n_pos = models.PositiveIntegerField(null=True, blank=True)
+    third_party = score_field(_("third-party score (T)"))
+    buyer = score_field(_("buyer's score (B)"))
+    community = score_field(_("community score (C)"))
+    survey_n = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("sample survey: people asked")
+    )
+    survey_n_pos = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("sample survey: satisfied")
+    )
 
-    residents_n = models.PositiveIntegerField(null=True, blank=True)
-    residents_n_pos = models.PositiveIntegerField(null=True, blank=True)
-    residents_n_min = models.PositiveIntegerField(null=True, blank=True)
-    residents = score_field()
-    residents_method = models.CharField(max_length=8, choices=Method.choices, blank=True)
-    composite = score_field()
-    band = models.CharField(max_length=1, blank=True)
-    release_pct = score_field()
+    residents_n = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("resident ratings counted")
+    )
+    residents_n_pos = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("resident ratings satisfied")
+    )
+    residents_n_min = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("minimum resident ratings")
+    )
+    residents = score_field(_("residents' score (R)"))
+    residents_method = models.CharField(
+        max_length=8, choices=Method.choices, blank=True, verbose_name=_("method of the residents' score")
+    )
+    composite = score_field(_("composite score (S)"))
+    band = models.CharField(max_length=1, blank=True, verbose_name=_("band"))
+    release_pct = score_field(_("release (%)"))
 
-    opened_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    appeal_until = models.DateTimeField(null=True, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True, verbose_name=_("opened at"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    appeal_until = models.DateTimeField(null=True, blank=True, verbose_name=_("appeal until"))
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
 
     class Meta:
         ordering = ["contract_id", "id"]
@@ -71,6 +86,7 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
             ),
         ]
         verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
 
     def __str__(self) -> str:
         return f"{self.contract} {self.stage} #{self.round}"
@@ -125,19 +141,31 @@ class Rating(ConcurrentTransitionMixin, models.Model):
         WEB = "web", _("Web")
         API = "api", _("API")
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="ratings")
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="ratings")
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="ratings")
-    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    satisfaction = models.PositiveSmallIntegerField(choices=Satisfaction.choices)
-    resolved = models.CharField(max_length=6, choices=Resolved.choices)
-    comment = models.TextField(blank=True, validators=[MaxLengthValidator(1200)])
-    channel = models.CharField(max_length=4, choices=Channel.choices, default=Channel.API)
-    client_address = models.GenericIPAddressField(null=True, blank=True)
-    status = FSMField(default=Status.VALID, choices=Status.choices, protected=True)
-    quarantine_reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("household")
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("contract")
+    )
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("evaluation")
+    )
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("rater")
+    )
+    satisfaction = models.PositiveSmallIntegerField(
+        choices=Satisfaction.choices, verbose_name=_("satisfaction")
+    )
+    resolved = models.CharField(max_length=6, choices=Resolved.choices, verbose_name=_("resolved"))
+    comment = models.TextField(blank=True, validators=[MaxLengthValidator(1200)], verbose_name=_("comment"))
+    channel = models.CharField(
+        max_length=4, choices=Channel.choices, default=Channel.API, verbose_name=_("channel")
+    )
+    client_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("client address"))
+    status = FSMField(default=Status.VALID, choices=Status.choices, protected=True, verbose_name=_("status"))
+    quarantine_reason = models.CharField(max_length=200, blank=True, verbose_name=_("quarantine reason"))
+    created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-id"]
@@ -146,6 +174,7 @@ class Rating(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(condition=Q(satisfaction__lte=5), name="satisfaction_range"),
         ]
         verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
 
     def __str__(self) -> str:
         return f"{self.household} → {self.contract}: {self.satisfaction}"
@@ -176,14 +205,20 @@ class Rating(ConcurrentTransitionMixin, models.Model):
 class RatingReminder(models.Model):
     """A reminder sent to a recipient household to rate an evaluation: at most one each."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="reminders")
-    sent_at = models.DateTimeField(auto_now_add=True)
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="+", verbose_name=_("household")
+    )
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("evaluation")
+    )
+    sent_at = models.DateTimeField(auto_now_add=True, verbose_name=_("sent at"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["household", "evaluation"], name="one_reminder_per_household")
         ]
+        verbose_name = _("rating reminder")
+        verbose_name_plural = _("rating reminders")
 
     def __str__(self) -> str:
         return f"{self.household} · {self.evaluation}"

@@ -5,7 +5,8 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import ReadOnlyModelAdmin
+from common.admin import MoneyAdminMixin, ReadOnlyModelAdmin
+from common.money import yuan
 
 from .models import Bid, BudgetLine, CatalogueItem, Question, Tender
 from .permissions import is_bid_sealed
@@ -18,7 +19,7 @@ class CatalogueItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(MoneyAdminMixin, admin.ModelAdmin):
     list_display = ("name", "bureau", "fiscal_year", "source", "amount")
 
 
@@ -53,7 +54,7 @@ class BidAdmin(ReadOnlyModelAdmin):
 
     @admin.display(description=_("price"))
     def price(self, bid: Bid) -> Any:
-        return _("sealed") if is_bid_sealed(bid) else bid.price_amount
+        return _("sealed") if is_bid_sealed(bid) else f"¥{yuan(bid.price_amount)}"
 
 
 @admin.register(Question)

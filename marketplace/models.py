@@ -18,11 +18,12 @@ class CatalogueItem(models.Model):
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("catalogue item")
+        verbose_name_plural = _("catalogue items")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -36,18 +37,21 @@ class BudgetLine(models.Model):
         DEPARTMENT_BUDGET = "department_budget", _("Department budget")
         COMMUNITY_FUND = "community_fund", _("Community fund")
 
-    bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="budget_lines")
+    bureau = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="budget_lines", verbose_name=_("bureau")
+    )
     fiscal_year = models.PositiveIntegerField(_("fiscal year"))
     name = models.CharField(_("name"), max_length=200)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     amount = models.BigIntegerField(_("amount"), validators=[MinValueValidator(0)])
-    currency = models.CharField(max_length=3, default="CNY")
-    created_at = models.DateTimeField(auto_now_add=True)
+    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-fiscal_year", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="budget_amount_non_negative")]
         verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
 
     def __str__(self) -> str:
         return f"{self.fiscal_year} {self.name}"
@@ -88,39 +92,79 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         Status.UNSUCCESSFUL,
     ]
 
-    bureau = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tenders")
+    bureau = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="tenders", verbose_name=_("bureau")
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    catalogue_item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="tenders")
-    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="tenders")
-    areas = models.ManyToManyField(Area, related_name="tenders")
+    catalogue_item = models.ForeignKey(
+        CatalogueItem, on_delete=models.PROTECT, related_name="tenders", verbose_name=_("catalogue item")
+    )
+    budget_line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="tenders", verbose_name=_("budget line")
+    )
+    areas = models.ManyToManyField(Area, related_name="tenders", verbose_name=_("service areas"))
     beneficiaries = models.TextField(_("beneficiaries"), blank=True)
     ceiling_amount = models.BigIntegerField(_("ceiling amount"), validators=[MinValueValidator(1)])
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
     bid_deadline = models.DateTimeField(_("bid deadline"))
     service_start = models.DateField(_("service start"))
     service_end = models.DateField(_("service end"))
-    multi_year_justification = models.TextField(blank=True)
-    weight_third_party = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.40"))
-    weight_buyer = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.20"))
-    weight_residents = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.30"))
-    weight_community = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.10"))
-    min_bids = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
-    standstill_days = models.PositiveSmallIntegerField()
-
-    status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True)
-    committed_amount = models.BigIntegerField(default=0)  # what this tender holds on its budget line
-    published_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    proposed_bid = models.ForeignKey("Bid", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    standstill_until = models.DateTimeField(null=True, blank=True)
-    awarded_at = models.DateTimeField(null=True, blank=True)
-    cancel_reason = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    multi_year_justification = models.TextField(blank=True, verbose_name=_("multi-year justification"))
+    weight_third_party = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.40"),
+        verbose_name=_("weight of the third-party score (T)"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    weight_buyer = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.20"),
+        verbose_name=_("weight of the buyer's score (B)"),
+    )
+    weight_residents = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.30"),
+        verbose_name=_("weight of the residents' score (R)"),
+    )
+    weight_community = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.10"),
+        verbose_name=_("weight of the community score (C)"),
+    )
+    min_bids = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1)], verbose_name=_("minimum number of bids")
+    )
+    standstill_days = models.PositiveSmallIntegerField(verbose_name=_("standstill days"))
+
+    status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True, verbose_name=_("status"))
+    # what this tender holds on its budget line
+    committed_amount = models.BigIntegerField(default=0, verbose_name=_("committed amount"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    proposed_bid = models.ForeignKey(
+        "Bid",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed bid"),
+    )
+    standstill_until = models.DateTimeField(null=True, blank=True, verbose_name=_("standstill until"))
+    awarded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("awarded at"))
+    cancel_reason = models.TextField(blank=True, verbose_name=_("cancellation reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-id"]
@@ -133,6 +177,7 @@ class Tender(ConcurrentTransitionMixin, models.Model):
             ),
         ]
         verbose_name = _("tender")
+        verbose_name_plural = _("tenders")
 
     def __str__(self) -> str:
         return self.title
@@ -217,13 +262,17 @@ class Tender(ConcurrentTransitionMixin, models.Model):
 
 
 class Kpi(models.Model):
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="kpis")
+    tender = models.ForeignKey(
+        Tender, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("tender")
+    )
     name = models.CharField(_("name"), max_length=200)
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=40)
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
 
     def __str__(self) -> str:
         return self.name
@@ -234,13 +283,17 @@ class Criterion(models.Model):
         PRICE = "price", _("Price")
         QUALITY = "quality", _("Quality")
 
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria")
+    tender = models.ForeignKey(
+        Tender, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("tender")
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     weight = models.PositiveSmallIntegerField(_("weight"), validators=[MaxValueValidator(100)])
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.weight})"
@@ -252,12 +305,16 @@ class PaymentScheduleItem(models.Model):
         INTERIM = "interim", _("Interim")
         HOLDBACK = "holdback", _("Performance holdback")
 
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="payment_schedule")
+    tender = models.ForeignKey(
+        Tender, on_delete=models.CASCADE, related_name="payment_schedule", verbose_name=_("tender")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     share_pct = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2)
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("payment schedule item")
+        verbose_name_plural = _("payment schedule items")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.share_pct}%"
@@ -267,19 +324,32 @@ class Question(models.Model):
     """A clarification asked by a provider. The asker is hidden from everyone but the bureau; the
     question and its answer are public once answered."""
 
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="questions")
+    tender = models.ForeignKey(
+        Tender, on_delete=models.CASCADE, related_name="questions", verbose_name=_("tender")
+    )
     text = models.TextField(_("question"), max_length=2000)
-    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    asker_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    asked_at = models.DateTimeField(auto_now_add=True)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
+    asker_organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("asking organisation")
+    )
+    asked_at = models.DateTimeField(auto_now_add=True, verbose_name=_("asked at"))
     answer = models.TextField(_("answer"), blank=True, max_length=4000)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -311,24 +381,34 @@ class Bid(ConcurrentTransitionMixin, models.Model):
         "declaration_no_conflict",
     )
 
-    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="bids")
-    provider = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="bids")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    tender = models.ForeignKey(
+        Tender, on_delete=models.PROTECT, related_name="bids", verbose_name=_("tender")
+    )
+    provider = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="bids", verbose_name=_("provider")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     price_amount = models.BigIntegerField(_("price"), validators=[MinValueValidator(1)])
     technical_proposal = models.TextField(_("technical proposal"))
     staffing_plan = models.TextField(_("staffing plan"))
-    declaration_eligibility = models.BooleanField(default=False)
-    declaration_no_double_funding = models.BooleanField(default=False)
-    declaration_no_conflict = models.BooleanField(default=False)
-    status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True)
-    receipt = models.CharField(max_length=64, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    disqualification_reason = models.TextField(blank=True)
+    declaration_eligibility = models.BooleanField(default=False, verbose_name=_("eligibility declared"))
+    declaration_no_double_funding = models.BooleanField(
+        default=False, verbose_name=_("no double funding declared")
+    )
+    declaration_no_conflict = models.BooleanField(
+        default=False, verbose_name=_("no conflict of interest declared")
+    )
+    status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True, verbose_name=_("status"))
+    receipt = models.CharField(max_length=64, blank=True, verbose_name=_("receipt"))
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("submitted at"))
+    disqualification_reason = models.TextField(blank=True, verbose_name=_("disqualification reason"))
     # Set when the bids were opened and the stored content no longer matched the receipt made at
     # submission: someone changed the bid after it was sealed (a direct database edit).
     tampered_at = models.DateTimeField(_("tampering detected at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["id"]
@@ -346,6 +426,7 @@ class Bid(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(condition=Q(price_amount__gt=0), name="bid_price_positive"),
         ]
         verbose_name = _("bid")
+        verbose_name_plural = _("bids")
 
     def __str__(self) -> str:
         return f"{self.provider} → {self.tender}"
@@ -423,15 +504,21 @@ class Bid(ConcurrentTransitionMixin, models.Model):
 class EvaluatorDeclaration(models.Model):
     """An evaluator's declaration of no conflict of interest, required before scoring."""
 
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="declarations")
-    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    no_conflict = models.BooleanField()
-    declared_at = models.DateTimeField(auto_now_add=True)
+    tender = models.ForeignKey(
+        Tender, on_delete=models.CASCADE, related_name="declarations", verbose_name=_("tender")
+    )
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("evaluator")
+    )
+    no_conflict = models.BooleanField(verbose_name=_("no conflict of interest declared"))
+    declared_at = models.DateTimeField(auto_now_add=True, verbose_name=_("declared at"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["tender", "evaluator"], name="one_declaration_per_evaluator")
         ]
+        verbose_name = _("evaluator declaration")
+        verbose_name_plural = _("evaluator declarations")
 
     def __str__(self) -> str:
         return f"{self.evaluator_id} on {self.tender_id}"
@@ -440,21 +527,28 @@ class EvaluatorDeclaration(models.Model):
 class BidScore(models.Model):
     """One evaluator's score of one bid against one quality criterion (0–100)."""
 
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
-    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="scores", verbose_name=_("bid"))
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="scores", verbose_name=_("criterion")
+    )
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("evaluator")
+    )
     score = models.DecimalField(
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        verbose_name=_("score"),
     )
-    scored_at = models.DateTimeField(auto_now=True)
+    scored_at = models.DateTimeField(auto_now=True, verbose_name=_("scored at"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["bid", "criterion", "evaluator"], name="one_score_per_criterion"),
             models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="score_range"),
         ]
+        verbose_name = _("bid score")
+        verbose_name_plural = _("bid scores")
 
     def __str__(self) -> str:
         return f"{self.bid_id}/{self.criterion_id}: {self.score}"

@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from common import reasons
 
 from .models import Area, Household, Membership, Organization, Resident, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Shequ", {"fields": ("display_name", "phone")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Profile"), {"fields": ("display_name", "phone")}))
     list_display = ("username", "display_name", "phone", "is_staff", "is_superuser")
 
 
@@ -54,7 +57,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         obj._state.adding = False
         obj.refresh_from_db()
 
-    @admin.action(description="Verify selected organisations")
+    @admin.action(description=_("Verify selected organisations"))
     def verify_selected(self, request, queryset):
         from common.errors import ApplicationError
 
@@ -66,7 +69,7 @@ class OrganizationAdmin(admin.ModelAdmin):
             except ApplicationError as error:
                 self.message_user(request, f"{organization}: {error.message}", level="warning")
 
-    @admin.action(description="Suspend selected organisations")
+    @admin.action(description=_("Suspend selected organisations"))
     def suspend_selected(self, request, queryset):
         from common.errors import ApplicationError
 
@@ -74,7 +77,11 @@ class OrganizationAdmin(admin.ModelAdmin):
 
         for organization in queryset:
             try:
-                organization_suspend(actor=request.user, organization=organization, reason="admin action")
+                organization_suspend(
+                    actor=request.user,
+                    organization=organization,
+                    reason=reasons.ORGANIZATION_SUSPENDED_IN_ADMIN,
+                )
             except ApplicationError as error:
                 self.message_user(request, f"{organization}: {error.message}", level="warning")
 

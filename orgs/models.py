@@ -44,13 +44,19 @@ class Area(models.Model):
     )
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent area"),
     )
-    path = models.CharField(max_length=500, db_index=True, editable=False)
+    path = models.CharField(max_length=500, db_index=True, editable=False, verbose_name=_("path"))
 
     class Meta:
         ordering = ["path"]
         verbose_name = _("area")
+        verbose_name_plural = _("areas")
 
     def __str__(self) -> str:
         return self.name
@@ -90,14 +96,24 @@ class Organization(ConcurrentTransitionMixin, models.Model):
     credit_code = models.CharField(
         _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
     )
-    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
-    jurisdiction = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = FSMField(
+        default=Status.PENDING, choices=Status.choices, protected=True, verbose_name=_("status")
+    )
+    jurisdiction = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("jurisdiction"),
+    )
     email = models.EmailField(_("e-mail"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
         return self.name
@@ -135,16 +151,22 @@ class Membership(models.Model):
         Organization.Kind.COMMUNITY: {Role.ADMIN, Role.MEMBER},
     }
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+    )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "organization", "role"], name="unique_membership_role")
         ]
         ordering = ["id"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organization} · {self.role}"
@@ -159,15 +181,19 @@ class Household(models.Model):
         unique=True,
         validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("Use letters, digits, - and _ only."))],
     )
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="households")
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="households", verbose_name=_("area")
+    )
     phone = models.CharField(
         _("phone on the household register"),
         max_length=20,
         blank=True,
         help_text=_("A resident who registers with this household may confirm it by a code sent here."),
     )
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["code"]
@@ -180,6 +206,7 @@ class Household(models.Model):
                 violation_error_message=_("A household with this code already exists."),
             ),
         ]
+        verbose_name_plural = _("households")
 
     def __str__(self) -> str:
         return self.code
@@ -204,20 +231,35 @@ class Resident(ConcurrentTransitionMixin, models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         REJECTED = "rejected", _("Not confirmed")
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="resident")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="residents")
-    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    rejection_reason = models.TextField(blank=True)
-    phone_code_hash = models.CharField(max_length=128, blank=True, editable=False)
-    phone_code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    phone_code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="resident", verbose_name=_("user")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="residents", verbose_name=_("household")
+    )
+    status = FSMField(
+        default=Status.PENDING, choices=Status.choices, protected=True, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    rejection_reason = models.TextField(blank=True, verbose_name=_("rejection reason"))
+    phone_code_hash = models.CharField(
+        max_length=128, blank=True, editable=False, verbose_name=_("phone code hash")
+    )
+    phone_code_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("phone code sent at")
+    )
+    phone_code_attempts = models.PositiveSmallIntegerField(
+        default=0, editable=False, verbose_name=_("wrong phone code attempts")
+    )
 
     class Meta:
         verbose_name = _("resident")
         ordering = ["created_at", "id"]
+        verbose_name_plural = _("residents")
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.household}"
@@ -249,26 +291,35 @@ class HouseholdImport(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("created by")
+    )
     # The bureau the sender acted for (none for the platform admin): its officers follow the job too.
     bureau = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bureau"),
     )
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
-    content = models.BinaryField(editable=False)  # the file until the job has finished, then emptied
+    # the file until the job has finished, then emptied
+    content = models.BinaryField(editable=False, verbose_name=_("file content"))
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_processed = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(default=0, verbose_name=_("rows in total"))
+    rows_processed = models.PositiveIntegerField(default=0, verbose_name=_("rows processed"))
+    created_count = models.PositiveIntegerField(default=0, verbose_name=_("households created"))
+    unchanged_count = models.PositiveIntegerField(default=0, verbose_name=_("households unchanged"))
+    errors = models.JSONField(default=dict, blank=True, verbose_name=_("errors"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("household import")
+        verbose_name_plural = _("household imports")
 
     def __str__(self) -> str:
         return f"{self.file_name or self.pk} {self.status}"

@@ -107,9 +107,9 @@ def test_a_sealed_bid_shows_no_content_in_the_admin_until_it_is_opened(world):
     change = client.get(f"/admin/marketplace/bid/{bid.pk}/change/")
     assert change.status_code == 200
     html = change.content.decode()
-    assert "28000123" not in html and "28,000,123" not in html and TECHNICAL_PROPOSAL not in html
+    assert "28000123" not in html and "280,001.23" not in html and TECHNICAL_PROPOSAL not in html
     listing = client.get("/admin/marketplace/bid/").content.decode()
-    assert "28000123" not in listing and "29000456" not in listing
+    assert "28000123" not in listing and "29000456" not in listing and "290,004.56" not in listing
     # And the list cannot be filtered on sealed content (which would reveal prices by bisection)
     assert client.get("/admin/marketplace/bid/", {"price_amount__lt": "28500000"}).status_code == 400
     # And the change page refuses a new price
@@ -120,8 +120,8 @@ def test_a_sealed_bid_shows_no_content_in_the_admin_until_it_is_opened(world):
     # When the tender closes and the bids are opened, the admin shows them
     services.tender_close(actor=world["officer"], tender=flows.pass_deadline(tender))
     html = client.get(f"/admin/marketplace/bid/{bid.pk}/change/").content.decode()
-    assert "28000123" in html and TECHNICAL_PROPOSAL in html
-    assert "29000456" in client.get("/admin/marketplace/bid/").content.decode()
+    assert "¥280,001.23" in html and TECHNICAL_PROPOSAL in html  # in yuan (issue 9)
+    assert "¥290,004.56" in client.get("/admin/marketplace/bid/").content.decode()
     assert rival.pk
 
 

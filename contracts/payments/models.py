@@ -27,26 +27,43 @@ class Payment(ConcurrentTransitionMixin, models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    instalment = models.ForeignKey("contracts.Instalment", on_delete=models.PROTECT, related_name="payments")
+    instalment = models.ForeignKey(
+        "contracts.Instalment",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("instalment"),
+    )
     amount = models.BigIntegerField(_("amount"))
-    currency = models.CharField(max_length=3, default="CNY")
-    gateway = models.CharField(max_length=10, choices=Gateway.choices)
-    idempotency_key = models.CharField(max_length=255, unique=True)
+    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    gateway = models.CharField(max_length=10, choices=Gateway.choices, verbose_name=_("gateway"))
+    idempotency_key = models.CharField(max_length=255, unique=True, verbose_name=_("idempotency key"))
     reference = models.CharField(_("reference"), max_length=255, blank=True)
-    status = FSMField(default=Status.PENDING, choices=Status.choices, protected=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    is_retryable = models.BooleanField(default=False)
-    reversed_amount = models.BigIntegerField(default=0)
+    status = FSMField(
+        default=Status.PENDING, choices=Status.choices, protected=True, verbose_name=_("status")
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    is_retryable = models.BooleanField(default=False, verbose_name=_("retryable"))
+    reversed_amount = models.BigIntegerField(default=0, verbose_name=_("reversed amount"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    succeeded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    succeeded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("succeeded at"))
 
     class Meta:
         ordering = ["-id"]
@@ -58,6 +75,7 @@ class Payment(ConcurrentTransitionMixin, models.Model):
             ),
         ]
         verbose_name = _("payment")
+        verbose_name_plural = _("payments")
 
     def __str__(self) -> str:
         return f"{self.idempotency_key} {self.status}"
@@ -97,19 +115,32 @@ class LedgerEntry(models.Model):
         REVERSED = "reversed", _("Reversed (clawed back from the provider)")
 
     contract = models.ForeignKey(
-        "contracts.Contract", on_delete=models.PROTECT, related_name="ledger_entries"
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("contract"),
     )
     instalment = models.ForeignKey(
-        "contracts.Instalment", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+        "contracts.Instalment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("instalment"),
     )
     payment = models.ForeignKey(
-        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("payment"),
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3, default="CNY")
-    description = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    amount = models.BigIntegerField(verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    description = models.CharField(max_length=255, blank=True, verbose_name=_("description"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["id"]
@@ -136,16 +167,24 @@ class PayoutAccount(models.Model):
         ENABLED = "enabled", _("Enabled")
         RESTRICTED = "restricted", _("Restricted")
 
-    organization = models.OneToOneField(Organization, on_delete=models.PROTECT, related_name="payout_account")
-    gateway = models.CharField(max_length=10, choices=Gateway.choices, default=Gateway.STRIPE)
-    account_id = models.CharField(max_length=255, unique=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ONBOARDING)
-    status_as_of = models.BigIntegerField(default=0)  # creation time of the event that set it
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    organization = models.OneToOneField(
+        Organization, on_delete=models.PROTECT, related_name="payout_account", verbose_name=_("organisation")
+    )
+    gateway = models.CharField(
+        max_length=10, choices=Gateway.choices, default=Gateway.STRIPE, verbose_name=_("gateway")
+    )
+    account_id = models.CharField(max_length=255, unique=True, verbose_name=_("account ID"))
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.ONBOARDING, verbose_name=_("status")
+    )
+    # creation time of the event that set it
+    status_as_of = models.BigIntegerField(default=0, verbose_name=_("status as of"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("payout account")
+        verbose_name_plural = _("payout accounts")
 
     def __str__(self) -> str:
         return f"{self.organization} {self.account_id}"
@@ -154,15 +193,16 @@ class PayoutAccount(models.Model):
 class WebhookEvent(models.Model):
     """A gateway event as received; the unique id makes a redelivery a no-op."""
 
-    event_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100)
-    payload = models.JSONField()
-    received_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    event_id = models.CharField(max_length=255, unique=True, verbose_name=_("event ID"))
+    type = models.CharField(max_length=100, verbose_name=_("type"))
+    payload = models.JSONField(verbose_name=_("payload"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type}"
