@@ -142,9 +142,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, exceptions.ParseError) and isinstance(exc.__context__, ValueError):
         exc = exceptions.ParseError(_parse_error_message(exc.__context__))
     if isinstance(exc, exceptions.Throttled):
-        wait = math.ceil(exc.wait) if exc.wait is not None else None
+        waited = getattr(exc, "wait", None)
+        wait = math.ceil(waited) if waited is not None else None
         exc = exceptions.Throttled(detail=_throttled_message(wait))  # with ``wait=`` DRF adds English
-        exc.wait = wait
+        setattr(exc, "wait", wait)  # noqa: B010  (drf-stubs do not declare it)
 
     response = exception_handler(exc, context)
     if response is None:

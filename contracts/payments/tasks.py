@@ -8,7 +8,9 @@ from celery import shared_task
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from common.money import yuan
 from common.notifications import notify_users
 from common.tasks import fan_out
 from orgs.models import Membership, User
@@ -75,8 +77,15 @@ def remind_finance_of_payable_instalments() -> int:
             memberships__organization_id=bureau_id, memberships__role=Membership.Role.FINANCE
         ).distinct()
         lines = [
-            f"{i.contract.title} #{i.sequence} ({i.kind}): {i.amount - i.withheld_amount}"
+            _("%(contract)s, instalment %(sequence)s (%(kind)s): ¥%(amount)s")
+            % {
+                "contract": i.contract.title,
+                "sequence": i.sequence,
+                "kind": i.get_kind_display(),
+                "amount": yuan(i.amount - i.withheld_amount),
+            }
             for i in instalments
         ]
-        notify_users(finance, subject="Instalments waiting for payment", body="\n".join(lines))
+        lines.append(_("Pay them at /bureau/payments/."))
+        notify_users(finance, subject=_("Instalments waiting for payment"), body="\n".join(lines))
     return sum(len(instalments) for instalments in by_bureau.values())
