@@ -1,9 +1,12 @@
-"""Template helpers shared by every page: state tags, charts with a data table beside them."""
+"""Template helpers shared by every page: state tags, charts with a data table beside them, values
+that never break over two lines."""
 
 import itertools
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -44,6 +47,18 @@ _TAG_COLOURS = {
 }
 
 _chart_ids = itertools.count(1)
+
+
+@register.filter
+def nowrap(value: Any) -> SafeString | str:
+    """A value that must not break over two lines — a date, a time, an amount — marked so
+    (``.shequ-value`` in frontend/assets/main.scss: ``white-space: nowrap``). Browsers break a
+    date such as 2026-05-01 after a hyphen at the end of a line; use it wherever a value sits in
+    running text: ``{% blocktranslate with deadline=tender.bid_deadline|date:"Y-m-d H:i"|nowrap %}``.
+    Table cells holding a value carry the class themselves; numeric cells never wrap."""
+    if value is None or value == "":
+        return ""
+    return format_html('<span class="shequ-value">{}</span>', value)
 
 
 @register.inclusion_tag("frontend/includes/status_tag.html")

@@ -1,5 +1,6 @@
 """Helpers for the browser tests: signing in through the real form, axe-core checks, screenshots,
-and the recorder of browser-side problems used by the ``page`` fixture."""
+the recorder of browser-side problems used by the ``page`` fixture, and the layout check it runs on
+every page (nothing wider than the screen, no amount or date broken over two lines)."""
 
 import json
 import os
@@ -57,6 +58,8 @@ class BrowserProblems:
     # Documents answered 4xx on purpose (the 404 page, a 403 page): Chromium logs each as a console
     # error "Failed to load resource", which is not a problem of the page itself.
     error_documents: set[str] = field(default_factory=set)
+    # Pages (GET, 200) this page showed, in order: the fixture opens them again on a phone.
+    visited: list[str] = field(default_factory=list)
 
     @classmethod
     def watch(cls, page, origin: str) -> "BrowserProblems":
@@ -70,6 +73,14 @@ class BrowserProblems:
     def allow(self, text: str) -> None:
         """Do not fail on problems whose description contains ``text``."""
         self.allowed.append(text)
+
+    def record_layout(self, report: dict) -> None:
+        """Record what ``LAYOUT_CHECK_JS`` found wrong with one page (once per problem)."""
+        where = f"at {report['width']}px, {_path_of(report['url'])}"
+        for problem in report["problems"]:
+            line = f"layout {where}: {problem}"
+            if line not in self.problems:
+                self.problems.append(line)
 
     def unexpected(self) -> list[str]:
         return [p for p in self.problems if not any(text in p for text in self.allowed)]
@@ -96,6 +107,14 @@ class BrowserProblems:
             )
         elif response.status >= 400:
             self.error_documents.add(response.url)
+        elif (
+            kind == "document"
+            and response.status == 200
+            and response.request.method == "GET"
+            and response.frame.parent_frame is None
+            and response.url not in self.visited
+        ):
+            self.visited.append(response.url)
 
     def _on_request_failed(self, request) -> None:
         # ERR_ABORTED: a navigation or download cancelled by the next navigation — not an error.
@@ -182,3 +201,88 @@ def has_no_horizontal_scroll(page) -> tuple[bool, int, int]:
         "() => [document.documentElement.scrollWidth, window.innerWidth]"
     )
     return scroll_width <= inner_width, scroll_width, inner_width
+
+
+# --- Layout: every page fits its screen, and no value breaks ----------------------------------------
+
+# The width of the phone every page is checked at (the narrowest screen we design for).
+PHONE = {"width": 360, "height": 740}
+
+# A function of no arguments, run in the page: what is wrong with its layout, as sentences.
+# - the page is wider than the window (it scrolls sideways): the outermost elements that stick out;
+# - a value is broken over two lines: an amount (¥1,234.00, 1,234.00), a percentage, a date or a
+#   date and time — found in the text and measured where the browser laid it out.
+# The receipt (a 64-character fingerprint) may break anywhere on purpose.
+LAYOUT_CHECK_JS = r"""() => {
+    const problems = [];
+    const width = window.innerWidth;
+    const describe = (element) => {
+        const classes = [...element.classList].filter((c) => !c.startsWith("govuk-!-")).slice(0, 3);
+        return element.tagName.toLowerCase() + classes.map((c) => "." + c).join("");
+    };
+    if (document.documentElement.scrollWidth > width) {
+        const elements = [...document.querySelectorAll("body *")];
+        let sticking = elements
+            .filter((e) => e.getBoundingClientRect().right > width + 1)
+            .filter((e) => !(e.parentElement && e.parentElement.getBoundingClientRect().right > width + 1))
+            .slice(0, 5)
+            .map((e) => `${describe(e)} (${Math.round(e.getBoundingClientRect().right)}px)`);
+        if (sticking.length === 0) {  // no box sticks out, but the content of one does: the widest
+            sticking = elements
+                .filter((e) => e.scrollWidth > width && getComputedStyle(e).overflowX === "visible")
+                .sort((a, b) => b.scrollWidth - a.scrollWidth)
+                .slice(0, 3)
+                .map((e) => `the text of ${describe(e)} (${e.scrollWidth}px)`);
+        }
+        problems.push(
+            `the page is ${document.documentElement.scrollWidth}px wide; sticking out: ${sticking.join(", ")}`
+        );
+    }
+    const value = new RegExp([
+        String.raw`¥\s?-?\d[\d,]*(?:\.\d+)?`,  // ¥1,234.00
+        String.raw`\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?`,  // 2026-05-01 14:00
+        String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?`,  // 1,234.00
+        String.raw`\d+(?:\.\d+)?%`,  // 12.5%
+    ].join("|"), "g");
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!parent || parent.closest("script, style, template, .shequ-receipt")) continue;
+        for (const match of node.data.matchAll(value)) {
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const tops = [];
+            for (const rect of range.getClientRects()) {
+                if (rect.width < 1 || rect.height < 1) continue;
+                if (!tops.some((top) => Math.abs(top - rect.top) < rect.height / 2)) tops.push(rect.top);
+            }
+            if (tops.length > 1) {
+                problems.push(`"${match[0]}" in ${describe(parent)} is broken over ${tops.length} lines`);
+            }
+        }
+    }
+    return {url: location.href, width, problems};
+}"""
+
+# Runs in every document of a browser context: reports the layout when the page has loaded (fonts
+# included) and after every htmx swap, through the binding the ``new_page`` fixture exposes.
+LAYOUT_REPORTER_JS = f"""(() => {{
+    if (window.top !== window) return;
+    const check = {LAYOUT_CHECK_JS};
+    const report = () => document.fonts.ready.then(() => requestAnimationFrame(() => {{
+        if (typeof window.__shequReportLayout === "function") window.__shequReportLayout(check());
+    }}));
+    window.addEventListener("load", report);
+    document.addEventListener("htmx:afterSettle", report);
+}})();"""
+
+
+def layout_report(page) -> dict:
+    """What is wrong with the current page's layout: {url, width, problems}."""
+    return page.evaluate(LAYOUT_CHECK_JS)
+
+
+def _path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
