@@ -63,6 +63,9 @@ def day(offset: int) -> Iterator[None]:
 
 
 def _user(username: str, display_name: str, **extra) -> User:
+    """A demo account; its e-mail (console backend: printed in var/celery.log) lets the password
+    reset be tried."""
+    extra.setdefault("email", f"{username}@demo.shequ.example")
     user = User(username=username, display_name=display_name, **extra)
     user.set_password(PASSWORD)
     user.save()
@@ -142,9 +145,9 @@ def _organization(admin, kind, legal_type, name, stem, jurisdiction=None) -> Org
     )
 
 
-def _cast() -> Cast:
+def _cast(fiscal_year: int) -> Cast:
     admin = User.objects.filter(username="admin").first() or User.objects.create_superuser(
-        username="admin", password=PASSWORD, display_name="平台管理员"
+        username="admin", password=PASSWORD, display_name="平台管理员", email="admin@demo.shequ.example"
     )
     areas = _areas(admin)
     compounds = [area for area in areas.values() if area.level == Area.Level.COMPOUND]
@@ -213,16 +216,15 @@ def _cast() -> Cast:
             ("A0301", "助残服务"),
         )
     }
-    year = timezone.localdate().year
     cast.line = BudgetLine.objects.create(
         bureau=bureau,
-        fiscal_year=year,
+        fiscal_year=fiscal_year,
         name="社区公共服务购买",
         source="department_budget",
         amount=300_000_000,
     )
     BudgetLine.objects.create(
-        bureau=bureau, fiscal_year=year, name="社区保障激励资金", source="community_fund", amount=50_000_000
+        bureau=bureau, fiscal_year=fiscal_year, name="社区保障激励资金", source="community_fund", amount=50_000_000
     )
     return cast
 
@@ -607,8 +609,9 @@ def _question(cast: Cast, tender: Tender, provider_index: int, text: str, on: in
 
 @transaction.atomic
 def seed() -> None:
-    with day(-400):  # the platform was set up last year
-        cast = _cast()
+    fiscal_year = timezone.localdate().year
+    with day(-400):  # the platform was set up last year, with this year's budget
+        cast = _cast(fiscal_year)
 
     with day(-1):  # an organisation registered yesterday; the platform admin has yet to verify it
         org_services.provider_register(

@@ -2,6 +2,7 @@
 every domain rule (eligible legal types, the credit code check, ceilings, declarations, dates and
 areas of service events) is judged by the services."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from orgs.services import PROVIDER_LEGAL_TYPES
 
 from ..forms import GovukForm
 
+CODE_SEPARATORS = re.compile(r"[\s,;，、；]+")
 MAX_RECIPIENTS = 2000  # the API's limit on one event's recipients
 MAX_HOUSEHOLD_CODE = 40
 
@@ -234,7 +236,10 @@ class ServiceEventForm(GovukForm):
         label=_("Recipient households"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
-        help_text=_("Enter the household code of each household that received the service, one per line."),
+        help_text=_(
+            "Enter the household code of each household that received the service, like WH0001: one "
+            "per line, or separated by commas or spaces."
+        ),
     )
 
     def __init__(self, *args: Any, areas: list[Area], **kwargs: Any) -> None:
@@ -242,7 +247,8 @@ class ServiceEventForm(GovukForm):
         self.fields["area"].choices = [("", _("Select an area")), *((a.pk, a.name) for a in areas)]  # type: ignore[attr-defined]
 
     def clean_recipients(self) -> list[str]:
-        codes = [line.strip() for line in self.cleaned_data["recipients"].splitlines() if line.strip()]
+        # Codes hold letters, digits, - and _ only, so anything else separates them.
+        codes = [code for code in CODE_SEPARATORS.split(self.cleaned_data["recipients"]) if code]
         if len(codes) > MAX_RECIPIENTS:
             raise forms.ValidationError(_("Enter at most %(n)d household codes") % {"n": MAX_RECIPIENTS})
         if any(len(code) > MAX_HOUSEHOLD_CODE for code in codes):

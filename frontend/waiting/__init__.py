@@ -16,6 +16,19 @@ of queries whatever the number of items:
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from ..templatetags.shequ import nowrap
+
+
+def sentence(template: str, *, values: dict[str, Any] | None = None, **texts: Any) -> SafeString:
+    """A task's text: the translated %-style ``template`` with ``texts`` (titles, names) escaped
+    and ``values`` (dates, times, amounts) kept on one line (``nowrap``)."""
+    parts = {name: conditional_escape(text) for name, text in texts.items()}
+    parts.update({name: nowrap(value) for name, value in (values or {}).items()})
+    return mark_safe(conditional_escape(template) % parts)  # every part is escaped above
+
 
 @dataclass(frozen=True)
 class Task:

@@ -25,7 +25,7 @@ from evaluations.serializers import EVALUATION_TRANSITIONS
 from orgs.models import Membership
 from orgs.permissions import acting_organization_ids
 
-from . import Task
+from . import Task, sentence
 from .assessment import surveys_needed
 
 Role = Membership.Role
@@ -169,12 +169,12 @@ def payments(user: Any) -> list[Task]:
     )
     tasks = [
         Task(
-            _("Pay the %(kind)s instalment of “%(title)s”: ¥%(amount)s")
-            % {
-                "kind": instalment.get_kind_display(),
-                "title": instalment.contract.title,
-                "amount": yuan(instalment.amount_payable),
-            },
+            sentence(
+                _("Pay the %(kind)s instalment of “%(title)s”: %(amount)s"),
+                kind=instalment.get_kind_display(),
+                title=instalment.contract.title,
+                values={"amount": f"¥{yuan(instalment.amount_payable)}"},
+            ),
             reverse("casework:instalment_pay", args=[instalment.pk]),
         )
         for instalment in payable
@@ -191,8 +191,11 @@ def payments(user: Any) -> list[Task]:
     )
     tasks.extend(
         Task(
-            _("Confirm the payment of ¥%(amount)s for “%(title)s” with its bank voucher number")
-            % {"amount": yuan(payment.amount), "title": payment.instalment.contract.title},
+            sentence(
+                _("Confirm the payment of %(amount)s for “%(title)s” with its bank voucher number"),
+                title=payment.instalment.contract.title,
+                values={"amount": f"¥{yuan(payment.amount)}"},
+            ),
             reverse("casework:payment_confirm", args=[payment.pk]),
         )
         for payment in awaiting

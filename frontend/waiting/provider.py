@@ -22,7 +22,7 @@ from marketplace.permissions import PROVIDER_ROLES, bid_list_visible_to
 from orgs.models import Organization
 from orgs.permissions import acting_organization_ids
 
-from . import Task
+from . import Task, sentence
 
 
 def provider_ids(user: Any) -> list[int]:
@@ -100,11 +100,11 @@ def _bid_tasks(user: Any, ids: list[int]) -> list[Task]:
     )
     return [
         Task(
-            _("Finish and submit your bid on “%(title)s” before %(deadline)s")
-            % {
-                "title": bid.tender.title,
-                "deadline": timezone.localtime(bid.tender.bid_deadline).strftime("%Y-%m-%d %H:%M"),
-            },
+            sentence(
+                _("Finish and submit your bid on “%(title)s” before %(deadline)s"),
+                title=bid.tender.title,
+                values={"deadline": timezone.localtime(bid.tender.bid_deadline).strftime("%Y-%m-%d %H:%M")},
+            ),
             reverse("provider:bid", args=[bid.tender_id]),
         )
         for bid in drafts

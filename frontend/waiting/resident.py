@@ -14,7 +14,7 @@ from evaluations.selectors import rateable_contracts
 from evaluations.services import rating_edit_deadline
 from orgs.permissions import confirmed_resident
 
-from . import Task
+from . import Task, sentence
 
 
 def changeable_ratings(user: Any) -> list[Rating]:
@@ -45,8 +45,11 @@ def tasks(user: Any) -> list[Task]:
         until = timezone.localtime(rating_edit_deadline(rating))
         result.append(
             Task(
-                _("You may change your rating of “%(title)s” until %(until)s")
-                % {"title": rating.contract.title, "until": until.strftime("%Y-%m-%d %H:%M")},
+                sentence(
+                    _("You may change your rating of “%(title)s” until %(until)s"),
+                    title=rating.contract.title,
+                    values={"until": until.strftime("%Y-%m-%d %H:%M")},
+                ),
                 reverse("resident:change", args=[rating.pk]),
             )
         )

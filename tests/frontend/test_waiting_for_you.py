@@ -5,6 +5,7 @@ queries (frontend/waiting/)."""
 
 import re
 from decimal import Decimal
+from html import unescape as html_unescape
 
 import pytest
 from django.db import connection
@@ -31,14 +32,14 @@ def waiting(html: str) -> list[tuple[str, str, int]]:
     if len(block) == 1:
         return []
     items = re.findall(
-        r'<a class="govuk-link govuk-task-list__link" href="([^"]+)"[^>]*>([^<]+)</a>.*?'
+        r'<a class="govuk-link govuk-task-list__link" href="([^"]+)"[^>]*>(.+?)</a>.*?'
         r'<strong class="govuk-tag govuk-tag--blue">'
         r'<span class="govuk-visually-hidden">[^<]*</span>(\d+)</strong>',
         block[1].split("</ul>", 1)[0],
         re.S,
     )
     return [
-        (text.replace("&quot;", '"').replace("&#x27;", "'"), url, int(count)) for url, text, count in items
+        (html_unescape(re.sub(r"<[^>]+>", "", text)), url, int(count)) for url, text, count in items
     ]
 
 
