@@ -570,7 +570,7 @@ def test_dashboard_lists_the_case_work_waiting(world, as_user):
     assert "Review the quarantined ratings" in html and "/bureau/ratings/" in html
     assert "Pay the" not in html  # paying is finance's work
     html = page(as_user(world["finance"]).get("/bureau/"))
-    assert f"Pay the Advance instalment of “{contract.title}”: ¥84,000.00" in html
+    assert f'Pay the Advance instalment of “{contract.title}”: <span class="shequ-value">¥84,000.00</span>' in html
     assert "Finalise the" not in html
 
 

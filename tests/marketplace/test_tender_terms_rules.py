@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.errors import ApplicationError
 from marketplace import services
@@ -20,6 +20,14 @@ from ..flows import draft_tender
 from .test_tender_machine import tender_body
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the English wording (the msgids); pages and the API default to Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def test_a_negative_kpi_target_is_refused_at_create(world, api):

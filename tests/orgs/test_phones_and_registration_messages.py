@@ -4,12 +4,22 @@ wrote it."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from orgs.models import Household, Organization, Resident, User
 from orgs.phones import normalize_mainland_mobile
 
 from .. import factories as f
 from .test_registration_and_households import provider_registration
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the English wording (the msgids); pages and the API default to Chinese."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 CREDIT_CODE_TAKEN = (
     "An organisation with this unified social credit code is already registered. "
