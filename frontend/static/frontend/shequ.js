@@ -41,4 +41,8 @@ function start(scope) {
 
 start(document);
 document.addEventListener("click", printOnClick);
-document.body.addEventListener("htmx:afterSwap", (event) => start(event.detail.target));
+// Each element htmx swaps in (never the page htmx first processes: started above), so components
+// already on the page are not initialised twice.
+document.body.addEventListener("htmx:load", (event) => {
+  if (event.detail.elt !== document.body) start(event.detail.elt);
+});
