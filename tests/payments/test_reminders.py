@@ -1,8 +1,11 @@
-"""Beat reminds bureau finance of payable instalments nobody is paying yet (e-mail and SMS)."""
+"""Beat reminds bureau finance of payable instalments nobody is paying yet (e-mail and SMS), with
+each amount in yuan, in the reader's words."""
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
+from common.money import yuan
 from common.notifications import LocmemSmsBackend
 from contracts.payments.tasks import remind_finance_of_payable_instalments
 from tests import flows
@@ -10,12 +13,18 @@ from tests import flows
 pytestmark = pytest.mark.django_db
 
 
-def test_finance_is_reminded_until_the_instalment_is_being_paid(world, settings):
+@pytest.fixture
+def finance_reachable(world, settings):
+    """Finance has an e-mail address and a phone; messages stay in memory."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.NOTIFICATIONS_SMS_BACKEND = "common.notifications.LocmemSmsBackend"
     LocmemSmsBackend.outbox.clear()
     world["finance"].email, world["finance"].phone = "finance@bureau.example", "13800000000"
     world["finance"].save()
+    return world["finance"]
+
+
+def test_finance_is_reminded_until_the_instalment_is_being_paid(world, finance_reachable):
     contract = flows.active_contract(world)
 
     assert remind_finance_of_payable_instalments() == 1
@@ -26,3 +35,21 @@ def test_finance_is_reminded_until_the_instalment_is_being_paid(world, settings)
 
     services.instalment_pay(actor=world["finance"], instalment=contract.instalments.get(kind="advance"))
     assert remind_finance_of_payable_instalments() == 0
+
+
+def test_finance_reminder_shows_each_amount_in_yuan_and_where_to_pay(world, finance_reachable):
+    contract = flows.active_contract(world)
+    advance = contract.instalments.get(kind="advance")
+
+    with translation.override("en"):
+        remind_finance_of_payable_instalments()
+
+    (message,) = mail.outbox
+    assert message.subject == "Instalments waiting for payment"
+    assert f"¥{yuan(advance.amount)}" in message.body
+    assert f": {advance.amount}" not in message.body  # never fen
+    with translation.override("en"):
+        assert f"({advance.get_kind_display()})" in message.body  # the kind's label, not its value
+    assert "/bureau/payments/" in message.body
+    (sms,) = LocmemSmsBackend.outbox
+    assert f"¥{yuan(advance.amount)}" in sms.body
