@@ -18,8 +18,14 @@ from typing import Any
 
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from ..templatetags.shequ import nowrap
+
+# A stage or an instalment's kind inside a sentence ("Enter the buyer score B of the midterm
+# evaluation …"): the choices' labels are capitalised for columns and headings.
+STAGE_IN_SENTENCE = {"midterm": _("midterm"), "final": _("final")}
+KIND_IN_SENTENCE = {"advance": _("advance"), "interim": _("interim"), "holdback": _("performance holdback")}
 
 
 def sentence(template: str, *, values: dict[str, Any] | None = None, **texts: Any) -> SafeString:

@@ -17,7 +17,7 @@ from orgs.models import Household
 from orgs.permissions import acting_organization_ids
 
 from ..casework.common import PARTY_FIELDS, may_score, may_survey
-from . import Task
+from . import STAGE_IN_SENTENCE, Task
 
 COMPONENT_OF_AREA = {"assessor": "third_party", "community": "community"}
 
@@ -71,7 +71,7 @@ def tasks(user: Any, area: str) -> list[Task]:
     result = []
     for evaluation in evaluations:
         url = reverse(f"{area}:evaluation", args=[evaluation.pk])
-        names = {"title": evaluation.contract.title, "stage": evaluation.get_stage_display()}
+        names = {"title": evaluation.contract.title, "stage": STAGE_IN_SENTENCE[evaluation.stage]}
         if getattr(evaluation, component) is None and may_score(user, evaluation, component):
             text = (
                 _("Enter the third-party score T of the %(stage)s evaluation of “%(title)s”")

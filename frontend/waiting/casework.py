@@ -25,14 +25,14 @@ from evaluations.serializers import EVALUATION_TRANSITIONS
 from orgs.models import Membership
 from orgs.permissions import acting_organization_ids
 
-from . import Task, sentence
+from . import KIND_IN_SENTENCE, STAGE_IN_SENTENCE, Task, sentence
 from .assessment import surveys_needed
 
 Role = Membership.Role
 
 
 def _names(evaluation: Evaluation) -> dict[str, str]:
-    return {"title": evaluation.contract.title, "stage": evaluation.get_stage_display()}
+    return {"title": evaluation.contract.title, "stage": STAGE_IN_SENTENCE[evaluation.stage]}
 
 
 def contracts_to_sign(user: Any) -> list[Task]:
@@ -171,7 +171,7 @@ def payments(user: Any) -> list[Task]:
         Task(
             sentence(
                 _("Pay the %(kind)s instalment of “%(title)s”: %(amount)s"),
-                kind=instalment.get_kind_display(),
+                kind=KIND_IN_SENTENCE[instalment.kind],
                 title=instalment.contract.title,
                 values={"amount": f"¥{yuan(instalment.amount_payable)}"},
             ),

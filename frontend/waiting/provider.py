@@ -22,7 +22,7 @@ from marketplace.permissions import PROVIDER_ROLES, bid_list_visible_to
 from orgs.models import Organization
 from orgs.permissions import acting_organization_ids
 
-from . import Task, sentence
+from . import STAGE_IN_SENTENCE, Task, sentence
 
 
 def provider_ids(user: Any) -> list[int]:
@@ -73,7 +73,7 @@ def _contract_tasks(user: Any, ids: list[int]) -> list[Task]:
             tasks.append(
                 Task(
                     _("Submit the %(stage)s report on “%(title)s”")
-                    % {**title, "stage": Report.Stage(stage).label},
+                    % {**title, "stage": STAGE_IN_SENTENCE[stage]},
                     reverse("provider:report_new", args=[contract.pk]),
                 )
             )

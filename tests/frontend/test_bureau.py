@@ -564,13 +564,13 @@ def test_dashboard_lists_the_case_work_waiting(world, as_user):
     contract = objects["contract"]
     flows.quarantined_rating(objects["residents"][0], contract)
     html = page(as_user(world["officer"]).get("/bureau/"))
-    assert f"Enter the buyer score B of the Midterm evaluation of “{contract.title}”" in html
+    assert f"Enter the buyer score B of the midterm evaluation of “{contract.title}”" in html
     assert f"/bureau/evaluations/{objects['evaluation'].pk}/" in html
     assert "Finalise the" not in html  # not before every score and the report are in
     assert "Review the quarantined ratings" in html and "/bureau/ratings/" in html
     assert "Pay the" not in html  # paying is finance's work
     html = page(as_user(world["finance"]).get("/bureau/"))
-    assert f'Pay the Advance instalment of “{contract.title}”: <span class="shequ-value">¥84,000.00</span>' in html
+    assert f'Pay the advance instalment of “{contract.title}”: <span class="shequ-value">¥84,000.00</span>' in html
     assert "Finalise the" not in html
 
 

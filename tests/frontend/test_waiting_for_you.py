@@ -64,7 +64,7 @@ def test_finance_is_told_of_the_instalment_to_pay_then_of_the_voucher_to_enter(w
     items = waiting(home_of(world["finance"], "/bureau/"))
     assert items == [
         (
-            "Pay the Advance instalment of “Bathing for the elderly”: ¥84,000.00",
+            "Pay the advance instalment of “Bathing for the elderly”: ¥84,000.00",
             f"/bureau/instalments/{advance.pk}/pay/",
             1,
         )
@@ -154,7 +154,7 @@ def test_the_officer_is_told_of_the_evaluation_work_in_order(world):
 
     items = waiting(home_of(world["officer"], "/bureau/"))
     assert (
-        "Enter the buyer score B of the Midterm evaluation of “Lunch club”",
+        "Enter the buyer score B of the midterm evaluation of “Lunch club”",
         f"/bureau/evaluations/{evaluation.pk}/",
         1,
     ) in items
@@ -174,7 +174,7 @@ def test_the_officer_is_told_of_the_evaluation_work_in_order(world):
     )
     items = waiting(home_of(world["officer"], "/bureau/"))
     assert (
-        "Finalise the Midterm evaluation of “Lunch club”: every score is in",
+        "Finalise the midterm evaluation of “Lunch club”: every score is in",
         f"/bureau/evaluations/{evaluation.pk}/finalise/",
         1,
     ) in items
@@ -187,7 +187,7 @@ def test_the_officer_is_told_of_the_evaluation_work_in_order(world):
     flows.pass_appeal_window(evaluation)
     items = waiting(home_of(world["officer"], "/bureau/"))
     assert (
-        "Confirm the Midterm evaluation of “Lunch club”: the appeal window is over",
+        "Confirm the midterm evaluation of “Lunch club”: the appeal window is over",
         f"/bureau/evaluations/{evaluation.pk}/confirm/",
         1,
     ) in items
@@ -236,9 +236,9 @@ def test_the_assessor_is_told_of_the_score_and_the_survey_the_committee_of_its_s
     evaluation = objects["evaluation"]
     url = f"/assessor/evaluations/{evaluation.pk}/"
     assert waiting(home_of(world["assessor_member"], "/assessor/")) == [
-        ("Enter the third-party score T of the Midterm evaluation of “Lunch club”", url, 1),
+        ("Enter the third-party score T of the midterm evaluation of “Lunch club”", url, 1),
         (
-            "Enter the sample survey of the Midterm evaluation of “Lunch club”: "
+            "Enter the sample survey of the midterm evaluation of “Lunch club”: "
             "too few residents rated online",
             url,
             1,
@@ -247,11 +247,11 @@ def test_the_assessor_is_told_of_the_score_and_the_survey_the_committee_of_its_s
     for resident in objects["residents"]:  # every recipient rated: no survey is needed
         flows.rate(resident, objects["contract"])
     assert [text for text, _u, _n in waiting(home_of(world["assessor_member"], "/assessor/"))] == [
-        "Enter the third-party score T of the Midterm evaluation of “Lunch club”"
+        "Enter the third-party score T of the midterm evaluation of “Lunch club”"
     ]
     assert waiting(home_of(world["community_member"], "/community/")) == [
         (
-            "Enter the community score C of the Midterm evaluation of “Lunch club”",
+            "Enter the community score C of the midterm evaluation of “Lunch club”",
             f"/community/evaluations/{evaluation.pk}/",
             1,
         )
@@ -279,7 +279,7 @@ def test_a_provider_is_told_of_contracts_to_sign_reports_services_bids_and_answe
     )
     items = waiting(home_of(admin, "/provider/"))
     assert (
-        "Submit the Midterm report on “Lunch club”",
+        "Submit the midterm report on “Lunch club”",
         f"/provider/contracts/{contract.pk}/reports/new/",
         1,
     ) in items
