@@ -224,7 +224,11 @@ def _cast(fiscal_year: int) -> Cast:
         amount=300_000_000,
     )
     BudgetLine.objects.create(
-        bureau=bureau, fiscal_year=fiscal_year, name="社区保障激励资金", source="community_fund", amount=50_000_000
+        bureau=bureau,
+        fiscal_year=fiscal_year,
+        name="社区保障激励资金",
+        source="community_fund",
+        amount=50_000_000,
     )
     return cast
 
@@ -481,7 +485,7 @@ def _service(cast: Cast, contract: Contract, on: int, title: str, description: s
 def _rate(
     contract: Contract, household: Household, on: int, satisfaction: int, resolved: str, comment=""
 ) -> None:
-    resident = household.residents.filter(status=Resident.Status.CONFIRMED).order_by("pk").first()
+    resident = household.residents.filter(status=Resident.Status.CONFIRMED).order_by("pk")[0]
     with day(on):
         evaluation_services.rating_create(
             actor=resident.user,

@@ -31,7 +31,7 @@ KIND_IN_SENTENCE = {"advance": _("advance"), "interim": _("interim"), "holdback"
 def sentence(template: str, *, values: dict[str, Any] | None = None, **texts: Any) -> SafeString:
     """A task's text: the translated %-style ``template`` with ``texts`` (titles, names) escaped
     and ``values`` (dates, times, amounts) kept on one line (``nowrap``)."""
-    parts = {name: conditional_escape(text) for name, text in texts.items()}
+    parts: dict[str, Any] = {name: conditional_escape(text) for name, text in texts.items()}
     parts.update({name: nowrap(value) for name, value in (values or {}).items()})
     return mark_safe(conditional_escape(template) % parts)  # every part is escaped above
 

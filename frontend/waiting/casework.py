@@ -31,7 +31,7 @@ from .assessment import surveys_needed
 Role = Membership.Role
 
 
-def _names(evaluation: Evaluation) -> dict[str, str]:
+def _names(evaluation: Evaluation) -> dict[str, Any]:
     return {"title": evaluation.contract.title, "stage": STAGE_IN_SENTENCE[evaluation.stage]}
 
 

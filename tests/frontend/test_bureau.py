@@ -570,11 +570,16 @@ def test_dashboard_lists_the_case_work_waiting(world, as_user):
     assert "Review the quarantined ratings" in html and "/bureau/ratings/" in html
     assert "Pay the" not in html  # paying is finance's work
     html = page(as_user(world["finance"]).get("/bureau/"))
-    assert f'Pay the advance instalment of “{contract.title}”: <span class="shequ-value">¥84,000.00</span>' in html
+    assert (
+        f'Pay the advance instalment of “{contract.title}”: <span class="shequ-value">¥84,000.00</span>'
+        in html
+    )
     assert "Finalise the" not in html
 
 
 def test_dashboard_asks_the_officer_to_sign_a_draft_contract(world, as_user):
     contract = flows.draft_contract(world)
     html = page(as_user(world["officer"]).get("/bureau/"))
-    assert f"Sign the contract “{contract.title}”" in html and f"/bureau/contracts/{contract.pk}/sign/" in html
+    assert (
+        f"Sign the contract “{contract.title}”" in html and f"/bureau/contracts/{contract.pk}/sign/" in html
+    )

@@ -38,9 +38,7 @@ def waiting(html: str) -> list[tuple[str, str, int]]:
         block[1].split("</ul>", 1)[0],
         re.S,
     )
-    return [
-        (html_unescape(re.sub(r"<[^>]+>", "", text)), url, int(count)) for url, text, count in items
-    ]
+    return [(html_unescape(re.sub(r"<[^>]+>", "", text)), url, int(count)) for url, text, count in items]
 
 
 def home_of(user, path: str) -> str:
