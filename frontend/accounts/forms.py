@@ -3,9 +3,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 from common.tasks import send_email_task
 from orgs.lockout import SignInLocked, authenticate_or_lock
@@ -13,6 +15,10 @@ from orgs.lockout import SignInLocked, authenticate_or_lock
 from ..forms import GovukFormMixin
 
 logger = logging.getLogger(__name__)
+
+# At most this many reset e-mails per account per hour, whoever asks from wherever: the page
+# throttle counts per caller, so without this an address could be flooded from many callers.
+RESET_MAILS_PER_HOUR = 5
 
 PASSWORD_HINT = _("Use at least 8 characters. Do not use only numbers or a common password.")
 
@@ -59,6 +65,15 @@ class PasswordResetRequestForm(GovukFormMixin, PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        key = f"password-reset-mails:{context['user'].pk}"
+        cache.add(key, 0, timeout=3600)
+        try:
+            sent = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            sent = 1
+        if sent > RESET_MAILS_PER_HOUR:  # the page answers the same; nothing is sent
+            logger.warning("password reset e-mail to user %s not sent: hourly limit", context["user"].pk)
+            return
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         try:
@@ -86,3 +101,11 @@ class NewPasswordForm(GovukFormMixin, SetPasswordForm):
         self.validate_passwords("new_password1", "new_password2")
         self.validate_password_for_user(self.user, "new_password1")
         return self.cleaned_data
+
+    def save(self, commit: bool = True) -> Any:
+        """A new password ends every other way in: sessions (Django's session hash) and the API
+        token, which would otherwise outlive the password it was obtained with."""
+        user = super().save(commit=commit)
+        if commit:
+            Token.objects.filter(user=user).delete()
+        return user

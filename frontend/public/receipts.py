@@ -19,9 +19,10 @@ from ..throttling import throttle_posts
 from .forms import ReceiptCheckForm
 
 # What the checker learns of a bid's state: sealed, opened, or withdrawn by its bidder.
-SEALED, OPENED, WITHDRAWN = "sealed", "opened", "withdrawn"
+SEALED, OPENED, WITHDRAWN, RETURNED = "sealed", "opened", "withdrawn", "returned"
 STATE_LABELS = {
     SEALED: _("Sealed: the bids are opened when the tender closes"),
+    RETURNED: _("The tender was cancelled before its deadline: its bids are returned unopened."),
     OPENED: _("Opened"),
     WITHDRAWN: _("Withdrawn by the bidder"),
 }
@@ -38,7 +39,10 @@ def may_check_receipt(user: Any, tender: Tender) -> bool:
 def _state(bid: Bid) -> str:
     if bid.status == Bid.Status.WITHDRAWN:
         return WITHDRAWN
-    return OPENED if bid.status in Bid.OPENED_STATUSES else SEALED
+    if bid.status in Bid.OPENED_STATUSES:
+        return OPENED
+    # a tender cancelled before it closed never opens its bids (``Tender.is_sealed``)
+    return RETURNED if bid.tender.status == Tender.Status.CANCELLED else SEALED
 
 
 @throttle_posts("anon_write")  # a reference is short: guessing one is no easier than signing in
