@@ -1,5 +1,5 @@
 """One exception tree with stable codes, and the one DRF handler that renders every error as
-``{"code", "message", "extra"}`` (DESIGN 8)."""
+``{"code", "message", "extra"}`` (docs/rules.md §16)."""
 
 import json
 import math

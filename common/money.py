@@ -13,7 +13,7 @@ def round_half_up(value: Decimal, places: int = 0) -> Decimal:
 
 def split_by_shares(total: int, shares_pct: list[Decimal]) -> list[int]:
     """Split ``total`` minor units by percentage shares; the last part takes the remainder so the
-    parts sum to ``total`` exactly (DESIGN 5, instalments)."""
+    parts sum to ``total`` exactly (docs/rules.md §6.1)."""
     if not shares_pct:
         return []
     parts = [int(round_half_up(Decimal(total) * share / 100)) for share in shares_pct[:-1]]

@@ -1,4 +1,4 @@
-"""The OpenAPI schema says what the API does (DESIGN 8): every operation documents, besides its
+"""The OpenAPI schema says what the API does (docs/rules.md §16): every operation documents, besides its
 success, the error envelope ``{"code", "message", "extra"}`` for each status it can answer with,
 and the stable codes each status carries.
 
@@ -17,7 +17,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
 
-# The stable codes by status (DESIGN 8). tests/api/test_error_codes.py checks that every code the
+# The stable codes by status (docs/rules.md §16). tests/api/test_error_codes.py checks that every code the
 # code base raises is listed here, so the schema lists them all.
 ERROR_CODES: dict[int, tuple[str, ...]] = {
     400: (
@@ -107,8 +107,9 @@ def _status_description(status: int) -> str:
 status_description = lazy(_status_description, str)
 
 
+# docs/rules.md §16
 class ErrorSerializer(serializers.Serializer):
-    """The error envelope of every refusal (DESIGN 8)."""
+    """The error envelope of every refusal."""
 
     code = serializers.CharField(help_text=_("A stable code saying what went wrong (listed per status)."))
     message = serializers.CharField(help_text=_("What went wrong, in the caller's language."))

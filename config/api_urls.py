@@ -1,4 +1,4 @@
-"""The API of DESIGN section 8, under /api/v1/."""
+"""The API (docs/rules.md §16), under /api/v1/."""
 
 from typing import Any
 

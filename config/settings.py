@@ -99,7 +99,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web process and a Celery worker write at once: WAL plus IMMEDIATE transactions avoid
-    # "database is locked" (see shared/reference/stack-notes.md).
+    # "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
@@ -241,13 +241,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# --- Domain settings (DESIGN 8.1) -------------------------------------------------------------
+# --- Domain settings (docs/rules.md §15) ------------------------------------------------------
 MARKETPLACE_MIN_BIDDING_DAYS = env_int("MARKETPLACE_MIN_BIDDING_DAYS", 10)
 MARKETPLACE_STANDSTILL_DAYS = env_int("MARKETPLACE_STANDSTILL_DAYS", 7)
 EVALUATION_APPEAL_DAYS = env_int("EVALUATION_APPEAL_DAYS", 10)
 RATING_PRIOR_CSAT = env_decimal("RATING_PRIOR_CSAT", "0.75")
 RATING_IP_BURST = env_int("RATING_IP_BURST", 20)
-HOUSEHOLD_MAX_RESIDENTS = env_int("HOUSEHOLD_MAX_RESIDENTS", 6)  # pending + confirmed accounts (DESIGN 11)
+HOUSEHOLD_MAX_RESIDENTS = env_int("HOUSEHOLD_MAX_RESIDENTS", 6)  # pending + confirmed (docs/rules.md §12.2)
 RESIDENT_PHONE_CODE_MINUTES = env_int("RESIDENT_PHONE_CODE_MINUTES", 15)  # an SMS code's life
 RESIDENT_PHONE_CODE_ATTEMPTS = env_int("RESIDENT_PHONE_CODE_ATTEMPTS", 5)  # wrong entries per code
 PAYMENTS_GATEWAY = env_str("PAYMENTS_GATEWAY", "treasury")

@@ -41,7 +41,7 @@ def is_rating_reviewer(user: Any, rating: Rating) -> bool:
     return is_contract_officer(user, rating.contract)
 
 
-# Who enters which component of the composite score (DESIGN 8: scores).
+# Who enters which component of the composite score (docs/rules.md §11.2).
 COMPONENT_PERMS = {
     "third_party": "evaluations.score_third_party",
     "buyer": "evaluations.score_buyer",

@@ -1,4 +1,4 @@
-"""The normative formulas of DESIGN 5, as pure functions on Decimal. R is rounded before S is
+"""The formulas of docs/rules.md §11.3 and §11.4, as pure functions on Decimal. R is rounded before S is
 computed, S is rounded before f(S)."""
 
 import math

@@ -12,7 +12,7 @@ from .permissions import is_party_member
 from .services import RATEABLE_CONTRACT_STATUSES
 
 MIN_PUBLIC_RATINGS = 5
-# Domain research 3.6: once an evaluation is published, its band, S, components and resident sample
+# docs/rules.md §11.4: once an evaluation is published, its band, S, components and resident sample
 # are public; an open evaluation is still being scored and stays with the parties.
 PUBLIC_EVALUATION_STATUSES = (Evaluation.Status.PUBLISHED, Evaluation.Status.FINAL)
 

@@ -95,7 +95,7 @@ def rating_create(
 ) -> Rating:
     """A verified resident whose household received the service rates it, once per evaluation,
     while that evaluation is open. Members of organisations party to the contract may not. Ratings
-    that arrive in a burst from one address are quarantined for review (DESIGN 8.1)."""
+    that arrive in a burst from one address are quarantined for review (docs/rules.md §10.4)."""
     resident = require_confirmed_resident(actor)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)  # serialises the burst count
     if is_party_member(actor, contract):

@@ -1,4 +1,4 @@
-"""Resident registrations awaiting confirmation (DESIGN 11): the queue of the residents' committee
+"""Resident registrations awaiting confirmation (docs/rules.md §12.2): the queue of the residents' committee
 (``/community/residents/``) and of bureau officers (``/bureau/residents/``), each registration
 confirmed or rejected with a reason through ``orgs.services``. Who sees which registration is the
 orgs app's rule (``resident_list_visible_to``); who may decide is its ``rules`` permission."""

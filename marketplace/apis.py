@@ -164,7 +164,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         return Response(StateLogSerializer(history_of(tender), many=True, context=context).data)
 
     @extend_schema(responses={200: RankingRowSerializer(many=True), 409: error_response(409)})
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # DESIGN 8: an array
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # docs/rules.md §16
     def ranking(self, request, pk=None):
         tender = self.get_object()
         if not rules.has_perm("marketplace.view_ranking_of_tender", request.user, tender):

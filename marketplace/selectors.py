@@ -1,5 +1,5 @@
 """Reads of the marketplace: visible tenders with their terms, budget lines with their derived
-commitment, and the ranking of opened bids (DESIGN 5, lowest-price method)."""
+commitment, and the ranking of opened bids (docs/rules.md §3.3, lowest-price method)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field

@@ -1,5 +1,5 @@
 """Writes of household imports: a bureau officer's CSV of households (header ``code,area``), run
-by a Celery task because a large file takes longer than a web request may (DESIGN 11).
+by a Celery task because a large file takes longer than a web request may (docs/architecture.md §6).
 
 - ``household_import_start`` checks who, then size, stores the file as a job and queues the task
   after commit; ``household_import_run`` is the task's work.

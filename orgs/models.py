@@ -199,7 +199,7 @@ class Household(models.Model):
         ordering = ["code"]
         verbose_name = _("household")
         constraints = [
-            # Codes compare case-insensitively (DESIGN 11): "wh0001" is the household "WH0001".
+            # Codes compare case-insensitively (docs/rules.md §12.2): "wh0001" is the household "WH0001".
             models.UniqueConstraint(
                 Lower("code"),
                 name="household_code_unique_ci",
@@ -213,7 +213,8 @@ class Household(models.Model):
 
     @property
     def masked_code(self) -> str:
-        """The code as pages show it to a contract's parties: ``WH0001`` → ``WH**01`` (DESIGN 11)."""
+        """The code as pages show it to a contract's parties: ``WH0001`` → ``WH**01``
+        (docs/rules.md §12.2)."""
         code = self.code
         if len(code) <= 4:
             return code[:1] + "*" * (len(code) - 1)
@@ -224,7 +225,7 @@ class Resident(ConcurrentTransitionMixin, models.Model):
     """A user who says they live in a household. Knowing a household code proves nothing, so a
     registration starts ``pending`` and counts only once ``confirmed``: by a member of the community
     committee or a bureau officer whose jurisdiction covers the household, or by the code sent to
-    the phone on the household register (DESIGN 11)."""
+    the phone on the household register (docs/rules.md §12.2)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting confirmation")

@@ -143,7 +143,7 @@ def organization_list_visible_to(user: Any) -> QuerySet[Organization]:
 
 
 def resident_confirmer_paths(user: Any) -> list[str]:
-    """Area paths where the user may confirm residents (DESIGN 11): any member of a verified
+    """Area paths where the user may confirm residents (docs/rules.md §12.2): any member of a verified
     community committee, and officers and admins of a verified bureau, within its jurisdiction."""
     community_ids = acting_organization_ids(user)
     bureau_ids = acting_organization_ids(user, Role.OFFICER, Role.ADMIN)

@@ -44,7 +44,7 @@ def require_confirmed_resident(user: Any) -> Resident:
 
 
 def households_by_codes(codes: list[str]) -> QuerySet[Household]:
-    """The households with these codes, compared case-insensitively (DESIGN 11)."""
+    """The households with these codes, compared case-insensitively (docs/rules.md §12.2)."""
     return Household.objects.alias(code_upper=Upper("code")).filter(
         code_upper__in=[code.strip().upper() for code in codes]
     )

@@ -1,6 +1,6 @@
 """The toolkit of the role matrix (tests/test_role_matrix.py): who the callers are, the scenarios
 that put the world into the state an endpoint acts on, one table row per endpoint and state, and
-the checks every refusal must pass: the error body of DESIGN 8 and an untouched database."""
+the checks every refusal must pass: the error body of docs/rules.md §16 and an untouched database."""
 
 import datetime
 from collections.abc import Callable
@@ -334,7 +334,7 @@ def assert_error(response: Any, status_code: int, code: str | None) -> None:
 
 def check_row(world: dict, api: Any, scenarios: dict, row: Any, role: str, outcome: Outcome) -> None:
     """One cell of a role matrix. Given the row's scenario and a caller, when the caller uses the
-    endpoint, then the status (and, for a refusal, the error body) is the one DESIGN 8 promises; a
+    endpoint, then the status (and, for a refusal, the error body) is the one docs/rules.md §16 promises; a
     refused call changes nothing, and a read never writes."""
     objects = scenarios[row.scenario](world)
     client = api(user_for(world, objects, role))

@@ -1,6 +1,6 @@
-"""Two requests racing for one state change give exactly one effect (DESIGN 4: services lock the
-row). Real concurrency needs real connections, so these run on PostgreSQL only: each thread has its
-own connection, and a barrier starts them together."""
+"""Two requests racing for one state change give exactly one effect (docs/architecture.md §4:
+services lock the row). Real concurrency needs real connections, so these run on PostgreSQL only:
+each thread has its own connection, and a barrier starts them together."""
 
 import threading
 from collections.abc import Callable

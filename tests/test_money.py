@@ -1,4 +1,4 @@
-"""Money helpers (DESIGN 5, instalments): commercial rounding, and splits whose parts sum to the
+"""Money helpers (docs/rules.md §6.1): commercial rounding, and splits whose parts sum to the
 total exactly, the last part taking the remainder."""
 
 from decimal import Decimal
@@ -83,7 +83,7 @@ def test_split_of_nothing_is_empty():
         (Decimal("82.325"), 2, Decimal("82.33")),
         (Decimal("66.004999"), 2, Decimal("66.00")),
         (Decimal("6120000.5"), 0, Decimal(6_120_001)),
-        (Decimal(100) * (92 + 20 * Decimal("0.75")) / (120 + 20), 2, Decimal("76.43")),  # DESIGN 5, R
+        (Decimal(100) * (92 + 20 * Decimal("0.75")) / (120 + 20), 2, Decimal("76.43")),  # docs/rules.md §11.3
     ],
 )
 def test_round_half_up(value, places, expected):

@@ -1,8 +1,8 @@
-"""Every endpoint of DESIGN 8 that exists × every kind of caller: anonymous, an unrelated user, a
-wrong role and the right role. A refusal carries the status and stable code of DESIGN 8 in a
+"""Every endpoint of the API (docs/rules.md §16) × every kind of caller: anonymous, an unrelated user, a
+wrong role and the right role. A refusal carries the status and stable code of docs/rules.md §16 in a
 ``{"code", "message", "extra"}`` body, and leaves the database exactly as it was.
 
-Status rules (DESIGN 8): writes by anonymous callers are 401; what the caller may not see is 404;
+Status rules (docs/rules.md §16): writes by anonymous callers are 401; what the caller may not see is 404;
 what the caller sees but may not act on is 403; conflicts with the state are 409."""
 
 import pytest

@@ -1,5 +1,5 @@
 """One ``PaymentGateway`` interface, two real implementations, chosen by ``PAYMENTS_GATEWAY``
-(DESIGN 6).
+(docs/rules.md §7.2).
 
 - ``TreasuryGateway``: a payment order of the treasury (国库集中支付). Sending it needs no network:
   the order is processing at once, and bureau finance confirms it with the bank voucher number.

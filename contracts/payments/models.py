@@ -1,5 +1,5 @@
 """Payments, the ledger of every movement of money, providers' payout accounts and the webhook
-events received from the gateway (DESIGN 3, 4.6, 6)."""
+events received from the gateway (docs/rules.md §7, §8)."""
 
 from django.conf import settings
 from django.db import models

@@ -3,8 +3,9 @@ from rest_framework import serializers
 from .models import Gateway, Payment, PayoutAccount
 
 
+# docs/rules.md §16
 class PaymentSummarySerializer(serializers.ModelSerializer):
-    """The latest payment, nested in its instalment (DESIGN 8.1)."""
+    """The latest payment, nested in its instalment."""
 
     class Meta:
         model = Payment

@@ -1,5 +1,5 @@
 """Writes of payments. An instalment is paid exactly once, whatever retries, crashes, races or
-duplicate webhooks happen (DESIGN 4.6):
+duplicate webhooks happen (docs/rules.md §7.2):
 
 - the payment row and its idempotency key ``instalment:<id>:v1`` are committed before any gateway
   call, and every retry sends the same key, so the gateway creates at most one transfer;

@@ -1,4 +1,4 @@
-"""The structural rules of a tender's terms (DESIGN 4.1), checked on every create and edit and again
+"""The structural rules of a tender's terms (docs/rules.md §1.1), checked on every create and edit and again
 at publish: one function, so the API, the pages and publish cannot disagree.
 
 Each group of rules is also a pure function returning ``{field: [message, ...]}``, so the tender

@@ -140,7 +140,7 @@ def test_reports_come_as_a_page_history_and_ranking_as_arrays(world, api):
     tender = flows.evaluating_tender(world)
     officer = api(world["officer"])
 
-    # Then reports are a page, like every list; history and ranking are plain arrays (DESIGN 8)
+    # Then reports are a page, like every list; history and ranking are plain arrays (docs/rules.md §16)
     reports = officer.get(f"contracts/{contract.id}/reports/").json()
     assert set(reports) == {"count", "next", "previous", "results"}
     assert reports["count"] == 1 and reports["results"][0]["stage"] == "midterm"

@@ -1,4 +1,4 @@
-"""Every (state, transition) pair of the contract machine (DESIGN 4.3), with the instalments it
+"""Every (state, transition) pair of the contract machine (docs/rules.md §5.2), with the instalments it
 moves (4.4): allowed with its side effects and StateLog rows, or refused with 409 and a stable code
 and then never half-done."""
 
@@ -40,7 +40,7 @@ def provider_admin(world, contract: Contract):
 
 # --- Given: a contract in each state ---------------------------------------------------------------
 # Draft, active, suspended and terminated are reached through the services. Rectification, completed
-# and closed are moved by the evaluations app (DESIGN 2, 4.4), which is not built yet: until it is,
+# and closed are moved by the evaluations app (docs/rules.md §11.5), which is not built yet: until it is,
 # those states are reached by running the model's own transitions, the way its services will.
 
 
@@ -348,7 +348,7 @@ def contract_worth(world, value: int, schedule: list[tuple[str, str]]) -> Contra
 @pytest.mark.parametrize(
     "value, schedule, amounts",
     [
-        # DESIGN 5, worked example 1
+        # docs/rules.md §6.1, the worked example
         (
             30_000_000,
             [("advance", "30"), ("interim", "40"), ("holdback", "30")],

@@ -1,7 +1,7 @@
 """The evaluation machine (open → published → final) and the rating machine (valid → quarantined →
 valid | excluded): every (state, transition) pair is allowed or refused, a refusal is never
 half-done, and every transition is logged (who, from, to, reason). Also how ratings are counted,
-when evaluations open, and where withheld money goes (DESIGN 4.4, 4.5, 5, 8.1)."""
+when evaluations open, and where withheld money goes (docs/rules.md §6.2, §11)."""
 
 from decimal import Decimal
 

@@ -1,6 +1,6 @@
-"""Every endpoint of delivery, ratings and evaluations (DESIGN 8) × every kind of caller: anonymous,
+"""Every endpoint of delivery, ratings and evaluations (docs/rules.md §16) × every kind of caller: anonymous,
 an unrelated user, wrong roles and the right role. A refusal carries the status and stable code of
-DESIGN 8 in a ``{"code", "message", "extra"}`` body and leaves the database exactly as it was; a
+docs/rules.md §16 in a ``{"code", "message", "extra"}`` body and leaves the database exactly as it was; a
 read never writes.
 
 Callers beyond tests/roles.py come with the scenario: ``rater`` (the resident whose household gave

@@ -1,4 +1,4 @@
-"""DESIGN 5's formulas, with its two worked examples held exactly."""
+"""The formulas of docs/rules.md §11.3 and §11.4, with their two worked examples held exactly."""
 
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""Pages of resident confirmation (DESIGN 11): a new resident sees why they cannot rate yet and what
+"""Pages of resident confirmation (docs/rules.md §12.2): a new resident sees why they cannot rate yet and what
 happens next (and may confirm by the code sent to the household's phone); the residents' committee
 and bureau officers confirm or reject from their queue; nobody else sees it."""
 

@@ -1,4 +1,4 @@
-"""Every (state, transition) pair of the bid machine (DESIGN 4.2): allowed with its receipt,
+"""Every (state, transition) pair of the bid machine (docs/rules.md §2.1): allowed with its receipt,
 reason and StateLog row, or refused with 409 and a stable code and then never half-done."""
 
 import re
@@ -274,7 +274,7 @@ AVAILABLE = [
 
 @pytest.mark.parametrize("state, who, verbs", AVAILABLE, ids=[f"{a[0]}-{a[1]}" for a in AVAILABLE])
 def test_available_transitions_follow_the_machine(world, api, state, who, verbs):
-    """A verb is offered only when the service would take it (DESIGN 8)."""
+    """A verb is offered only when the service would take it (docs/rules.md §16)."""
     bid = STATES[state](world)
     actor = world["officer"] if who == "officer" else admin_of(world, bid)
     response = api(actor).get(f"bids/{bid.pk}/")

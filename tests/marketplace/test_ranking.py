@@ -1,4 +1,4 @@
-"""The lowest-price method (低价优先法, DESIGN 5): price score = lowest opened price / price × price
+"""The lowest-price method (低价优先法, docs/rules.md §3.3): price score = lowest opened price / price × price
 weight; quality per criterion = mean of the evaluators' scores × weight / 100; total = sum; ties go
 to the lower price, then the earlier submission. The tender factory's criteria are Price 30,
 Service plan 40, Team 30."""

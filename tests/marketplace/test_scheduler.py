@@ -1,4 +1,4 @@
-"""The periodic jobs of DESIGN 4.1: tenders close at their deadline, awards are finalised when the
+"""The periodic jobs of docs/rules.md §14: tenders close at their deadline, awards are finalised when the
 standstill ends. Both are idempotent, so beat, retries and the endpoints can race."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Every (state, transition) pair of the tender machine (DESIGN 4.1): either allowed, with its side
+"""Every (state, transition) pair of the tender machine (docs/rules.md §1.2): either allowed, with its side
 effects (budget commitment, bids opened, contract drafted) and a StateLog row, or refused with 409
 and a stable code, and then never half-done: state, commitment, bids, instalments and the StateLog
 are exactly as before."""
@@ -110,7 +110,7 @@ def attempt(world, tender: Tender, verb: str, actor=None) -> Tender:
 
 
 def expected_commitment(tender: Tender) -> int:
-    """What a tender holds on its budget line in each state (DESIGN 5, budget)."""
+    """What a tender holds on its budget line in each state (docs/rules.md §4)."""
     if tender.status in (S.PUBLISHED, S.EVALUATING, S.AWARD_PROPOSED):
         return tender.ceiling_amount
     if tender.status == S.AWARDED:

@@ -1,4 +1,4 @@
-"""Never a 500 for bad input (DESIGN 8): malformed ids, bodies, numbers, types, filters and pages
+"""Never a 500 for bad input (docs/rules.md §16): malformed ids, bodies, numbers, types, filters and pages
 all answer with the error envelope ``{"code", "message", "extra"}``."""
 
 import pytest

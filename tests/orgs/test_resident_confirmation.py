@@ -1,4 +1,4 @@
-"""Only real households rate (DESIGN 11): a registration with a household code starts pending; the
+"""Only real households rate (docs/rules.md §12.2): a registration with a household code starts pending; the
 community committee or a bureau officer with jurisdiction confirms or rejects it, or the resident
 enters the code sent to the phone on the household register; at most HOUSEHOLD_MAX_RESIDENTS
 accounts per household; codes compare case-insensitively."""

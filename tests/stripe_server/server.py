@@ -1,5 +1,5 @@
 """Test-only: localstripe's aiohttp app, bound to 127.0.0.1 with pickling off, plus what it lacks
-for Stripe Connect (see shared/reference/stripe-offline.md):
+for Stripe Connect, which localstripe does not implement:
 
 - ``/v1/accounts``, ``/v1/account_links`` and the onboarding page an account link points to;
 - ``/v1/transfers`` (create, retrieve, list by ``transfer_group``/``destination``/``metadata``,
