@@ -27,14 +27,17 @@ def tender_list(*, user: Any) -> QuerySet[Tender]:
     )
 
 
-def bid_by_receipt(*, tender: Tender, typed: str) -> Bid | None:
+def bid_by_receipt(*, tender: Tender, typed: str, provider_ids: Any = None) -> Bid | None:
     """The submitted (or since withdrawn, opened …) bid on ``tender`` whose receipt is ``typed`` —
     the short reference or the full number (``receipts.receipt_typed``); ``None`` if there is
-    none, or if a reference were ever shared by two bids (then only the full number tells)."""
+    none, or if a reference were ever shared by two bids (then only the full number tells).
+    ``provider_ids`` (ids or a values queryset) limits the search to those bidders' bids."""
     text = receipt_typed(typed)
     if text is None:
         return None
     bids = tender.bids.exclude(receipt="")
+    if provider_ids is not None:
+        bids = bids.filter(provider_id__in=provider_ids)
     bids = bids.filter(receipt=text) if len(text) == RECEIPT_LENGTH else bids.filter(receipt__startswith=text)
     found = list(bids[:2])
     return found[0] if len(found) == 1 else None

@@ -26,15 +26,6 @@ def test_a_bid_of_a_cancelled_tender_is_not_said_to_be_opened_at_close(world):
     assert "returned unopened" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9 review, not fixed (product decision): before the deadline any provider member — "
-    "including one of a self-registered provider still awaiting verification — may check any bid's "
-    "receipt, so a competitor shown a receipt can have the platform confirm that a rival bid was "
-    "received, when, and whether it was withdrawn (a cartel's way to police cover bids). "
-    "The module says 'the bidder at any time'; tests/frontend/test_bid_receipt_check.py asserts "
-    "the wider rule.",
-)
 def test_before_the_deadline_only_the_bidder_learns_of_its_bid(world):
     tender = flows.published_tender(world)
     bid = flows.submitted_bid(world, tender, 0, 25_000_000)

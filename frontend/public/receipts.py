@@ -1,7 +1,8 @@
 """Check a bid receipt: whoever holds a receipt — the bidder at any time, anyone once the bid
 deadline has passed — types its reference or full number on a tender and learns whether a bid with
 it was received there, when, and whether it is still sealed. Nothing of the bid's content is shown
-(it stays sealed until the tender closes), nor who sent it."""
+(it stays sealed until the tender closes), nor who sent it. Before the deadline a provider finds
+only its own bids: a competitor shown a rival's receipt cannot have the platform confirm it."""
 
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.models import Bid, Tender
 from marketplace.receipts import receipt_reference
 from marketplace.selectors import bid_by_receipt, tender_list
+from orgs.permissions import member_organization_ids
 
 from ..access import areas_of
 from ..throttling import throttle_posts
@@ -53,7 +55,8 @@ def receipt_check(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReceiptCheckForm(request.POST if request.method == "POST" else None)
     result: dict[str, Any] | None = None
     if form.is_bound and form.is_valid():
-        bid = bid_by_receipt(tender=tender, typed=form.cleaned_data["receipt"])
+        own = None if tender.is_deadline_passed else member_organization_ids(request.user)
+        bid = bid_by_receipt(tender=tender, typed=form.cleaned_data["receipt"], provider_ids=own)
         if bid is None:
             result = {"found": False}
         else:
