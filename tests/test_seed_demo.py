@@ -163,3 +163,17 @@ def test_the_demo_tells_a_story_a_reader_from_the_sector_believes():
     # Beneficiaries fit the service: no after-school programme for elderly people living alone.
     after_school = Tender.objects.get(title="四点半课堂与青少年托管服务")
     assert "老人" not in after_school.beneficiaries and "小学生" in after_school.beneficiaries
+
+
+def test_the_demo_is_not_loaded_on_a_deployment(settings):
+    """A deployment sets its own secret key: the demo's admin and its public password stay out."""
+    from django.core.management.base import CommandError
+
+    from orgs.models import User
+
+    settings.SECRET_KEY = "a-real-deployment-key-0123456789abcdef0123456789abcdef"
+    with pytest.raises(CommandError, match="deployment"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists()
+    call_command("seed_demo", "--on-a-deployment", stdout=StringIO())
+    assert User.objects.filter(username="admin").exists()
