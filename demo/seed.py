@@ -493,7 +493,7 @@ def _rate(
             satisfaction=satisfaction,
             resolved=resolved,
             comment=comment,
-            client_address=f"10.1.{contract.pk}.{household.pk}",
+            client_address=f"10.1.{contract.pk % 250}.{int(household.code[2:]) % 250}",  # one per household
             channel="web",
         )
 
