@@ -50,6 +50,7 @@ test: setup assets lint types check schema pytest pytest-evening api-fuzz
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 types:
 	$(BIN)/mypy .

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from contracts.apis import ContractViewSet, InstalmentViewSet
+from contracts.apis import ContractViewSet, InstalmentViewSet, TenderAwardFinalizeApi
 from contracts.payments.apis import (
     InstalmentPayApi,
     PaymentConfirmApi,
@@ -15,6 +15,7 @@ from contracts.payments.apis import (
 )
 from evaluations.apis import (
     ContractEvaluationsApi,
+    ContractSignApi,
     EvaluationViewSet,
     RateableApi,
     RatingViewSet,
@@ -66,6 +67,9 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),
     path("me/rateable/", RateableApi.as_view(), name="me-rateable"),
     path("contracts/<int:pk>/evaluations/", ContractEvaluationsApi.as_view(), name="contract-evaluations"),
+    # Signing activates the contract and opens its midterm evaluation: served by evaluations (contracts
+    # never imports it), on the router's id pattern and name.
+    re_path(r"^contracts/(?P<pk>[0-9]+)/sign/$", ContractSignApi.as_view(), name="contract-sign"),
     path("contracts/<int:pk>/satisfaction/", SatisfactionApi.as_view(), name="contract-satisfaction"),
     path("residents/register/", ResidentRegisterApi.as_view(), name="resident-register"),
     path("residents/me/phone-code/", ResidentPhoneCodeApi.as_view(), name="resident-phone-code"),
@@ -77,6 +81,13 @@ urlpatterns = [
         name="tender-questions",
     ),
     path("tenders/<int:tender_pk>/bids/", TenderBidViewSet.as_view(nested_list), name="tender-bids"),
+    # The tender's action that drafts its contract, served by contracts (marketplace never imports
+    # it); the router's id pattern and name, so the schema and reverse("tender-finalize-award") stay.
+    re_path(
+        r"^tenders/(?P<pk>[0-9]+)/finalize-award/$",
+        TenderAwardFinalizeApi.as_view(),
+        name="tender-finalize-award",
+    ),
     path("instalments/<int:pk>/pay/", InstalmentPayApi.as_view(), name="instalment-pay"),
     path("payments/<int:pk>/", PaymentDetailApi.as_view(), name="payment-detail"),
     path("payments/<int:pk>/confirm/", PaymentConfirmApi.as_view(), name="payment-confirm"),

@@ -14,12 +14,12 @@ from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.money import round_half_up, split_by_shares
 from common.transitions import run_transition
 from marketplace.models import Tender
-from marketplace.services import tender_finalize_award
+from marketplace.services import commitment_release, tender_finalize_award
 from orgs.models import Organization, User
 
 from .models import Contract, Instalment
 from .permissions import ASSIGNMENT_CLOSED, is_contract_officer, is_contract_provider_admin
-from .settlement import budget_release, contract_close_if_settled, ledger_record
+from .settlement import contract_close_if_settled, ledger_record
 
 FORMULA_VERSION = "shequ-2026.1"
 
@@ -198,7 +198,7 @@ def _return_withheld(contract: Contract, instalment: Instalment) -> None:
     """Withheld money returns to the budget line, and the ledger records the movement."""
     if not instalment.withheld_amount:
         return
-    budget_release(contract=contract, amount=instalment.withheld_amount)
+    commitment_release(tender=contract.tender, amount=instalment.withheld_amount)
     ledger_record(
         contract=contract,
         instalment=instalment,

@@ -12,8 +12,6 @@ from django.db.models import Sum
 
 from common import reasons
 from common.transitions import run_transition
-from marketplace.models import Tender
-from marketplace.services import budget_line_locked
 
 from .models import Contract, Instalment
 from .payments.models import LedgerEntry, Payment
@@ -51,17 +49,6 @@ def ledger_record(
         currency=contract.currency,
         description=description[:255],
     )
-
-
-def budget_release(*, contract: Contract, amount: int) -> None:
-    """Money the contract will not spend (withheld) or no longer spends (reversed) returns to its
-    budget line: the tender's commitment shrinks by it, under the budget line's lock."""
-    if amount <= 0:
-        return
-    budget_line_locked(contract.tender.budget_line_id)
-    tender = Tender.objects.select_for_update().get(pk=contract.tender_id)
-    tender.committed_amount -= amount
-    tender.save(update_fields=["committed_amount"])
 
 
 def is_settled(contract: Contract) -> bool:

@@ -25,6 +25,3 @@ def finalize_award(tender_id: int) -> None:
         award_finalize(actor=None, tender=Tender.objects.get(pk=tender_id))
     except (Tender.DoesNotExist, ApplicationError) as error:
         logger.info("award of tender %s not finalised: %s", tender_id, error)
-
-
-from .payments import tasks as payment_tasks  # noqa: E402,F401  (registers the payment tasks)

@@ -14,8 +14,10 @@ from common.client_address import client_address
 from common.errors import NotFound
 from common.schema import error_response
 from common.throttling import ScopedRateThrottle
+from contracts.apis import ContractRepresentation
 from contracts.models import Contract
 from contracts.permissions import contract_list_visible_to
+from contracts.serializers import ContractSerializer
 
 from . import services
 from .models import Evaluation
@@ -31,6 +33,16 @@ from .serializers import (
     SatisfactionSerializer,
     SurveyInputSerializer,
 )
+
+
+# ``contracts/{id}/sign/`` is served here: the second signature activates the contract and opens its
+# midterm evaluation, which contracts never does. It answers as the contract's other actions do.
+class ContractSignApi(ContractRepresentation):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=ContractSerializer)
+    def post(self, request, pk: int) -> Response:
+        return self._respond(services.contract_sign(actor=request.user, contract=self.get_object()))
 
 
 class ContractEvaluationsApi(APIView):

@@ -146,13 +146,6 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
             raise Invalid({"bid": [_("No such bid on this tender.")]})
         return self._respond(services.tender_award(actor=request.user, tender=tender, bid=bid))
 
-    @extend_schema(request=None, responses=TenderSerializer)
-    @action(detail=True, methods=["post"], url_path="finalize-award")
-    def finalize_award(self, request, pk=None):
-        from contracts.services import award_finalize  # the higher app orchestrates finalising
-
-        return self._respond(award_finalize(actor=request.user, tender=self.get_object()))
-
     @extend_schema(responses=StateLogSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):

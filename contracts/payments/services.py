@@ -23,10 +23,11 @@ from common import reasons
 from common.errors import ApplicationError, Conflict, Forbidden, Invalid, InvalidTransition
 from common.parsers import json_loads_bounded
 from common.transitions import run_transition
+from marketplace.services import commitment_release
 from orgs.models import Organization, User
 
 from ..models import Instalment
-from ..settlement import budget_release, contract_close_if_settled, ledger_record
+from ..settlement import contract_close_if_settled, ledger_record
 from . import permissions  # noqa: F401  (registers the payment rules)
 from .gateways import GatewayError, gateway_for
 from .models import Gateway, LedgerEntry, Payment, PayoutAccount, WebhookEvent
@@ -212,7 +213,7 @@ def _sync_reversed(*, payment: Payment, total_reversed: int, by: Any = None) -> 
         return payment
     payment.reversed_amount += difference
     payment.save(update_fields=["reversed_amount", "updated_at"])
-    budget_release(contract=payment.instalment.contract, amount=difference)
+    commitment_release(tender=payment.instalment.contract.tender, amount=difference)
     LedgerEntry.objects.create(
         contract=payment.instalment.contract,
         instalment=payment.instalment,

@@ -1,7 +1,7 @@
 """Writes of the marketplace: budget lines, tenders, questions, bids, scoring, award."""
 
 from .bids import bid_create, bid_disqualify, bid_open, bid_submit, bid_update, bid_withdraw
-from .budget import budget_line_create, budget_line_locked
+from .budget import budget_line_create, budget_line_locked, commitment_release
 from .catalogue import catalogue_item_create
 from .evaluation import bid_score, evaluator_declare
 from .questions import question_answer, question_ask
@@ -26,6 +26,7 @@ __all__ = [
     "budget_line_create",
     "budget_line_locked",
     "catalogue_item_create",
+    "commitment_release",
     "evaluator_declare",
     "question_answer",
     "question_ask",

@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,27 @@ def budget_line_locked(budget_line_id: int) -> BudgetLine:
     """Lock the line: every change of a commitment on it runs under this lock, which keeps
     ``0 <= committed <= amount``."""
     return BudgetLine.objects.select_for_update().get(pk=budget_line_id)
+
+
+@transaction.atomic
+def commitment_release(*, tender: Tender, amount: int) -> Tender:
+    """Money the tender's contract will not spend (withheld) or no longer spends (clawed back)
+    returns to the budget line: the tender's commitment shrinks by ``amount``. The marketplace owns
+    the commitment; contracts calls this and never writes it. Under the tender's lock, then the
+    line's (the order of every commitment change), so concurrent releases add up. A release is
+    never more than the tender still holds, so money cannot be released twice over; each caller
+    releases a movement once, with the ledger entry that records it in the same transaction."""
+    if amount < 0:
+        raise ValueError("a release is a positive amount")
+    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    if amount == 0:
+        return tender
+    budget_line_locked(tender.budget_line_id)
+    if amount > tender.committed_amount:
+        raise ValueError(f"releasing {amount} from tender {tender.pk}, which holds {tender.committed_amount}")
+    tender.committed_amount -= amount
+    tender.save(update_fields=["committed_amount"])
+    return tender
 
 
 def available_on(budget_line: BudgetLine) -> int:
