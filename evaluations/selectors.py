@@ -1,4 +1,5 @@
-"""Reads of the evaluations app: what a resident may rate now, and public satisfaction."""
+"""Reads of the evaluations app: what a resident may rate now, and public satisfaction. Reads only:
+nothing here creates, opens or changes a row (``services`` writes, and may call these)."""
 
 from typing import Any
 
@@ -9,9 +10,13 @@ from orgs.permissions import confirmed_resident
 
 from .models import Evaluation, Rating
 from .permissions import is_party_member
-from .services import RATEABLE_CONTRACT_STATUSES
 
 MIN_PUBLIC_RATINGS = 5
+RATEABLE_CONTRACT_STATUSES = (
+    Contract.Status.ACTIVE,
+    Contract.Status.RECTIFICATION,
+    Contract.Status.SUSPENDED,
+)
 # docs/rules.md §11.4: once an evaluation is published, its band, S, components and resident sample
 # are public; an open evaluation is still being scored and stays with the parties.
 PUBLIC_EVALUATION_STATUSES = (Evaluation.Status.PUBLISHED, Evaluation.Status.FINAL)

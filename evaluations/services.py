@@ -22,21 +22,17 @@ from orgs.selectors import require_confirmed_resident
 from . import scoring
 from .models import Evaluation, Rating
 from .permissions import COMPONENT_PERMS, is_party_member
+from .selectors import RATEABLE_CONTRACT_STATUSES, evaluation_current
 
 RATING_EDIT_DAYS = 7
 BURST_WINDOW = datetime.timedelta(minutes=10)
-RATEABLE_CONTRACT_STATUSES = (
-    Contract.Status.ACTIVE,
-    Contract.Status.RECTIFICATION,
-    Contract.Status.SUSPENDED,
-)
 
 
 def evaluation_open_for(contract: Contract) -> Evaluation | None:
     """The contract's open evaluation. An active contract without any evaluation gets its midterm
     evaluation now. A write: called by the writes that need the evaluation (activation, a rating,
     the periodic job), never by a read (``selectors.evaluation_current`` reads)."""
-    current = Evaluation.objects.filter(contract=contract, status=Evaluation.Status.OPEN).first()
+    current = evaluation_current(contract)
     if current is not None or contract.status != Contract.Status.ACTIVE:
         return current
     if Evaluation.objects.filter(contract=contract).exists():
@@ -45,7 +41,7 @@ def evaluation_open_for(contract: Contract) -> Evaluation | None:
         with transaction.atomic():
             return Evaluation.objects.create(contract=contract, stage=Evaluation.Stage.MIDTERM)
     except IntegrityError:  # opened concurrently
-        return Evaluation.objects.filter(contract=contract, status=Evaluation.Status.OPEN).first()
+        return evaluation_current(contract)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from common.tasks import fan_out
 from contracts.models import Contract
 
 from .models import Evaluation
-from .services import evaluation_confirm, evaluation_open_for
+from .services import evaluation_confirm, evaluation_open_for, recipients_remind
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +40,6 @@ def confirm_evaluation(evaluation_id: int) -> None:
 @shared_task(ignore_result=True)
 def remind_recipients() -> int:
     """Remind recipient households to rate every open evaluation (beat, daily)."""
-    from .services import recipients_remind
-
     return sum(
         recipients_remind(evaluation=evaluation)
         for evaluation in Evaluation.objects.filter(status=Evaluation.Status.OPEN).select_related("contract")
