@@ -1,6 +1,6 @@
 """The short bid reference on every page that shows a receipt, and the "check a bid receipt" page
-(issue 9): the bidder at any time (its own bids only), anyone after the deadline; it tells whether and when a bid was
-received and whether it is sealed — never what it contains or who sent it."""
+(issue 9): the bidder at any time (its own bids only), anyone after the deadline; it tells whether
+and when a bid was received and whether it is sealed — never what it contains or who sent it."""
 
 import pytest
 from django.utils import timezone
