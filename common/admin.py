@@ -9,7 +9,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .money import MAX_AMOUNT, yuan
+from .money import MAX_AMOUNT, fen_to_yuan, yuan, yuan_to_fen
 
 IN_YUAN = "_in_yuan"  # the admin's read-only display of a money field ``<name>``
 
@@ -43,14 +43,14 @@ class YuanFormField(forms.DecimalField):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
-            return Decimal(value).scaleb(-2).quantize(Decimal("0.01"))
+            return fen_to_yuan(value)
         return value
 
     def clean(self, value: Any) -> int | None:
         amount = super().clean(value)
         if amount is None:
             return None
-        fen = int(amount * 100)
+        fen = yuan_to_fen(amount)
         if fen > self.max_value_fen:
             raise forms.ValidationError(
                 _("Enter an amount of at most ¥%(limit)s.") % {"limit": yuan(MAX_AMOUNT)}

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.money import fen_to_yuan
 from contracts.models import Contract, Instalment
 from contracts.payments.services import LIVE as LIVE_PAYMENTS
 from contracts.selectors import contract_list
@@ -33,10 +34,6 @@ def contract_url(contract_id: int) -> str:
     return reverse("casework:contract", args=[contract_id])
 
 
-def _fen_to_yuan(amount: int) -> int:
-    return amount // 100
-
-
 def _budget(user: Any, ids: list[int]) -> dict[str, Any]:
     lines = list(budget_line_list(user=user).filter(bureau_id__in=ids))
     for line in lines:
@@ -47,8 +44,8 @@ def _budget(user: Any, ids: list[int]) -> dict[str, Any]:
         "horizontal": True,
         "labels": [str(line) for line in lines],
         "datasets": [
-            {"label": _("Committed (yuan)"), "data": [_fen_to_yuan(line.committed) for line in lines]},  # type: ignore[attr-defined]
-            {"label": _("Available (yuan)"), "data": [_fen_to_yuan(line.available) for line in lines]},  # type: ignore[attr-defined]
+            {"label": _("Committed (yuan)"), "data": [fen_to_yuan(line.committed) for line in lines]},  # type: ignore[attr-defined]
+            {"label": _("Available (yuan)"), "data": [fen_to_yuan(line.available) for line in lines]},  # type: ignore[attr-defined]
         ],
     }
     return {"lines": lines, "chart": chart}

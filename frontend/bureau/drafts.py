@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.errors import Invalid
+from common.money import fen_to_yuan, yuan_to_fen
 from marketplace.models import BudgetLine, CatalogueItem, Criterion, PaymentScheduleItem, Tender
 from orgs.models import Area
 
@@ -169,7 +170,7 @@ class TenderDraft:
             "areas-budget": {
                 "areas": [area.pk for area in tender.areas.all()],
                 "budget_line": tender.budget_line_id,
-                "ceiling": str(Decimal(tender.ceiling_amount) / 100),
+                "ceiling": str(fen_to_yuan(tender.ceiling_amount)),
             },
             "timetable": {
                 "deadline_date": deadline.date().isoformat(),
@@ -233,7 +234,7 @@ class TenderDraft:
             "catalogue_item": catalogue_item,
             "budget_line": budget_line,
             "areas": list(Area.objects.filter(pk__in=money.get("areas") or [])),
-            "ceiling_amount": f.yuan_to_fen(money["ceiling"]),
+            "ceiling_amount": yuan_to_fen(money["ceiling"]),
             "bid_deadline": f.deadline_of(timetable["deadline_date"], timetable["deadline_time"]),
             "service_start": datetime.date.fromisoformat(timetable["service_start"]),
             "service_end": datetime.date.fromisoformat(timetable["service_end"]),

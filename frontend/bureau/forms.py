@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.money import yuan_to_fen
 from common.templatetags.money import yuan
 from marketplace.models import Criterion, Tender
 from marketplace.services import terms
@@ -29,10 +30,6 @@ KPI_ROWS = 4
 
 def _narrow(width: int) -> dict[str, str]:
     return {"class": f"govuk-input--width-{width}"}
-
-
-def yuan_to_fen(value: Any) -> int:
-    return int(Decimal(str(value)) * 100)
 
 
 def deadline_of(date: Any, time: Any) -> datetime.datetime:

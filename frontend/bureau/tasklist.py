@@ -2,7 +2,6 @@
 tasks"). Answers live in the session (``drafts.TenderDraft``) until "Create draft tender" calls
 ``tender_create`` (or "Save changes" calls ``tender_update``) with the complete terms."""
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.errors import ApplicationError, Invalid
+from common.money import yuan_to_fen
 from common.templatetags.money import yuan
 from marketplace import services
 from marketplace.models import CatalogueItem, Tender
@@ -189,7 +189,7 @@ def _display(form: f.SectionForm, name: str, value: Any) -> str:
     if value in (None, "", []):
         return ""
     if name == "ceiling":
-        return f"¥{yuan(int(Decimal(value) * 100))}"
+        return f"¥{yuan(yuan_to_fen(value))}"
     choices = {str(key): label for key, label in getattr(field, "choices", [])}
     if choices:
         if isinstance(value, list):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from common.api import transitions_available
 from common.errors import ApplicationError
+from common.money import fen_to_yuan
 from marketplace import services
 from marketplace.models import Bid, Tender
 from marketplace.permissions import bid_list_visible_to
@@ -119,7 +120,7 @@ def _initial(bid: Bid | None, section: str, done: set[str]) -> dict[str, Any]:
     if section in done:
         initial["completed"] = "yes"
     if section == "price" and bid.price_amount:
-        initial["price"] = f"{bid.price_amount // 100}.{bid.price_amount % 100:02d}"
+        initial["price"] = str(fen_to_yuan(bid.price_amount))
     elif section == "technical-proposal":
         initial["technical_proposal"] = bid.technical_proposal
     elif section == "staffing-plan":

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.money import yuan_to_fen
 from contracts.models import Report
 from marketplace.models import Kpi
 from orgs.models import Area, Organization
@@ -154,7 +155,7 @@ class PriceForm(SectionForm):
 
     def service_data(self) -> dict[str, Any]:
         price: Decimal = self.cleaned_data["price"]
-        return {"price_amount": int(price * 100)}  # two decimal places at most: whole fen
+        return {"price_amount": yuan_to_fen(price)}  # two decimal places at most: whole fen
 
 
 class TechnicalProposalForm(SectionForm):
