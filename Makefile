@@ -32,8 +32,13 @@ setup: $(DEV_STAMP)
 assets:
 	scripts/build-assets
 
+## The machine's own files (SQLite, the filesystem broker, the beat schedule): the settings make no
+## folder when read, so the targets that write here make it.
+var:
+	mkdir -p var
+
 ## make run: set up, migrate SQLite, load the demo, start web + Celery worker and beat.
-run: setup-runtime assets
+run: setup-runtime assets | var
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) collectstatic --noinput -v0
 	scripts/compile-messages
@@ -55,7 +60,7 @@ lint:
 types:
 	$(BIN)/mypy .
 
-check: assets
+check: assets | var
 	$(MANAGE) check
 	$(MANAGE) collectstatic --noinput -v0  # the production storage checks every file the CSS/JS names
 	$(MANAGE) makemigrations --check --dry-run
@@ -63,7 +68,7 @@ check: assets
 	  DJANGO_HSTS_SECONDS=31536000 DJANGO_SSL_REDIRECT=1 \
 	  $(MANAGE) check --deploy --fail-level WARNING
 
-schema:
+schema: | var
 	$(MANAGE) spectacular --validate --fail-on-warn --file var/schema.yml
 
 pytest: assets

@@ -2,16 +2,21 @@
 
 E-mail goes through Django's e-mail backend (``EMAIL_BACKEND``, console by default). SMS goes
 through ``NOTIFICATIONS_SMS_BACKEND`` (a dotted path; console by default, ``LocmemSmsBackend`` in
-tests); a provider's SMS gateway is one more class with a ``send(messages)`` method."""
+tests); a provider's SMS gateway is one more class with a ``send(messages)`` method.
+
+Services tell people through ``notify_after_commit`` only: the message leaves once the write that
+caused it has committed, so a write that rolls back tells nobody."""
 
 import logging
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -69,3 +74,19 @@ def notify_users(users: Iterable[Any], *, subject: str, body: str) -> None:
     users = list(users)
     send_email(to=[user.email for user in users], subject=subject, body=body)
     send_sms(to=[getattr(user, "phone", "") for user in users], body=f"{subject}: {body}")
+
+
+def notify_after_commit(
+    *, user_ids: Iterable[int] = (), phones: Iterable[str] = (), subject: str = "", body: str
+) -> None:
+    """Once the current transaction commits (at once outside one), queue for the worker: each user of
+    ``user_ids`` told by e-mail and SMS (``notify_users``, a task per user, retried alone) and a text of
+    ``body`` to ``phones``. A write that rolls back sends nothing, and no gateway holds up the write."""
+    from .tasks import notify_user_task, send_sms_task  # the tasks send through this module
+
+    subject, body = str(subject), str(body)  # a lazy translation, rendered now, in this language
+    for user_id in user_ids:
+        transaction.on_commit(partial(notify_user_task.delay, user_id, subject, body))
+    numbers = [number for number in phones if number]
+    if numbers:
+        transaction.on_commit(partial(send_sms_task.delay, numbers, body))

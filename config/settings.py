@@ -91,7 +91,8 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# SQLite's file lives in VAR_DIR, which `make run` and scripts/run create (reading the settings makes
+# no folder).
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'shequ.sqlite3'}"), conn_max_age=60
@@ -327,9 +328,8 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
     }
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Its folders are made by config/celery.py when the Celery app is configured.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),

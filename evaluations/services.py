@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from common import reasons
 from common.errors import Conflict, Forbidden, Invalid
+from common.notifications import notify_after_commit
 from common.transitions import run_transition
 from contracts import services as contract_services
 from contracts.models import Contract, Instalment, Report
@@ -307,9 +308,7 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
 
 def recipients_remind(*, evaluation: Evaluation) -> int:
     """Remind the residents of every recipient household that has not yet rated the open evaluation,
-    once per household and evaluation (e-mail and SMS through the notification backends)."""
-    from common.notifications import notify_users
-
+    once per household and evaluation (e-mail and SMS, sent once the reminder is recorded)."""
     from .models import RatingReminder
 
     if evaluation.status != Evaluation.Status.OPEN:
@@ -329,8 +328,10 @@ def recipients_remind(*, evaluation: Evaluation) -> int:
             )
             if not created:
                 continue
-            notify_users(
-                [resident.user for resident in household.residents.all() if resident.is_confirmed],
+            notify_after_commit(
+                user_ids=[
+                    resident.user_id for resident in household.residents.all() if resident.is_confirmed
+                ],
                 subject=_("Please rate the service you received"),
                 body=_("%(title)s: tell us how it went at /resident/.")
                 % {"title": evaluation.contract.title},

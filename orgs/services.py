@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from common import reasons
 from common.errors import Conflict, Forbidden, Invalid
-from common.tasks import notify_user_task, send_sms_task
+from common.notifications import notify_after_commit
 from common.transitions import run_transition
 
 from .models import Area, Household, Membership, Organization, Resident, User
@@ -241,7 +241,7 @@ def _send_phone_code(resident: Resident) -> None:
         "n": settings.RESIDENT_PHONE_CODE_MINUTES,
     }
     phone = resident.household.phone
-    send_sms_task.delay_on_commit([phone], body)
+    notify_after_commit(phones=[phone], body=body)
 
 
 def _own_pending_registration(actor: User) -> Resident:
@@ -316,7 +316,7 @@ def _decide(resident: Resident, method: Any, *, by: User, description: str, reas
     else:
         body = _("We could not confirm you as a resident of household %(code)s: %(reason)s")
     body = body % {"code": resident.household.code, "reason": reason}
-    notify_user_task.delay_on_commit(resident.user_id, str(_("Your household account")), body)
+    notify_after_commit(user_ids=[resident.user_id], subject=_("Your household account"), body=body)
 
 
 def _locked_for_decision(actor: User, resident: Resident) -> Resident:

@@ -11,7 +11,9 @@ from .. import flows
 pytestmark = pytest.mark.django_db
 
 
-def test_recipients_who_have_not_rated_are_reminded_once(world, settings, mailoutbox):
+def test_recipients_who_have_not_rated_are_reminded_once(
+    world, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.NOTIFICATIONS_SMS_BACKEND = "common.notifications.LocmemSmsBackend"
     LocmemSmsBackend.outbox.clear()
     contract = flows.active_contract(world)
@@ -31,6 +33,9 @@ def test_recipients_who_have_not_rated_are_reminded_once(world, settings, mailou
     event.recipients.set(households)
     assert evaluation is not None
 
-    assert remind_recipients() == 2
+    with django_capture_on_commit_callbacks(execute=True):  # each reminder is sent once it commits
+        assert remind_recipients() == 2
     assert len(mailoutbox) == 2 and len(LocmemSmsBackend.outbox) == 2
-    assert remind_recipients() == 0  # once per household and evaluation
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind_recipients() == 0  # once per household and evaluation
+    assert len(mailoutbox) == 2 and len(LocmemSmsBackend.outbox) == 2
