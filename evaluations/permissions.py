@@ -81,8 +81,15 @@ def rating_list_visible_to(user: Any) -> QuerySet[Rating]:
     return ratings.filter(visible).distinct()
 
 
-def is_party_member(user: Any, contract: Contract) -> bool:
+def party_ids(contract: Contract) -> set[int]:
+    """The organisations party to the contract: bureau, provider, assessor and committee."""
+    ids = (contract.bureau_id, contract.provider_id, contract.assessor_id, contract.community_id)
+    return {i for i in ids if i}
+
+
+def is_party_member(user: Any, contract: Contract, member_of: set[int] | None = None) -> bool:
     """Any membership (verified or not) in an organisation party to the contract: such people may
-    not rate it."""
-    party_ids = [contract.bureau_id, contract.provider_id, contract.assessor_id, contract.community_id]
-    return Membership.objects.filter(user=user, organization_id__in=[i for i in party_ids if i]).exists()
+    not rate it. ``member_of``: the user's organisation ids, when the caller checks many contracts."""
+    if member_of is not None:
+        return bool(member_of & party_ids(contract))
+    return Membership.objects.filter(user=user, organization_id__in=party_ids(contract)).exists()

@@ -377,3 +377,15 @@ def test_the_waiting_lists_take_the_same_queries_for_one_item_or_many(world, rol
         more_work()
     assert len(tasks_for(fresh(user), area)) > 1
     assert _queries(user, area) == one
+
+
+def test_a_residents_waiting_list_takes_the_same_queries_for_one_service_or_many(world):
+    """Whether the resident may rate each contract (not a party's member) is one query for all."""
+    resident = flows.delivering_contract(world, households=1)["residents"][0]
+    one = _queries(resident.user, "resident")
+    for _ in range(2):
+        line = f.BudgetLineFactory(bureau=world["bureau"], amount=100_000_000)
+        contract = flows.delivering_contract(world, households=1, budget_line=line)["contract"]
+        flows.log_service(world, contract, [resident.household])
+    assert len(tasks_for(fresh(resident.user), "resident")) == 3
+    assert _queries(resident.user, "resident") == one
