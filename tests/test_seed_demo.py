@@ -135,7 +135,7 @@ def test_in_the_demo_every_role_has_work_today():
 
     # The committee also has a registration to confirm.
     assert Resident.objects.get(status="pending").household == Household.objects.get(code="WH0007")
-    assert today - datetime.timedelta(days=1) <= rating.created_at.astimezone().date() <= today
+    assert today - datetime.timedelta(days=1) <= timezone.localtime(rating.created_at).date() <= today
 
 
 def test_the_demo_tells_a_story_a_reader_from_the_sector_believes():
@@ -159,7 +159,7 @@ def test_the_demo_tells_a_story_a_reader_from_the_sector_believes():
             assert timezone.localtime(activated.timestamp).date() <= event.date <= today
             assert contract.service_start <= event.date <= contract.service_end
         for rating in Rating.objects.filter(contract=contract):
-            assert rating.created_at.date() >= min(e.date for e in contract.events.all())
+            assert timezone.localtime(rating.created_at).date() >= min(e.date for e in contract.events.all())
     # Beneficiaries fit the service: no after-school programme for elderly people living alone.
     after_school = Tender.objects.get(title="四点半课堂与青少年托管服务")
     assert "老人" not in after_school.beneficiaries and "小学生" in after_school.beneficiaries
