@@ -6,13 +6,6 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from contracts.apis import ContractViewSet, InstalmentViewSet, TenderAwardFinalizeApi
-from contracts.payments.apis import (
-    InstalmentPayApi,
-    PaymentConfirmApi,
-    PaymentDetailApi,
-    PayoutAccountApi,
-    StripeWebhookApi,
-)
 from evaluations.apis import (
     ContractEvaluationsApi,
     ContractSignApi,
@@ -42,6 +35,13 @@ from orgs.apis import (
     ResidentVerifyPhoneApi,
     ResidentViewSet,
     TokenApi,
+)
+from payments.apis import (
+    InstalmentPayApi,
+    PaymentConfirmApi,
+    PaymentDetailApi,
+    PayoutAccountApi,
+    StripeWebhookApi,
 )
 
 router = SimpleRouter()

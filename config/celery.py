@@ -26,6 +26,3 @@ def make_folders(sender: Celery, **kwargs: Any) -> None:
 
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Payments are a package of the contracts app, not an installed app of their own (yet): name it, so
-# that nothing in contracts imports its tasks only to register them.
-app.autodiscover_tasks(["contracts.payments"])

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "orgs",
     "marketplace",
     "contracts",
+    "payments",
     "evaluations",
     "frontend",
     "demo",
@@ -232,8 +233,8 @@ SPECTACULAR_SETTINGS = {
         "InstalmentStatusEnum": "contracts.models.Instalment.Status",
         "AreaLevelEnum": "orgs.models.Area.Level",
         "MembershipRoleEnum": "orgs.models.Membership.Role",
-        "PaymentStatusEnum": "contracts.payments.models.Payment.Status",
-        "PayoutAccountStatusEnum": "contracts.payments.models.PayoutAccount.Status",
+        "PaymentStatusEnum": "payments.models.Payment.Status",
+        "PayoutAccountStatusEnum": "payments.models.PayoutAccount.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",  # served locally: no CDN needed
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -359,15 +360,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
     },
     "retry-failed-payments": {
-        "task": "contracts.payments.tasks.retry_failed_payments",
+        "task": "payments.tasks.retry_failed_payments",
         "schedule": env_int("BEAT_RETRY_PAYMENTS_SECONDS", 300),
     },
     "reconcile-payments": {
-        "task": "contracts.payments.tasks.reconcile_payments",
+        "task": "payments.tasks.reconcile_payments",
         "schedule": env_int("BEAT_RECONCILE_PAYMENTS_SECONDS", 600),
     },
     "remind-finance-of-payable-instalments": {
-        "task": "contracts.payments.tasks.remind_finance_of_payable_instalments",
+        "task": "payments.tasks.remind_finance_of_payable_instalments",
         "schedule": crontab(hour=9, minute=0),
     },
 }

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import ReadOnlyModelAdmin, ReadOnlyTabularInline
 from common.history import reason_text
 
-from .models import Contract, Instalment, LedgerEntry, Payment
+from .models import Contract, Instalment, LedgerEntry
 
 
 class InstalmentInline(ReadOnlyTabularInline):
@@ -26,13 +26,6 @@ class ContractAdmin(ReadOnlyModelAdmin):
 class InstalmentAdmin(ReadOnlyModelAdmin):
     list_display = ("contract", "kind", "sequence", "amount", "status", "payable_at")
     list_filter = ("status", "kind")
-
-
-@admin.register(Payment)
-class PaymentAdmin(ReadOnlyModelAdmin):
-    list_display = ("instalment", "amount", "gateway", "status", "reference", "created_at")
-    list_filter = ("status", "gateway")
-    search_fields = ("reference", "idempotency_key")
 
 
 @admin.register(LedgerEntry)

@@ -297,4 +297,57 @@ class KpiActual(models.Model):
         return f"{self.kpi_id}: {self.actual}"
 
 
-from .payments.models import LedgerEntry, Payment, PayoutAccount, WebhookEvent  # noqa: E402,F401
+class LedgerEntry(models.Model):
+    """Every movement of money of a contract. Amounts are positive; ``kind`` says the direction.
+    An instalment is paid once and withheld once at most (database constraints)."""
+
+    class Kind(models.TextChoices):
+        PAID = "paid", _("Paid to the provider")
+        WITHHELD = "withheld", _("Withheld (returned to the budget)")
+        REVERSED = "reversed", _("Reversed (clawed back from the provider)")
+
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("contract"),
+    )
+    instalment = models.ForeignKey(
+        "contracts.Instalment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("instalment"),
+    )
+    # The payment that moved the money, named by string: the payments app sits above contracts and
+    # contracts' code never imports it (docs/architecture.md §2).
+    payment = models.ForeignKey(
+        "payments.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("payment"),
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
+    amount = models.BigIntegerField(verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    description = models.CharField(max_length=255, blank=True, verbose_name=_("description"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
+            models.UniqueConstraint(
+                fields=["instalment", "kind"],
+                condition=Q(kind__in=["paid", "withheld"]),
+                name="ledger_once_per_instalment",
+            ),
+        ]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency}"

@@ -6,7 +6,6 @@ from common.schema import closed_schema
 from orgs.models import Area, Organization
 
 from .models import Contract, Instalment, Report, ServiceEvent
-from .payments.serializers import PaymentSummarySerializer
 
 CONTRACT_TRANSITIONS = {
     "sign": (None, "contracts.sign_contract"),
@@ -15,6 +14,18 @@ CONTRACT_TRANSITIONS = {
     "terminate": ("terminate", "contracts.terminate_contract"),
     "assign": (None, "contracts.assign_contract_now"),
 }
+
+
+# docs/rules.md §16
+class PaymentSummarySerializer(serializers.Serializer):
+    """The latest payment of an instalment, nested in it. The payments app sits above contracts,
+    so the fields are read from the related payment by name, without importing its model."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    amount = serializers.IntegerField()
+    gateway = serializers.CharField()
+    reference = serializers.CharField()
 
 
 class InstalmentSerializer(serializers.ModelSerializer):

@@ -13,8 +13,7 @@ from django.db.models import Sum
 from common import reasons
 from common.transitions import run_transition
 
-from .models import Contract, Instalment
-from .payments.models import LedgerEntry, Payment
+from .models import Contract, Instalment, LedgerEntry
 
 SETTLED = (Instalment.Status.PAID, Instalment.Status.WITHHELD)
 
@@ -26,7 +25,7 @@ def ledger_record(
     kind: str,
     amount: int,
     instalment: Instalment | None = None,
-    payment: Payment | None = None,
+    payment_id: int | None = None,
     description: str = "",
 ) -> LedgerEntry | None:
     """Write one movement of money. Paying or withholding an instalment is recorded once: a second
@@ -43,7 +42,7 @@ def ledger_record(
     return LedgerEntry.objects.create(
         contract=contract,
         instalment=instalment,
-        payment=payment,
+        payment_id=payment_id,
         kind=kind,
         amount=amount,
         currency=contract.currency,

@@ -23,7 +23,6 @@ from django.utils import timezone
 from contracts import delivery
 from contracts import services as contract_services
 from contracts.models import Contract
-from contracts.payments import services as payments
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from marketplace import services as market
@@ -32,6 +31,7 @@ from marketplace.selectors import ranking_of
 from orgs import services as org_services
 from orgs.credit_code import check_character
 from orgs.models import Area, Household, Membership, Organization, Resident, User
+from payments import services as payments
 
 PASSWORD = "shequ-demo-2026"
 BUREAU_CREDIT_STEM = "11510107MB0000001"

@@ -7,13 +7,14 @@ import pytest
 from django.test import Client
 from django_fsm_log.models import StateLog
 
-from contracts.models import Contract, Instalment, LedgerEntry, Payment
-from contracts.payments import services as payment_services
+from contracts.models import Contract, Instalment, LedgerEntry
 from evaluations.models import Evaluation, Rating
 from marketplace import services
 from marketplace.models import Bid, Question, Tender
 from orgs import services as org_services
 from orgs.models import Organization
+from payments import services as payment_services
+from payments.models import Payment
 
 from . import factories as f
 from . import flows

@@ -105,7 +105,7 @@ def test_amounts_show_in_yuan_in_lists_and_on_change_pages(client_and_objects):
     assert f"¥{yuan(advance.amount)}" in _get(
         client, f"/admin/contracts/contract/{contract.pk}/change/", "zh-hans"
     )
-    for url in ("/admin/contracts/instalment/", "/admin/contracts/payment/", "/admin/contracts/ledgerentry/"):
+    for url in ("/admin/contracts/instalment/", "/admin/payments/payment/", "/admin/contracts/ledgerentry/"):
         html = _get(client, url, "zh-hans")
         assert f"¥{yuan(advance.amount)}" in html, url
         assert f">{advance.amount}<" not in html, url

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from contracts.models import Contract, Instalment
-from contracts.payments.models import Payment
 from evaluations.models import Evaluation, Rating
 from marketplace.models import Tender
+from payments.models import Payment
 
 pytestmark = pytest.mark.django_db
 

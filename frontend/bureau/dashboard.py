@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from common.money import fen_to_yuan
 from contracts.models import Contract, Instalment
-from contracts.payments.services import LIVE as LIVE_PAYMENTS
 from contracts.selectors import contract_list
 from marketplace.models import Tender
 from marketplace.selectors import budget_line_list
+from payments.services import LIVE as LIVE_PAYMENTS
 
 from ..access import area_required
 from ..navigation import links_of

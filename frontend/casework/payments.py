@@ -1,6 +1,6 @@
 """Bureau finance's payments: instalments due, payments in progress and paid ones; paying an
 instalment (after a confirmation page naming the amount and payee) and confirming a treasury
-payment with the bank voucher number, through contracts.payments.services."""
+payment with the bank voucher number, through payments.services."""
 
 from typing import Any
 
@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from common.errors import ApplicationError
 from common.templatetags.money import yuan
 from contracts.models import Instalment
-from contracts.payments import services as payment_services
-from contracts.payments.models import Gateway, Payment
-from contracts.payments.permissions import payment_list_visible_to
-from contracts.payments.serializers import PaymentSerializer
 from contracts.permissions import instalment_list_visible_to
 from orgs.models import Membership
 from orgs.permissions import acting_organization_ids
+from payments import services as payment_services
+from payments.models import Gateway, Payment
+from payments.permissions import payment_list_visible_to
+from payments.serializers import PaymentSerializer
 
 from ..access import area_required
 from ..forms import add_service_error

@@ -15,8 +15,6 @@ from common.api import transitions_available
 from common.errors import ApplicationError
 from contracts import delivery
 from contracts.models import Contract, Report, ServiceEvent
-from contracts.payments import services as payment_services
-from contracts.payments.models import Gateway, Payment, PayoutAccount
 from contracts.selectors import contract_list
 from contracts.serializers import CONTRACT_TRANSITIONS
 from evaluations import services as evaluation_services
@@ -25,6 +23,8 @@ from evaluations.permissions import evaluation_list_visible_to
 from evaluations.scoring import BAND_GRADES
 from orgs.models import Area
 from orgs.permissions import area_subtree_q
+from payments import services as payment_services
+from payments.models import Gateway, Payment, PayoutAccount
 
 from ..access import area_required
 from ..forms import add_service_error

@@ -14,9 +14,6 @@ from django.utils.translation import gettext as _
 from common.api import transitions_available
 from common.templatetags.money import yuan
 from contracts.models import Contract, Instalment, Report
-from contracts.payments.models import Gateway, Payment
-from contracts.payments.permissions import payment_list_visible_to
-from contracts.payments.services import LIVE as LIVE_PAYMENTS
 from contracts.permissions import instalment_list_visible_to
 from contracts.selectors import contract_list
 from evaluations.models import Evaluation, Rating
@@ -24,6 +21,9 @@ from evaluations.permissions import evaluation_list_visible_to, rating_list_visi
 from evaluations.serializers import EVALUATION_TRANSITIONS
 from orgs.models import Membership
 from orgs.permissions import acting_organization_ids
+from payments.models import Gateway, Payment
+from payments.permissions import payment_list_visible_to
+from payments.services import LIVE as LIVE_PAYMENTS
 
 from . import KIND_IN_SENTENCE, STAGE_IN_SENTENCE, Task, sentence
 from .assessment import surveys_needed

@@ -25,12 +25,12 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 from contracts.models import Contract, Instalment
-from contracts.payments.models import Payment
 from demo.seed import seed
 from evaluations.models import Evaluation, Rating
 from marketplace import services as market
 from marketplace.models import Bid, BudgetLine, CatalogueItem, Question, Tender
 from orgs.models import Area, Household, Organization, Resident, User
+from payments.models import Payment
 
 pytestmark = pytest.mark.api_fuzz
 

@@ -10,11 +10,11 @@ import pytest
 from django.utils import timezone
 
 from contracts.models import Contract, Instalment, ServiceEvent
-from contracts.payments.models import Payment
 from demo.seed import PASSWORD, seed
 from evaluations.models import Evaluation, Rating
 from marketplace.models import BidScore, EvaluatorDeclaration, Question, Tender
 from orgs.models import Resident
+from payments.models import Payment
 
 from .helpers import has_no_horizontal_scroll, screenshot
 

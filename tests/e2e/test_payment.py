@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from contracts.models import Instalment
-from contracts.payments.models import Gateway, LedgerEntry, Payment
+from contracts.models import Instalment, LedgerEntry
 from contracts.settlement import ledger_invariant_holds
+from payments.models import Gateway, Payment
 from tests import flows
 
 from .helpers import assert_accessible, screenshot, sign_in

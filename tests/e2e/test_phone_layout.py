@@ -6,8 +6,8 @@ wide tables become cards. The screenshots are docs/screenshots/phone-*.png."""
 
 import pytest
 
-from contracts.payments.models import Gateway
 from marketplace.models import BudgetLine
+from payments.models import Gateway
 from tests import flows
 
 from .helpers import PHONE, layout_report, screenshot, sign_in

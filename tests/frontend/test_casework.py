@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-from contracts.models import Contract, Instalment
-from contracts.payments.models import LedgerEntry, Payment
+from contracts.models import Contract, Instalment, LedgerEntry
 from contracts.settlement import ledger_invariant_holds
 from evaluations.models import Evaluation, Rating
 from orgs.models import Organization
+from payments.models import Payment
 from tests import factories as f
 from tests import flows
 

@@ -11,13 +11,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contracts.payments import services as payment_services
 from evaluations import services as evaluation_services
 from evaluations.models import Rating
 from frontend.waiting import tasks_for
 from marketplace import services
 from marketplace.models import Bid, Criterion
 from orgs.models import Resident, User
+from payments import services as payment_services
 
 from .. import factories as f
 from .. import flows

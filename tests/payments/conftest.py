@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import stripe
 
-from contracts.payments.models import PayoutAccount
+from payments.models import PayoutAccount
 
 from .. import flows
 from ..clock import python_command

@@ -5,9 +5,9 @@ import pytest
 from django.db import transaction
 
 from common.transitions import run_transition
-from contracts.payments import services
-from contracts.payments.models import LedgerEntry
+from contracts.models import LedgerEntry
 from contracts.settlement import contract_balance, ledger_invariant_holds, ledger_record
+from payments import services
 from tests import flows
 
 pytestmark = pytest.mark.django_db

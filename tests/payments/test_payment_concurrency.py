@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 
 from common.errors import ApplicationError
-from contracts.payments import services
-from contracts.payments.models import Payment
 from orgs.models import Membership
+from payments import services
+from payments.models import Payment
 from tests import factories as f
 from tests import flows
 from tests.test_concurrency import as_user, race

@@ -3,8 +3,8 @@ nothing."""
 
 import pytest
 
-from contracts.models import Instalment
-from contracts.payments.models import LedgerEntry, Payment, PayoutAccount
+from contracts.models import Instalment, LedgerEntry
+from payments.models import Payment, PayoutAccount
 from tests import flows
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ with exactly one transfer, and never stays blocked."""
 import pytest
 
 from contracts.models import Instalment
-from contracts.payments.gateways import StripeGateway
-from contracts.payments.models import Payment
-from contracts.payments.tasks import reconcile_payments
+from payments.gateways import StripeGateway
+from payments.models import Payment
+from payments.tasks import reconcile_payments
 
 from .conftest import deliver_all
 from .test_stripe import assert_paid_once

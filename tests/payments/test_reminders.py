@@ -7,7 +7,7 @@ from django.utils import translation
 
 from common.money import yuan
 from common.notifications import LocmemSmsBackend
-from contracts.payments.tasks import remind_finance_of_payable_instalments
+from payments.tasks import remind_finance_of_payable_instalments
 from tests import flows
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_finance_is_reminded_until_the_instalment_is_being_paid(world, finance_r
     assert [m.to for m in mail.outbox] == [["finance@bureau.example"]]
     assert [m.to for m in LocmemSmsBackend.outbox] == ["13800000000"]
 
-    from contracts.payments import services
+    from payments import services
 
     services.instalment_pay(actor=world["finance"], instalment=contract.instalments.get(kind="advance"))
     assert remind_finance_of_payable_instalments() == 0

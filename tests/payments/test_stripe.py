@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from contracts.models import Instalment
-from contracts.payments import services
-from contracts.payments.models import LedgerEntry, Payment, WebhookEvent
-from contracts.payments.tasks import reconcile_payments, retry_failed_payments
+from contracts.models import Instalment, LedgerEntry
 from contracts.settlement import ledger_invariant_holds
+from payments import services
+from payments.models import Payment, WebhookEvent
+from payments.tasks import reconcile_payments, retry_failed_payments
 
 from .conftest import deliver, deliver_all, signed
 

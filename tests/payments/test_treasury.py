@@ -3,10 +3,10 @@ finance confirms with the bank voucher number, the instalment is paid once and t
 
 import pytest
 
-from contracts.models import Contract, Instalment
-from contracts.payments.models import LedgerEntry, Payment
+from contracts.models import Contract, Instalment, LedgerEntry
 from contracts.settlement import contract_balance, contract_close_if_settled, ledger_invariant_holds
 from marketplace.models import Tender
+from payments.models import Payment
 from tests import flows
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def test_settling_the_last_instalment_closes_a_completed_contract(world):
     from django.db import transaction
 
     from common.transitions import run_transition
-    from contracts.payments import services
+    from payments import services
 
     contract = flows.active_contract(world)
     advance = advance_of(contract)
@@ -131,7 +131,7 @@ def test_settling_the_last_instalment_closes_a_completed_contract(world):
 
 
 def test_a_treasury_reversal_claws_back_and_keeps_the_invariant(world):
-    from contracts.payments import services
+    from payments import services
 
     contract = flows.active_contract(world)
     advance = advance_of(contract)

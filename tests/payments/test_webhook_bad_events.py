@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from contracts.models import Instalment
-from contracts.payments.models import LedgerEntry, Payment, PayoutAccount, WebhookEvent
+from contracts.models import Instalment, LedgerEntry
+from payments.models import Payment, PayoutAccount, WebhookEvent
 
 from .conftest import deliver, deliver_all
 from .test_stripe import assert_paid_once, pay
@@ -89,7 +89,7 @@ def test_a_signed_event_we_cannot_read_is_400_and_changes_nothing(
     before = snapshot()
 
     # When Stripe (validly signed) sends an event of that payment in a shape we cannot read
-    with caplog.at_level(logging.WARNING, logger="contracts.payments.services"):
+    with caplog.at_level(logging.WARNING, logger="payments.services"):
         response = deliver(api, json.dumps(event(payment, **change)).encode())
 
     # Then it is refused with a stable code, logged, and nothing changed or was stored

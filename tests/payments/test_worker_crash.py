@@ -16,8 +16,8 @@ import pytest
 from django.db import connection
 
 from config.celery import app as celery_app
-from contracts.models import Instalment
-from contracts.payments.models import LedgerEntry, Payment
+from contracts.models import Instalment, LedgerEntry
+from payments.models import Payment
 
 from ..test_celery_worker import _database_url, start_worker
 from .conftest import SECRET_KEY, WEBHOOK_SECRET, deliver_all
@@ -66,7 +66,7 @@ def worker_factory(stripe_server):
         return worker
 
     # This process sends the payment task to the test's queue, not to the shared default one.
-    celery_app.conf.task_routes = {"contracts.payments.tasks.*": {"queue": queue}}
+    celery_app.conf.task_routes = {"payments.tasks.*": {"queue": queue}}
     celery_app.amqp.flush_routes()
     celery_app.amqp.__dict__.pop("router", None)
     celery_app.conf.task_always_eager = False

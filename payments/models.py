@@ -1,5 +1,8 @@
-"""Payments, the ledger of every movement of money, providers' payout accounts and the webhook
-events received from the gateway (docs/rules.md §7, §8)."""
+"""Payments of instalments, providers' payout accounts and the webhook events received from the
+gateway (docs/rules.md §7). The ledger they write is the contracts app's (``LedgerEntry``).
+
+The tables keep the names they had when payments were a package of the contracts app
+(``contracts_payment`` …): the move changed no data."""
 
 from django.conf import settings
 from django.db import models
@@ -74,6 +77,7 @@ class Payment(ConcurrentTransitionMixin, models.Model):
                 name="payment_reversed_within_amount",
             ),
         ]
+        db_table = "contracts_payment"
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
 
@@ -105,60 +109,6 @@ class Payment(ConcurrentTransitionMixin, models.Model):
         self.is_retryable = is_retryable
 
 
-class LedgerEntry(models.Model):
-    """Every movement of money of a contract. Amounts are positive; ``kind`` says the direction.
-    An instalment is paid once and withheld once at most (database constraints)."""
-
-    class Kind(models.TextChoices):
-        PAID = "paid", _("Paid to the provider")
-        WITHHELD = "withheld", _("Withheld (returned to the budget)")
-        REVERSED = "reversed", _("Reversed (clawed back from the provider)")
-
-    contract = models.ForeignKey(
-        "contracts.Contract",
-        on_delete=models.PROTECT,
-        related_name="ledger_entries",
-        verbose_name=_("contract"),
-    )
-    instalment = models.ForeignKey(
-        "contracts.Instalment",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="ledger_entries",
-        verbose_name=_("instalment"),
-    )
-    payment = models.ForeignKey(
-        Payment,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="ledger_entries",
-        verbose_name=_("payment"),
-    )
-    kind = models.CharField(max_length=10, choices=Kind.choices, verbose_name=_("kind"))
-    amount = models.BigIntegerField(verbose_name=_("amount"))
-    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
-    description = models.CharField(max_length=255, blank=True, verbose_name=_("description"))
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
-            models.UniqueConstraint(
-                fields=["instalment", "kind"],
-                condition=Q(kind__in=["paid", "withheld"]),
-                name="ledger_once_per_instalment",
-            ),
-        ]
-        verbose_name = _("ledger entry")
-        verbose_name_plural = _("ledger entries")
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.amount} {self.currency}"
-
-
 class PayoutAccount(models.Model):
     """A provider's account at the gateway (a Stripe connected account, recipient)."""
 
@@ -183,6 +133,7 @@ class PayoutAccount(models.Model):
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        db_table = "contracts_payoutaccount"
         verbose_name = _("payout account")
         verbose_name_plural = _("payout accounts")
 
@@ -201,6 +152,7 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        db_table = "contracts_webhookevent"
         verbose_name = _("webhook event")
         verbose_name_plural = _("webhook events")
 

@@ -12,10 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.schema import error_response
+from contracts.permissions import instalment_list_visible_to
+from contracts.serializers import InstalmentSerializer
 from orgs.permissions import organization_list_visible_to
 
-from ..permissions import instalment_list_visible_to
-from ..serializers import InstalmentSerializer
 from . import services
 from .permissions import payment_list_visible_to
 from .serializers import ConfirmInputSerializer, PaymentSerializer, PayoutAccountSerializer

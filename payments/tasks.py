@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from common.money import yuan
 from common.notifications import notify_users
 from common.tasks import fan_out
+from contracts.models import Instalment
 from orgs.models import Membership, User
 
-from ..models import Instalment
 from . import services
 from .models import Gateway, Payment
 

@@ -3,15 +3,6 @@ from rest_framework import serializers
 from .models import Gateway, Payment, PayoutAccount
 
 
-# docs/rules.md §16
-class PaymentSummarySerializer(serializers.ModelSerializer):
-    """The latest payment, nested in its instalment."""
-
-    class Meta:
-        model = Payment
-        fields = ["id", "status", "amount", "gateway", "reference"]
-
-
 class PaymentSerializer(serializers.ModelSerializer):
     contract = serializers.IntegerField(source="instalment.contract_id", read_only=True)
     available_transitions = serializers.SerializerMethodField()

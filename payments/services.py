@@ -23,14 +23,14 @@ from common import reasons
 from common.errors import ApplicationError, Conflict, Forbidden, Invalid, InvalidTransition
 from common.parsers import json_loads_bounded
 from common.transitions import run_transition
+from contracts.models import Instalment, LedgerEntry
+from contracts.settlement import contract_close_if_settled, ledger_record
 from marketplace.services import commitment_release
 from orgs.models import Organization, User
 
-from ..models import Instalment
-from ..settlement import contract_close_if_settled, ledger_record
 from . import permissions  # noqa: F401  (registers the payment rules)
 from .gateways import GatewayError, gateway_for
-from .models import Gateway, LedgerEntry, Payment, PayoutAccount, WebhookEvent
+from .models import Gateway, Payment, PayoutAccount, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def _succeed(*, instalment: Instalment, payment: Payment, by: Any, reference: st
         kind=LedgerEntry.Kind.PAID,
         amount=payment.amount,
         instalment=instalment,
-        payment=payment,
+        payment_id=payment.pk,
         description=payment.reference,
     )
     contract_close_if_settled(contract=instalment.contract, by=by)

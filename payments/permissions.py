@@ -5,10 +5,10 @@ from typing import Any
 import rules
 from django.db.models import QuerySet
 
+from contracts.models import Instalment
 from orgs.models import Membership, Organization
 from orgs.permissions import acting_organization_ids, has_role, is_platform_admin
 
-from ..models import Instalment
 from .models import Payment
 
 Role = Membership.Role
