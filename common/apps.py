@@ -6,4 +6,9 @@ class CommonConfig(AppConfig):
     verbose_name = "Common"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from django.core.checks import Tags, register
+
+        from .checks import check_shared_cache, check_trusted_proxies
+
+        register(check_trusted_proxies)
+        register(check_shared_cache, Tags.caches, deploy=True)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Tags, Warning
 from django.core.exceptions import ImproperlyConfigured
 
 from .client_address import trusted_networks
@@ -14,7 +14,6 @@ PER_PROCESS_CACHES = (
 )
 
 
-@register()
 def check_trusted_proxies(app_configs: Any, **kwargs: Any) -> list[Error]:
     try:
         trusted_networks(tuple(settings.TRUSTED_PROXIES))
@@ -25,7 +24,6 @@ def check_trusted_proxies(app_configs: Any, **kwargs: Any) -> list[Error]:
     return []
 
 
-@register(Tags.caches, deploy=True)
 def check_shared_cache(app_configs: Any, **kwargs: Any) -> list[Warning]:
     if settings.CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
         return [

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from django.core.checks import run_checks
 from django.core.management import call_command
 from django.test import RequestFactory, override_settings
 from rest_framework import throttling as drf_throttling
@@ -120,6 +121,7 @@ def test_no_address_at_all_is_none(settings):
 def test_a_bad_trusted_proxies_entry_fails_the_checks(settings):
     settings.TRUSTED_PROXIES = ["10.0.0.0/8", "proxy.example"]
     assert [error.id for error in check_trusted_proxies(None)] == ["shequ.E001"]
+    assert "shequ.E001" in [error.id for error in run_checks()]  # registered by CommonConfig.ready
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     assert check_trusted_proxies(None) == []
 
@@ -182,3 +184,5 @@ def test_the_database_cache_is_seen_by_another_process(db, monkeypatch):
 def test_a_per_process_cache_is_a_deploy_warning(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert [warning.id for warning in check_shared_cache(None)] == ["shequ.W001"]
+    assert "shequ.W001" not in [message.id for message in run_checks()]
+    assert "shequ.W001" in [message.id for message in run_checks(include_deployment_checks=True)]
