@@ -1,0 +1,53 @@
+"""The README's "How the pieces fit" and docs/architecture.md §1 describe the apps the project has
+and the layers import-linter enforces (pyproject.toml), so a newcomer's map matches the code."""
+
+import re
+import tomllib
+from pathlib import Path
+
+from django.conf import settings
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+README = (BASE_DIR / "README.md").read_text(encoding="utf-8")
+ARCHITECTURE = (BASE_DIR / "docs" / "architecture.md").read_text(encoding="utf-8")
+PYPROJECT = tomllib.loads((BASE_DIR / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _own_apps() -> set[str]:
+    return {app for app in settings.INSTALLED_APPS if (BASE_DIR / app / "apps.py").is_file()}
+
+
+def _enforced_layers() -> list[set[str]]:
+    """import-linter's layers, lowest first, each a set of independent apps."""
+    (layers,) = [c["layers"] for c in PYPROJECT["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    return [{app.strip() for app in layer.split("|")} for layer in reversed(layers)]
+
+
+def _documented_layers(line: str) -> list[set[str]]:
+    """``a ← b ← { c, d } ← e`` as [{a}, {b}, {c, d}, {e}]."""
+    return [set(re.findall(r"[a-z_]+", layer)) for layer in line.split("←")]
+
+
+def _without(layers: list[set[str]], *apps: str) -> list[set[str]]:
+    return [layer - set(apps) for layer in layers if layer - set(apps)]
+
+
+def test_every_app_is_on_both_maps():
+    for app in _own_apps():
+        assert re.search(rf"^{app}/\s", README, re.MULTILINE), f"README's layout lacks {app}/"
+        assert f"[`{app}/`](../{app}/)" in ARCHITECTURE, f"docs/architecture.md §1 lacks {app}/"
+
+
+def test_the_documented_layers_are_the_enforced_ones():
+    enforced = _without(_enforced_layers(), "common")
+    readme = re.search(r"Dependencies point one way: `([^`]+)`", README).group(1)
+    assert _without(_documented_layers(readme), "common") == enforced
+    diagram = re.search(r"^common ← .+$", ARCHITECTURE, re.MULTILINE).group()
+    assert _without(_documented_layers(diagram), "common", "demo") == enforced
+    assert {"common"} == _enforced_layers()[0]
+
+
+def test_the_layers_name_every_domain_app():
+    in_layers = set().union(*_enforced_layers())
+    assert in_layers == _own_apps() - {"demo"}
+    assert set(PYPROJECT["tool"]["importlinter"]["root_packages"]) == in_layers
