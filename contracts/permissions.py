@@ -6,7 +6,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from orgs.models import Membership
-from orgs.permissions import acting_organization_ids, has_role, is_platform_admin, member_organization_ids
+from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
 from .models import Contract, Instalment
 
@@ -25,8 +25,9 @@ def is_contract_provider_admin(user: Any, contract: Contract) -> bool:
 
 @rules.predicate
 def is_contract_party(user: Any, contract: Contract) -> bool:
+    """A member of a verified organisation party to the contract (what ``party_contract_q`` lists)."""
     party_ids = {contract.bureau_id, contract.provider_id, contract.assessor_id, contract.community_id}
-    return bool(party_ids & set(acting_organization_ids(user)))
+    return bool(party_ids & set(organization_ids_of(user, verified_only=True)))
 
 
 @rules.predicate
@@ -62,7 +63,9 @@ rules.add_perm("contracts.log_delivery_on_contract", is_contract_provider_member
 
 
 def party_contract_q(user: Any, prefix: str = "") -> Q:
-    org_ids = list(member_organization_ids(user).values_list("organization_id", flat=True))
+    """Contracts (through ``prefix``) of which the user is a party, as ``is_contract_party`` says:
+    members of a pending or suspended organisation see what the public sees."""
+    org_ids = organization_ids_of(user, verified_only=True)
     return (
         Q(**{f"{prefix}bureau_id__in": org_ids})
         | Q(**{f"{prefix}provider_id__in": org_ids})

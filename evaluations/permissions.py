@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from contracts.models import Contract
 from contracts.permissions import is_contract_officer, is_contract_party, party_contract_q
 from orgs.models import Membership
-from orgs.permissions import confirmed_resident, has_role, is_platform_admin
+from orgs.permissions import confirmed_resident, has_role, is_platform_admin, organization_ids_of
 
 from .models import Evaluation, Rating
 
@@ -74,11 +74,11 @@ def rating_list_visible_to(user: Any) -> QuerySet[Rating]:
         return ratings
     if not getattr(user, "is_authenticated", False):
         return ratings.none()
-    visible = Q(contract__bureau__memberships__user=user, contract__bureau__memberships__role=Role.OFFICER)
+    visible = Q(contract__bureau_id__in=organization_ids_of(user, Role.OFFICER, verified_only=True))
     resident = confirmed_resident(user)
     if resident is not None:
         visible |= Q(household_id=resident.household_id)
-    return ratings.filter(visible).distinct()
+    return ratings.filter(visible)
 
 
 def party_ids(contract: Contract) -> set[int]:
@@ -90,6 +90,6 @@ def party_ids(contract: Contract) -> set[int]:
 def is_party_member(user: Any, contract: Contract, member_of: set[int] | None = None) -> bool:
     """Any membership (verified or not) in an organisation party to the contract: such people may
     not rate it. ``member_of``: the user's organisation ids, when the caller checks many contracts."""
-    if member_of is not None:
-        return bool(member_of & party_ids(contract))
-    return Membership.objects.filter(user=user, organization_id__in=party_ids(contract)).exists()
+    if member_of is None:
+        member_of = set(organization_ids_of(user, verified_only=False))
+    return bool(member_of & party_ids(contract))

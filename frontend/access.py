@@ -9,8 +9,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from orgs.models import Membership, Organization, Resident
-from orgs.permissions import acting_organization_ids
+from orgs.models import Organization, Resident
+from orgs.permissions import organization_ids_of
 
 AREA_KINDS = {
     "bureau": Organization.Kind.BUREAU,
@@ -18,19 +18,6 @@ AREA_KINDS = {
     "assessor": Organization.Kind.ASSESSOR,
     "community": Organization.Kind.COMMUNITY,
 }
-
-
-def _memberships(user: Any) -> list[tuple[int, str, str, str]]:
-    """(organisation id, kind, status, role) of every membership, read once per request."""
-    cached = getattr(user, "_frontend_memberships", None)
-    if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user).values_list(
-                "organization_id", "organization__kind", "organization__status", "role"
-            )
-        )
-        user._frontend_memberships = cached
-    return cached
 
 
 def areas_of(user: Any) -> list[str]:
@@ -43,12 +30,10 @@ def areas_of(user: Any) -> list[str]:
     if cached is not None:
         return cached
     areas = []
-    rows = _memberships(user)
     for area, kind in AREA_KINDS.items():
-        allowed_statuses = {Organization.Status.VERIFIED}
-        if kind == Organization.Kind.PROVIDER:  # they see their status and what happens next
-            allowed_statuses |= {Organization.Status.PENDING, Organization.Status.SUSPENDED}
-        if any(row_kind == kind and status in allowed_statuses for _id, row_kind, status, _role in rows):
+        # A provider's members see their status and what happens next in any status.
+        verified_only = kind != Organization.Kind.PROVIDER
+        if organization_ids_of(user, kind=kind, verified_only=verified_only):
             areas.append(area)
     if Resident.objects.filter(user=user).exists():
         areas.append("resident")
@@ -59,8 +44,8 @@ def areas_of(user: Any) -> list[str]:
 def acting_organization_for(user: Any, area: str, *roles: str) -> Organization | None:
     """The verified organisation of the area's kind where the user holds one of ``roles`` (any
     role if none given); the first by id when there are several."""
-    ids = acting_organization_ids(user, *roles)
-    return Organization.objects.filter(id__in=ids, kind=AREA_KINDS[area]).order_by("id").first()
+    ids = organization_ids_of(user, *roles, kind=AREA_KINDS[area], verified_only=True)
+    return Organization.objects.filter(id__in=ids[:1]).first()
 
 
 def area_required(area: str, *roles: str) -> Callable:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Membership
-from orgs.permissions import acting_organization_ids, may_manage_households
+from orgs.permissions import may_manage_households, organization_ids_of
 
 from .access import areas_of
 from .registrations import AREA_ROLES
@@ -46,11 +46,11 @@ def _bureau_links(user: Any) -> list[Link]:
         Link(_("Tenders of the bureau"), reverse("bureau:tenders")),
         Link(_("Contracts"), reverse("casework:contracts"), in_navigation=True),
     ]
-    if acting_organization_ids(user, Role.FINANCE):
+    if organization_ids_of(user, Role.FINANCE, verified_only=True):
         links.append(Link(_("Payments"), reverse("casework:payments"), in_navigation=True))
-    if acting_organization_ids(user, Role.OFFICER):
+    if organization_ids_of(user, Role.OFFICER, verified_only=True):
         links.append(Link(_("Quarantined ratings"), reverse("casework:ratings")))
-    if acting_organization_ids(user, *AREA_ROLES["bureau"]):
+    if organization_ids_of(user, *AREA_ROLES["bureau"], verified_only=True):
         links.append(Link(_("Residents to confirm"), reverse("bureau:residents")))
     if may_manage_households(user):
         links.append(Link(_("Import households"), reverse("bureau:household_import")))
@@ -59,7 +59,7 @@ def _bureau_links(user: Any) -> list[Link]:
 
 def _provider_links(user: Any) -> list[Link]:
     links = [Link(_("Open tenders"), reverse("provider:tenders"))]
-    if acting_organization_ids(user):  # a provider awaiting verification has no contracts yet
+    if organization_ids_of(user, verified_only=True):  # a provider awaiting verification has no contracts yet
         links.append(Link(_("Your contracts"), reverse("provider:contracts")))
     return links
 

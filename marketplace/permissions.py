@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import Conflict
 from orgs.models import Membership, Organization
-from orgs.permissions import acting_organization_ids, has_role, is_platform_admin, member_organization_ids
+from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
 from .models import Bid, BudgetLine, Question, Tender
 
@@ -34,7 +34,7 @@ def is_tender_evaluator(user: Any, tender: Tender) -> bool:
 
 @rules.predicate
 def is_provider_member(user: Any) -> bool:
-    return bool(acting_organization_ids(user, *PROVIDER_ROLES))
+    return bool(organization_ids_of(user, *PROVIDER_ROLES, verified_only=True))
 
 
 @rules.predicate
@@ -72,7 +72,7 @@ def tender_list_visible_to(user: Any) -> QuerySet[Tender]:
     if is_platform_admin(user):
         return tenders
     visible = Q(status__in=Tender.PUBLIC_STATUSES)
-    bureau_ids = acting_organization_ids(user, *BUREAU_ROLES)
+    bureau_ids = organization_ids_of(user, *BUREAU_ROLES, verified_only=True)
     if bureau_ids:
         visible |= Q(bureau_id__in=bureau_ids)
     return tenders.filter(visible)
@@ -82,7 +82,7 @@ def budget_line_list_visible_to(user: Any) -> QuerySet[BudgetLine]:
     lines = BudgetLine.objects.select_related("bureau")
     if is_platform_admin(user):
         return lines
-    return lines.filter(bureau_id__in=acting_organization_ids(user, *BUREAU_ROLES))
+    return lines.filter(bureau_id__in=organization_ids_of(user, *BUREAU_ROLES, verified_only=True))
 
 
 # The sealed-bids rule. A bid is opened when its tender closes at the deadline (``tender_close``),
@@ -115,18 +115,18 @@ def bid_list_visible_to(user: Any) -> QuerySet[Bid]:
     bids = Bid.objects.select_related("tender", "provider")
     if not getattr(user, "is_authenticated", False):
         return bids.none()
-    own = Q(provider_id__in=member_organization_ids(user))
+    own = Q(provider_id__in=organization_ids_of(user, verified_only=False))
     opened = Q(status__in=Bid.OPENED_STATUSES)
     if is_platform_admin(user):
         return bids.filter(own | opened)
-    bureau_ids = acting_organization_ids(user, *BUREAU_ROLES)
+    bureau_ids = organization_ids_of(user, *BUREAU_ROLES, verified_only=True)
     return bids.filter(own | (opened & Q(tender__bureau_id__in=bureau_ids)))
 
 
 def tender_bids_visible_to(user: Any, tender: Tender) -> QuerySet[Bid]:
     """The bids of one tender the user may list. While they are sealed the list is refused — 409
     ``bids_sealed`` — for everyone but providers, who see their own bids only."""
-    is_provider = Membership.objects.filter(user=user, organization__kind=Organization.Kind.PROVIDER).exists()
+    is_provider = bool(organization_ids_of(user, kind=Organization.Kind.PROVIDER, verified_only=False))
     if not is_provider:
         check_bids_unsealed(tender)
     return bid_list_visible_to(user).filter(tender=tender)
@@ -140,5 +140,5 @@ def question_list_visible_to(user: Any, tender: Tender) -> QuerySet[Question]:
         return questions
     visible = Q(answered_at__isnull=False)
     if getattr(user, "is_authenticated", False):
-        visible |= Q(asker_organization_id__in=member_organization_ids(user))
+        visible |= Q(asker_organization_id__in=organization_ids_of(user, verified_only=False))
     return questions.filter(visible)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from common.errors import Forbidden, Invalid
 
 from .models import Area, Household, HouseholdImport, Membership, Organization, User
-from .permissions import acting_organization_ids, may_manage_households
+from .permissions import may_manage_households, organization_ids_of
 from .services import _check_household_area
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,9 @@ def household_import_start(*, actor: User, file_name: str, content: bytes) -> Ho
     household_import_check_size(len(content))
     bureau = (
         Organization.objects.filter(
-            id__in=acting_organization_ids(actor, Membership.Role.OFFICER, Membership.Role.ADMIN),
+            id__in=organization_ids_of(
+                actor, Membership.Role.OFFICER, Membership.Role.ADMIN, verified_only=True
+            ),
             kind=Organization.Kind.BUREAU,
             jurisdiction__isnull=False,
         )

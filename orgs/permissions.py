@@ -3,8 +3,7 @@
 Only verified organisations act: a membership counts for acting only while its organisation is
 verified. The roles are read once per user object and cached on it (one query per request)."""
 
-from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 import rules
 from django.db.models import Q, QuerySet
@@ -15,48 +14,61 @@ Role = Membership.Role
 Kind = Organization.Kind
 
 
-def _acting_roles(user: Any) -> dict[int, frozenset[str]]:
+class MembershipFact(NamedTuple):
+    """One membership of a user, with what access depends on: its organisation's kind and status."""
+
+    organization_id: int
+    kind: str
+    status: str
+    role: str
+
+
+def memberships_of(user: Any) -> list[MembershipFact]:
+    """Every membership of the user, read once per user object (one query per request)."""
     if not getattr(user, "is_authenticated", False):
-        return {}
-    cached = getattr(user, "_acting_roles", None)
+        return []
+    cached: list[MembershipFact] | None = getattr(user, "_memberships", None)
     if cached is None:
-        roles: dict[int, set[str]] = defaultdict(set)
-        rows = Membership.objects.filter(
-            user=user, organization__status=Organization.Status.VERIFIED
-        ).values_list("organization_id", "role")
-        for organization_id, role in rows:
-            roles[organization_id].add(role)
-        cached = {org_id: frozenset(org_roles) for org_id, org_roles in roles.items()}
-        user._acting_roles = cached
+        rows = (
+            Membership.objects.filter(user=user)
+            .order_by("organization_id", "id")
+            .values_list("organization_id", "organization__kind", "organization__status", "role")
+        )
+        cached = [MembershipFact(*row) for row in rows]
+        user._memberships = cached
     return cached
 
 
 def forget_roles(user: Any) -> None:
-    """Drop the cached roles after memberships or organisation statuses change."""
-    if hasattr(user, "_acting_roles"):
-        del user._acting_roles
+    """Drop the cached memberships after memberships or organisation statuses change."""
+    for attribute in ("_memberships", "_frontend_areas"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
-def roles_in(user: Any, organization_id: int | None) -> frozenset[str]:
-    if organization_id is None:
-        return frozenset()
-    return _acting_roles(user).get(organization_id, frozenset())
+def organization_ids_of(user: Any, *roles: str, verified_only: bool, kind: str | None = None) -> list[int]:
+    """The one membership question every app's rules ask: the organisations (of ``kind``, if given)
+    where the user holds any of ``roles`` (any role if none given), by id.
+
+    ``verified_only=True`` counts only verified organisations: only they act (sign, pay, see drafts).
+    ``verified_only=False`` counts every membership whatever the organisation's status: for reading
+    one's own organisation and bids, and for conflicts of interest."""
+    ids = (
+        fact.organization_id
+        for fact in memberships_of(user)
+        if (not roles or fact.role in roles)
+        and (kind is None or fact.kind == kind)
+        and (not verified_only or fact.status == Organization.Status.VERIFIED)
+    )
+    return list(dict.fromkeys(ids))
 
 
 def has_role(user: Any, organization_id: int | None, *roles: str) -> bool:
-    return bool(roles_in(user, organization_id) & set(roles))
-
-
-def acting_organization_ids(user: Any, *roles: str) -> list[int]:
-    """Verified organisations where the user holds any of ``roles`` (any role if none given)."""
-    return [
-        org_id for org_id, org_roles in _acting_roles(user).items() if not roles or org_roles & set(roles)
-    ]
-
-
-def member_organization_ids(user: Any) -> QuerySet:
-    """Every organisation the user belongs to, verified or not (for reading one's own)."""
-    return Membership.objects.filter(user=user).values("organization_id")
+    """Whether the user acts for the organisation in one of ``roles``: ``organization_ids_of`` with
+    ``verified_only=True``."""
+    return organization_id is not None and organization_id in organization_ids_of(
+        user, *roles, verified_only=True
+    )
 
 
 @rules.predicate
@@ -79,7 +91,7 @@ rules.add_perm("orgs.add_catalogue_item", is_platform_admin)
 
 def jurisdiction_paths(user: Any, *roles: str) -> list[str]:
     """Area paths of the verified bureaus where the user holds one of ``roles``."""
-    org_ids = acting_organization_ids(user, *roles)
+    org_ids = organization_ids_of(user, *roles, verified_only=True)
     if not org_ids:
         return []
     return list(
@@ -127,7 +139,7 @@ def household_import_list_visible_to(user: Any) -> QuerySet:
         return imports
     if not getattr(user, "is_authenticated", False):
         return imports.none()
-    bureaus = acting_organization_ids(user, Role.OFFICER, Role.ADMIN)
+    bureaus = organization_ids_of(user, Role.OFFICER, Role.ADMIN, verified_only=True)
     return imports.filter(Q(created_by=user) | Q(bureau_id__in=bureaus))
 
 
@@ -138,15 +150,15 @@ def organization_list_visible_to(user: Any) -> QuerySet[Organization]:
         return organizations
     visible = Q(status=Organization.Status.VERIFIED)
     if getattr(user, "is_authenticated", False):
-        visible |= Q(id__in=member_organization_ids(user))
+        visible |= Q(id__in=organization_ids_of(user, verified_only=False))
     return organizations.filter(visible)
 
 
 def resident_confirmer_paths(user: Any) -> list[str]:
     """Area paths where the user may confirm residents (docs/rules.md §12.2): any member of a verified
     community committee, and officers and admins of a verified bureau, within its jurisdiction."""
-    community_ids = acting_organization_ids(user)
-    bureau_ids = acting_organization_ids(user, Role.OFFICER, Role.ADMIN)
+    community_ids = organization_ids_of(user, verified_only=True)
+    bureau_ids = organization_ids_of(user, Role.OFFICER, Role.ADMIN, verified_only=True)
     if not community_ids and not bureau_ids:
         return []
     return list(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from common.errors import Forbidden, Invalid
 
 from .models import Household, Organization, Resident
-from .permissions import acting_organization_ids, has_role
+from .permissions import has_role, organization_ids_of
 
 
 def acting_organization(
@@ -21,7 +21,9 @@ def acting_organization(
         if requested.kind != kind or not has_role(user, requested.id, *roles):
             raise Forbidden()
         return requested
-    candidates = list(Organization.objects.filter(id__in=acting_organization_ids(user, *roles), kind=kind))
+    candidates = list(
+        Organization.objects.filter(id__in=organization_ids_of(user, *roles, verified_only=True), kind=kind)
+    )
     if not candidates:
         raise Forbidden()
     if len(candidates) > 1:

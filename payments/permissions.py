@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from contracts.models import Instalment
 from orgs.models import Membership, Organization
-from orgs.permissions import acting_organization_ids, has_role, is_platform_admin
+from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
 from .models import Payment
 
@@ -40,5 +40,5 @@ def payment_list_visible_to(user: Any) -> QuerySet[Payment]:
     payments = Payment.objects.select_related("instalment__contract")
     if is_platform_admin(user):
         return payments
-    bureau_ids = acting_organization_ids(user, Role.FINANCE)
+    bureau_ids = organization_ids_of(user, Role.FINANCE, verified_only=True)
     return payments.filter(instalment__contract__bureau_id__in=bureau_ids)

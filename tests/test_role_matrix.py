@@ -994,8 +994,8 @@ CONTRACTS = [
         "POST",
         "contracts/{contract}/sign/",
         "draft contract, provider suspended",
-        {"provider_admin": 403, "officer": OK},
-        note="only verified organisations act",
+        {"provider_admin": 404, "officer": OK},
+        note="only verified organisations act, and a draft is seen by acting parties only",
     ),
     Row(
         "POST",

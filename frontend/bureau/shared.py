@@ -10,11 +10,11 @@ from marketplace.models import Tender
 from marketplace.permissions import BUREAU_ROLES
 from marketplace.selectors import tender_list
 from orgs.models import User
-from orgs.permissions import acting_organization_ids
+from orgs.permissions import organization_ids_of
 
 
 def bureau_ids(user: Any) -> list[int]:
-    return acting_organization_ids(user, *BUREAU_ROLES)
+    return organization_ids_of(user, *BUREAU_ROLES, verified_only=True)
 
 
 def bureau_tenders(user: Any) -> QuerySet[Tender]:

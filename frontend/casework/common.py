@@ -19,7 +19,7 @@ from contracts.selectors import contract_list
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from evaluations.permissions import COMPONENT_PERMS, evaluation_list_visible_to
-from orgs.permissions import acting_organization_ids
+from orgs.permissions import organization_ids_of
 
 from ..forms import add_service_error
 from .forms import ScoreForm, SurveyForm
@@ -37,12 +37,12 @@ COMPONENT_LABELS = {
 
 def contracts_of(request: HttpRequest, area: str) -> QuerySet[Contract]:
     """The contracts the user's organisations work on in ``area`` (other contracts: 404)."""
-    ids = acting_organization_ids(request.user)
+    ids = organization_ids_of(request.user, verified_only=True)
     return contract_list(user=request.user).filter(**{f"{PARTY_FIELDS[area]}__in": ids})
 
 
 def evaluations_of(request: HttpRequest, area: str) -> QuerySet[Evaluation]:
-    ids = acting_organization_ids(request.user)
+    ids = organization_ids_of(request.user, verified_only=True)
     return evaluation_list_visible_to(request.user).filter(**{f"contract__{PARTY_FIELDS[area]}__in": ids})
 
 

@@ -16,7 +16,7 @@ from common.templatetags.money import yuan
 from contracts.models import Instalment
 from contracts.permissions import instalment_list_visible_to
 from orgs.models import Membership
-from orgs.permissions import acting_organization_ids
+from orgs.permissions import organization_ids_of
 from payments import services as payment_services
 from payments.models import Gateway, Payment
 from payments.permissions import payment_list_visible_to
@@ -31,7 +31,7 @@ PAID_SHOWN = 50
 
 
 def _finance_instalments(request: HttpRequest) -> Any:
-    bureau_ids = acting_organization_ids(request.user, FINANCE)
+    bureau_ids = organization_ids_of(request.user, FINANCE, verified_only=True)
     return (
         instalment_list_visible_to(request.user)
         .filter(contract__bureau_id__in=bureau_ids)

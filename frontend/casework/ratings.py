@@ -14,7 +14,7 @@ from evaluations.models import Rating
 from evaluations.permissions import rating_list_visible_to
 from evaluations.serializers import RATING_TRANSITIONS
 from orgs.models import Membership
-from orgs.permissions import acting_organization_ids
+from orgs.permissions import organization_ids_of
 
 from ..access import area_required
 from ..forms import add_service_error
@@ -22,7 +22,7 @@ from .forms import RatingReviewForm
 
 
 def _ratings(request: HttpRequest):  # type: ignore[no-untyped-def]
-    bureau_ids = acting_organization_ids(request.user, Membership.Role.OFFICER)
+    bureau_ids = organization_ids_of(request.user, Membership.Role.OFFICER, verified_only=True)
     return (
         rating_list_visible_to(request.user)
         .filter(contract__bureau_id__in=bureau_ids)

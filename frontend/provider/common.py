@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, User
+from orgs.permissions import organization_ids_of
 
 STATUS_EXPLANATIONS = {
     Organization.Status.PENDING: _(
@@ -41,11 +42,8 @@ def provider_organization(request: HttpRequest) -> Organization:
     if organization is not None:
         return organization
     user: Any = request.user
-    return (
-        Organization.objects.filter(kind=Organization.Kind.PROVIDER, memberships__user=user)
-        .order_by("id")
-        .first()
-    )  # type: ignore[return-value]  # area_required("provider") guarantees one
+    ids = organization_ids_of(user, kind=Organization.Kind.PROVIDER, verified_only=False)
+    return Organization.objects.get(id=ids[0])  # area_required("provider") guarantees one
 
 
 def status_context(organization: Organization) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from marketplace.filters import TenderFilter
 from marketplace.models import CatalogueItem
 from marketplace.permissions import bid_list_visible_to, question_list_visible_to
 from marketplace.selectors import open_tender_list, tender_list
-from orgs.models import Area, Membership, Organization
+from orgs.models import Area, Organization
+from orgs.permissions import organization_ids_of
 from orgs.services import PROVIDER_LEGAL_TYPES, provider_register
 
 from ..access import area_required
@@ -38,11 +39,7 @@ FILTER_AREA_LEVELS = (Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNI
 
 
 def member_provider_ids(user: Any) -> list[int]:
-    return list(
-        Membership.objects.filter(user=user, organization__kind=Organization.Kind.PROVIDER).values_list(
-            "organization_id", flat=True
-        )
-    )
+    return organization_ids_of(user, kind=Organization.Kind.PROVIDER, verified_only=False)
 
 
 # --- Registration --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from contracts.selectors import contract_list
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluation_list_public
 from orgs.models import Organization
-from orgs.permissions import acting_organization_ids, organization_list_visible_to
+from orgs.permissions import organization_ids_of, organization_list_visible_to
 
 
 def public_providers(user: Any) -> QuerySet[Organization]:
@@ -39,7 +39,7 @@ def party_links(user: Any, contract: Contract) -> list[str]:
     """Where a party to the contract sees more of it: the contract in its own area."""
     if not getattr(user, "is_authenticated", False):
         return []
-    ids = set(acting_organization_ids(user))
+    ids = set(organization_ids_of(user, verified_only=True))
     links = []
     if contract.bureau_id in ids:
         links.append(reverse("casework:contract", args=[contract.pk]))

@@ -14,7 +14,7 @@ from evaluations.models import Evaluation, Rating
 from evaluations.permissions import evaluation_list_visible_to
 from evaluations.scoring import minimum_sample
 from orgs.models import Household
-from orgs.permissions import acting_organization_ids
+from orgs.permissions import organization_ids_of
 
 from ..casework.common import PARTY_FIELDS, may_score, may_survey
 from . import STAGE_IN_SENTENCE, Task
@@ -23,7 +23,7 @@ COMPONENT_OF_AREA = {"assessor": "third_party", "community": "community"}
 
 
 def _open_evaluations(user: Any, area: str) -> list[Evaluation]:
-    ids = acting_organization_ids(user)
+    ids = organization_ids_of(user, verified_only=True)
     if not ids:
         return []
     return list(

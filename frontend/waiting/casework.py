@@ -20,7 +20,7 @@ from evaluations.models import Evaluation, Rating
 from evaluations.permissions import evaluation_list_visible_to, rating_list_visible_to
 from evaluations.serializers import EVALUATION_TRANSITIONS
 from orgs.models import Membership
-from orgs.permissions import acting_organization_ids
+from orgs.permissions import organization_ids_of
 from payments.models import Gateway, Payment
 from payments.permissions import payment_list_visible_to
 from payments.services import LIVE as LIVE_PAYMENTS
@@ -36,7 +36,7 @@ def _names(evaluation: Evaluation) -> dict[str, Any]:
 
 
 def contracts_to_sign(user: Any) -> list[Task]:
-    officer_bureaus = acting_organization_ids(user, Role.OFFICER)
+    officer_bureaus = organization_ids_of(user, Role.OFFICER, verified_only=True)
     if not officer_bureaus:
         return []
     drafts = (
@@ -109,7 +109,7 @@ def _evaluation_tasks(
 
 
 def evaluations(user: Any) -> list[Task]:
-    officer_bureaus = acting_organization_ids(user, Role.OFFICER)
+    officer_bureaus = organization_ids_of(user, Role.OFFICER, verified_only=True)
     if not officer_bureaus:
         return []
     rows = list(
@@ -137,7 +137,7 @@ def evaluations(user: Any) -> list[Task]:
 
 
 def quarantined_ratings(user: Any) -> list[Task]:
-    officer_bureaus = acting_organization_ids(user, Role.OFFICER)
+    officer_bureaus = organization_ids_of(user, Role.OFFICER, verified_only=True)
     if not officer_bureaus:
         return []
     count = (
@@ -157,7 +157,7 @@ def quarantined_ratings(user: Any) -> list[Task]:
 def payments(user: Any) -> list[Task]:
     """Finance: each instalment payable with no payment under way (to the page that pays it), and
     the treasury payment orders waiting for their bank voucher (to the page that confirms them)."""
-    finance_bureaus = acting_organization_ids(user, Role.FINANCE)
+    finance_bureaus = organization_ids_of(user, Role.FINANCE, verified_only=True)
     if not finance_bureaus:
         return []
     live_payment = Payment.objects.filter(instalment=OuterRef("pk"), status__in=LIVE_PAYMENTS)

@@ -20,14 +20,14 @@ from evaluations.models import Evaluation
 from marketplace.models import Bid, Question, Tender
 from marketplace.permissions import PROVIDER_ROLES, bid_list_visible_to
 from orgs.models import Organization
-from orgs.permissions import acting_organization_ids
+from orgs.permissions import organization_ids_of
 
 from . import STAGE_IN_SENTENCE, Task, sentence
 
 
 def provider_ids(user: Any) -> list[int]:
     """The verified provider organisations where the user acts as admin or staff."""
-    ids = acting_organization_ids(user, *PROVIDER_ROLES)
+    ids = organization_ids_of(user, *PROVIDER_ROLES, verified_only=True)
     if not ids:
         return []
     return list(

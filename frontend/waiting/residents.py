@@ -6,7 +6,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from orgs.permissions import acting_organization_ids
+from orgs.permissions import organization_ids_of
 
 from ..registrations import AREA_ROLES, pending_registrations
 from . import Task
@@ -14,7 +14,7 @@ from . import Task
 
 def tasks(user: Any, area: str) -> list[Task]:
     roles = AREA_ROLES[area]
-    if roles and not acting_organization_ids(user, *roles):
+    if roles and not organization_ids_of(user, *roles, verified_only=True):
         return []  # the bureau's queue is its officers' and admins' (finance and evaluators: none)
     count = pending_registrations(user).count()
     if not count:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import Conflict, Forbidden, Invalid
 from orgs.models import User
-from orgs.permissions import member_organization_ids
+from orgs.permissions import organization_ids_of
 
 from ..models import Bid, BidScore, Criterion, EvaluatorDeclaration, Tender
 
@@ -21,7 +21,10 @@ def evaluator_declare(*, actor: User, tender: Tender, no_conflict: bool) -> Eval
         raise Forbidden()
     if tender.status not in SCORING_STATUSES:
         raise Conflict(_("Declarations are made before the evaluation ends."), code="invalid_transition")
-    if no_conflict and tender.bids.filter(provider_id__in=member_organization_ids(actor)).exists():
+    if (
+        no_conflict
+        and tender.bids.filter(provider_id__in=organization_ids_of(actor, verified_only=False)).exists()
+    ):
         raise Forbidden(_("You belong to a bidding organisation."), code="conflict_of_interest")
     declaration, created = EvaluatorDeclaration.objects.get_or_create(
         tender=tender, evaluator=actor, defaults={"no_conflict": no_conflict}

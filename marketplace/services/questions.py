@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import Conflict, Forbidden, Invalid
 from orgs.models import User
-from orgs.permissions import acting_organization_ids
+from orgs.permissions import organization_ids_of
 
 from ..models import Question, Tender
 from ..permissions import PROVIDER_ROLES
@@ -19,7 +19,7 @@ def question_ask(*, actor: User, tender: Tender, text: str) -> Question:
         raise Conflict(_("Questions are accepted only while bidding is open."), code="bidding_closed")
     if not text.strip():
         raise Invalid({"text": [_("This field may not be blank.")]})
-    provider_id = acting_organization_ids(actor, *PROVIDER_ROLES)[0]
+    provider_id = organization_ids_of(actor, *PROVIDER_ROLES, verified_only=True)[0]
     return Question.objects.create(
         tender=tender, text=text.strip(), asked_by=actor, asker_organization_id=provider_id
     )
