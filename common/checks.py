@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning
+from django.core.checks import Error, Warning
 from django.core.exceptions import ImproperlyConfigured
 
 from .client_address import trusted_networks

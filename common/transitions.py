@@ -5,9 +5,10 @@ caller must already be inside ``transaction.atomic()`` (services are) — a fail
 log row back too.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+import rules
 from django.db import models, transaction
 from django_fsm import can_proceed
 
@@ -35,3 +36,18 @@ def run_transition(
     if save:
         instance.save()
     return instance
+
+
+def transitions_available(
+    user: Any, instance: models.Model, table: Mapping[str, tuple[str | None, str]]
+) -> list[str]:
+    """The verbs the user may use on the instance now: the FSM allows the transition from the
+    current state (with its conditions) and the user has the permission. ``table`` maps each API
+    verb to (transition method name or None, rules permission)."""
+    available = []
+    for verb, (method, perm) in table.items():
+        if method is not None and not can_proceed(getattr(instance, method)):
+            continue
+        if rules.has_perm(perm, user, instance):
+            available.append(verb)
+    return available

@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "rules.apps.AutodiscoverRulesConfig",
+    "rules",
     "django_fsm_log",
     "csp",
     "common",

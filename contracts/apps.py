@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = _("Contracts")
+
+    def ready(self) -> None:
+        from common.permissions import register
+
+        from .permissions import PERMISSIONS
+
+        register(PERMISSIONS)

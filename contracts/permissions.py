@@ -47,19 +47,9 @@ def may_assign_now(user: Any, contract: Contract) -> bool:
     return is_contract_officer(user, contract) and contract.status not in ASSIGNMENT_CLOSED
 
 
-rules.add_perm("contracts.sign_contract", may_sign_now)
-rules.add_perm("contracts.assign_contract_now", may_assign_now)
-for _perm in ("suspend", "resume", "terminate", "assign"):
-    rules.add_perm(f"contracts.{_perm}_contract", is_contract_officer)
-rules.add_perm("contracts.view_contract_details", is_contract_party | is_platform_admin)
-
-
 @rules.predicate
 def is_contract_provider_member(user: Any, contract: Contract) -> bool:
     return has_role(user, contract.provider_id, Role.ADMIN, Role.STAFF)
-
-
-rules.add_perm("contracts.log_delivery_on_contract", is_contract_provider_member)
 
 
 def party_contract_q(user: Any, prefix: str = "") -> Q:
@@ -93,3 +83,26 @@ def instalment_list_visible_to(user: Any) -> QuerySet[Instalment]:
     if not getattr(user, "is_authenticated", False):
         return instalments.none()
     return instalments.filter(party_contract_q(user, "contract__"))
+
+
+# The permissions of contracts, registered by ``ContractsConfig.ready()``.
+PERMISSIONS: dict[str, rules.Predicate] = {
+    "contracts.sign_contract": may_sign_now,
+    "contracts.assign_contract_now": may_assign_now,
+    "contracts.suspend_contract": is_contract_officer,
+    "contracts.resume_contract": is_contract_officer,
+    "contracts.terminate_contract": is_contract_officer,
+    "contracts.assign_contract": is_contract_officer,
+    "contracts.view_contract_details": is_contract_party | is_platform_admin,
+    "contracts.log_delivery_on_contract": is_contract_provider_member,
+}
+
+# Each API verb of the contract: (the transition's method, or None, and the permission); see
+# orgs.permissions.
+CONTRACT_TRANSITIONS = {
+    "sign": (None, "contracts.sign_contract"),
+    "suspend": ("suspend", "contracts.suspend_contract"),
+    "resume": ("resume", "contracts.resume_contract"),
+    "terminate": ("terminate", "contracts.terminate_contract"),
+    "assign": (None, "contracts.assign_contract_now"),
+}

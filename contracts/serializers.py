@@ -1,19 +1,12 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.api import transitions_available
 from common.schema import closed_schema
+from common.transitions import transitions_available
 from orgs.models import Area, Organization
 
 from .models import Contract, Instalment, Report, ServiceEvent
-
-CONTRACT_TRANSITIONS = {
-    "sign": (None, "contracts.sign_contract"),
-    "suspend": ("suspend", "contracts.suspend_contract"),
-    "resume": ("resume", "contracts.resume_contract"),
-    "terminate": ("terminate", "contracts.terminate_contract"),
-    "assign": (None, "contracts.assign_contract_now"),
-}
+from .permissions import CONTRACT_TRANSITIONS
 
 
 # docs/rules.md §16

@@ -47,13 +47,27 @@ COMPONENT_PERMS = {
     "buyer": "evaluations.score_buyer",
     "community": "evaluations.score_community",
 }
-rules.add_perm("evaluations.score_third_party", is_evaluation_assessor)
-rules.add_perm("evaluations.score_buyer", is_evaluation_officer)
-rules.add_perm("evaluations.score_community", is_evaluation_community | is_evaluation_officer)
-rules.add_perm("evaluations.survey_evaluation", is_evaluation_assessor)
-rules.add_perm("evaluations.finalize_evaluation", is_evaluation_officer)
-rules.add_perm("evaluations.confirm_evaluation", is_evaluation_officer)
-rules.add_perm("evaluations.review_rating", is_rating_reviewer)
+
+# The permissions of evaluations, registered by ``EvaluationsConfig.ready()``.
+PERMISSIONS: dict[str, rules.Predicate] = {
+    "evaluations.score_third_party": is_evaluation_assessor,
+    "evaluations.score_buyer": is_evaluation_officer,
+    "evaluations.score_community": is_evaluation_community | is_evaluation_officer,
+    "evaluations.survey_evaluation": is_evaluation_assessor,
+    "evaluations.finalize_evaluation": is_evaluation_officer,
+    "evaluations.confirm_evaluation": is_evaluation_officer,
+    "evaluations.review_rating": is_rating_reviewer,
+}
+
+# Each API verb of a machine: (the transition's method, permission); see orgs.permissions.
+EVALUATION_TRANSITIONS = {
+    "finalize": ("publish", "evaluations.finalize_evaluation"),
+    "confirm": ("confirm", "evaluations.confirm_evaluation"),
+}
+RATING_TRANSITIONS = {
+    "restore": ("restore", "evaluations.review_rating"),
+    "exclude": ("exclude", "evaluations.review_rating"),
+}
 
 
 def evaluation_list_visible_to(user: Any) -> QuerySet[Evaluation]:

@@ -4,19 +4,11 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.api import transitions_available
 from common.history import ReasonField
+from common.transitions import transitions_available
 
 from .models import Evaluation, Rating
-
-EVALUATION_TRANSITIONS = {
-    "finalize": ("publish", "evaluations.finalize_evaluation"),
-    "confirm": ("confirm", "evaluations.confirm_evaluation"),
-}
-RATING_TRANSITIONS = {
-    "restore": ("restore", "evaluations.review_rating"),
-    "exclude": ("exclude", "evaluations.review_rating"),
-}
+from .permissions import EVALUATION_TRANSITIONS, RATING_TRANSITIONS
 
 
 class ResidentsComponentSerializer(serializers.Serializer):

@@ -14,12 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.api import transitions_available
 from common.errors import ApplicationError
+from common.transitions import transitions_available
 from orgs import services as org_services
 from orgs.models import Membership, Resident
-from orgs.permissions import resident_list_visible_to
-from orgs.serializers import RESIDENT_TRANSITIONS
+from orgs.permissions import RESIDENT_TRANSITIONS, resident_list_visible_to
 
 from .access import area_required
 from .casework.forms import REASON_MAX_LENGTH

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
     verbose_name = _("Marketplace")
+
+    def ready(self) -> None:
+        from common.permissions import register
+
+        from .permissions import PERMISSIONS
+
+        register(PERMISSIONS)

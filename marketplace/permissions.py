@@ -48,22 +48,14 @@ def is_bid_officer(user: Any, bid: Bid) -> bool:
 
 
 @rules.predicate
-def is_budget_line_manager(user: Any, budget_line: BudgetLine) -> bool:
-    return has_role(user, budget_line.bureau_id, Role.ADMIN, Role.FINANCE)
+def is_budget_manager_of(user: Any, bureau: Organization) -> bool:
+    """Bureau admins and finance staff fund budget lines."""
+    return has_role(user, bureau.id, Role.ADMIN, Role.FINANCE)
 
 
-# Tender transitions and writes: the bureau's officers.
-for _perm in ("change", "publish", "close", "cancel", "award", "finalize_award", "answer_question_on"):
-    rules.add_perm(f"marketplace.{_perm}_tender", is_tender_officer)
-rules.add_perm("marketplace.ask_question_on_tender", is_provider_member & ~is_tender_bureau_member)
-rules.add_perm("marketplace.declare_on_tender", is_tender_evaluator)
-rules.add_perm("marketplace.view_ranking_of_tender", is_tender_bureau_member | is_platform_admin)
-rules.add_perm("marketplace.bid_on_tender", is_provider_member & ~is_tender_bureau_member)
-rules.add_perm("marketplace.change_bid", is_bid_provider_member)
-rules.add_perm("marketplace.submit_bid", is_bid_provider_member)
-rules.add_perm("marketplace.withdraw_bid", is_bid_provider_member)
-rules.add_perm("marketplace.disqualify_bid", is_bid_officer)
-rules.add_perm("marketplace.change_budget_line", is_budget_line_manager)
+@rules.predicate
+def is_member_of_provider(user: Any, provider: Organization) -> bool:
+    return provider.kind == Organization.Kind.PROVIDER and has_role(user, provider.id, *PROVIDER_ROLES)
 
 
 def tender_list_visible_to(user: Any) -> QuerySet[Tender]:
@@ -142,3 +134,43 @@ def question_list_visible_to(user: Any, tender: Tender) -> QuerySet[Question]:
     if getattr(user, "is_authenticated", False):
         visible |= Q(asker_organization_id__in=organization_ids_of(user, verified_only=False))
     return questions.filter(visible)
+
+
+# The permissions of the marketplace, registered by ``MarketplaceConfig.ready()``.
+PERMISSIONS: dict[str, rules.Predicate] = {
+    "marketplace.add_catalogue_item": is_platform_admin,
+    "marketplace.add_budget_line_of": is_budget_manager_of,
+    # Tender transitions and writes: the bureau's officers.
+    "marketplace.change_tender": is_tender_officer,
+    "marketplace.publish_tender": is_tender_officer,
+    "marketplace.close_tender": is_tender_officer,
+    "marketplace.cancel_tender": is_tender_officer,
+    "marketplace.award_tender": is_tender_officer,
+    "marketplace.finalize_award_tender": is_tender_officer,
+    "marketplace.answer_question_on_tender": is_tender_officer,
+    "marketplace.ask_question_on_tender": is_provider_member & ~is_tender_bureau_member,
+    "marketplace.declare_on_tender": is_tender_evaluator,
+    "marketplace.view_ranking_of_tender": is_tender_bureau_member | is_platform_admin,
+    # Nobody acts as bureau and provider on the same tender: the bureau's members buy through it.
+    "marketplace.buy_through_tender": is_tender_bureau_member,
+    "marketplace.bid_on_tender": is_provider_member & ~is_tender_bureau_member,
+    "marketplace.bid_for_provider": is_member_of_provider,
+    "marketplace.change_bid": is_bid_provider_member,
+    "marketplace.submit_bid": is_bid_provider_member,
+    "marketplace.withdraw_bid": is_bid_provider_member,
+    "marketplace.disqualify_bid": is_bid_officer,
+}
+
+# Each API verb of a machine: (the transition's method, permission); see orgs.permissions.
+TENDER_TRANSITIONS = {
+    "publish": ("publish", "marketplace.publish_tender"),
+    "close": ("close", "marketplace.close_tender"),
+    "cancel": ("cancel", "marketplace.cancel_tender"),
+    "award": ("award", "marketplace.award_tender"),
+    "finalize-award": ("finalize_award", "marketplace.finalize_award_tender"),
+}
+BID_TRANSITIONS = {
+    "submit": ("submit", "marketplace.submit_bid"),
+    "withdraw": ("withdraw", "marketplace.withdraw_bid"),
+    "disqualify": ("disqualify", "marketplace.disqualify_bid"),
+}

@@ -3,25 +3,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from common.api import transitions_available
 from common.money import MAX_AMOUNT
+from common.transitions import transitions_available
 from orgs.models import Area, Organization
 
 from .models import Bid, BudgetLine, CatalogueItem, Criterion, Kpi, PaymentScheduleItem, Question, Tender
+from .permissions import BID_TRANSITIONS, TENDER_TRANSITIONS
 from .receipts import receipt_reference
-
-TENDER_TRANSITIONS = {
-    "publish": ("publish", "marketplace.publish_tender"),
-    "close": ("close", "marketplace.close_tender"),
-    "cancel": ("cancel", "marketplace.cancel_tender"),
-    "award": ("award", "marketplace.award_tender"),
-    "finalize-award": ("finalize_award", "marketplace.finalize_award_tender"),
-}
-BID_TRANSITIONS = {
-    "submit": ("submit", "marketplace.submit_bid"),
-    "withdraw": ("withdraw", "marketplace.withdraw_bid"),
-    "disqualify": ("disqualify", "marketplace.disqualify_bid"),
-}
 
 
 def amount_field(**kwargs) -> serializers.IntegerField:

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import rules
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from common.errors import Forbidden, Invalid
 
 from .models import Area, Household, HouseholdImport, Membership, Organization, User
-from .permissions import may_manage_households, organization_ids_of
+from .permissions import organization_ids_of
 from .services import _check_household_area
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def household_import_start(*, actor: User, file_name: str, content: bytes) -> Ho
     """Accept a CSV of households for import: who first (bureau officers and admins with a
     jurisdiction, and the platform admin), then size (at most 5 MB). The job is queued; its
     task runs after commit. The caller follows it at ``households/imports/{id}/``."""
-    if not may_manage_households(actor):
+    if not rules.has_perm("orgs.manage_households", actor):
         raise Forbidden()
     household_import_check_size(len(content))
     bureau = (
@@ -174,7 +175,7 @@ def _code_errors(code: str) -> list[str]:
 
 def _plan(*, actor: User, content: bytes, progress: Progress) -> _Plan:
     """Check every row with a few queries in all (no query per row), reporting progress."""
-    if not may_manage_households(actor):
+    if not rules.has_perm("orgs.manage_households", actor):
         raise Forbidden()
     rows = _rows(content)
     total = len(rows)

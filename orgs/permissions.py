@@ -81,14 +81,6 @@ def is_organization_admin(user: Any, organization: Organization) -> bool:
     return has_role(user, organization.id, Role.ADMIN)
 
 
-rules.add_perm("orgs.add_area", is_platform_admin)
-rules.add_perm("orgs.add_organization", is_platform_admin)
-rules.add_perm("orgs.verify_organization", is_platform_admin)
-rules.add_perm("orgs.suspend_organization", is_platform_admin)
-rules.add_perm("orgs.add_member", is_platform_admin | is_organization_admin)
-rules.add_perm("orgs.add_catalogue_item", is_platform_admin)
-
-
 def jurisdiction_paths(user: Any, *roles: str) -> list[str]:
     """Area paths of the verified bureaus where the user holds one of ``roles``."""
     org_ids = organization_ids_of(user, *roles, verified_only=True)
@@ -101,12 +93,14 @@ def jurisdiction_paths(user: Any, *roles: str) -> list[str]:
     )
 
 
+@rules.predicate
 def may_manage_households(user: Any) -> bool:
     """Whoever may manage households somewhere: officers and admins of a bureau with a
     jurisdiction, and the platform admin. Anyone else is refused outright (403)."""
     return is_platform_admin(user) or bool(jurisdiction_paths(user, Role.OFFICER, Role.ADMIN))
 
 
+@rules.predicate
 def may_manage_households_in(user: Any, area: Area) -> bool:
     """Bureau officers (and bureau admins) manage households within their jurisdiction."""
     if is_platform_admin(user):
@@ -190,12 +184,34 @@ def may_decide_resident(user: Any, resident: Resident) -> bool:
     return any(path.startswith(prefix) for prefix in resident_confirmer_paths(user))
 
 
-rules.add_perm("orgs.confirm_resident", may_decide_resident)
-rules.add_perm("orgs.reject_resident", may_decide_resident)
-
-
 def confirmed_resident(user: Any) -> Resident | None:
     """The user's resident registration if it is confirmed: only then does it speak for the
     household (rates, sees the household's ratings)."""
     resident = getattr(user, "resident", None) if getattr(user, "is_authenticated", False) else None
     return resident if resident is not None and resident.is_confirmed else None
+
+
+# The permissions of orgs, registered by ``OrgsConfig.ready()``.
+PERMISSIONS: dict[str, rules.Predicate] = {
+    "orgs.add_area": is_platform_admin,
+    "orgs.add_organization": is_platform_admin,
+    "orgs.verify_organization": is_platform_admin,
+    "orgs.suspend_organization": is_platform_admin,
+    "orgs.add_member": is_platform_admin | is_organization_admin,
+    "orgs.manage_households": may_manage_households,
+    "orgs.manage_households_in_area": may_manage_households_in,
+    "orgs.confirm_resident": may_decide_resident,
+    "orgs.reject_resident": may_decide_resident,
+}
+
+# Each API verb of a machine: (the transition's method, or None if the verb is no transition of
+# the machine, and the permission). ``common.transitions.transitions_available`` reads them for the
+# API's ``available_transitions`` and the pages' buttons alike.
+RESIDENT_TRANSITIONS = {
+    "confirm": ("confirm", "orgs.confirm_resident"),
+    "reject": ("reject", "orgs.reject_resident"),
+}
+ORGANIZATION_TRANSITIONS = {
+    "verify": ("verify", "orgs.verify_organization"),
+    "suspend": ("suspend", "orgs.suspend_organization"),
+}

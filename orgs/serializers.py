@@ -2,20 +2,11 @@ from typing import Any
 
 from rest_framework import serializers
 
-from common.api import transitions_available
+from common.transitions import transitions_available
 
 from .credit_code import validate_credit_code
 from .models import Area, Household, Membership, Organization, Resident, User
-
-RESIDENT_TRANSITIONS = {
-    "confirm": ("confirm", "orgs.confirm_resident"),
-    "reject": ("reject", "orgs.reject_resident"),
-}
-
-ORGANIZATION_TRANSITIONS = {
-    "verify": ("verify", "orgs.verify_organization"),
-    "suspend": ("suspend", "orgs.suspend_organization"),
-}
+from .permissions import ORGANIZATION_TRANSITIONS, RESIDENT_TRANSITIONS
 
 
 class AreaSerializer(serializers.ModelSerializer):

@@ -20,7 +20,7 @@ from common.notifications import notify_after_commit
 from common.transitions import run_transition
 
 from .models import Area, Household, Membership, Organization, Resident, User
-from .permissions import forget_roles, is_platform_admin, may_manage_households, may_manage_households_in
+from .permissions import forget_roles
 from .phones import normalize_mainland_mobile
 from .selectors import households_by_codes
 
@@ -46,7 +46,7 @@ def _full_clean(instance: Any, exclude: list[str] | None = None) -> None:
 
 def area_create(*, actor: User, name: str, code: str, level: str, parent: Area | None = None) -> Area:
     """Areas form a tree whose levels deepen strictly from district down to building."""
-    _require(is_platform_admin(actor))
+    _require(rules.has_perm("orgs.add_area", actor))
     order = Area.LEVEL_ORDER
     if parent is None and level != Area.Level.DISTRICT:
         raise Invalid({"parent": [_("Only a district may be a root area.")]})
@@ -61,7 +61,7 @@ def area_create(*, actor: User, name: str, code: str, level: str, parent: Area |
 @transaction.atomic
 def organization_create(*, actor: User, **fields: Any) -> Organization:
     """Organisations the platform admin creates start verified."""
-    _require(is_platform_admin(actor))
+    _require(rules.has_perm("orgs.add_organization", actor))
     organization = Organization(**fields)
     _full_clean(organization, exclude=["status"])
     organization.save()
@@ -123,14 +123,14 @@ def provider_register(
 
 @transaction.atomic
 def organization_verify(*, actor: User, organization: Organization) -> Organization:
-    _require(is_platform_admin(actor))
+    _require(rules.has_perm("orgs.verify_organization", actor))
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     return run_transition(organization, organization.verify, by=actor)
 
 
 @transaction.atomic
 def organization_suspend(*, actor: User, organization: Organization, reason: str = "") -> Organization:
-    _require(is_platform_admin(actor))
+    _require(rules.has_perm("orgs.suspend_organization", actor))
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     return run_transition(organization, organization.suspend, by=actor, description=reason)
 
@@ -141,9 +141,7 @@ def member_add(
 ) -> Membership:
     """An organisation's admin (or the platform admin) adds a new user with a role that suits the
     organisation's kind."""
-    from .permissions import is_organization_admin
-
-    _require(is_platform_admin(actor) or is_organization_admin(actor, organization))
+    _require(rules.has_perm("orgs.add_member", actor, organization))
     if role not in Membership.ROLES_BY_KIND[Organization.Kind(organization.kind)]:
         raise Invalid({"role": [_("This role does not exist in this kind of organisation.")]})
     user = _create_user(username=username, password=password)
@@ -155,7 +153,7 @@ def member_add(
 def _check_household_area(actor: User, area: Area) -> None:
     if area.level not in HOUSEHOLD_LEVELS:
         raise Invalid({"area": [_("Households belong to a zone, compound or building.")]})
-    if not may_manage_households_in(actor, area):
+    if not rules.has_perm("orgs.manage_households_in_area", actor, area):
         raise Invalid({"area": [_("This area is outside your jurisdiction.")]})
 
 
@@ -172,7 +170,7 @@ def _mobile(phone: str) -> str:
 def household_create(*, actor: User, area: Area, code: str, phone: str = "") -> Household:
     """The phone on the household register receives the codes that confirm residents, so it is a
     mainland mobile number (``orgs.phones``)."""
-    _require(may_manage_households(actor))
+    _require(rules.has_perm("orgs.manage_households", actor))
     _check_household_area(actor, area)
     phone = _mobile(phone)
     household = Household(area=area, code=code, phone=phone, created_by=actor)

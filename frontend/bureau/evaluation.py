@@ -10,14 +10,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from common.api import transitions_available
 from common.errors import ApplicationError, Conflict
 from common.history import history_of
+from common.transitions import transitions_available
 from marketplace import services
 from marketplace.models import Bid, BidScore, Criterion, EvaluatorDeclaration, Tender
-from marketplace.permissions import bid_list_visible_to, tender_bids_visible_to
+from marketplace.permissions import (
+    BID_TRANSITIONS,
+    TENDER_TRANSITIONS,
+    bid_list_visible_to,
+    tender_bids_visible_to,
+)
 from marketplace.selectors import ranking_of
-from marketplace.serializers import BID_TRANSITIONS, TENDER_TRANSITIONS
 
 from ..access import area_required
 from ..forms import add_service_error

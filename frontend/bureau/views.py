@@ -8,14 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from common.api import transitions_available
 from common.errors import ApplicationError
 from common.history import history_of
+from common.transitions import transitions_available
 from contracts.services import award_finalize
 from marketplace import services
 from marketplace.models import Tender
-from marketplace.permissions import question_list_visible_to
-from marketplace.serializers import TENDER_TRANSITIONS
+from marketplace.permissions import TENDER_TRANSITIONS, question_list_visible_to
 from marketplace.services.evaluation import SCORING_STATUSES
 
 from ..access import area_required

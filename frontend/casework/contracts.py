@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.api import transitions_available
 from common.errors import ApplicationError
 from common.history import history_of
+from common.transitions import transitions_available
 from contracts import services as contract_services
 from contracts.models import Contract, KpiActual, Report
-from contracts.serializers import CONTRACT_TRANSITIONS
+from contracts.permissions import CONTRACT_TRANSITIONS
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 

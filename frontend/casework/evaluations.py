@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from common.api import transitions_available
 from common.errors import ApplicationError
+from common.transitions import transitions_available
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
-from evaluations.serializers import EVALUATION_TRANSITIONS
+from evaluations.permissions import EVALUATION_TRANSITIONS
 
 from ..access import area_required
 from .common import component_rows, evaluations_of, may_score, save_score, score_form

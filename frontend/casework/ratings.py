@@ -7,12 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from common.api import transitions_available
 from common.errors import ApplicationError
+from common.transitions import transitions_available
 from evaluations import services as evaluation_services
 from evaluations.models import Rating
-from evaluations.permissions import rating_list_visible_to
-from evaluations.serializers import RATING_TRANSITIONS
+from evaluations.permissions import RATING_TRANSITIONS, rating_list_visible_to
 from orgs.models import Membership
 from orgs.permissions import organization_ids_of
 

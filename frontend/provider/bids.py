@@ -11,14 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.api import transitions_available
 from common.errors import ApplicationError
 from common.money import fen_to_yuan
+from common.transitions import transitions_available
 from marketplace import services
 from marketplace.models import Bid, Tender
-from marketplace.permissions import bid_list_visible_to
+from marketplace.permissions import BID_TRANSITIONS, bid_list_visible_to
 from marketplace.selectors import tender_list
-from marketplace.serializers import BID_TRANSITIONS
 
 from ..access import area_required
 from ..forms import add_service_error

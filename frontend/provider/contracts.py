@@ -11,12 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from common.api import transitions_available
 from common.errors import ApplicationError
+from common.transitions import transitions_available
 from contracts import delivery
 from contracts.models import Contract, Report, ServiceEvent
+from contracts.permissions import CONTRACT_TRANSITIONS
 from contracts.selectors import contract_list
-from contracts.serializers import CONTRACT_TRANSITIONS
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from evaluations.permissions import evaluation_list_visible_to

@@ -11,14 +11,13 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from common.api import transitions_available
 from common.templatetags.money import yuan
+from common.transitions import transitions_available
 from contracts.models import Contract, Instalment, Report
 from contracts.permissions import instalment_list_visible_to
 from contracts.selectors import contract_list
 from evaluations.models import Evaluation, Rating
-from evaluations.permissions import evaluation_list_visible_to, rating_list_visible_to
-from evaluations.serializers import EVALUATION_TRANSITIONS
+from evaluations.permissions import EVALUATION_TRANSITIONS, evaluation_list_visible_to, rating_list_visible_to
 from orgs.models import Membership
 from orgs.permissions import organization_ids_of
 from payments.models import Gateway, Payment

@@ -11,9 +11,9 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from common.api import transitions_available
+from common.transitions import transitions_available
 from marketplace.models import Bid, BidScore, Criterion, EvaluatorDeclaration, Tender
-from marketplace.serializers import TENDER_TRANSITIONS
+from marketplace.permissions import TENDER_TRANSITIONS
 
 from ..bureau.shared import bureau_tenders
 from . import Task

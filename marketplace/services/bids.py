@@ -12,10 +12,8 @@ from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.transitions import run_transition
 from orgs.models import Organization, User
-from orgs.permissions import has_role
 
 from ..models import Bid, Tender
-from ..permissions import BUREAU_ROLES, PROVIDER_ROLES
 
 DECLARATIONS = ("eligibility", "no_double_funding", "no_conflict")
 # The StateLog description of opening a bid whose content no longer matches its receipt.
@@ -30,7 +28,7 @@ def _bidding_open(tender: Tender) -> bool:
 
 def _check_conflict_of_interest(actor: User, tender: Tender) -> None:
     """Nobody may act as bureau and provider on the same tender."""
-    if has_role(actor, tender.bureau_id, *BUREAU_ROLES):
+    if rules.has_perm("marketplace.buy_through_tender", actor, tender):
         raise Forbidden(
             _("Members of the buying bureau may not bid on its tender."), code="conflict_of_interest"
         )
@@ -61,7 +59,7 @@ def _draft_exists(draft_id: int | None) -> Conflict:
 def bid_create(*, actor: User, tender: Tender, provider: Organization, data: dict[str, Any]) -> Bid:
     """A verified provider's member prepares a draft bid while bidding is open; a provider holds at
     most one draft per tender (409 ``draft_exists`` names it), which all its members work on."""
-    if not has_role(actor, provider.id, *PROVIDER_ROLES) or provider.kind != Organization.Kind.PROVIDER:
+    if not rules.has_perm("marketplace.bid_for_provider", actor, provider):
         raise Forbidden()
     _check_conflict_of_interest(actor, tender)
     if not _bidding_open(tender):

@@ -1,11 +1,11 @@
+import rules
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from common.errors import Forbidden, Invalid
 from common.templatetags.money import yuan
-from orgs.models import Membership, Organization, User
-from orgs.permissions import has_role
+from orgs.models import Organization, User
 
 from ..models import BudgetLine, Tender
 
@@ -14,7 +14,7 @@ def budget_line_create(
     *, actor: User, bureau: Organization, fiscal_year: int, name: str, source: str, amount: int, currency: str
 ) -> BudgetLine:
     """Bureau admins and finance staff fund budget lines ("费随事转": no funded line, no tender)."""
-    if not has_role(actor, bureau.id, Membership.Role.ADMIN, Membership.Role.FINANCE):
+    if not rules.has_perm("marketplace.add_budget_line_of", actor, bureau):
         raise Forbidden()
     if bureau.kind != Organization.Kind.BUREAU:
         raise Invalid({"bureau": [_("Budget lines belong to bureaus.")]})

@@ -1,14 +1,14 @@
+import rules
 from django.core.exceptions import ValidationError
 
 from common.errors import Forbidden, Invalid
 from orgs.models import User
-from orgs.permissions import is_platform_admin
 
 from ..models import CatalogueItem
 
 
 def catalogue_item_create(*, actor: User, code: str, name: str) -> CatalogueItem:
-    if not is_platform_admin(actor):
+    if not rules.has_perm("marketplace.add_catalogue_item", actor):
         raise Forbidden()
     item = CatalogueItem(code=code, name=name)
     try:
