@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        from common.permissions import register
+
+        from .permissions import PERMISSIONS
+
+        register(PERMISSIONS)

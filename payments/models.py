@@ -84,6 +84,11 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.idempotency_key} {self.status}"
 
+    @property
+    def awaits_voucher(self) -> bool:
+        """A treasury payment order in progress: bureau finance confirms it with the bank voucher."""
+        return self.gateway == Gateway.TREASURY and self.status == self.Status.PROCESSING
+
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=[Status.PENDING, Status.FAILED], target=Status.PROCESSING)

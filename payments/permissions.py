@@ -29,11 +29,6 @@ def is_provider_admin(user: Any, organization: Organization) -> bool:
     return organization.kind == Organization.Kind.PROVIDER and has_role(user, organization.id, Role.ADMIN)
 
 
-rules.add_perm("contracts.pay_instalment", is_instalment_finance)
-rules.add_perm("contracts.confirm_payment", is_payment_finance)
-rules.add_perm("contracts.onboard_payout_account", is_provider_admin)
-
-
 def payment_list_visible_to(user: Any) -> QuerySet[Payment]:
     """Payments are the business of the paying bureau's finance (and the platform admin); the
     parties see an instalment's payment nested in the instalment."""
@@ -42,3 +37,20 @@ def payment_list_visible_to(user: Any) -> QuerySet[Payment]:
         return payments
     bureau_ids = organization_ids_of(user, Role.FINANCE, verified_only=True)
     return payments.filter(instalment__contract__bureau_id__in=bureau_ids)
+
+
+def payment_transitions_available(user: Any, payment: Payment) -> list[str]:
+    """The verbs the user may use on the payment now (the API's ``available_transitions``, the
+    pages' buttons): ``confirm`` while a treasury order awaits its voucher, for the paying bureau's
+    finance."""
+    if payment.awaits_voucher and rules.has_perm("payments.confirm_payment", user, payment):
+        return ["confirm"]
+    return []
+
+
+# The permissions of payments, registered by ``PaymentsConfig.ready()``.
+PERMISSIONS: dict[str, rules.Predicate] = {
+    "payments.pay_instalment": is_instalment_finance,
+    "payments.confirm_payment": is_payment_finance,
+    "payments.onboard_payout_account": is_provider_admin,
+}

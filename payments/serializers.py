@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from .models import Gateway, Payment, PayoutAccount
+from .models import Payment, PayoutAccount
+from .permissions import payment_transitions_available
 
 
 class PaymentSerializer(serializers.ModelSerializer):
@@ -31,11 +32,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         ]
 
     def get_available_transitions(self, payment: Payment) -> list[str]:
-        from .permissions import is_payment_finance
-
-        user = self.context["request"].user
-        is_confirmable = payment.gateway == Gateway.TREASURY and payment.status == Payment.Status.PROCESSING
-        return ["confirm"] if is_confirmable and is_payment_finance(user, payment) else []
+        return payment_transitions_available(self.context["request"].user, payment)
 
 
 class ConfirmInputSerializer(serializers.Serializer):

@@ -28,7 +28,6 @@ from contracts.settlement import contract_close_if_settled, ledger_record
 from marketplace.services import commitment_release
 from orgs.models import Organization, User
 
-from . import permissions  # noqa: F401  (registers the payment rules)
 from .gateways import GatewayError, gateway_for
 from .models import Gateway, Payment, PayoutAccount, WebhookEvent
 
@@ -90,7 +89,7 @@ def instalment_pay(*, actor: User, instalment: Instalment) -> Payment:
     transfer after commit. Paying an instalment whose payment failed retries that payment with
     the same idempotency key; one in progress or done is 409 ``payment_in_progress``."""
     instalment = Instalment.objects.select_for_update().select_related("contract").get(pk=instalment.pk)
-    if not rules.has_perm("contracts.pay_instalment", actor, instalment):
+    if not rules.has_perm("payments.pay_instalment", actor, instalment):
         raise Forbidden()
     if instalment.status != Instalment.Status.PAYABLE:
         raise InvalidTransition()
@@ -185,12 +184,12 @@ def _succeed(*, instalment: Instalment, payment: Payment, by: Any, reference: st
 def payment_confirm(*, actor: User, payment: Payment, voucher_number: str) -> Payment:
     """Bureau finance confirms a treasury payment order with the bank voucher number."""
     instalment, payment = _locked(payment.pk)
-    if not rules.has_perm("contracts.confirm_payment", actor, payment):
+    if not rules.has_perm("payments.confirm_payment", actor, payment):
         raise Forbidden()
     voucher_number = voucher_number.strip()
     if not voucher_number:
         raise Invalid({"voucher_number": [_("Give the bank voucher number.")]})
-    if payment.gateway != Gateway.TREASURY or payment.status != Payment.Status.PROCESSING:
+    if not payment.awaits_voucher:
         raise InvalidTransition()
     payment.confirmed_by = actor
     return _succeed(instalment=instalment, payment=payment, by=actor, reference=voucher_number)
@@ -231,7 +230,7 @@ def payment_reverse(*, actor: User, payment: Payment, amount: int, reason: str) 
     the treasury. The money returns to the bureau and the ledger records it."""
     with transaction.atomic():
         _instalment, payment = _locked(payment.pk)
-        if not rules.has_perm("contracts.confirm_payment", actor, payment):
+        if not rules.has_perm("payments.confirm_payment", actor, payment):
             raise Forbidden()
         if not reason.strip():
             raise Invalid({"reason": [_("Give the reason.")]})
@@ -401,7 +400,7 @@ def _apply_account(account: dict, *, created: int) -> None:
 def payout_account_onboard(*, actor: User, organization: Organization) -> tuple[PayoutAccount, str | None]:
     """A provider's admin opens (or resumes) onboarding of the provider's payout account at the
     gateway; returns the account and the link the admin follows to finish onboarding."""
-    if not rules.has_perm("contracts.onboard_payout_account", actor, organization):
+    if not rules.has_perm("payments.onboard_payout_account", actor, organization):
         raise Forbidden()
     gateway = gateway_for()
     account = PayoutAccount.objects.filter(organization=organization).first()

@@ -19,8 +19,7 @@ from orgs.models import Membership
 from orgs.permissions import organization_ids_of
 from payments import services as payment_services
 from payments.models import Gateway, Payment
-from payments.permissions import payment_list_visible_to
-from payments.serializers import PaymentSerializer
+from payments.permissions import payment_list_visible_to, payment_transitions_available
 
 from ..access import area_required
 from ..forms import add_service_error
@@ -44,8 +43,8 @@ def _payments(request: HttpRequest) -> Any:
 
 
 def _may_confirm(request: HttpRequest, payment: Payment) -> bool:
-    """The payment API's rule for offering ``confirm`` (a treasury order in progress, finance)."""
-    return "confirm" in PaymentSerializer(context={"request": request}).get_available_transitions(payment)
+    """The payments app's rule for offering ``confirm`` (a treasury order in progress, finance)."""
+    return "confirm" in payment_transitions_available(request.user, payment)
 
 
 def _paid_order(row: dict[str, Any]) -> tuple[float, int]:
@@ -70,7 +69,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         if instalment.status == Instalment.Status.PAID:
             paid.append(row)
         elif payment is None or payment.status not in payment_services.LIVE:
-            row["may_pay"] = rules.has_perm("contracts.pay_instalment", request.user, instalment)
+            row["may_pay"] = rules.has_perm("payments.pay_instalment", request.user, instalment)
             due.append(row)
         else:
             payment.instalment = instalment

@@ -99,7 +99,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and contract.status in delivery.DELIVERING
     )
     show_payout = settings.PAYMENTS_GATEWAY == Gateway.STRIPE and rules.has_perm(
-        "contracts.onboard_payout_account", request.user, organization
+        "payments.onboard_payout_account", request.user, organization
     )
     return render(
         request,

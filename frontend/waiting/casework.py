@@ -177,7 +177,7 @@ def payments(user: Any) -> list[Task]:
             reverse("casework:instalment_pay", args=[instalment.pk]),
         )
         for instalment in payable
-        if rules.has_perm("contracts.pay_instalment", user, instalment)
+        if rules.has_perm("payments.pay_instalment", user, instalment)
     ]
     awaiting = (
         payment_list_visible_to(user)
@@ -198,7 +198,7 @@ def payments(user: Any) -> list[Task]:
             reverse("casework:payment_confirm", args=[payment.pk]),
         )
         for payment in awaiting
-        if rules.has_perm("contracts.confirm_payment", user, payment)
+        if rules.has_perm("payments.confirm_payment", user, payment)
     )
     return tasks
 
