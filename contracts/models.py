@@ -11,6 +11,8 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from marketplace.models import Bid, Kpi, PaymentScheduleItem, Tender
 from orgs.models import Area, Household, Organization
 
+from .terms import ContractTerms
+
 
 def _fully_signed(contract: Any) -> bool:
     return contract.is_fully_signed
@@ -57,7 +59,7 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
     service_start = models.DateField(verbose_name=_("service start"))
     service_end = models.DateField(verbose_name=_("service end"))
-    # frozen copy: KPIs, schedule, weights, formula version
+    # The frozen copy of the tender's terms (docs/rules.md §5.1), read through ``frozen_terms``.
     terms = models.JSONField(default=dict, verbose_name=_("terms"))
 
     status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True, verbose_name=_("status"))
@@ -100,6 +102,11 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     @property
     def is_fully_signed(self) -> bool:
         return self.bureau_signed_at is not None and self.provider_signed_at is not None
+
+    @property
+    def frozen_terms(self) -> ContractTerms:
+        """``terms`` read as what they are (``contracts.terms.ContractTerms``)."""
+        return ContractTerms.parse(self.terms)
 
     @fsm_log_by
     @fsm_log_description

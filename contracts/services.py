@@ -20,8 +20,7 @@ from orgs.models import Organization, User
 from .models import Contract, Instalment
 from .permissions import ASSIGNMENT_CLOSED, is_contract_officer, is_contract_provider_admin
 from .settlement import contract_close_if_settled, ledger_record
-
-FORMULA_VERSION = "shequ-2026.1"
+from .terms import ContractTerms
 
 
 def _require(actor: User, perm: str, contract: Contract) -> None:
@@ -31,27 +30,6 @@ def _require(actor: User, perm: str, contract: Contract) -> None:
 
 def _locked(contract: Contract) -> Contract:
     return Contract.objects.select_for_update().get(pk=contract.pk)
-
-
-def _frozen_terms(tender: Tender) -> dict:
-    return {
-        "formula_version": FORMULA_VERSION,
-        "kpis": [
-            {"id": kpi.id, "name": kpi.name, "target": str(kpi.target), "unit": kpi.unit}
-            for kpi in tender.kpis.all()
-        ],
-        "payment_schedule": [
-            {"kind": item.kind, "share_pct": str(item.share_pct)} for item in tender.payment_schedule.all()
-        ],
-        "score_weights": {
-            "third_party": str(tender.weight_third_party),
-            "buyer": str(tender.weight_buyer),
-            "residents": str(tender.weight_residents),
-            "community": str(tender.weight_community),
-        },
-        "areas": [area.code for area in tender.areas.all()],
-        "catalogue_item": tender.catalogue_item.code,
-    }
 
 
 @transaction.atomic
@@ -86,7 +64,7 @@ def award_finalize(*, actor: User | None, tender: Tender) -> Tender:
         currency=tender.currency,
         service_start=tender.service_start,
         service_end=tender.service_end,
-        terms=_frozen_terms(tender),
+        terms=ContractTerms.of_tender(tender).as_json(),
     )
     schedule = list(tender.payment_schedule.all())
     amounts = split_by_shares(contract.value_amount, [item.share_pct for item in schedule])

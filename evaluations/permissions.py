@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from contracts.models import Contract
 from contracts.permissions import is_contract_officer, is_contract_party, party_contract_q
+from marketplace.components import Component
 from orgs.models import Membership
 from orgs.permissions import confirmed_resident, has_role, is_platform_admin, organization_ids_of
 
@@ -42,10 +43,10 @@ def is_rating_reviewer(user: Any, rating: Rating) -> bool:
 
 
 # Who enters which component of the composite score (docs/rules.md §11.2).
-COMPONENT_PERMS = {
-    "third_party": "evaluations.score_third_party",
-    "buyer": "evaluations.score_buyer",
-    "community": "evaluations.score_community",
+COMPONENT_PERMS: dict[str, str] = {
+    Component.THIRD_PARTY: "evaluations.score_third_party",
+    Component.BUYER: "evaluations.score_buyer",
+    Component.COMMUNITY: "evaluations.score_community",
 }
 
 # The permissions of evaluations, registered by ``EvaluationsConfig.ready()``.

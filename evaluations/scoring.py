@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from common.money import round_half_up
+from marketplace.components import ScoreWeights
 
 PRIOR_WEIGHT = 20  # k
 HUNDRED = Decimal(100)
@@ -21,15 +22,7 @@ def minimum_sample(recipients: int) -> int:
     return min(recipients, max(20, math.ceil(Decimal(recipients) / 10)))
 
 
-@dataclass(frozen=True)
-class Weights:
-    third_party: Decimal
-    buyer: Decimal
-    residents: Decimal
-    community: Decimal
-
-
-def composite_score(*, t: Decimal, b: Decimal, r: Decimal, c: Decimal, weights: Weights) -> Decimal:
+def composite_score(*, t: Decimal, b: Decimal, r: Decimal, c: Decimal, weights: ScoreWeights) -> Decimal:
     """S = wT×T + wB×B + wR×R + wC×C, rounded half up to 2 decimals."""
     total = weights.third_party * t + weights.buyer * b + weights.residents * r + weights.community * c
     return round_half_up(total, 2)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from common.history import ReasonField
 from common.transitions import transitions_available
+from marketplace.components import ENTERED_COMPONENTS
 
 from .models import Evaluation, Rating
 from .permissions import EVALUATION_TRANSITIONS, RATING_TRANSITIONS
@@ -63,7 +64,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 
 class ComponentScoreInputSerializer(serializers.Serializer):
-    component = serializers.ChoiceField(choices=["third_party", "buyer", "community"])
+    component = serializers.ChoiceField(choices=[component.value for component in ENTERED_COMPONENTS])
     score = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100)
     )

@@ -17,6 +17,7 @@ from common.notifications import notify_after_commit
 from common.transitions import run_transition
 from contracts import services as contract_services
 from contracts.models import Contract, Instalment, Report
+from marketplace.components import ENTERED_COMPONENTS
 from orgs.models import Household, User
 from orgs.selectors import require_confirmed_resident
 
@@ -216,11 +217,6 @@ def _residents_component(evaluation: Evaluation) -> tuple[int, int, int, Decimal
     )
 
 
-def _weights(contract: Contract) -> scoring.Weights:
-    weights = contract.terms["score_weights"]
-    return scoring.Weights(**{key: Decimal(value) for key, value in weights.items()})
-
-
 @transaction.atomic
 def evaluation_finalize(*, actor: User, evaluation: Evaluation) -> Evaluation:
     """Compute R (online ratings, or the survey below n_min), S, the band and f(S), and publish:
@@ -230,7 +226,7 @@ def evaluation_finalize(*, actor: User, evaluation: Evaluation) -> Evaluation:
         raise Forbidden()
     if evaluation.status != Evaluation.Status.OPEN:
         raise Conflict(code="invalid_transition")
-    missing = [name for name in ("third_party", "buyer", "community") if getattr(evaluation, name) is None]
+    missing = [each.value for each in ENTERED_COMPONENTS if getattr(evaluation, each.value) is None]
     if missing:
         raise Conflict(
             _("Enter every component score first."), code="scores_missing", extra={"missing": missing}
@@ -243,7 +239,7 @@ def evaluation_finalize(*, actor: User, evaluation: Evaluation) -> Evaluation:
         b=evaluation.buyer,
         r=residents,
         c=evaluation.community,
-        weights=_weights(evaluation.contract),
+        weights=evaluation.contract.frozen_terms.score_weights,
     )
     evaluation.residents_n, evaluation.residents_n_pos, evaluation.residents_n_min = n, n_pos, n_min
     evaluation.residents, evaluation.residents_method = residents, method

@@ -12,6 +12,8 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from orgs.models import Area, Organization
 
+from .components import DEFAULT_SCORE_WEIGHTS
+
 
 class CatalogueItem(models.Model):
     """An entry of the guiding catalogue (指导性目录). Every tender names one."""
@@ -114,25 +116,25 @@ class Tender(ConcurrentTransitionMixin, models.Model):
     weight_third_party = models.DecimalField(
         max_digits=3,
         decimal_places=2,
-        default=Decimal("0.40"),
+        default=DEFAULT_SCORE_WEIGHTS.third_party,
         verbose_name=_("weight of the third-party score (T)"),
     )
     weight_buyer = models.DecimalField(
         max_digits=3,
         decimal_places=2,
-        default=Decimal("0.20"),
+        default=DEFAULT_SCORE_WEIGHTS.buyer,
         verbose_name=_("weight of the buyer's score (B)"),
     )
     weight_residents = models.DecimalField(
         max_digits=3,
         decimal_places=2,
-        default=Decimal("0.30"),
+        default=DEFAULT_SCORE_WEIGHTS.residents,
         verbose_name=_("weight of the residents' score (R)"),
     )
     weight_community = models.DecimalField(
         max_digits=3,
         decimal_places=2,
-        default=Decimal("0.10"),
+        default=DEFAULT_SCORE_WEIGHTS.community,
         verbose_name=_("weight of the community score (C)"),
     )
     min_bids = models.PositiveSmallIntegerField(

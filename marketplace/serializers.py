@@ -7,6 +7,7 @@ from common.money import MAX_AMOUNT
 from common.transitions import transitions_available
 from orgs.models import Area, Organization
 
+from .components import Component, ScoreWeights
 from .models import Bid, BudgetLine, CatalogueItem, Criterion, Kpi, PaymentScheduleItem, Question, Tender
 from .permissions import BID_TRANSITIONS, TENDER_TRANSITIONS
 from .receipts import receipt_reference
@@ -76,19 +77,15 @@ class PaymentScheduleItemSerializer(serializers.ModelSerializer):
         fields = ["kind", "share_pct"]
 
 
+# A weight per component of the performance score (marketplace.components), 0 to 1.
 class ScoreWeightsSerializer(serializers.Serializer):
-    third_party = serializers.DecimalField(
-        max_digits=3, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1)
-    )
-    buyer = serializers.DecimalField(
-        max_digits=3, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1)
-    )
-    residents = serializers.DecimalField(
-        max_digits=3, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1)
-    )
-    community = serializers.DecimalField(
-        max_digits=3, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1)
-    )
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            component.value: serializers.DecimalField(
+                max_digits=3, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1)
+            )
+            for component in Component
+        }
 
 
 class TenderInputSerializer(serializers.Serializer):
@@ -164,14 +161,7 @@ class TenderSerializer(serializers.ModelSerializer):
         ]
 
     def get_score_weights(self, tender: Tender) -> dict[str, Any]:
-        return ScoreWeightsSerializer(
-            {
-                "third_party": tender.weight_third_party,
-                "buyer": tender.weight_buyer,
-                "residents": tender.weight_residents,
-                "community": tender.weight_community,
-            }
-        ).data
+        return ScoreWeightsSerializer(ScoreWeights.of_tender(tender).as_dict()).data
 
     def get_contract(self, tender: Tender) -> int | None:
         contract = getattr(tender, "contract", None)

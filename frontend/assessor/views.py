@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ..casework.party import PartyPages
 from ..waiting import tasks_for
 
-pages = PartyPages("assessor", "third_party", survey=True)
+pages = PartyPages("assessor", survey=True)
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from common.errors import Invalid
 from common.money import fen_to_yuan, yuan_to_fen
+from marketplace.components import Component
 from marketplace.models import BudgetLine, CatalogueItem, Criterion, PaymentScheduleItem, Tender
 from orgs.models import Area
 
@@ -185,10 +186,10 @@ class TenderDraft:
                 "advance_share": to_json(schedule.get(PaymentScheduleItem.Kind.ADVANCE)),
                 "interim_share": to_json(schedule.get(PaymentScheduleItem.Kind.INTERIM)),
                 "holdback_share": to_json(schedule.get(PaymentScheduleItem.Kind.HOLDBACK)),
-                "weight_third_party": str(tender.weight_third_party),
-                "weight_buyer": str(tender.weight_buyer),
-                "weight_residents": str(tender.weight_residents),
-                "weight_community": str(tender.weight_community),
+                **{
+                    component.weight_field: str(getattr(tender, component.weight_field))
+                    for component in Component
+                },
                 "min_bids": tender.min_bids,
                 "standstill_days": tender.standstill_days,
             },

@@ -11,15 +11,17 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.money import yuan_to_fen
 from common.templatetags.money import yuan
+from marketplace.components import DEFAULT_SCORE_WEIGHTS, Component
 from marketplace.models import Criterion, Tender
 from marketplace.services import terms
 from marketplace.services.budget import ceiling_errors
-from marketplace.services.terms import DEFAULT_SCHEDULE, DEFAULT_SCORE_WEIGHTS
+from marketplace.services.terms import DEFAULT_SCHEDULE
 
 from ..forms import GovukForm
 
@@ -405,9 +407,9 @@ def _share_field(label: Any, hint: Any) -> forms.DecimalField:
     )
 
 
-def _weight_field(label: Any) -> forms.DecimalField:
+def _weight_field(component: Component) -> forms.DecimalField:
     return forms.DecimalField(
-        label=label,
+        label=format_lazy(_("{component}: weight"), component=component.label),
         max_digits=3,
         decimal_places=2,
         min_value=Decimal(0),
@@ -427,10 +429,11 @@ class PaymentScoringForm(SectionForm):
         _("Performance holdback share in per cent"),
         _("The shares add up to 100; the holdback is at most 30."),
     )
-    weight_third_party = _weight_field(_("Third-party assessor weight"))
-    weight_buyer = _weight_field(_("Bureau weight"))
-    weight_residents = _weight_field(_("Residents' weight"))
-    weight_community = _weight_field(_("Community committee weight"))
+    # One field per component, named by its weight_field (marketplace.components).
+    weight_third_party = _weight_field(Component.THIRD_PARTY)
+    weight_buyer = _weight_field(Component.BUYER)
+    weight_residents = _weight_field(Component.RESIDENTS)
+    weight_community = _weight_field(Component.COMMUNITY)
     min_bids = forms.IntegerField(
         label=_("Minimum number of bids"),
         min_value=1,
@@ -446,12 +449,11 @@ class PaymentScoringForm(SectionForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", **_narrow(3)}),
     )
     SCHEDULE_FIELDS = {"advance": "advance_share", "interim": "interim_share", "holdback": "holdback_share"}
-    WEIGHT_KEYS = terms.SCORE_WEIGHT_KEYS
     field_map = {
         "payment_schedule": "advance_share",
         "score_weights": "weight_third_party",
         **{f"payment_schedule.{kind}": field for kind, field in SCHEDULE_FIELDS.items()},
-        **{f"score_weights.{key}": f"weight_{key}" for key in WEIGHT_KEYS},
+        **{f"score_weights.{component.value}": component.weight_field for component in Component},
     }
 
     @classmethod
@@ -465,13 +467,13 @@ class PaymentScoringForm(SectionForm):
 
     @classmethod
     def score_weights_of(cls, data: dict[str, Any]) -> dict[str, Decimal]:
-        return {key: Decimal(str(data[f"weight_{key}"])) for key in cls.WEIGHT_KEYS}
+        return {component.value: Decimal(str(data[component.weight_field])) for component in Component}
 
     def rule_errors(self, data: dict[str, Any]) -> dict[str, list[str]]:
         errors: dict[str, list[str]] = {}
         if not self.has_errors(*self.SCHEDULE_FIELDS.values()):
             errors.update(terms.payment_schedule_errors(self.schedule_of(data)))
-        weight_fields = [f"weight_{key}" for key in self.WEIGHT_KEYS]
+        weight_fields = [component.weight_field for component in Component]
         if not self.has_errors(*weight_fields) and all(data.get(name) is not None for name in weight_fields):
             errors.update(terms.score_weight_errors(self.score_weights_of(data)))
         return errors
@@ -481,7 +483,9 @@ class PaymentScoringForm(SectionForm):
         values: dict[str, Any] = {
             cls.SCHEDULE_FIELDS[str(item["kind"])]: str(item["share_pct"]) for item in DEFAULT_SCHEDULE
         }
-        values.update({f"weight_{key}": str(value) for key, value in DEFAULT_SCORE_WEIGHTS.items()})
+        values.update(
+            {component.weight_field: str(DEFAULT_SCORE_WEIGHTS.of(component)) for component in Component}
+        )
         values["min_bids"] = Tender._meta.get_field("min_bids").default
         values["standstill_days"] = settings.MARKETPLACE_STANDSTILL_DAYS
         return values
@@ -490,7 +494,7 @@ class PaymentScoringForm(SectionForm):
         return _row_fields(self, list(self.SCHEDULE_FIELDS.values()))
 
     def weight_fields(self) -> list[Any]:
-        return _row_fields(self, [f"weight_{key}" for key in self.WEIGHT_KEYS])
+        return _row_fields(self, [component.weight_field for component in Component])
 
     def other_fields(self) -> list[Any]:
         return _row_fields(self, ["min_bids", "standstill_days"])

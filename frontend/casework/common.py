@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from common.errors import ApplicationError
 from contracts.models import Contract
@@ -19,19 +18,21 @@ from contracts.selectors import contract_list
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from evaluations.permissions import COMPONENT_PERMS, evaluation_list_visible_to
+from marketplace.components import Component
 from orgs.permissions import organization_ids_of
 
+from .. import components
 from ..forms import add_service_error
 from .forms import ScoreForm, SurveyForm
 
 # The organisation field of a contract through which each area works on it.
 PARTY_FIELDS = {"bureau": "bureau_id", "assessor": "assessor_id", "community": "community_id"}
 
-COMPONENT_LABELS = {
-    "third_party": gettext_lazy("Third-party score (T)"),
-    "buyer": gettext_lazy("Buyer score (B)"),
-    "residents": gettext_lazy("Residents' score (R)"),
-    "community": gettext_lazy("Community score (C)"),
+# The components each area's organisation enters (who may: evaluations.permissions.COMPONENT_PERMS).
+COMPONENTS_OF_AREA = {
+    "bureau": (Component.BUYER, Component.COMMUNITY),
+    "assessor": (Component.THIRD_PARTY,),
+    "community": (Component.COMMUNITY,),
 }
 
 
@@ -62,7 +63,7 @@ def score_form(evaluation: Evaluation, component: str, data: Any = None) -> Scor
     return ScoreForm(
         data,
         prefix=component,
-        label=str(COMPONENT_LABELS[component]),
+        label=str(Component(component).label),
         initial={"score": current} if current is not None else None,
     )
 
@@ -72,23 +73,9 @@ def survey_form(evaluation: Evaluation, data: Any = None) -> SurveyForm:
     return SurveyForm(data, prefix="survey", initial=initial)
 
 
-def weights_of(evaluation: Evaluation) -> dict[str, str]:
-    """The weights frozen into the contract, as percentages for display."""
-    weights = evaluation.contract.terms.get("score_weights", {})
-    return {key: f"{float(value) * 100:g}%" for key, value in weights.items()}
-
-
 def component_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
-    weights = weights_of(evaluation)
-    return [
-        {
-            "key": key,
-            "label": COMPONENT_LABELS[key],
-            "value": getattr(evaluation, key),
-            "weight": weights.get(key),
-        }
-        for key in ("third_party", "buyer", "residents", "community")
-    ]
+    """The evaluation's components with the weights frozen into its contract."""
+    return components.component_rows(evaluation, evaluation.contract.frozen_terms.score_weights)
 
 
 def save_score(
@@ -115,7 +102,7 @@ def save_score(
             messages.success(
                 request,
                 _("%(component)s saved: %(score)s.")
-                % {"component": COMPONENT_LABELS[component], "score": form.cleaned_data["score"]},
+                % {"component": Component(component).label, "score": form.cleaned_data["score"]},
             )
             return redirect(success_url)
     return render_page({f"{component}_form": form, "form": form})

@@ -18,9 +18,7 @@ from evaluations.models import Evaluation
 from evaluations.permissions import EVALUATION_TRANSITIONS
 
 from ..access import area_required
-from .common import component_rows, evaluations_of, may_score, save_score, score_form
-
-OFFICER_COMPONENTS = ("buyer", "community")
+from .common import COMPONENTS_OF_AREA, component_rows, evaluations_of, may_score, save_score, score_form
 
 
 def _evaluation_or_404(request: HttpRequest, pk: int) -> Evaluation:
@@ -31,10 +29,10 @@ def _evaluation_or_404(request: HttpRequest, pk: int) -> Evaluation:
 def _page(request: HttpRequest, evaluation: Evaluation, extra: dict[str, Any] | None = None) -> HttpResponse:
     extra = extra or {}
     score_forms = []
-    for component in OFFICER_COMPONENTS:
+    for component in COMPONENTS_OF_AREA["bureau"]:
         if may_score(request.user, evaluation, component):
             form = extra.get(f"{component}_form") or score_form(evaluation, component)
-            action = reverse("casework:evaluation_score", args=[evaluation.pk, component])
+            action = reverse("casework:evaluation_score", args=[evaluation.pk, component.value])
             score_forms.append({"component": component, "form": form, "action": action})
     context = {
         "evaluation": evaluation,
@@ -54,7 +52,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @area_required("bureau")
 def evaluation_score(request: HttpRequest, pk: int, component: str) -> HttpResponse:
-    if component not in OFFICER_COMPONENTS:
+    if component not in COMPONENTS_OF_AREA["bureau"]:
         raise Http404
     evaluation = _evaluation_or_404(request, pk)
     if request.method != "POST":

@@ -14,6 +14,7 @@ from evaluations.models import Evaluation
 
 from ..access import area_required
 from .common import (
+    COMPONENTS_OF_AREA,
     component_rows,
     contracts_of,
     evaluations_of,
@@ -30,11 +31,12 @@ View = Callable[..., HttpResponse]
 
 class PartyPages:
     """The views of ``area`` (templates ``frontend/<area>/…``, URL names ``<area>:…``), where the
-    organisation enters the score ``component`` and, if ``survey``, the sample survey."""
+    organisation enters its one component (``COMPONENTS_OF_AREA``) and, if ``survey``, the sample
+    survey."""
 
-    def __init__(self, area: str, component: str, *, survey: bool = False) -> None:
+    def __init__(self, area: str, *, survey: bool = False) -> None:
         self.area = area
-        self.component = component
+        (self.component,) = COMPONENTS_OF_AREA[area]
         self.survey = survey
         guard = area_required(area)
         self.home: View = guard(self._home)
@@ -52,7 +54,11 @@ class PartyPages:
         contracts = contracts_of(request, self.area).select_related("provider", "bureau")
         contract = get_object_or_404(contracts, pk=pk)
         evaluations = Evaluation.objects.filter(contract=contract).order_by("id")
-        context = {"contract": contract, "evaluations": evaluations}
+        context = {
+            "contract": contract,
+            "component": self.component,
+            "evaluations": [(each, getattr(each, self.component.value)) for each in evaluations],
+        }
         return render(request, f"frontend/{self.area}/contract_detail.html", context)
 
     def _evaluation_or_404(self, request: HttpRequest, pk: int) -> Evaluation:

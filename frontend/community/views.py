@@ -7,7 +7,7 @@ from ..casework.party import PartyPages
 from ..registrations import pending_registrations
 from ..waiting import tasks_for
 
-pages = PartyPages("community", "community")
+pages = PartyPages("community")
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -27,12 +27,11 @@ from payments import services as payment_services
 from payments.models import Gateway, Payment, PayoutAccount
 
 from ..access import area_required
+from ..components import component_rows
 from ..forms import add_service_error
 from .common import actor, posted, provider_organization
 from .forms import ReportForm, ServiceEventForm
 from .views import member_provider_ids
-
-WEIGHT_KEYS = ("third_party", "buyer", "residents", "community")
 
 
 def _contracts(request: HttpRequest) -> QuerySet[Contract]:
@@ -51,19 +50,13 @@ def contract_list_page(request: HttpRequest) -> HttpResponse:
 
 
 def _evaluations(request: HttpRequest, contract: Contract) -> list[dict[str, Any]]:
-    weights = contract.terms.get("score_weights", {})
+    weights = contract.frozen_terms.score_weights
     rows = []
     for evaluation in evaluation_list_visible_to(request.user).filter(contract=contract).order_by("id"):
-        components = [
-            (_("Third-party assessment (T)"), evaluation.third_party, weights.get("third_party")),
-            (_("Buyer (B)"), evaluation.buyer, weights.get("buyer")),
-            (_("Residents (R)"), evaluation.residents, weights.get("residents")),
-            (_("Community (C)"), evaluation.community, weights.get("community")),
-        ]
         rows.append(
             {
                 "evaluation": evaluation,
-                "components": components,
+                "components": component_rows(evaluation, weights),
                 "grade": BAND_GRADES.get(evaluation.band, ""),
                 "is_open": evaluation.status == Evaluation.Status.OPEN,
             }

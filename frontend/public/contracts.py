@@ -16,6 +16,7 @@ from evaluations.scoring import BAND_GRADES as GRADES
 from evaluations.scoring import BANDS
 from evaluations.selectors import MIN_PUBLIC_RATINGS, satisfaction_by_contract, satisfaction_of
 
+from ..components import component_rows
 from .reads import party_links, public_evaluations, public_provider_ids, public_providers, visible_contracts
 
 BAND_LETTERS = [band.letter for _floor, band in BANDS]
@@ -29,6 +30,7 @@ def evaluation_row(evaluation: Evaluation) -> dict[str, Any]:
         "label": _("%(stage)s, round %(round)s")
         % {"stage": evaluation.get_stage_display(), "round": evaluation.round},
         "grade": GRADES.get(evaluation.band, ""),
+        "components": component_rows(evaluation, weights=None),
     }
 
 

@@ -4,7 +4,6 @@ and provider profiles are in ``contracts.py``. Everything shown comes through th
 and visibility querysets as the API, so the public sees here exactly what the API shows them."""
 
 import logging
-from decimal import Decimal
 from smtplib import SMTPException
 from typing import Any
 
@@ -146,10 +145,6 @@ def tender_list_page(request: HttpRequest) -> HttpResponse:
 # --- One tender ------------------------------------------------------------------------------------
 
 
-def _percent(weight: Decimal) -> str:
-    return f"{weight * 100:.0f}%"
-
-
 def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     tenders = tender_list(user=user).select_related("proposed_bid__provider")
@@ -167,12 +162,6 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kpis": list(tender.kpis.all()),
         "criteria": list(tender.criteria.all()),
         "schedule": list(tender.payment_schedule.all()),
-        "score_weights": [
-            (_("Third-party assessment (T)"), _percent(tender.weight_third_party)),
-            (_("Buyer (B)"), _percent(tender.weight_buyer)),
-            (_("Residents (R)"), _percent(tender.weight_residents)),
-            (_("Residents' committee (C)"), _percent(tender.weight_community)),
-        ],
         "questions": list(questions),
         "winner": winner,
         "contract": contract,

@@ -2,14 +2,16 @@
 public tender pages alike — how bids are scored (criteria and weights), the payment schedule (each
 instalment's share, in yuan and when it is paid) and the weights of the composite score S."""
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.utils.translation import gettext_lazy as _
 
 from common.money import split_by_shares
+from marketplace.components import ScoreWeights
 from marketplace.models import Criterion, PaymentScheduleItem, Tender
+
+from ..components import percent, weight_rows
 
 register = template.Library()
 
@@ -27,12 +29,10 @@ WHEN_PAID = {
 }
 
 
-def percent(value: Decimal) -> str:
-    """``Decimal("30.00")`` → ``"30%"``; ``Decimal("12.50")`` → ``"12.5%"``."""
-    text = f"{value:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text}%"
+@register.simple_tag
+def score_weight_rows(tender: Tender) -> list[tuple[str, str]]:
+    """(label, weight as a percentage) of each component of the tender's performance score."""
+    return weight_rows(ScoreWeights.of_tender(tender))
 
 
 @register.inclusion_tag("frontend/includes/tender_money_terms.html")
@@ -67,10 +67,5 @@ def tender_money_terms(tender: Tender) -> dict[str, Any]:
             }
             for item, ceiling_amount, award_amount in zip(schedule, at_ceiling, at_award, strict=True)
         ],
-        "score_weights": [
-            (_("Third-party assessment (T)"), percent(tender.weight_third_party * 100)),
-            (_("Buyer (B)"), percent(tender.weight_buyer * 100)),
-            (_("Residents (R)"), percent(tender.weight_residents * 100)),
-            (_("Residents' committee (C)"), percent(tender.weight_community * 100)),
-        ],
+        "score_weights": score_weight_rows(tender),
     }

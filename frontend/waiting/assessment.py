@@ -16,10 +16,8 @@ from evaluations.scoring import minimum_sample
 from orgs.models import Household
 from orgs.permissions import organization_ids_of
 
-from ..casework.common import PARTY_FIELDS, may_score, may_survey
+from ..casework.common import COMPONENTS_OF_AREA, PARTY_FIELDS, may_score, may_survey
 from . import STAGE_IN_SENTENCE, Task
-
-COMPONENT_OF_AREA = {"assessor": "third_party", "community": "community"}
 
 
 def _open_evaluations(user: Any, area: str) -> list[Evaluation]:
@@ -65,14 +63,14 @@ def surveys_needed(evaluations: list[Evaluation]) -> set[int]:
 
 
 def tasks(user: Any, area: str) -> list[Task]:
-    component = COMPONENT_OF_AREA[area]
+    (component,) = COMPONENTS_OF_AREA[area]
     evaluations = _open_evaluations(user, area)
     surveys = surveys_needed(evaluations) if area == "assessor" else set()
     result = []
     for evaluation in evaluations:
         url = reverse(f"{area}:evaluation", args=[evaluation.pk])
         names = {"title": evaluation.contract.title, "stage": STAGE_IN_SENTENCE[evaluation.stage]}
-        if getattr(evaluation, component) is None and may_score(user, evaluation, component):
+        if getattr(evaluation, component.value) is None and may_score(user, evaluation, component):
             text = (
                 _("Enter the third-party score T of the %(stage)s evaluation of “%(title)s”")
                 if area == "assessor"

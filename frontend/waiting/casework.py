@@ -18,6 +18,7 @@ from contracts.permissions import instalment_list_visible_to
 from contracts.selectors import contract_list
 from evaluations.models import Evaluation, Rating
 from evaluations.permissions import EVALUATION_TRANSITIONS, evaluation_list_visible_to, rating_list_visible_to
+from marketplace.components import ENTERED_COMPONENTS
 from orgs.models import Membership
 from orgs.permissions import organization_ids_of
 from payments.models import Gateway, Payment
@@ -89,7 +90,7 @@ def _evaluation_tasks(
                 url,
             )
         )
-    scores_in = None not in (evaluation.third_party, evaluation.buyer, evaluation.community)
+    scores_in = all(getattr(evaluation, each.value) is not None for each in ENTERED_COMPONENTS)
     report_in = (evaluation.contract_id, evaluation.stage) in reported
     residents_in = evaluation.pk not in without_residents  # enough ratings, or the survey
     if (

@@ -12,19 +12,14 @@ from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.transitions import run_transition
 from orgs.models import Organization, User
 
+from ..components import DEFAULT_SCORE_WEIGHTS, Component, ScoreWeights
 from ..models import Bid, Criterion, Kpi, PaymentScheduleItem, Tender
 from ..selectors import ranking_of
 from .bids import bid_open
 from .budget import available_on, budget_line_locked, ceiling_errors
-from .terms import DEFAULT_SCHEDULE, DEFAULT_SCORE_WEIGHTS, earliest_bid_deadline, validate_terms
+from .terms import DEFAULT_SCHEDULE, earliest_bid_deadline, validate_terms
 
 NESTED = ("kpis", "criteria", "payment_schedule")
-WEIGHT_FIELDS = {
-    "third_party": "weight_third_party",
-    "buyer": "weight_buyer",
-    "residents": "weight_residents",
-    "community": "weight_community",
-}
 
 
 def _require(actor: User, perm: str, tender: Tender) -> None:
@@ -43,7 +38,7 @@ def _current_terms(tender: Tender) -> dict[str, Any]:
         "payment_schedule": [
             {"kind": item.kind, "share_pct": item.share_pct} for item in tender.payment_schedule.all()
         ],
-        "score_weights": {key: getattr(tender, field) for key, field in WEIGHT_FIELDS.items()},
+        "score_weights": ScoreWeights.of_tender(tender).as_dict(),
         "areas": list(tender.areas.all()),
         "budget_line": tender.budget_line,
         "catalogue_item": tender.catalogue_item,
@@ -72,7 +67,7 @@ def _write(tender: Tender, data: dict[str, Any]) -> None:
     for key, value in scalar.items():
         setattr(tender, key, value)
     for key, value in data.get("score_weights", {}).items():
-        setattr(tender, WEIGHT_FIELDS[key], value)
+        setattr(tender, Component(key).weight_field, value)
     tender.save()
     if "areas" in data:
         tender.areas.set(data["areas"])
@@ -98,7 +93,7 @@ def tender_create(*, actor: User, bureau: Organization, data: dict[str, Any]) ->
     _require(actor, "marketplace.change_tender", probe)
     data = {**data}
     data.setdefault("payment_schedule", DEFAULT_SCHEDULE)
-    data["score_weights"] = {**DEFAULT_SCORE_WEIGHTS, **data.get("score_weights", {})}
+    data["score_weights"] = {**DEFAULT_SCORE_WEIGHTS.as_dict(), **data.get("score_weights", {})}
     data.setdefault("standstill_days", settings.MARKETPLACE_STANDSTILL_DAYS)
     data.setdefault("currency", "CNY")
     _validate_references(bureau, data)

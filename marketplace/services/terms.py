@@ -18,23 +18,17 @@ from django.utils.translation import gettext as _
 
 from common.errors import Invalid
 
+from ..components import Component
 from ..models import Criterion, PaymentScheduleItem
 
 MIN_PRICE_WEIGHT = 10
 MAX_HOLDBACK_PCT = Decimal(30)
 MAX_RESIDENTS_WEIGHT = Decimal("0.30")
-SCORE_WEIGHT_KEYS = ("third_party", "buyer", "residents", "community")
 DEFAULT_SCHEDULE = [
     {"kind": PaymentScheduleItem.Kind.ADVANCE, "share_pct": Decimal(30)},
     {"kind": PaymentScheduleItem.Kind.INTERIM, "share_pct": Decimal(40)},
     {"kind": PaymentScheduleItem.Kind.HOLDBACK, "share_pct": Decimal(30)},
 ]
-DEFAULT_SCORE_WEIGHTS = {
-    "third_party": Decimal("0.40"),
-    "buyer": Decimal("0.20"),
-    "residents": Decimal("0.30"),
-    "community": Decimal("0.10"),
-}
 
 Errors = dict[str, list[str]]
 
@@ -200,9 +194,10 @@ def payment_schedule_errors(schedule: list[dict[str, Any]]) -> Errors:
 
 
 def score_weight_errors(weights: dict[str, Decimal]) -> Errors:
-    """Four weights, none negative, adding up to 1; the residents' at most MAX_RESIDENTS_WEIGHT."""
+    """A weight per component (``marketplace.components``), none negative, adding up to 1; the
+    residents' at most MAX_RESIDENTS_WEIGHT."""
     errors: Errors = {}
-    total = sum((weights[key] for key in SCORE_WEIGHT_KEYS), Decimal(0))
+    total = sum((weights[component] for component in Component), Decimal(0))
     if total != 1:
         _add(
             errors,
@@ -210,15 +205,15 @@ def score_weight_errors(weights: dict[str, Decimal]) -> Errors:
             _("The weights of the performance score must add up to 1. They add up to %(total)s.")
             % {"total": _number(total)},
         )
-    if weights["residents"] > MAX_RESIDENTS_WEIGHT:
+    if weights[Component.RESIDENTS] > MAX_RESIDENTS_WEIGHT:
         _add(
             errors,
-            "score_weights.residents",
+            f"score_weights.{Component.RESIDENTS.value}",
             _("The residents' weight may be at most %(max)s.") % {"max": _number(MAX_RESIDENTS_WEIGHT)},
         )
-    for key in SCORE_WEIGHT_KEYS:
-        if weights[key] < 0:
-            _add(errors, f"score_weights.{key}", _("Score weights may not be negative."))
+    for component in Component:
+        if weights[component] < 0:
+            _add(errors, f"score_weights.{component.value}", _("Score weights may not be negative."))
     return errors
 
 

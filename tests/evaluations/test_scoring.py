@@ -6,8 +6,9 @@ import pytest
 
 from common.money import round_half_up
 from evaluations import scoring
+from marketplace.components import ScoreWeights
 
-DEFAULT_WEIGHTS = scoring.Weights(
+DEFAULT_WEIGHTS = ScoreWeights(
     third_party=Decimal("0.40"), buyer=Decimal("0.20"), residents=Decimal("0.30"), community=Decimal("0.10")
 )
 

@@ -221,7 +221,7 @@ def test_tender_page_shows_the_terms_and_published_answers_only(world, client):
     html = page(response)
     for text in ("Elderly lunch club", "Residents over 70", "¥300,000.00", "Service plan", "Visits", "40%"):
         assert text in html, text
-    assert "Performance holdback" in html and "Third-party assessment (T)" in html
+    assert "Performance holdback" in html and "Third-party score (T)" in html
     assert "Are meals halal?" in html and "Yes, on request." in html
     assert "Is parking free?" not in html
     assert asker.username not in html and world["providers"][0].name not in html

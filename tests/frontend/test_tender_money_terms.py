@@ -38,10 +38,10 @@ def assert_money_terms(html: str, *, at: str) -> None:
     assert "Paid after the final evaluation" in schedule
     weights = section(html, "tender-score-weights")
     for label, weight in (
-        ("Third-party assessment (T)", "40%"),
-        ("Buyer (B)", "20%"),
-        ("Residents (R)", "30%"),
-        ("Residents&#x27; committee (C)", "10%"),
+        ("Third-party score (T)", "40%"),
+        ("Buyer score (B)", "20%"),
+        ("Residents&#x27; score (R)", "30%"),
+        ("Community score (C)", "10%"),
     ):
         assert label in weights or label.replace("&#x27;", "'") in weights
         assert weight in weights
