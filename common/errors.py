@@ -1,8 +1,14 @@
 """One exception tree with stable codes, and the one DRF handler that renders every error as
-``{"code", "message", "extra"}`` (docs/rules.md §16)."""
+``{"code", "message", "extra"}`` (docs/rules.md §16).
+
+Each app lists the codes it raises in one enum (``<app>/errors.py``, a subclass of ``ErrorCode``);
+``CommonError`` holds the codes any operation can give. Every raise names a member, never a bare
+string, and each API operation declares the app codes it can answer with
+(``common.schema.error_codes``), so the OpenAPI schema lists them per operation."""
 
 import json
 import math
+from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -18,14 +24,44 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 
+class ErrorCode(StrEnum):
+    """The base of every app's enum of error codes: a member's value is the stable code the API
+    sends (never change one), ``status`` the HTTP status it comes with (409 unless given)."""
+
+    status: int
+
+    def __new__(cls, code: str, status: int = 409) -> "ErrorCode":
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.status = status
+        return member
+
+
+class CommonError(ErrorCode):
+    """The codes any operation may answer with, by the status each comes with."""
+
+    INVALID = "invalid", 400
+    MALFORMED_REQUEST = "malformed_request", 400
+    NOT_AUTHENTICATED = "not_authenticated", 401
+    AUTHENTICATION_FAILED = "authentication_failed", 401
+    PERMISSION_DENIED = "permission_denied", 403
+    NOT_FOUND = "not_found", 404
+    METHOD_NOT_ALLOWED = "method_not_allowed", 405
+    NOT_ACCEPTABLE = "not_acceptable", 406
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", 415
+    CONFLICT = "conflict", 409
+    INVALID_TRANSITION = "invalid_transition", 409
+    THROTTLED = "throttled", 429
+
+
 class ApplicationError(Exception):
     """A refusal by the domain. Services raise these; the API renders them."""
 
     status_code: int = status.HTTP_409_CONFLICT
-    code = "conflict"
+    code: ErrorCode = CommonError.CONFLICT
     default_message: Any = _("The request conflicts with the current state.")
 
-    def __init__(self, message: Any = None, *, code: str | None = None, extra: dict | None = None):
+    def __init__(self, message: Any = None, *, code: ErrorCode | None = None, extra: dict | None = None):
         self.message = str(message if message is not None else self.default_message)
         if code:
             self.code = code
@@ -38,19 +74,19 @@ class Conflict(ApplicationError):
 
 
 class InvalidTransition(Conflict):
-    code = "invalid_transition"
+    code = CommonError.INVALID_TRANSITION
     default_message = _("This action is not possible in the current state.")
 
 
 class Forbidden(ApplicationError):
     status_code = status.HTTP_403_FORBIDDEN
-    code = "permission_denied"
+    code = CommonError.PERMISSION_DENIED
     default_message = _("You do not have permission to perform this action.")
 
 
 class NotFound(ApplicationError):
     status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
+    code = CommonError.NOT_FOUND
     default_message = _("Not found.")
 
 
@@ -58,28 +94,28 @@ class Invalid(ApplicationError):
     """400 with field errors, raised by services for input that only they can judge."""
 
     status_code = status.HTTP_400_BAD_REQUEST
-    code = "invalid"
+    code = CommonError.INVALID
     default_message = _("Invalid input.")
 
-    def __init__(self, fields: dict[str, Any], message: Any = None, *, code: str | None = None):
+    def __init__(self, fields: dict[str, Any], message: Any = None, *, code: ErrorCode | None = None):
         super().__init__(message, code=code, extra={"fields": fields})
 
 
 _DRF_CODES = {
-    exceptions.NotAuthenticated: "not_authenticated",
-    exceptions.AuthenticationFailed: "authentication_failed",
-    exceptions.PermissionDenied: "permission_denied",
-    exceptions.NotFound: "not_found",
-    exceptions.MethodNotAllowed: "method_not_allowed",
-    exceptions.NotAcceptable: "not_acceptable",
-    exceptions.UnsupportedMediaType: "unsupported_media_type",
-    exceptions.Throttled: "throttled",
-    exceptions.ParseError: "malformed_request",
+    exceptions.NotAuthenticated: CommonError.NOT_AUTHENTICATED,
+    exceptions.AuthenticationFailed: CommonError.AUTHENTICATION_FAILED,
+    exceptions.PermissionDenied: CommonError.PERMISSION_DENIED,
+    exceptions.NotFound: CommonError.NOT_FOUND,
+    exceptions.MethodNotAllowed: CommonError.METHOD_NOT_ALLOWED,
+    exceptions.NotAcceptable: CommonError.NOT_ACCEPTABLE,
+    exceptions.UnsupportedMediaType: CommonError.UNSUPPORTED_MEDIA_TYPE,
+    exceptions.Throttled: CommonError.THROTTLED,
+    exceptions.ParseError: CommonError.MALFORMED_REQUEST,
 }
 
 
 def _body(code: str, message: Any, extra: dict | None = None) -> dict:
-    return {"code": code, "message": str(message), "extra": extra or {}}
+    return {"code": str(code), "message": str(message), "extra": extra or {}}
 
 
 # DRF's messages that speak of the program rather than to a person, by their code.
@@ -154,7 +190,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         response["WWW-Authenticate"] = "Token"
     if isinstance(exc, exceptions.ValidationError):
         fields = _for_people(exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail})
-        response.data = _body("invalid", _("Invalid input."), {"fields": fields})
+        response.data = _body(CommonError.INVALID, _("Invalid input."), {"fields": fields})
         return response
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     detail = getattr(exc, "detail", str(exc))
@@ -169,6 +205,8 @@ def not_found_view(request: HttpRequest, exception: Exception | None = None) -> 
     clients with the error envelope, and everyone else with the usual page."""
     if request.path.startswith("/api/"):
         return JsonResponse(
-            _body("not_found", _("Not found.")), status=404, json_dumps_params={"ensure_ascii": False}
+            _body(CommonError.NOT_FOUND, _("Not found.")),
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
         )
     return page_not_found(request, exception)

@@ -1,14 +1,19 @@
 """The OpenAPI schema says what the API does (docs/rules.md §16): every operation documents, besides its
 success, the error envelope ``{"code", "message", "extra"}`` for each status it can answer with,
-and the stable codes each status carries.
+and the stable codes that operation can give under each status.
 
 Which statuses an operation documents follows from the view, so a new view is covered without
 saying so: 400 where it reads a body or filters a list, 401 wherever credentials are read, 403
 where a user must be signed in, 404 on routes with an id and on paginated lists (a page past the
-end), 409 on every write, 429 where a throttle applies. A view documents more with
-``extend_schema(responses={…: error_response(409)})`` (``ranking/`` answers 409 ``bids_sealed``)."""
+end), 409 on every write, 429 where a throttle applies; each with ``common.errors.CommonError``'s
+codes of that status. The codes of the apps (``<app>/errors.py``) an operation can give are declared
+on its view method with ``@error_codes(...)``, which adds them, and their statuses, to the
+operation (``ranking/`` declares 409 ``bids_sealed``). tests/api/test_schema_says_what_it_does.py
+checks every code raised is an app's enum member and that every code an operation answers with in
+the suite is one it declares."""
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -17,71 +22,48 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
 
-# The stable codes by status (docs/rules.md §16). tests/api/test_error_codes.py checks that every code the
-# code base raises is listed here, so the schema lists them all.
-ERROR_CODES: dict[int, tuple[str, ...]] = {
-    400: (
-        "invalid",
-        "malformed_request",
-        "invalid_credentials",
-        "invalid_household_code",
-        "invalid_phone",
-        "phone_code_wrong",
-        "invalid_signature",
-        "invalid_event",
-    ),
-    401: ("not_authenticated", "authentication_failed"),
-    403: (
-        "permission_denied",
-        "conflict_of_interest",
-        "not_a_recipient",
-        "not_a_resident",
-        "resident_unconfirmed",
-    ),
-    404: ("not_found",),
-    409: (
-        "conflict",
-        "invalid_transition",
-        "not_editable",
-        "already_answered",
-        "already_declared",
-        "already_rated",
-        "already_reported",
-        "already_signed",
-        "appeal_window_open",
-        "bidding_closed",
-        "bids_sealed",
-        "budget_insufficient",
-        "code_recently_sent",
-        "deadline_not_passed",
-        "deadline_too_soon",
-        "declaration_required",
-        "declarations_required",
-        "draft_exists",
-        "duplicate_bid",
-        "edit_window_closed",
-        "household_full",
-        "insufficient_ratings",
-        "no_eligible_bid",
-        "no_household_phone",
-        "not_supported_by_gateway",
-        "not_top_ranked",
-        "payment_in_progress",
-        "payout_account_not_ready",
-        "phone_code_expired",
-        "price_above_ceiling",
-        "rating_window_closed",
-        "report_missing",
-        "scores_missing",
-        "scoring_incomplete",
-        "standstill_not_over",
-    ),
-    429: ("throttled", "account_locked", "address_locked"),
-    503: ("gateway_unavailable",),
+from .errors import CommonError, ErrorCode
+
+# The codes any operation documenting a status may give with it (405, 406 and 415 are DRF's own,
+# which no operation of ours means to answer).
+GENERIC_CODES: dict[int, tuple[ErrorCode, ...]] = {
+    400: (CommonError.INVALID, CommonError.MALFORMED_REQUEST),
+    401: (CommonError.NOT_AUTHENTICATED, CommonError.AUTHENTICATION_FAILED),
+    403: (CommonError.PERMISSION_DENIED,),
+    404: (CommonError.NOT_FOUND,),
+    409: (CommonError.INVALID_TRANSITION,),
+    429: (CommonError.THROTTLED,),
+    503: (),
 }
 
+Function = TypeVar("Function", bound=Callable[..., Any])
 
-def _status_description(status: int) -> str:
+
+def error_codes(*codes: ErrorCode, method: str | None = None) -> Callable[[Function], Function]:
+    """Declare on an API view method (a viewset's action, ``create``, ``list``…, or an APIView's
+    ``get``/``post``) the app codes it can answer with, besides the generic ones of its statuses;
+    ``method`` limits them to one HTTP method of an action that serves several."""
+
+    def declare(function: Function) -> Function:
+        declared = {**getattr(function, "error_codes", {}), (method or "*").upper(): tuple(codes)}
+        function.error_codes = declared  # type: ignore[attr-defined]
+        return function
+
+    return declare
+
+
+def declared_error_codes(view: Any, method: str) -> tuple[ErrorCode, ...]:
+    """The codes ``@error_codes`` declares for ``view``'s operation of ``method`` (a viewset's
+    ``partial_update`` falls back to its ``update``)."""
+    action = getattr(view, "action", None) or method.lower()
+    for name in (action, "update") if action == "partial_update" else (action,):
+        declared = getattr(getattr(view, name, None), "error_codes", None)
+        if declared is not None:
+            return declared.get(method.upper(), declared.get("*", ()))
+    return ()
+
+
+def _status_description(status: int, codes: Iterable[str]) -> str:
     texts = {
         400: gettext(
             "Invalid input. Code `invalid` lists the messages by field in `extra.fields`; other codes: "
@@ -99,7 +81,6 @@ def _status_description(status: int) -> str:
             "A service the operation needs cannot be reached now; try again later. Codes: %(codes)s."
         ),
     }
-    codes = ERROR_CODES[status]
     return texts[status] % {"codes": ", ".join(f"`{code}`" for code in codes)}
 
 
@@ -132,9 +113,9 @@ def closed_schema(serializer_class: type) -> type:
     return serializer_class
 
 
-def error_response(status: int) -> OpenApiResponse:
-    """The envelope as a documented response, for statuses a view adds with ``extend_schema``."""
-    return OpenApiResponse(ErrorSerializer, description=status_description(status))
+def error_response(status: int, codes: Iterable[str]) -> OpenApiResponse:
+    """The envelope as a documented response of ``status``, listing ``codes``."""
+    return OpenApiResponse(ErrorSerializer, description=status_description(status, tuple(codes)))
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -142,15 +123,27 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _get_response_bodies(self, direction: Any = "response") -> dict:
         responses = super()._get_response_bodies(direction)
-        for status in self._error_statuses():
+        for status, codes in self.error_codes().items():
             code = str(status)
-            documented = self._get_response_for_code(error_response(status), code)
+            documented = self._get_response_for_code(error_response(status, codes), code)
             if code not in responses:
                 responses[code] = documented
             elif "content" not in responses[code]:  # a view's own description, without the body
                 description = f"{responses[code]['description']}\n\n{documented['description']}"
                 responses[code] = {**documented, "description": description}
         return responses
+
+    def error_codes(self) -> dict[int, list[str]]:
+        """The operation's codes by status: the generic ones of each status the view implies, and
+        the codes it declares (``@error_codes``) under theirs (a GET declaring ``bids_sealed``
+        documents 409 with that code alone)."""
+        declared = declared_error_codes(self.view, self.method)
+        implied = set(self._error_statuses())
+        codes: dict[int, list[str]] = {}
+        for status in sorted(implied | {code.status for code in declared}):
+            generic = GENERIC_CODES.get(status, ()) if status in implied else ()
+            codes[status] = list(dict.fromkeys([*generic, *(c for c in declared if c.status == status)]))
+        return codes
 
     def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict:
         schema = super()._map_basic_serializer(serializer, direction)

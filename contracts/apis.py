@@ -11,6 +11,9 @@ from rest_framework.response import Response
 from common.api import ReadViewSet, ReasonSerializer
 from common.errors import NotFound
 from common.history import StateLogSerializer, history_of
+from common.schema import error_codes
+from contracts.errors import ContractsError
+from marketplace.errors import MarketplaceError
 from marketplace.selectors import tender_list
 from marketplace.serializers import TenderSerializer
 
@@ -51,6 +54,7 @@ class TenderAwardFinalizeApi(GenericAPIView):
         return tender_list(user=self.request.user)
 
     @extend_schema(request=None, responses=TenderSerializer)
+    @error_codes(MarketplaceError.STANDSTILL_NOT_OVER)
     def post(self, request, pk: int) -> Response:
         tender = services.award_finalize(actor=request.user, tender=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=tender.pk)).data)
@@ -145,6 +149,7 @@ class ContractViewSet(ContractRepresentation, mixins.ListModelMixin, mixins.Retr
     @extend_schema(methods=["GET"], responses=ReportSerializer(many=True))
     @extend_schema(methods=["POST"], request=ReportInputSerializer, responses={201: ReportSerializer})
     @action(detail=True, methods=["get", "post"])
+    @error_codes(ContractsError.ALREADY_REPORTED, method="POST")
     def reports(self, request, pk=None):
         contract = self._party_contract()
         if request.method == "GET":

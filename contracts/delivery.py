@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.errors import Conflict, Forbidden, Invalid
+from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
+from contracts.errors import ContractsError
 from orgs.models import Area, User
 from orgs.selectors import households_by_codes
 
@@ -39,7 +40,7 @@ def service_event_create(
     if not rules.has_perm("contracts.log_delivery_on_contract", actor, contract):
         raise Forbidden()
     if contract.status not in DELIVERING:
-        raise Conflict(_("Services are logged while the contract is active."), code="invalid_transition")
+        raise InvalidTransition(_("Services are logged while the contract is active."))
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if not contract.service_start <= date <= contract.service_end:
@@ -76,9 +77,11 @@ def report_submit(
     if not rules.has_perm("contracts.log_delivery_on_contract", actor, contract):
         raise Forbidden()
     if contract.status not in DELIVERING:
-        raise Conflict(_("Reports are submitted while the contract is active."), code="invalid_transition")
+        raise InvalidTransition(_("Reports are submitted while the contract is active."))
     if Report.objects.filter(contract=contract, stage=stage).exists():
-        raise Conflict(_("The report for this stage has been submitted."), code="already_reported")
+        raise Conflict(
+            _("The report for this stage has been submitted."), code=ContractsError.ALREADY_REPORTED
+        )
     kpis = {kpi.id: kpi for kpi in contract.tender.kpis.all()}
     seen: set[int] = set()
     for item in kpi_actuals:

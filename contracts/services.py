@@ -13,6 +13,7 @@ from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.money import round_half_up, split_by_shares
 from common.transitions import run_transition
+from contracts.errors import ContractsError
 from marketplace.models import Tender
 from marketplace.services import commitment_release, tender_finalize_award
 from orgs.models import Organization, User
@@ -96,7 +97,9 @@ def contract_sign(*, actor: User, contract: Contract) -> Contract:
         signed_any = True
     if not signed_any:
         if is_contract_officer(actor, contract) or is_contract_provider_admin(actor, contract):
-            raise Conflict(_("Your side has already signed this contract."), code="already_signed")
+            raise Conflict(
+                _("Your side has already signed this contract."), code=ContractsError.ALREADY_SIGNED
+            )
         raise Forbidden()
     contract.save()
     if contract.is_fully_signed:

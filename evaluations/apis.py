@@ -11,15 +11,18 @@ from rest_framework.views import APIView
 
 from common.api import ReadViewSet, ReasonSerializer
 from common.client_address import client_address
-from common.errors import NotFound
-from common.schema import error_response
+from common.errors import CommonError, NotFound
+from common.schema import error_codes
 from common.throttling import ScopedRateThrottle
 from contracts.apis import ContractRepresentation
+from contracts.errors import ContractsError
 from contracts.models import Contract
 from contracts.permissions import contract_list_visible_to
 from contracts.serializers import ContractSerializer
+from orgs.errors import OrgsError
 
 from . import services
+from .errors import EvaluationsError
 from .models import Evaluation
 from .permissions import evaluation_list_visible_to, rating_list_visible_to
 from .selectors import rateable_contracts, satisfaction_of
@@ -41,6 +44,7 @@ class ContractSignApi(ContractRepresentation):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses=ContractSerializer)
+    @error_codes(ContractsError.ALREADY_SIGNED)
     def post(self, request, pk: int) -> Response:
         return self._respond(services.contract_sign(actor=request.user, contract=self.get_object()))
 
@@ -106,11 +110,17 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
 
     @extend_schema(request=None, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(
+        EvaluationsError.SCORES_MISSING,
+        EvaluationsError.REPORT_MISSING,
+        EvaluationsError.INSUFFICIENT_RATINGS,
+    )
     def finalize(self, request, pk=None):
         return self._respond(services.evaluation_finalize(actor=request.user, evaluation=self.get_object()))
 
     @extend_schema(request=None, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(EvaluationsError.APPEAL_WINDOW_OPEN)
     def confirm(self, request, pk=None):
         return self._respond(services.evaluation_confirm(actor=request.user, evaluation=self.get_object()))
 
@@ -129,7 +139,16 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     def get_queryset(self):
         return rating_list_visible_to(self.request.user)
 
-    @extend_schema(request=RatingInputSerializer, responses={201: RatingSerializer, 404: error_response(404)})
+    @extend_schema(request=RatingInputSerializer, responses={201: RatingSerializer})
+    @error_codes(
+        CommonError.NOT_FOUND,
+        OrgsError.CONFLICT_OF_INTEREST,
+        OrgsError.NOT_A_RESIDENT,
+        OrgsError.RESIDENT_UNCONFIRMED,
+        EvaluationsError.NOT_A_RECIPIENT,
+        EvaluationsError.RATING_WINDOW_CLOSED,
+        EvaluationsError.ALREADY_RATED,
+    )
     def create(self, request):
         data = self.input(RatingInputSerializer)
         contract = (
@@ -143,6 +162,12 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         return Response(self.output(RatingSerializer, rating), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RatingPatchSerializer, responses=RatingSerializer)
+    @error_codes(
+        OrgsError.NOT_A_RESIDENT,
+        OrgsError.RESIDENT_UNCONFIRMED,
+        EvaluationsError.EDIT_WINDOW_CLOSED,
+        EvaluationsError.RATING_WINDOW_CLOSED,
+    )
     def partial_update(self, request, pk=None):
         rating = self.get_object()  # the bureau sees ratings it may not change: 403, not 404
         data = self.input(RatingPatchSerializer)
@@ -154,11 +179,13 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
 
     @extend_schema(request=ReasonSerializer, responses=RatingSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(EvaluationsError.RATING_WINDOW_CLOSED)
     def restore(self, request, pk=None):
         return self._review(request, "restore")
 
     @extend_schema(request=ReasonSerializer, responses=RatingSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(EvaluationsError.RATING_WINDOW_CLOSED)
     def exclude(self, request, pk=None):
         return self._review(request, "exclude")
 

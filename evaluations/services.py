@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import reasons
-from common.errors import Conflict, Forbidden, Invalid
+from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.notifications import notify_after_commit
 from common.transitions import run_transition
 from contracts import services as contract_services
 from contracts.models import Contract, Instalment, Report
+from evaluations.errors import EvaluationsError
 from marketplace.components import ENTERED_COMPONENTS
+from orgs.errors import OrgsError
 from orgs.models import Household, User
 from orgs.selectors import require_confirmed_resident
 
@@ -64,7 +66,7 @@ def _locked(evaluation: Evaluation) -> Evaluation:
         Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
     )
     if evaluation.contract.status == Contract.Status.TERMINATED:
-        raise Conflict(_("The contract has been terminated."), code="invalid_transition")
+        raise InvalidTransition(_("The contract has been terminated."))
     return evaluation
 
 
@@ -97,14 +99,23 @@ def rating_create(
     resident = require_confirmed_resident(actor)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)  # serialises the burst count
     if is_party_member(actor, contract):
-        raise Forbidden(_("Members of a party to the contract may not rate it."), code="conflict_of_interest")
+        raise Forbidden(
+            _("Members of a party to the contract may not rate it."), code=OrgsError.CONFLICT_OF_INTEREST
+        )
     if not _is_recipient(resident.household, contract):
-        raise Forbidden(_("Your household is not recorded as a recipient."), code="not_a_recipient")
+        raise Forbidden(
+            _("Your household is not recorded as a recipient."), code=EvaluationsError.NOT_A_RECIPIENT
+        )
     evaluation = evaluation_open_for(contract) if contract.status in RATEABLE_CONTRACT_STATUSES else None
     if evaluation is None:
-        raise Conflict(_("No evaluation of this contract is open for ratings."), code="rating_window_closed")
+        raise Conflict(
+            _("No evaluation of this contract is open for ratings."),
+            code=EvaluationsError.RATING_WINDOW_CLOSED,
+        )
     if Rating.objects.filter(household=resident.household, evaluation=evaluation).exists():
-        raise Conflict(_("Your household has already rated this evaluation."), code="already_rated")
+        raise Conflict(
+            _("Your household has already rated this evaluation."), code=EvaluationsError.ALREADY_RATED
+        )
     is_burst = _client_burst(contract, client_address)
     rating = Rating.objects.create(
         household=resident.household,
@@ -137,9 +148,9 @@ def rating_update(*, actor: User, rating: Rating, data: dict[str, Any]) -> Ratin
         raise Forbidden(_("Only the household that gave a rating may change it."))
     require_confirmed_resident(actor)
     if timezone.now() > rating_edit_deadline(rating):
-        raise Conflict(_("A rating can be changed for 7 days."), code="edit_window_closed")
+        raise Conflict(_("A rating can be changed for 7 days."), code=EvaluationsError.EDIT_WINDOW_CLOSED)
     if rating.evaluation.status != Evaluation.Status.OPEN:
-        raise Conflict(_("The evaluation is no longer open."), code="rating_window_closed")
+        raise Conflict(_("The evaluation is no longer open."), code=EvaluationsError.RATING_WINDOW_CLOSED)
     for field in ("satisfaction", "resolved", "comment"):
         if field in data:
             setattr(rating, field, data[field])
@@ -156,7 +167,9 @@ def rating_review(*, actor: User, rating: Rating, decision: str, reason: str) ->
     if not reason.strip():
         raise Invalid({"reason": [_("Give the reason.")]})
     if rating.evaluation.status != Evaluation.Status.OPEN:  # R is fixed once published
-        raise Conflict(_("The evaluation of this rating is no longer open."), code="rating_window_closed")
+        raise Conflict(
+            _("The evaluation of this rating is no longer open."), code=EvaluationsError.RATING_WINDOW_CLOSED
+        )
     method = rating.restore if decision == "restore" else rating.exclude
     return run_transition(rating, method, by=actor, description=reason.strip())
 
@@ -168,7 +181,7 @@ def evaluation_score(*, actor: User, evaluation: Evaluation, component: str, sco
     if not rules.has_perm(COMPONENT_PERMS[component], actor, evaluation):
         raise Forbidden()
     if evaluation.status != Evaluation.Status.OPEN:
-        raise Conflict(_("Scores are entered while the evaluation is open."), code="invalid_transition")
+        raise InvalidTransition(_("Scores are entered while the evaluation is open."))
     setattr(evaluation, component, score)
     evaluation.save(update_fields=[component])
     return evaluation
@@ -183,7 +196,7 @@ def evaluation_survey(*, actor: User, evaluation: Evaluation, n: int, n_pos: int
     if n_pos > n:
         raise Invalid({"n_pos": [_("Positive answers cannot exceed the sample.")]})
     if evaluation.status != Evaluation.Status.OPEN:
-        raise Conflict(_("Surveys are entered while the evaluation is open."), code="invalid_transition")
+        raise InvalidTransition(_("Surveys are entered while the evaluation is open."))
     evaluation.survey_n, evaluation.survey_n_pos = n, n_pos
     evaluation.save(update_fields=["survey_n", "survey_n_pos"])
     return evaluation
@@ -212,7 +225,7 @@ def _residents_component(evaluation: Evaluation) -> tuple[int, int, int, Decimal
         return n, n_pos, n_min, score, Evaluation.Method.SURVEY
     raise Conflict(
         _("Too few valid ratings and no sample survey."),
-        code="insufficient_ratings",
+        code=EvaluationsError.INSUFFICIENT_RATINGS,
         extra={"n": n, "n_min": n_min},
     )
 
@@ -225,14 +238,18 @@ def evaluation_finalize(*, actor: User, evaluation: Evaluation) -> Evaluation:
     if not rules.has_perm("evaluations.finalize_evaluation", actor, evaluation):
         raise Forbidden()
     if evaluation.status != Evaluation.Status.OPEN:
-        raise Conflict(code="invalid_transition")
+        raise InvalidTransition()
     missing = [each.value for each in ENTERED_COMPONENTS if getattr(evaluation, each.value) is None]
     if missing:
         raise Conflict(
-            _("Enter every component score first."), code="scores_missing", extra={"missing": missing}
+            _("Enter every component score first."),
+            code=EvaluationsError.SCORES_MISSING,
+            extra={"missing": missing},
         )
     if not Report.objects.filter(contract=evaluation.contract, stage=evaluation.stage).exists():
-        raise Conflict(_("The provider's report for this stage is missing."), code="report_missing")
+        raise Conflict(
+            _("The provider's report for this stage is missing."), code=EvaluationsError.REPORT_MISSING
+        )
     n, n_pos, n_min, residents, method = _residents_component(evaluation)
     composite = scoring.composite_score(
         t=evaluation.third_party,
@@ -269,7 +286,7 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
     if evaluation.status == Evaluation.Status.PUBLISHED and not evaluation.is_appeal_window_over:
         raise Conflict(
             _("The appeal window is still open."),
-            code="appeal_window_open",
+            code=EvaluationsError.APPEAL_WINDOW_OPEN,
             extra={"appeal_until": evaluation.appeal_until.isoformat() if evaluation.appeal_until else None},
         )
     run_transition(evaluation, evaluation.confirm, by=actor)

@@ -4,7 +4,7 @@ one service, serialise."""
 import rules
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -13,11 +13,13 @@ from rest_framework.response import Response
 from common.api import ReadViewSet
 from common.errors import Forbidden, Invalid, NotFound
 from common.history import StateLogSerializer, history_of
-from common.schema import error_response
+from common.schema import error_codes
+from orgs.errors import OrgsError
 from orgs.models import Membership, Organization
 from orgs.selectors import acting_organization
 
 from . import services
+from .errors import MarketplaceError
 from .filters import TenderFilter
 from .models import Bid, CatalogueItem, Criterion, Question, Tender
 from .permissions import (
@@ -111,6 +113,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         return self._respond(tender, status.HTTP_201_CREATED)
 
     @extend_schema(request=TenderInputSerializer, responses=TenderSerializer)
+    @error_codes(MarketplaceError.NOT_EDITABLE)
     def partial_update(self, request, pk=None):
         tender = self.get_object()
         data = self.input(TenderInputSerializer, partial=True)
@@ -119,11 +122,13 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
 
     @extend_schema(request=None, responses=TenderSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(MarketplaceError.DEADLINE_TOO_SOON, MarketplaceError.BUDGET_INSUFFICIENT)
     def publish(self, request, pk=None):
         return self._respond(services.tender_publish(actor=request.user, tender=self.get_object()))
 
     @extend_schema(request=None, responses=TenderSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(MarketplaceError.DEADLINE_NOT_PASSED)
     def close(self, request, pk=None):
         return self._respond(services.tender_close(actor=request.user, tender=self.get_object()))
 
@@ -136,6 +141,9 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
 
     @extend_schema(request=AwardInputSerializer, responses=TenderSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(
+        MarketplaceError.NO_ELIGIBLE_BID, MarketplaceError.SCORING_INCOMPLETE, MarketplaceError.NOT_TOP_RANKED
+    )
     def award(self, request, pk=None):
         tender = self.get_object()
         if not rules.has_perm("marketplace.award_tender", request.user, tender):
@@ -156,7 +164,8 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         }
         return Response(StateLogSerializer(history_of(tender), many=True, context=context).data)
 
-    @extend_schema(responses={200: RankingRowSerializer(many=True), 409: error_response(409)})
+    @extend_schema(responses=RankingRowSerializer(many=True))
+    @error_codes(MarketplaceError.BIDS_SEALED)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # docs/rules.md §16
     def ranking(self, request, pk=None):
         tender = self.get_object()
@@ -167,6 +176,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
 
     @extend_schema(request=DeclarationInputSerializer, responses={201: DeclarationSerializer})
     @action(detail=True, methods=["post"])
+    @error_codes(OrgsError.CONFLICT_OF_INTEREST, MarketplaceError.ALREADY_DECLARED)
     def declarations(self, request, pk=None):
         tender = self.get_object()
         no_conflict = self.input(DeclarationInputSerializer)["no_conflict"]
@@ -198,6 +208,7 @@ class TenderQuestionViewSet(mixins.ListModelMixin, ReadViewSet):
         return QuestionSerializer
 
     @extend_schema(request=QuestionInputSerializer, responses={201: QuestionSerializer})
+    @error_codes(MarketplaceError.BIDDING_CLOSED)
     def create(self, request, tender_pk=None):
         tender = self.tender()
         text = self.input(QuestionInputSerializer)["text"]
@@ -220,6 +231,7 @@ class QuestionViewSet(mixins.RetrieveModelMixin, ReadViewSet):
 
     @extend_schema(request=AnswerInputSerializer, responses=QuestionSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(MarketplaceError.ALREADY_ANSWERED)
     def answer(self, request, pk=None):
         question = self.get_object()
         answer = self.input(AnswerInputSerializer)["answer"]
@@ -227,7 +239,6 @@ class QuestionViewSet(mixins.RetrieveModelMixin, ReadViewSet):
         return Response(BureauQuestionSerializer(question).data)
 
 
-@extend_schema_view(list=extend_schema(responses={200: BidSerializer(many=True), 409: error_response(409)}))
 class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
     """``tenders/{id}/bids/``: a provider creates and lists its own bids; the bureau lists the
     tender's bids only after the deadline (before: 409 ``bids_sealed``)."""
@@ -246,7 +257,14 @@ class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
             return Bid.objects.none()
         return tender_bids_visible_to(self.request.user, self.tender())
 
+    @error_codes(MarketplaceError.BIDS_SEALED)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
     @extend_schema(request=BidInputSerializer, responses={201: BidSerializer})
+    @error_codes(
+        OrgsError.CONFLICT_OF_INTEREST, MarketplaceError.BIDDING_CLOSED, MarketplaceError.DRAFT_EXISTS
+    )
     def create(self, request, tender_pk=None):
         tender = self.tender()
         data = self.input(BidInputSerializer)
@@ -269,6 +287,7 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
         return bid_list_visible_to(self.request.user)
 
     @extend_schema(request=BidPatchSerializer, responses=BidSerializer)
+    @error_codes(MarketplaceError.NOT_EDITABLE)
     def partial_update(self, request, pk=None):
         bid = self.get_object()
         data = self.input(BidPatchSerializer)
@@ -278,6 +297,13 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
 
     @extend_schema(request=None, responses=BidSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(
+        OrgsError.CONFLICT_OF_INTEREST,
+        MarketplaceError.BIDDING_CLOSED,
+        MarketplaceError.PRICE_ABOVE_CEILING,
+        MarketplaceError.DECLARATIONS_REQUIRED,
+        MarketplaceError.DUPLICATE_BID,
+    )
     def submit(self, request, pk=None):
         return Response(
             self.output(BidSerializer, services.bid_submit(actor=request.user, bid=self.get_object()))
@@ -285,6 +311,7 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
 
     @extend_schema(request=None, responses=BidSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(MarketplaceError.BIDDING_CLOSED)
     def withdraw(self, request, pk=None):
         bid = services.bid_withdraw(actor=request.user, bid=self.get_object())
         return Response(self.output(BidSerializer, bid))
@@ -300,6 +327,7 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
 
     @extend_schema(request=ScoreInputSerializer, responses={201: ScoreSerializer})
     @action(detail=True, methods=["post"])
+    @error_codes(MarketplaceError.DECLARATION_REQUIRED)
     def scores(self, request, pk=None):
         bid: Bid = self.get_object()
         data = self.input(ScoreInputSerializer)

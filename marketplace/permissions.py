@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from common.errors import Conflict
+from marketplace.errors import MarketplaceError
 from orgs.models import Membership, Organization
 from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
@@ -97,7 +98,7 @@ def check_bids_unsealed(tender: Tender) -> None:
         message = _("The tender was cancelled before its deadline: its bids are returned unopened.")
     else:
         message = _("Bids stay sealed until the deadline.")
-    raise Conflict(message, code="bids_sealed")
+    raise Conflict(message, code=MarketplaceError.BIDS_SEALED)
 
 
 def bid_list_visible_to(user: Any) -> QuerySet[Bid]:

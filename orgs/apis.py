@@ -14,7 +14,9 @@ from rest_framework.views import APIView
 
 from common.api import ReadViewSet, ReasonSerializer
 from common.errors import Forbidden, Invalid, NotFound
+from common.schema import error_codes
 from common.throttling import ScopedRateThrottle
+from orgs.errors import OrgsError
 
 from . import imports, permissions, services
 from .filters import AreaFilter, HouseholdFilter, OrganizationFilter, ResidentFilter
@@ -64,6 +66,7 @@ class TokenApi(APIView):
     throttle_scope = "anon_write"
 
     @extend_schema(request=TokenInputSerializer, responses=TokenSerializer)
+    @error_codes(OrgsError.INVALID_CREDENTIALS, OrgsError.ACCOUNT_LOCKED, OrgsError.ADDRESS_LOCKED)
     def post(self, request):
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -71,7 +74,7 @@ class TokenApi(APIView):
         if user is None:
             raise Invalid(
                 {"non_field_errors": [_("The username or password is not right. Check them and try again.")]},
-                code="invalid_credentials",
+                code=OrgsError.INVALID_CREDENTIALS,
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
@@ -132,6 +135,7 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
     def get_queryset(self):
         return household_list_visible_to(self.request.user)
 
+    @error_codes(OrgsError.INVALID_PHONE)
     def create(self, request):
         data = self.input(HouseholdSerializer)
         household = services.household_create(actor=request.user, **data)
@@ -178,6 +182,7 @@ class ResidentRegisterApi(APIView):
     throttle_scope = "anon_write"
 
     @extend_schema(request=ResidentRegistrationSerializer, responses={201: ResidentRegisteredSerializer})
+    @error_codes(OrgsError.INVALID_PHONE, OrgsError.INVALID_HOUSEHOLD_CODE, OrgsError.HOUSEHOLD_FULL)
     def post(self, request):
         serializer = ResidentRegistrationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -198,12 +203,14 @@ class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadView
 
     @extend_schema(request=None, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(OrgsError.CONFLICT_OF_INTEREST)
     def confirm(self, request, pk=None):
         resident = services.resident_confirm(actor=request.user, resident=self.get_object())
         return Response(self.output(ResidentSerializer, resident))
 
     @extend_schema(request=ReasonSerializer, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])
+    @error_codes(OrgsError.CONFLICT_OF_INTEREST)
     def reject(self, request, pk=None):
         reason = self.input(ReasonSerializer)["reason"]
         resident = services.resident_reject(actor=request.user, resident=self.get_object(), reason=reason)
@@ -218,6 +225,7 @@ class ResidentPhoneCodeApi(APIView):
     throttle_scope = "anon_write"
 
     @extend_schema(request=None, responses={202: MeResidentSerializer})
+    @error_codes(OrgsError.NOT_A_RESIDENT, OrgsError.NO_HOUSEHOLD_PHONE, OrgsError.CODE_RECENTLY_SENT)
     def post(self, request):
         resident = services.resident_send_phone_code(actor=request.user)
         return Response(MeResidentSerializer(resident).data, status=status.HTTP_202_ACCEPTED)
@@ -232,6 +240,12 @@ class ResidentVerifyPhoneApi(APIView):
     throttle_scope = "anon_write"
 
     @extend_schema(request=PhoneCodeSerializer, responses=MeResidentSerializer)
+    @error_codes(
+        OrgsError.NOT_A_RESIDENT,
+        OrgsError.NO_HOUSEHOLD_PHONE,
+        OrgsError.PHONE_CODE_EXPIRED,
+        OrgsError.PHONE_CODE_WRONG,
+    )
     def post(self, request):
         serializer = PhoneCodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

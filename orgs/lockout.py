@@ -29,6 +29,7 @@ from rest_framework import status
 from common.client_address import client_address
 from common.errors import ApplicationError
 
+from .errors import OrgsError
 from .models import User
 
 
@@ -37,9 +38,9 @@ class SignInLocked(ApplicationError):
 
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
 
-    def __init__(self, *, code: str, retry_after: int):
+    def __init__(self, *, code: OrgsError, retry_after: int):
         minutes = max(1, math.ceil(retry_after / 60))
-        if code == "address_locked":
+        if code == OrgsError.ADDRESS_LOCKED:
             message = ngettext(
                 "Too many failed sign-ins from your network. Signing in from it is paused: try again "
                 "in %(minutes)s minute.",
@@ -68,11 +69,11 @@ def authenticate_or_lock(request: Any, *, username: str, password: str) -> User 
     _raise_if_locked(keys, now)
     user = authenticate(request, username=username, password=password)
     if user is not None:
-        cache.delete(keys["account_locked"])
+        cache.delete(keys[OrgsError.ACCOUNT_LOCKED])
         return user  # type: ignore[return-value]
     limits = {
-        "account_locked": settings.SIGNIN_LOCKOUT_FAILURES,
-        "address_locked": settings.SIGNIN_LOCKOUT_ADDRESS_FAILURES,
+        OrgsError.ACCOUNT_LOCKED: settings.SIGNIN_LOCKOUT_FAILURES,
+        OrgsError.ADDRESS_LOCKED: settings.SIGNIN_LOCKOUT_ADDRESS_FAILURES,
     }
     for code, key in keys.items():
         _count_failure(key, limits[code], now)
@@ -80,16 +81,16 @@ def authenticate_or_lock(request: Any, *, username: str, password: str) -> User 
     return None
 
 
-def _keys(request: Any, username: str) -> dict[str, str]:
+def _keys(request: Any, username: str) -> dict[OrgsError, str]:
     # Hashed: a username is whatever the client typed, and must make a safe cache key.
     digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
     return {
-        "account_locked": f"signin-failures:user:{digest}",
-        "address_locked": f"signin-failures:address:{client_address(request) or 'unknown'}",
+        OrgsError.ACCOUNT_LOCKED: f"signin-failures:user:{digest}",
+        OrgsError.ADDRESS_LOCKED: f"signin-failures:address:{client_address(request) or 'unknown'}",
     }
 
 
-def _raise_if_locked(keys: dict[str, str], now: float) -> None:
+def _raise_if_locked(keys: dict[OrgsError, str], now: float) -> None:
     for code, key in keys.items():
         locked_until = (cache.get(key) or {}).get("locked_until", 0)
         if locked_until > now:

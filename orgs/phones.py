@@ -11,6 +11,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from orgs.errors import OrgsError
+
 MOBILE = re.compile(r"1[3-9][0-9]{9}")
 SEPARATORS = re.compile(r"[\s\-()（）]+")
 COUNTRY_PREFIXES = ("+86", "0086", "86")
@@ -32,5 +34,5 @@ def normalize_mainland_mobile(value: str) -> str:
             number = number[len(prefix) :]
             break
     if not MOBILE.fullmatch(number):
-        raise ValidationError(INVALID_MESSAGE, code="invalid_phone")
+        raise ValidationError(INVALID_MESSAGE, code=OrgsError.INVALID_PHONE)
     return number

@@ -7,6 +7,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
 from common.errors import Forbidden, Invalid
+from orgs.errors import OrgsError
 
 from .models import Household, Organization, Resident
 from .permissions import has_role, organization_ids_of
@@ -36,11 +37,13 @@ def require_confirmed_resident(user: Any) -> Resident:
     no registration, ``resident_unconfirmed`` while it awaits confirmation (or was rejected)."""
     resident = getattr(user, "resident", None) if getattr(user, "is_authenticated", False) else None
     if resident is None:
-        raise Forbidden(_("Only residents registered with a household may do this."), code="not_a_resident")
+        raise Forbidden(
+            _("Only residents registered with a household may do this."), code=OrgsError.NOT_A_RESIDENT
+        )
     if not resident.is_confirmed:
         raise Forbidden(
             _("Your household account is not confirmed yet. Your resident page says what happens next."),
-            code="resident_unconfirmed",
+            code=OrgsError.RESIDENT_UNCONFIRMED,
         )
     return resident
 

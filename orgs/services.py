@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common import reasons
-from common.errors import Conflict, Forbidden, Invalid
+from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.notifications import notify_after_commit
 from common.transitions import run_transition
+from orgs.errors import OrgsError
 
 from .models import Area, Household, Membership, Organization, Resident, User
 from .permissions import forget_roles
@@ -163,7 +164,9 @@ def _mobile(phone: str) -> str:
         return normalize_mainland_mobile(phone)
     except ValidationError as error:
         raise Invalid(
-            {"phone": list(error.messages)}, _("The mobile phone number is not valid."), code="invalid_phone"
+            {"phone": list(error.messages)},
+            _("The mobile phone number is not valid."),
+            code=OrgsError.INVALID_PHONE,
         ) from error
 
 
@@ -199,7 +202,7 @@ def resident_register(*, username: str, password: str, phone: str, household_cod
         raise Invalid(
             {"household_code": [_("No household has this code.")]},
             _("The household code is not valid."),
-            code="invalid_household_code",
+            code=OrgsError.INVALID_HOUSEHOLD_CODE,
         )
     household = Household.objects.select_for_update().get(pk=household.pk)  # serialises the count
     live = household.residents.exclude(status=Resident.Status.REJECTED).count()
@@ -207,7 +210,7 @@ def resident_register(*, username: str, password: str, phone: str, household_cod
         raise Conflict(
             _("This household already has %(n)d accounts. Ask your residents' committee for help.")
             % {"n": settings.HOUSEHOLD_MAX_RESIDENTS},
-            code="household_full",
+            code=OrgsError.HOUSEHOLD_FULL,
         )
     user = _create_user(username=username, password=password, phone=phone)
     resident = Resident.objects.create(user=user, household=household)
@@ -245,13 +248,15 @@ def _send_phone_code(resident: Resident) -> None:
 def _own_pending_registration(actor: User) -> Resident:
     resident = Resident.objects.select_for_update().select_related("household").filter(user=actor).first()
     if resident is None:
-        raise Forbidden(_("Only residents registered with a household can do this."), code="not_a_resident")
+        raise Forbidden(
+            _("Only residents registered with a household can do this."), code=OrgsError.NOT_A_RESIDENT
+        )
     if resident.status != Resident.Status.PENDING:
-        raise Conflict(_("Your registration is no longer awaiting confirmation."), code="invalid_transition")
+        raise InvalidTransition(_("Your registration is no longer awaiting confirmation."))
     if not resident.household.phone:
         raise Conflict(
             _("Your household has no phone on the register: your residents' committee will confirm you."),
-            code="no_household_phone",
+            code=OrgsError.NO_HOUSEHOLD_PHONE,
         )
     return resident
 
@@ -267,7 +272,7 @@ def resident_send_phone_code(*, actor: User) -> Resident:
     if sent_at and (timezone.now() - sent_at).total_seconds() < PHONE_CODE_RESEND_SECONDS:
         raise Conflict(
             _("A code was sent less than a minute ago. Please wait before asking again."),
-            code="code_recently_sent",
+            code=OrgsError.CODE_RECENTLY_SENT,
         )
     _send_phone_code(resident)
     return resident
@@ -282,9 +287,9 @@ def resident_verify_phone(*, actor: User, code: str) -> Resident:
         sent_at = resident.phone_code_sent_at
         lifetime = datetime.timedelta(minutes=settings.RESIDENT_PHONE_CODE_MINUTES)
         if not resident.phone_code_hash or sent_at is None or timezone.now() > sent_at + lifetime:
-            raise Conflict(_("This code has expired. Ask for a new one."), code="phone_code_expired")
+            raise Conflict(_("This code has expired. Ask for a new one."), code=OrgsError.PHONE_CODE_EXPIRED)
         if resident.phone_code_attempts >= settings.RESIDENT_PHONE_CODE_ATTEMPTS:
-            raise Conflict(_("Too many wrong codes. Ask for a new one."), code="phone_code_expired")
+            raise Conflict(_("Too many wrong codes. Ask for a new one."), code=OrgsError.PHONE_CODE_EXPIRED)
         right = constant_time_compare(resident.phone_code_hash, _phone_code_digest(resident, code.strip()))
         if right:
             resident.phone_code_hash = ""
@@ -300,7 +305,8 @@ def resident_verify_phone(*, actor: User, code: str) -> Resident:
             update_fields=["phone_code_attempts"]
         )  # kept: the refusal below is outside the transaction
     raise Invalid(
-        {"code": [_("The code is not right. Check the text message and try again.")]}, code="phone_code_wrong"
+        {"code": [_("The code is not right. Check the text message and try again.")]},
+        code=OrgsError.PHONE_CODE_WRONG,
     )
 
 
@@ -324,7 +330,7 @@ def _locked_for_decision(actor: User, resident: Resident) -> Resident:
         .get(pk=resident.pk)
     )
     if resident.user_id == actor.pk:
-        raise Forbidden(_("Nobody may confirm their own registration."), code="conflict_of_interest")
+        raise Forbidden(_("Nobody may confirm their own registration."), code=OrgsError.CONFLICT_OF_INTEREST)
     _require(rules.has_perm("orgs.confirm_resident", actor, resident))
     return resident
 

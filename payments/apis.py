@@ -11,12 +11,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.schema import error_response
+from common.schema import error_codes
 from contracts.permissions import instalment_list_visible_to
 from contracts.serializers import InstalmentSerializer
 from orgs.permissions import organization_list_visible_to
 
 from . import services
+from .errors import PaymentsError
 from .permissions import payment_list_visible_to
 from .serializers import ConfirmInputSerializer, PaymentSerializer, PayoutAccountSerializer
 
@@ -29,6 +30,7 @@ class InstalmentPayApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses=InstalmentSerializer, operation_id="instalments_pay")
+    @error_codes(PaymentsError.PAYMENT_IN_PROGRESS, PaymentsError.PAYOUT_ACCOUNT_NOT_READY)
     def post(self, request, pk: int) -> Response:
         instalments = instalment_list_visible_to(request.user)
         services.instalment_pay(actor=request.user, instalment=_visible(instalments, pk))
@@ -66,10 +68,9 @@ class PayoutAccountApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=None,
-        responses={200: PayoutAccountSerializer, 503: error_response(503)},  # the gateway is unreachable
-        operation_id="organizations_payout_account",
+        request=None, responses=PayoutAccountSerializer, operation_id="organizations_payout_account"
     )
+    @error_codes(PaymentsError.GATEWAY_UNAVAILABLE, PaymentsError.NOT_SUPPORTED_BY_GATEWAY)
     def post(self, request, pk: int) -> Response:
         organization = _visible(organization_list_visible_to(request.user), pk)
         account, url = services.payout_account_onboard(actor=request.user, organization=organization)
@@ -94,6 +95,7 @@ class StripeWebhookApi(APIView):
         },
         operation_id="webhooks_stripe",
     )
+    @error_codes(PaymentsError.INVALID_SIGNATURE, PaymentsError.INVALID_EVENT)
     def post(self, request) -> Response:
         services.webhook_receive(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
         return Response({"received": True})

@@ -17,6 +17,7 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .errors import PaymentsError
 from .models import Gateway, Payment
 
 
@@ -71,7 +72,7 @@ class TreasuryGateway:
         raise GatewayError(
             _("The treasury pays the provider's registered bank account; no payout account is needed."),
             is_transient=False,
-            code="not_supported_by_gateway",
+            code=PaymentsError.NOT_SUPPORTED_BY_GATEWAY,
         )
 
     def payee_onboarding_url(self, *, account_id: str) -> str | None:

@@ -28,6 +28,7 @@ from contracts.settlement import contract_close_if_settled, ledger_record
 from marketplace.services import commitment_release
 from orgs.models import Organization, User
 
+from .errors import PaymentsError
 from .gateways import GatewayError, gateway_for
 from .models import Gateway, Payment, PayoutAccount, WebhookEvent
 
@@ -38,13 +39,13 @@ LIVE = (Payment.Status.PENDING, Payment.Status.PROCESSING, Payment.Status.SUCCEE
 
 class GatewayUnavailable(ApplicationError):
     status_code = 503
-    code = "gateway_unavailable"
+    code = PaymentsError.GATEWAY_UNAVAILABLE
     default_message = _("The payment gateway cannot be reached now; try again later.")
 
 
 class InvalidSignature(ApplicationError):
     status_code = 400
-    code = "invalid_signature"
+    code = PaymentsError.INVALID_SIGNATURE
     default_message = _("The webhook signature does not verify.")
 
 
@@ -53,7 +54,7 @@ class InvalidEvent(ApplicationError):
     corrected redelivery is still applied. ``extra.field`` names the part at fault."""
 
     status_code = 400
-    code = "invalid_event"
+    code = PaymentsError.INVALID_EVENT
     default_message = _("The webhook event is not in a shape we can read.")
 
 
@@ -77,7 +78,7 @@ def _destination(instalment: Instalment, gateway: str) -> str:
     if account is None or account.status != PayoutAccount.Status.ENABLED:
         raise Conflict(
             _("The provider has no payout account ready to receive payments."),
-            code="payout_account_not_ready",
+            code=PaymentsError.PAYOUT_ACCOUNT_NOT_READY,
         )
     return account.account_id
 
@@ -95,7 +96,7 @@ def instalment_pay(*, actor: User, instalment: Instalment) -> Payment:
         raise InvalidTransition()
     payment = Payment.objects.select_for_update().filter(instalment=instalment).order_by("-id").first()
     if payment is not None and payment.status in LIVE:
-        raise Conflict(_("This instalment is already being paid."), code="payment_in_progress")
+        raise Conflict(_("This instalment is already being paid."), code=PaymentsError.PAYMENT_IN_PROGRESS)
     if payment is None:
         gateway_name = settings.PAYMENTS_GATEWAY
         _destination(instalment, gateway_name)
@@ -411,8 +412,8 @@ def payout_account_onboard(*, actor: User, organization: Organization) -> tuple[
             organization_id=organization.pk, name=organization.name, email=actor.email
         )
     except GatewayError as error:
-        if error.code == "not_supported_by_gateway":
-            raise Conflict(error.message, code="not_supported_by_gateway") from error
+        if error.code == PaymentsError.NOT_SUPPORTED_BY_GATEWAY:
+            raise Conflict(error.message, code=PaymentsError.NOT_SUPPORTED_BY_GATEWAY) from error
         raise GatewayUnavailable(extra={"gateway_error": error.message}) from error  # its words, not ours
     with transaction.atomic():
         account, _created = PayoutAccount.objects.get_or_create(

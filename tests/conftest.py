@@ -3,7 +3,10 @@ from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+from rest_framework.views import APIView
 
+from common.errors import CommonError
+from common.schema import declared_error_codes
 from config.celery import app as celery_app
 from orgs.models import Membership, Organization
 
@@ -54,6 +57,25 @@ def _plain_static_files(settings):
 def _fast_password_hashing(settings):
     # The real hasher costs ~0.1 s per user, and every test creates a score of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _api_answers_only_declared_codes(monkeypatch):
+    """Every error code an API operation answers with in the suite is one its schema lists: a generic
+    code (common.errors.CommonError) or one the view declares with ``@error_codes``
+    (common.schema; tests/api/test_schema_says_what_it_does.py checks the schema side)."""
+    handle_exception = APIView.handle_exception
+
+    def checked(view, exc):
+        response = handle_exception(view, exc)
+        code = response.data.get("code") if isinstance(response.data, dict) else None
+        if code is not None and code not in {generic.value for generic in CommonError}:
+            declared = declared_error_codes(view, view.request.method)
+            name = f"{type(view).__name__}.{getattr(view, 'action', None) or view.request.method.lower()}"
+            assert code in declared, f"{name} answered {code!r}: declare it with @error_codes"
+        return response
+
+    monkeypatch.setattr(APIView, "handle_exception", checked)
 
 
 class Api:

@@ -15,6 +15,7 @@ from common.errors import ApplicationError
 from common.money import fen_to_yuan
 from common.transitions import transitions_available
 from marketplace import services
+from marketplace.errors import MarketplaceError
 from marketplace.models import Bid, Tender
 from marketplace.permissions import BID_TRANSITIONS, bid_list_visible_to
 from marketplace.selectors import tender_list
@@ -190,7 +191,9 @@ def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             else:
                 bid = services.bid_update(actor=actor(request), bid=bid, data=form.service_data())
         except ApplicationError as error:
-            if error.code == "draft_exists":  # a colleague started the draft meanwhile: continue it
+            if (
+                error.code == MarketplaceError.DRAFT_EXISTS
+            ):  # a colleague started the draft meanwhile: continue it
                 messages.info(request, error.message)
                 return redirect("provider:bid", pk=tender.pk)
             add_service_error(form, error, field_map)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.transitions import run_transition
+from marketplace.errors import MarketplaceError
+from orgs.errors import OrgsError
 from orgs.models import Organization, User
 
 from ..models import Bid, Tender
@@ -30,7 +32,7 @@ def _check_conflict_of_interest(actor: User, tender: Tender) -> None:
     """Nobody may act as bureau and provider on the same tender."""
     if rules.has_perm("marketplace.buy_through_tender", actor, tender):
         raise Forbidden(
-            _("Members of the buying bureau may not bid on its tender."), code="conflict_of_interest"
+            _("Members of the buying bureau may not bid on its tender."), code=OrgsError.CONFLICT_OF_INTEREST
         )
 
 
@@ -50,7 +52,7 @@ def _check_price(bid: Bid, tender: Tender) -> None:
 def _draft_exists(draft_id: int | None) -> Conflict:
     return Conflict(
         _("Your organisation already has a draft bid on this tender: continue with it."),
-        code="draft_exists",
+        code=MarketplaceError.DRAFT_EXISTS,
         extra={"bid": draft_id},
     )
 
@@ -63,7 +65,7 @@ def bid_create(*, actor: User, tender: Tender, provider: Organization, data: dic
         raise Forbidden()
     _check_conflict_of_interest(actor, tender)
     if not _bidding_open(tender):
-        raise Conflict(_("This tender is not open for bidding."), code="bidding_closed")
+        raise Conflict(_("This tender is not open for bidding."), code=MarketplaceError.BIDDING_CLOSED)
     drafts = Bid.objects.filter(tender=tender, provider=provider, status=Bid.Status.DRAFT)
     existing = drafts.values_list("pk", flat=True).first()
     if existing is not None:
@@ -88,7 +90,7 @@ def bid_update(*, actor: User, bid: Bid, data: dict[str, Any]) -> Bid:
     if not rules.has_perm("marketplace.change_bid", actor, bid):
         raise Forbidden()
     if bid.status != Bid.Status.DRAFT:
-        raise Conflict(_("Only a draft bid can be edited."), code="not_editable")
+        raise Conflict(_("Only a draft bid can be edited."), code=MarketplaceError.NOT_EDITABLE)
     _apply(bid, data)
     _check_price(bid, bid.tender)
     bid.save()
@@ -141,20 +143,27 @@ def bid_submit(*, actor: User, bid: Bid) -> Bid:
     if bid.status != Bid.Status.DRAFT:
         raise InvalidTransition()
     if not _bidding_open(tender):
-        raise Conflict(_("This tender is not open for bidding."), code="bidding_closed")
+        raise Conflict(_("This tender is not open for bidding."), code=MarketplaceError.BIDDING_CLOSED)
     if bid.price_amount > tender.ceiling_amount:
-        raise Conflict(_("The price exceeds the tender's ceiling."), code="price_above_ceiling")
+        raise Conflict(
+            _("The price exceeds the tender's ceiling."), code=MarketplaceError.PRICE_ABOVE_CEILING
+        )
     if not bid.declarations_complete:
-        raise Conflict(_("Every declaration must be made before submitting."), code="declarations_required")
+        raise Conflict(
+            _("Every declaration must be made before submitting."),
+            code=MarketplaceError.DECLARATIONS_REQUIRED,
+        )
     if Bid.objects.filter(tender=tender, provider=bid.provider, status=Bid.Status.SUBMITTED).exists():
-        raise Conflict(_("Your organisation already has a submitted bid here."), code="duplicate_bid")
+        raise Conflict(
+            _("Your organisation already has a submitted bid here."), code=MarketplaceError.DUPLICATE_BID
+        )
     bid.submitted_at = timezone.now()
     try:
         with transaction.atomic():
             run_transition(bid, bid.submit, by=actor, receipt=receipt_for(bid))
     except IntegrityError as error:  # a concurrent submission of another draft
         raise Conflict(
-            _("Your organisation already has a submitted bid here."), code="duplicate_bid"
+            _("Your organisation already has a submitted bid here."), code=MarketplaceError.DUPLICATE_BID
         ) from error
     return bid
 
@@ -168,7 +177,9 @@ def bid_withdraw(*, actor: User, bid: Bid) -> Bid:
     if bid.status != Bid.Status.SUBMITTED:
         raise InvalidTransition()
     if not _bidding_open(tender):
-        raise Conflict(_("Bids can be withdrawn only before the deadline."), code="bidding_closed")
+        raise Conflict(
+            _("Bids can be withdrawn only before the deadline."), code=MarketplaceError.BIDDING_CLOSED
+        )
     return run_transition(bid, bid.withdraw, by=actor)
 
 

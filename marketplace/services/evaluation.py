@@ -4,7 +4,9 @@ import rules
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from common.errors import Conflict, Forbidden, Invalid
+from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
+from marketplace.errors import MarketplaceError
+from orgs.errors import OrgsError
 from orgs.models import User
 from orgs.permissions import organization_ids_of
 
@@ -20,17 +22,17 @@ def evaluator_declare(*, actor: User, tender: Tender, no_conflict: bool) -> Eval
     if not rules.has_perm("marketplace.declare_on_tender", actor, tender):
         raise Forbidden()
     if tender.status not in SCORING_STATUSES:
-        raise Conflict(_("Declarations are made before the evaluation ends."), code="invalid_transition")
+        raise InvalidTransition(_("Declarations are made before the evaluation ends."))
     if (
         no_conflict
         and tender.bids.filter(provider_id__in=organization_ids_of(actor, verified_only=False)).exists()
     ):
-        raise Forbidden(_("You belong to a bidding organisation."), code="conflict_of_interest")
+        raise Forbidden(_("You belong to a bidding organisation."), code=OrgsError.CONFLICT_OF_INTEREST)
     declaration, created = EvaluatorDeclaration.objects.get_or_create(
         tender=tender, evaluator=actor, defaults={"no_conflict": no_conflict}
     )
     if not created and declaration.no_conflict != no_conflict:
-        raise Conflict(_("You have already declared on this tender."), code="already_declared")
+        raise Conflict(_("You have already declared on this tender."), code=MarketplaceError.ALREADY_DECLARED)
     return declaration
 
 
@@ -47,11 +49,11 @@ def bid_score(*, actor: User, bid: Bid, criterion: Criterion, score: Decimal) ->
         raise Invalid({"score": [_("Scores run from 0 to 100.")]})
     declared = EvaluatorDeclaration.objects.filter(tender=tender, evaluator=actor, no_conflict=True).exists()
     if not declared:
-        raise Conflict(_("Declare no conflict of interest before scoring."), code="declaration_required")
-    if tender.status != Tender.Status.EVALUATING or bid.status != Bid.Status.OPENED:
         raise Conflict(
-            _("Only opened bids of a tender under evaluation are scored."), code="invalid_transition"
+            _("Declare no conflict of interest before scoring."), code=MarketplaceError.DECLARATION_REQUIRED
         )
+    if tender.status != Tender.Status.EVALUATING or bid.status != Bid.Status.OPENED:
+        raise InvalidTransition(_("Only opened bids of a tender under evaluation are scored."))
     bid_score, _created = BidScore.objects.update_or_create(
         bid=bid, criterion=criterion, evaluator=actor, defaults={"score": score}
     )

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import Conflict, Forbidden, Invalid
+from marketplace.errors import MarketplaceError
 from orgs.models import User
 from orgs.permissions import organization_ids_of
 
@@ -16,7 +17,9 @@ def question_ask(*, actor: User, tender: Tender, text: str) -> Question:
     if not rules.has_perm("marketplace.ask_question_on_tender", actor, tender):
         raise Forbidden()
     if tender.status != Tender.Status.PUBLISHED or tender.is_deadline_passed:
-        raise Conflict(_("Questions are accepted only while bidding is open."), code="bidding_closed")
+        raise Conflict(
+            _("Questions are accepted only while bidding is open."), code=MarketplaceError.BIDDING_CLOSED
+        )
     if not text.strip():
         raise Invalid({"text": [_("This field may not be blank.")]})
     provider_id = organization_ids_of(actor, *PROVIDER_ROLES, verified_only=True)[0]
@@ -33,7 +36,7 @@ def question_answer(*, actor: User, question: Question, answer: str) -> Question
     if not answer.strip():
         raise Invalid({"answer": [_("This field may not be blank.")]})
     if question.is_answered:
-        raise Conflict(_("This question has already been answered."), code="already_answered")
+        raise Conflict(_("This question has already been answered."), code=MarketplaceError.ALREADY_ANSWERED)
     question.answer = answer.strip()
     question.answered_by = actor
     question.answered_at = timezone.now()

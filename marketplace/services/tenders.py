@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.transitions import run_transition
+from marketplace.errors import MarketplaceError
 from orgs.models import Organization, User
 
 from ..components import DEFAULT_SCORE_WEIGHTS, Component, ScoreWeights
@@ -108,7 +109,7 @@ def tender_update(*, actor: User, tender: Tender, data: dict[str, Any]) -> Tende
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     _require(actor, "marketplace.change_tender", tender)
     if tender.status != Tender.Status.DRAFT:
-        raise Conflict(_("Only a draft tender can be edited."), code="not_editable")
+        raise Conflict(_("Only a draft tender can be edited."), code=MarketplaceError.NOT_EDITABLE)
     merged = _current_terms(tender)
     merged.update(data)
     if "score_weights" in data:
@@ -133,7 +134,7 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
         raise Conflict(
             _("The bid deadline must be at least %(days)d days after publication.")
             % {"days": settings.MARKETPLACE_MIN_BIDDING_DAYS},
-            code="deadline_too_soon",
+            code=MarketplaceError.DEADLINE_TOO_SOON,
             extra={"earliest_deadline": earliest.isoformat()},
         )
     terms = _current_terms(tender)
@@ -145,7 +146,7 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
     if shortfall:
         raise Conflict(
             shortfall["ceiling_amount"][0],
-            code="budget_insufficient",
+            code=MarketplaceError.BUDGET_INSUFFICIENT,
             extra={"available": available, "ceiling_amount": tender.ceiling_amount},
         )
     tender.committed_amount = tender.ceiling_amount
@@ -163,7 +164,7 @@ def tender_close(*, actor: User | None, tender: Tender) -> Tender:
     if tender.status in (Tender.Status.EVALUATING, Tender.Status.UNSUCCESSFUL):
         return tender
     if tender.status == Tender.Status.PUBLISHED and not tender.is_deadline_passed:
-        raise Conflict(_("Bidding is open until the deadline."), code="deadline_not_passed")
+        raise Conflict(_("Bidding is open until the deadline."), code=MarketplaceError.DEADLINE_NOT_PASSED)
     submitted = list(tender.bids.select_for_update().filter(status=Bid.Status.SUBMITTED))
     for bid in submitted:
         bid.tender = tender  # the receipt covers the tender's currency: no query per bid
@@ -205,18 +206,18 @@ def tender_award(*, actor: User, tender: Tender, bid: Bid) -> Tender:
         raise Invalid({"bid": [_("This bid belongs to another tender.")]})
     ranking = ranking_of(tender)
     if not ranking:
-        raise Conflict(_("No bid remains to award."), code="no_eligible_bid")
+        raise Conflict(_("No bid remains to award."), code=MarketplaceError.NO_ELIGIBLE_BID)
     unscored = [row.bid.id for row in ranking if not row.is_fully_scored]
     if unscored:
         raise Conflict(
             _("Every opened bid must be scored on every quality criterion first."),
-            code="scoring_incomplete",
+            code=MarketplaceError.SCORING_INCOMPLETE,
             extra={"bids": unscored},
         )
     if ranking[0].bid.id != bid.id:
         raise Conflict(
             _("Only the top-ranked bid can be awarded."),
-            code="not_top_ranked",
+            code=MarketplaceError.NOT_TOP_RANKED,
             extra={"top_ranked_bid": ranking[0].bid.id},
         )
     standstill_until = timezone.now() + datetime.timedelta(days=tender.standstill_days)
@@ -233,7 +234,7 @@ def tender_finalize_award(*, actor: User | None, tender: Tender) -> Tender:
     if tender.status == Tender.Status.AWARD_PROPOSED and not tender.is_standstill_over:
         raise Conflict(
             _("The standstill period has not ended."),
-            code="standstill_not_over",
+            code=MarketplaceError.STANDSTILL_NOT_OVER,
             extra={
                 "standstill_until": tender.standstill_until.isoformat() if tender.standstill_until else None
             },

@@ -1,23 +1,41 @@
-"""The schema says what the API does (issue 8 item 7): every operation documents the error envelope
-for the statuses it can answer with, every code the code base raises is listed under its status,
-and the shapes the schema gives history, ranking, reports and public contract summaries are the
-ones the API sends (tests/api/test_schema_conformance.py tries the rest by fuzzing)."""
+"""The schema says what the API does (issue 8 item 7, issue 10 item 5): every operation documents the
+error envelope for the statuses it can answer with and, under each, the codes that operation can
+give; every code the code base raises is a member of an app's enum (``<app>/errors.py``), never a
+bare string; and the shapes the schema gives history, ranking, reports and public contract summaries
+are the ones the API sends (tests/api/test_schema_conformance.py tries the rest by fuzzing). The
+suite's conftest checks, on every API error any test provokes, that the operation declares its code."""
 
 import ast
 import importlib
+import re
 from pathlib import Path
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
 
-from common.errors import _DRF_CODES, ApplicationError
-from common.schema import ERROR_CODES
+from common.errors import _DRF_CODES, ApplicationError, CommonError, Conflict, ErrorCode
+from common.schema import GENERIC_CODES, error_codes
+from contracts.errors import ContractsError
 from contracts.serializers import ContractSummarySerializer
+from evaluations.errors import EvaluationsError
+from marketplace.errors import MarketplaceError
+from orgs.errors import OrgsError
+from payments.errors import PaymentsError
 
 from .. import flows
 
 ROOT = Path(__file__).resolve().parents[2]
-API_APPS = ["common", "orgs", "marketplace", "contracts", "evaluations"]
+API_APPS = ["common", "orgs", "marketplace", "contracts", "payments", "evaluations"]
+APP_ENUMS: list[type[ErrorCode]] = [
+    CommonError,
+    OrgsError,
+    MarketplaceError,
+    ContractsError,
+    PaymentsError,
+    EvaluationsError,
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +57,20 @@ def _error_class(module, node: ast.expr) -> type[ApplicationError] | None:
     return None
 
 
+def _code_value(module, node: ast.expr):
+    """What a ``code=`` argument names: an enum member (``MarketplaceError.BIDDING_CLOSED``), a bare
+    string, or None for a name computed at run time (``SignInLocked(code=code)``)."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        enum = getattr(module, node.value.id, None)
+        return getattr(enum, node.attr, None)
+    return None
+
+
 def raised_codes():
-    """(status, code, where) of every error the apps raise with a literal code or declare on an
-    ``ApplicationError`` subclass, and of DRF's own errors."""
+    """(status, code, where) of every error the apps raise with a code named in the call or declared
+    on an ``ApplicationError`` subclass, and of DRF's own errors."""
     for cls, code in _DRF_CODES.items():
         yield cls.status_code, code, f"common.errors._DRF_CODES[{cls.__name__}]"
     for app in API_APPS:
@@ -57,21 +86,31 @@ def raised_codes():
                         yield cls.status_code, cls.code, where
                 elif isinstance(node, ast.Call) and (cls := _error_class(module, node.func)):
                     for keyword in node.keywords:
-                        if keyword.arg == "code" and isinstance(keyword.value, ast.Constant):
-                            yield cls.status_code, keyword.value.value, where
+                        if keyword.arg == "code" and (code := _code_value(module, keyword.value)) is not None:
+                            yield cls.status_code, code, where
 
 
-def test_every_code_raised_is_listed_under_its_status():
-    documented = {405, 406, 415}  # DRF's own statuses that no operation of ours means to answer
-    missing = [
-        (status, code, where)
-        for status, code, where in raised_codes()
-        if status not in documented and code not in ERROR_CODES.get(status, ())
-    ]
-    assert not missing, f"list these in common.schema.ERROR_CODES: {missing}"
+def test_every_code_raised_is_a_member_of_an_apps_enum_with_the_status_it_comes_with():
+    raised = list(raised_codes())
+    assert len(raised) > 60
+    bare = [(code, where) for _status, code, where in raised if not isinstance(code, ErrorCode)]
+    assert not bare, f"name these codes by their app's enum (<app>/errors.py): {bare}"
+    wrong_status = [(code, status, where) for status, code, where in raised if code.status != status]
+    assert not wrong_status, wrong_status
+    members = {member for enum in APP_ENUMS for member in enum}
+    assert {code for _status, code, _where in raised} <= members
 
 
-def test_every_operation_documents_its_errors_with_the_envelope(schema):
+def test_each_code_is_defined_once():
+    values = [member.value for enum in APP_ENUMS for member in enum]
+    assert len(values) == len(set(values))
+
+
+def _listed(response) -> list[str]:
+    return re.findall(r"`([a-z_]+)`", response["description"])
+
+
+def test_every_operation_documents_its_errors_and_their_codes_with_the_envelope(schema):
     for name, operation in operations(schema):
         errors = {status: response for status, response in operation["responses"].items() if status >= "400"}
         if name == "GET /api/v1/health/":
@@ -80,8 +119,54 @@ def test_every_operation_documents_its_errors_with_the_envelope(schema):
         assert errors, name
         for status, response in errors.items():
             assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
-            for code in ERROR_CODES[int(status)]:
-                assert f"`{code}`" in response["description"], (name, status, code)
+            codes = _listed(response)
+            assert codes, (name, status)
+            if not (status == "409" and name.startswith("GET ")):  # a read's 409 is its declared codes'
+                assert set(GENERIC_CODES[int(status)]) <= set(codes), (name, status)
+            statuses = {member.value: member.status for enum in APP_ENUMS for member in enum}
+            assert all(statuses[code] == int(status) for code in codes), (name, status, codes)
+
+
+def test_every_app_code_is_listed_by_some_operation(schema):
+    listed = {
+        code
+        for _name, operation in operations(schema)
+        for status, response in operation["responses"].items()
+        if status >= "400"
+        for code in _listed(response)
+    }
+    app_codes = {member.value for enum in APP_ENUMS[1:] for member in enum}
+    assert app_codes - listed == set()
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "codes"),
+    [
+        (
+            "POST /api/v1/bids/{id}/submit/",
+            "409",
+            [
+                "invalid_transition",
+                "bidding_closed",
+                "price_above_ceiling",
+                "declarations_required",
+                "duplicate_bid",
+            ],
+        ),
+        ("POST /api/v1/bids/{id}/submit/", "403", ["permission_denied", "conflict_of_interest"]),
+        ("GET /api/v1/tenders/{id}/ranking/", "409", ["bids_sealed"]),
+        (
+            "POST /api/v1/tenders/{id}/publish/",
+            "409",
+            ["invalid_transition", "deadline_too_soon", "budget_insufficient"],
+        ),
+        ("POST /api/v1/auth/token/", "429", ["throttled", "account_locked", "address_locked"]),
+        ("POST /api/v1/organizations/{id}/payout-account/", "503", ["gateway_unavailable"]),
+    ],
+)
+def test_an_operation_lists_the_codes_it_can_give_and_no_others(schema, name, status, codes):
+    operation = dict(operations(schema))[name]
+    assert _listed(operation["responses"][status]) == codes
 
 
 @pytest.mark.parametrize(
@@ -156,3 +241,26 @@ def test_the_public_sees_exactly_the_summary_of_a_contract(world, api):
 
     assert set(summary) == set(ContractSummarySerializer.Meta.fields)
     assert {"instalments", "available_transitions", "terms"} <= set(full)
+
+
+class _Refusing(APIView):
+    """Refuses with ``bidding_closed``; ``post`` declares it, ``put`` does not."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    @error_codes(MarketplaceError.BIDDING_CLOSED)
+    def post(self, request):
+        raise Conflict(code=MarketplaceError.BIDDING_CLOSED)
+
+    def put(self, request):
+        raise Conflict(code=MarketplaceError.BIDDING_CLOSED)
+
+
+def test_the_suite_fails_an_operation_that_answers_with_a_code_it_does_not_declare():
+    request = APIRequestFactory()
+    view = _Refusing.as_view()
+
+    assert view(request.post("/")).data["code"] == "bidding_closed"
+    with pytest.raises(AssertionError, match=r"_Refusing\.put answered 'bidding_closed'"):
+        view(request.put("/"))

@@ -1,0 +1,8 @@
+"""The error codes the contracts app raises (``common.errors.ErrorCode``; docs/rules.md §16)."""
+
+from common.errors import ErrorCode
+
+
+class ContractsError(ErrorCode):
+    ALREADY_REPORTED = "already_reported"
+    ALREADY_SIGNED = "already_signed"

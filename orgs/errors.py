@@ -1,0 +1,20 @@
+"""The error codes the orgs app raises (``common.errors.ErrorCode``; docs/rules.md §16)."""
+
+from common.errors import ErrorCode
+
+
+class OrgsError(ErrorCode):
+    INVALID_CREDENTIALS = "invalid_credentials", 400
+    INVALID_HOUSEHOLD_CODE = "invalid_household_code", 400
+    INVALID_PHONE = "invalid_phone", 400
+    PHONE_CODE_WRONG = "phone_code_wrong", 400
+    # Raised by the apps above as well: a member of one side may not act for the other.
+    CONFLICT_OF_INTEREST = "conflict_of_interest", 403
+    NOT_A_RESIDENT = "not_a_resident", 403
+    RESIDENT_UNCONFIRMED = "resident_unconfirmed", 403
+    CODE_RECENTLY_SENT = "code_recently_sent"
+    HOUSEHOLD_FULL = "household_full"
+    NO_HOUSEHOLD_PHONE = "no_household_phone"
+    PHONE_CODE_EXPIRED = "phone_code_expired"
+    ACCOUNT_LOCKED = "account_locked", 429
+    ADDRESS_LOCKED = "address_locked", 429
