@@ -43,7 +43,7 @@ def contract_or_summary(*, many: bool = False) -> PolymorphicProxySerializer:
 
 
 # ``tenders/{id}/finalize-award/`` is served here, not by the marketplace's TenderViewSet:
-# finalising drafts the contract, and marketplace never imports contracts. It answers as the
+# finalizing drafts the contract, and marketplace never imports contracts. It answers as the
 # tender's other actions do: 404 for a tender the caller may not see, the tender as it is now.
 # (No docstring: the schema's description of the operation stays as it was.)
 class TenderAwardFinalizeApi(GenericAPIView):

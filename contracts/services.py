@@ -1,5 +1,5 @@
-"""Writes of the contracts app: finalising an award into a contract, signing, and the contract's
-lifecycle. Finalising crosses apps, so it lives here (the higher app) and moves the tender through
+"""Writes of the contracts app: finalizing an award into a contract, signing, and the contract's
+lifecycle. Finalizing crosses apps, so it lives here (the higher app) and moves the tender through
 the marketplace's service."""
 
 from decimal import Decimal
@@ -36,7 +36,7 @@ def _locked(contract: Contract) -> Contract:
 @transaction.atomic
 def award_finalize(*, actor: User | None, tender: Tender) -> Tender:
     """When the standstill is over the award becomes final and the contract is drafted with its
-    instalments (amounts sum to the value exactly). Idempotent: finalising an awarded tender
+    instalments (amounts sum to the value exactly). Idempotent: finalizing an awarded tender
     changes nothing, so the scheduler and the endpoint can race."""
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the proposed_bid join
     tender = (

@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task(ignore_result=True)
 def finalize_due_awards() -> int:
-    """Finalise every proposed award whose standstill has ended (beat)."""
+    """Finalize every proposed award whose standstill has ended (beat)."""
     due = Tender.objects.filter(status=Tender.Status.AWARD_PROPOSED, standstill_until__lte=timezone.now())
     return fan_out(due, finalize_award)
 
@@ -24,4 +24,4 @@ def finalize_award(tender_id: int) -> None:
     try:
         award_finalize(actor=None, tender=Tender.objects.get(pk=tender_id))
     except (Tender.DoesNotExist, ApplicationError) as error:
-        logger.info("award of tender %s not finalised: %s", tender_id, error)
+        logger.info("award of tender %s not finalized: %s", tender_id, error)

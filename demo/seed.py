@@ -446,18 +446,18 @@ def _awarded(cast: Cast, brief: Brief, created: int) -> Tender:
 
 
 def _contracted(cast: Cast, brief: Brief, created: int, *, signed: bool) -> Contract:
-    """Awarded; the scheduler finalises the award when the standstill ends, the officer assigns the
+    """Awarded; the scheduler finalizes the award when the standstill ends, the officer assigns the
     assessor and the committee, and (``signed``) both parties sign the next day."""
     tender = _awarded(cast, brief, created)
-    finalised = created + brief.bidding_days + 2 + tender.standstill_days + 1
-    with day(finalised):
+    finalized = created + brief.bidding_days + 2 + tender.standstill_days + 1
+    with day(finalized):
         contract_services.award_finalize(actor=None, tender=tender)
         contract = Contract.objects.get(tender=tender)
         contract_services.contract_assign(
             actor=cast.officer, contract=contract, assessor=cast.assessor, community=cast.community
         )
     if signed:
-        with day(finalised + 1):
+        with day(finalized + 1):
             contract_services.contract_sign(actor=cast.officer, contract=contract)
             evaluation_services.contract_sign(
                 actor=cast.provider_admins[0], contract=contract

@@ -24,7 +24,7 @@ def _appeal_window_over(evaluation: Any) -> bool:
 
 class Evaluation(ConcurrentTransitionMixin, models.Model):
     """One stage's evaluation of a contract: components T (third party), B (buyer), C (community)
-    entered by people, R (residents) and the composite S computed at finalisation (docs/rules.md §11)."""
+    entered by people, R (residents) and the composite S computed at finalization (docs/rules.md §11)."""
 
     Stage = Report.Stage
 

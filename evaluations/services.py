@@ -1,5 +1,5 @@
 """Writes of the evaluations app: opening evaluations, ratings and their review, component scores,
-finalising (R, S, band, f(S)) and confirming, which releases instalments through contracts."""
+finalizing (R, S, band, f(S)) and confirming, which releases instalments through contracts."""
 
 import datetime
 from decimal import Decimal

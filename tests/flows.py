@@ -269,7 +269,7 @@ def submit_report(world, contract: Contract, stage: str) -> object:
 
 
 def published_evaluation(world, objects: dict, *, satisfaction: int = 5, t="80", b="80", c="80"):
-    """Every recipient rates, T, B, C are entered, the report is in, and the officer finalises.
+    """Every recipient rates, T, B, C are entered, the report is in, and the officer finalizes.
     The appeal window is still open."""
     from evaluations.services import evaluation_finalize
 

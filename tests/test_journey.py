@@ -132,7 +132,7 @@ def test_from_draft_to_active_contract(clock, world, api):
     awarded = officer.post(f"tenders/{tender['id']}/award/", {"bid": receipts[0]["id"]})
     assert awarded.status_code == 200 and awarded.json()["status"] == "award_proposed"
 
-    # After the standstill the award is finalised and the contract drafted
+    # After the standstill the award is finalized and the contract drafted
     pass_standstill(Tender.objects.get(pk=tender["id"]))
     final = officer.post(f"tenders/{tender['id']}/finalize-award/")
     assert final.status_code == 200 and final.json()["status"] == "awarded"

@@ -94,7 +94,7 @@ def test_round_half_up(value, places, expected):
 
 
 def test_contract_of_300000_yuan_gets_the_worked_example_instalments(world):
-    # Given both bids at the ceiling of 30,000,000 fen, when the award is finalised
+    # Given both bids at the ceiling of 30,000,000 fen, when the award is finalized
     contract = draft_contract(world, prices=(30_000_000, 30_000_000))
 
     # Then the instalments are those of worked example 1, summing to the contract value

@@ -28,7 +28,7 @@ urlpatterns = [
     path("tenders/<int:pk>/publish/", views.tender_publish, name="tender_publish"),
     path("tenders/<int:pk>/close/", views.tender_close, name="tender_close"),
     path("tenders/<int:pk>/cancel/", views.tender_cancel, name="tender_cancel"),
-    path("tenders/<int:pk>/finalise-award/", views.tender_finalize_award, name="tender_finalize_award"),
+    path("tenders/<int:pk>/finalize-award/", views.tender_finalize_award, name="tender_finalize_award"),
     # Questions.
     path("tenders/<int:pk>/questions/", views.questions, name="questions"),
     path(

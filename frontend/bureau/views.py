@@ -117,7 +117,7 @@ def tender_close(request: HttpRequest, pk: int) -> HttpResponse:
 @post_only_or_redirect("bureau:tender", "pk")
 @area_required("bureau")
 def tender_finalize_award(request: HttpRequest, pk: int) -> HttpResponse:
-    # The API finalises through contracts (which drafts the contract), and so do the pages.
+    # The API finalizes through contracts (which drafts the contract), and so do the pages.
     return _transition(
         request,
         pk,

@@ -1,5 +1,5 @@
 """The bureau's evaluation page: the officer enters the buyer score B (and the community score C
-when the permission allows), sees T, R and the survey, finalises (S, band, release) and, after the
+when the permission allows), sees T, R and the survey, finalizes (S, band, release) and, after the
 appeal window, confirms. Every write goes through evaluations.services."""
 
 from typing import Any
@@ -90,7 +90,7 @@ def evaluation_finalize(request: HttpRequest, pk: int) -> HttpResponse:
             )
         return redirect("casework:evaluation", pk=evaluation.pk)
     if "finalize" not in transitions_available(request.user, evaluation, EVALUATION_TRANSITIONS):
-        messages.error(request, _("This evaluation cannot be finalised now."))
+        messages.error(request, _("This evaluation cannot be finalized now."))
         return redirect("casework:evaluation", pk=evaluation.pk)
     context = {
         "evaluation": evaluation,

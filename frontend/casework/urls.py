@@ -33,7 +33,7 @@ urlpatterns = [
     path(
         "evaluations/<int:pk>/scores/<str:component>/", evaluations.evaluation_score, name="evaluation_score"
     ),
-    path("evaluations/<int:pk>/finalise/", evaluations.evaluation_finalize, name="evaluation_finalize"),
+    path("evaluations/<int:pk>/finalize/", evaluations.evaluation_finalize, name="evaluation_finalize"),
     path("evaluations/<int:pk>/confirm/", evaluations.evaluation_confirm, name="evaluation_confirm"),
     path("payments/", payments.payment_list, name="payments"),
     path("instalments/<int:pk>/pay/", payments.instalment_pay, name="instalment_pay"),

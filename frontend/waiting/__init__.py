@@ -3,9 +3,9 @@ links to the page where it is done. The rules are the apps' own (``rules`` permi
 conditions, visibility querysets); these modules only read, one concern each, in a bounded number
 of queries whatever the number of items:
 
-``tenders``     officers' tender work (questions, closing, award, finalising) and evaluators'
+``tenders``     officers' tender work (questions, closing, award, finalizing) and evaluators'
                 declarations and scores
-``casework``    officers' contracts to sign, evaluations (B, C, finalise, confirm), quarantined
+``casework``    officers' contracts to sign, evaluations (B, C, finalize, confirm), quarantined
                 ratings; finance's instalments to pay and payments awaiting their voucher
 ``residents``   registrations waiting to be confirmed (officers and residents' committees)
 ``assessment``  the assessor's T scores and sample surveys, the committee's C scores

@@ -1,6 +1,6 @@
 """Scores waiting for the organisations a contract names: the third-party assessor enters T, and
 the sample survey where too few residents have rated online (fewer than n_min, the rule
-``evaluations.services`` applies when finalising); the residents' committee enters C. Only while
+``evaluations.services`` applies when finalizing); the residents' committee enters C. Only while
 the evaluation is open, and only what the ``rules`` permission lets the user enter."""
 
 from collections import Counter

@@ -1,5 +1,5 @@
 """Case work waiting in the bureau. Officers: contracts to sign, the buyer's score B (and the
-community score C where no residents' committee is named), evaluations to finalise once every
+community score C where no residents' committee is named), evaluations to finalize once every
 component score, the provider's report and enough ratings (or the survey) are in, evaluations to
 confirm once the appeal window is over, and quarantined ratings to review. Finance: instalments
 payable with no payment under way, and treasury payments awaiting their bank voucher."""
@@ -101,7 +101,7 @@ def _evaluation_tasks(
     ):
         tasks.append(
             Task(
-                _("Finalise the %(stage)s evaluation of “%(title)s”: every score is in") % names,
+                _("Finalize the %(stage)s evaluation of “%(title)s”: every score is in") % names,
                 reverse("casework:evaluation_finalize", args=[evaluation.pk]),
             )
         )

@@ -1,5 +1,5 @@
 """Tender work waiting in the bureau: the officer answers questions, closes bidding once the
-deadline has passed, awards once every opened bid is scored and finalises the award once the
+deadline has passed, awards once every opened bid is scored and finalizes the award once the
 standstill is over; an evaluator declares any conflict of interest, then scores the opened bids."""
 
 from collections import Counter
@@ -113,7 +113,7 @@ def _officer_tasks(user: Any, tender: Tender, is_fully_scored: bool) -> list[Tas
             )
         )
     if "finalize-award" in available:
-        tasks.append(Task(_("Finalise the award of “%(title)s”: the standstill is over") % title, detail))
+        tasks.append(Task(_("Finalize the award of “%(title)s”: the standstill is over") % title, detail))
     return tasks
 
 

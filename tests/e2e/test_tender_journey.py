@@ -484,14 +484,14 @@ def test_a_tender_from_creation_to_award(new_page, live_server):
     assert tender.proposed_bid_id == first.pk
     assert tender.standstill_until is not None and tender.standstill_until > timezone.now()
     assert "Award proposed" in tender_status(officer)
-    assert button(officer, "Finalise award").count() == 0  # not during the standstill period
+    assert button(officer, "Finalize award").count() == 0  # not during the standstill period
     assert not Contract.objects.exists()
 
     # The standstill period ends (time passing); the officer makes the award final.
     flows.pass_standstill(tender)
     officer.reload()
     check(officer, "tender page after the standstill period")
-    follow(officer, button(officer, "Finalise award"), "tender page after finalising")
+    follow(officer, button(officer, "Finalize award"), "tender page after finalizing")
     assert "The award is final and the contract has been drafted." in success_banner(officer)
     tender.refresh_from_db()
     assert tender.status == Tender.Status.AWARDED and tender.awarded_at is not None

@@ -34,7 +34,7 @@ def _log(instance) -> tuple:
 
 
 def _evaluation_in(world, state: str) -> dict:
-    """A midterm evaluation in ``state``. ``open`` is ready to finalise (every recipient rated,
+    """A midterm evaluation in ``state``. ``open`` is ready to finalize (every recipient rated,
     T, B, C entered, report in); ``published`` is inside its appeal window, ``appeal over`` past it."""
     objects = flows.delivering_contract(world, households=3)
     evaluation = objects["evaluation"]
@@ -113,7 +113,7 @@ def test_every_state_and_transition_of_an_evaluation(world, api, state, action):
         assert _log(evaluation) == (source, outcome, transition, world["officer"], None)
 
 
-def test_finalising_is_refused_until_scores_report_and_enough_ratings_are_in(world, api):
+def test_finalizing_is_refused_until_scores_report_and_enough_ratings_are_in(world, api):
     objects = flows.delivering_contract(world, households=3)
     contract, evaluation = objects["contract"], objects["evaluation"]
     officer = api(world["officer"])

@@ -165,7 +165,7 @@ PARTIES_READ = {
 }
 # Callers to whom a contract's evaluations (and ratings, events, reports) do not exist.
 OUTSIDERS = {"stranger": 404, "rival": 404, "other_officer": 404, "resident": 404}
-# Parties that see an evaluation but hold none of the roles that score, survey, finalise or confirm.
+# Parties that see an evaluation but hold none of the roles that score, survey, finalize or confirm.
 BYSTANDERS = {
     "finance": 403,
     "bureau_admin": 403,

@@ -65,7 +65,7 @@ def test_assessor_enters_t_with_validation(world, as_user):
     client = as_user(world["assessor_member"])
     html = page(client.get(f"/assessor/evaluations/{evaluation.pk}/"))
     assert "Save third-party score" in html and "Save sample survey" in html
-    assert "Save community score" not in html and "Finalise" not in html
+    assert "Save community score" not in html and "Finalize" not in html
 
     bad = client.post(f"/assessor/evaluations/{evaluation.pk}/score/", {"third_party-score": "eighty"})
     assert (

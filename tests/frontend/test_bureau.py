@@ -334,7 +334,7 @@ def test_only_available_transitions_are_shown(world, as_user):
     assert "Publish tender" in html and "Cancel tender" in html
     assert (
         "Close bidding" not in html
-        and "Finalise award" not in html
+        and "Finalize award" not in html
         and "See the ranking and award" not in html
     )
 
@@ -498,7 +498,7 @@ def test_ranking_then_award_to_the_top_bid(world, as_user):
     tender.refresh_from_db()
     assert tender.status == Tender.Status.AWARD_PROPOSED and tender.proposed_bid == top
     html = page(response)
-    assert "Award proposed" in html and "Finalise award" not in html
+    assert "Award proposed" in html and "Finalize award" not in html
     # Evaluators see the ranking but cannot award.
     html = page(as_user(world["evaluators"][0]).get(f"/bureau/tenders/{tender.pk}/ranking/"))
     assert "Award to" not in html
@@ -514,11 +514,11 @@ def test_award_to_a_lower_ranked_bid_is_refused(world, as_user):
     assert "Only the top-ranked bid can be awarded." in page(response)
 
 
-def test_finalise_award_after_the_standstill(world, as_user):
+def test_finalize_award_after_the_standstill(world, as_user):
     tender = flows.pass_standstill(flows.award_proposed_tender(world))
     client = as_user(world["officer"])
-    assert "Finalise award" in page(client.get(f"/bureau/tenders/{tender.pk}/"))
-    response = client.post(f"/bureau/tenders/{tender.pk}/finalise-award/", follow=True)
+    assert "Finalize award" in page(client.get(f"/bureau/tenders/{tender.pk}/"))
+    response = client.post(f"/bureau/tenders/{tender.pk}/finalize-award/", follow=True)
     tender.refresh_from_db()
     assert tender.status == Tender.Status.AWARDED
     contract = Contract.objects.get(tender=tender)
@@ -566,7 +566,7 @@ def test_dashboard_lists_the_case_work_waiting(world, as_user):
     html = page(as_user(world["officer"]).get("/bureau/"))
     assert f"Enter the buyer score B of the midterm evaluation of “{contract.title}”" in html
     assert f"/bureau/evaluations/{objects['evaluation'].pk}/" in html
-    assert "Finalise the" not in html  # not before every score and the report are in
+    assert "Finalize the" not in html  # not before every score and the report are in
     assert "Review the quarantined ratings" in html and "/bureau/ratings/" in html
     assert "Pay the" not in html  # paying is finance's work
     html = page(as_user(world["finance"]).get("/bureau/"))
@@ -574,7 +574,7 @@ def test_dashboard_lists_the_case_work_waiting(world, as_user):
         f'Pay the advance instalment of “{contract.title}”: <span class="shequ-value">¥84,000.00</span>'
         in html
     )
-    assert "Finalise the" not in html
+    assert "Finalize the" not in html
 
 
 def test_dashboard_asks_the_officer_to_sign_a_draft_contract(world, as_user):

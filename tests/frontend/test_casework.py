@@ -222,7 +222,7 @@ def test_officer_enters_buyer_and_community_scores_with_validation(world, as_use
     client = as_user(world["officer"])
     html = page(client.get(f"/bureau/evaluations/{evaluation.pk}/"))
     assert "Save buyer score" in html and "Save community score" in html  # C: the officer may
-    assert "Finalise evaluation" in html and "Confirm evaluation" not in html
+    assert "Finalize evaluation" in html and "Confirm evaluation" not in html
 
     bad = client.post(f"/bureau/evaluations/{evaluation.pk}/scores/buyer/", {"buyer-score": "150"})
     assert bad.status_code == 200
@@ -243,13 +243,13 @@ def test_officer_enters_buyer_and_community_scores_with_validation(world, as_use
     assert client.post(f"/bureau/evaluations/{evaluation.pk}/scores/third_party/", {}).status_code == 404
 
 
-def test_finalise_refused_until_scores_are_in_then_shows_s_band_and_release(world, as_user):
+def test_finalize_refused_until_scores_are_in_then_shows_s_band_and_release(world, as_user):
     objects = flows.delivering_contract(world)
     evaluation = objects["evaluation"]
     client = as_user(world["officer"])
-    assert "Finalise and publish" in page(client.get(f"/bureau/evaluations/{evaluation.pk}/finalise/"))
+    assert "Finalize and publish" in page(client.get(f"/bureau/evaluations/{evaluation.pk}/finalize/"))
 
-    refused = client.post(f"/bureau/evaluations/{evaluation.pk}/finalise/", follow=True)
+    refused = client.post(f"/bureau/evaluations/{evaluation.pk}/finalize/", follow=True)
     assert "Enter every component score first." in messages_of(refused)
     evaluation.refresh_from_db()
     assert evaluation.status == Evaluation.Status.OPEN
@@ -258,7 +258,7 @@ def test_finalise_refused_until_scores_are_in_then_shows_s_band_and_release(worl
         flows.rate(resident, objects["contract"], 5)
     flows.score_components(world, evaluation, t="82", b="88", c="90")
     flows.submit_report(world, objects["contract"], "midterm")
-    response = client.post(f"/bureau/evaluations/{evaluation.pk}/finalise/", follow=True)
+    response = client.post(f"/bureau/evaluations/{evaluation.pk}/finalize/", follow=True)
 
     evaluation.refresh_from_db()
     assert evaluation.status == Evaluation.Status.PUBLISHED
@@ -266,7 +266,7 @@ def test_finalise_refused_until_scores_are_in_then_shows_s_band_and_release(worl
     assert f"composite score S {evaluation.composite}" in message and f"band {evaluation.band}" in message
     html = page(response)
     assert str(evaluation.composite) in html and f"{evaluation.release_pct}%" in html
-    assert "Save buyer score" not in html and "Finalise evaluation" not in html
+    assert "Save buyer score" not in html and "Finalize evaluation" not in html
 
 
 def test_confirm_is_offered_after_the_appeal_window_and_releases_the_interim(world, as_user):

@@ -32,7 +32,7 @@ def test_no_page_view_answers_a_get_with_an_empty_405():
 def test_tender_actions_lead_back_to_the_tender(world):
     tender = flows.published_tender(world)
     officer = english_client(world["officer"])
-    for action in ("publish", "close", "finalise-award"):
+    for action in ("publish", "close", "finalize-award"):
         response = officer.get(f"/bureau/tenders/{tender.pk}/{action}/")
         assert response.status_code == 302, action
         assert response["Location"] == f"/bureau/tenders/{tender.pk}/"

@@ -126,7 +126,7 @@ def test_the_officer_is_told_of_questions_awards_and_signatures(world):
     flows.pass_standstill(proposed)
     items = waiting(home_of(world["officer"], "/bureau/"))
     assert (
-        "Finalise the award of “Home care”: the standstill is over",
+        "Finalize the award of “Home care”: the standstill is over",
         f"/bureau/tenders/{proposed.pk}/",
         1,
     ) in items
@@ -157,7 +157,7 @@ def test_the_officer_is_told_of_the_evaluation_work_in_order(world):
         1,
     ) in items
     assert ("Review the quarantined ratings", "/bureau/ratings/", 1) in items
-    assert not any(text.startswith("Finalise") for text, _url, _n in items)
+    assert not any(text.startswith("Finalize") for text, _url, _n in items)
 
     for resident in objects["residents"][1:]:
         flows.rate(resident, objects["contract"])
@@ -165,15 +165,15 @@ def test_the_officer_is_told_of_the_evaluation_work_in_order(world):
     flows.submit_report(world, objects["contract"], evaluation.stage)
     items = waiting(home_of(world["officer"], "/bureau/"))
     # two of three recipients counted (one rating quarantined): R cannot be computed yet
-    assert not any(text.startswith("Finalise") for text, _url, _n in items)
+    assert not any(text.startswith("Finalize") for text, _url, _n in items)
     rating = Rating.objects.get(status=Rating.Status.QUARANTINED)
     evaluation_services.rating_review(
         actor=world["officer"], rating=rating, decision="restore", reason="A neighbour"
     )
     items = waiting(home_of(world["officer"], "/bureau/"))
     assert (
-        "Finalise the midterm evaluation of “Lunch club”: every score is in",
-        f"/bureau/evaluations/{evaluation.pk}/finalise/",
+        "Finalize the midterm evaluation of “Lunch club”: every score is in",
+        f"/bureau/evaluations/{evaluation.pk}/finalize/",
         1,
     ) in items
     assert not any(text.startswith("Enter the buyer") for text, _url, _n in items)

@@ -1,4 +1,4 @@
-"""The periodic jobs of docs/rules.md §14: tenders close at their deadline, awards are finalised when the
+"""The periodic jobs of docs/rules.md §14: tenders close at their deadline, awards are finalized when the
 standstill ends. Both are idempotent, so beat, retries and the endpoints can race."""
 
 import pytest
@@ -118,7 +118,7 @@ def test_close_endpoint_before_the_deadline_is_refused(world, api):
     assert fresh(tender).status == Tender.Status.PUBLISHED
 
 
-def test_finalize_due_awards_finalises_after_the_standstill_and_drafts_the_contract(world):
+def test_finalize_due_awards_finalizes_after_the_standstill_and_drafts_the_contract(world):
     # Given one proposed award whose standstill is over and one still in standstill
     due = pass_standstill(award_proposed_tender(world))
     waiting = award_proposed_tender(world)
@@ -146,7 +146,7 @@ def test_finalize_due_awards_finalises_after_the_standstill_and_drafts_the_contr
     assert not Contract.objects.filter(tender=waiting).exists()
 
 
-def test_finalising_twice_and_then_by_the_endpoint_makes_one_contract(world, api):
+def test_finalizing_twice_and_then_by_the_endpoint_makes_one_contract(world, api):
     tender = pass_standstill(award_proposed_tender(world))
 
     finalize_due_awards()

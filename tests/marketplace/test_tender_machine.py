@@ -174,7 +174,7 @@ def test_every_state_and_transition(world, state, verb, expected):
     source = Tender.objects.get(pk=tender.pk).status
 
     if expected == SAME:
-        # Closing a closed tender, or finalising a final award, changes nothing (idempotent)
+        # Closing a closed tender, or finalizing a final award, changes nothing (idempotent)
         before = machine_snapshot()
         result = attempt(world, tender, verb)
         assert result.status == source
@@ -722,7 +722,7 @@ def test_award_of_another_tenders_bid_is_invalid(world):
     )
 
 
-# --- finalise award: the contract, the awarded price, idempotent ----------------------------------
+# --- finalize award: the contract, the awarded price, idempotent ----------------------------------
 
 
 def test_finalize_award_makes_the_award_final(world):
@@ -776,12 +776,12 @@ def test_finalize_award_before_the_standstill_ends_is_refused(world):
     assert not Contract.objects.exists() and not Instalment.objects.exists()
 
 
-def test_a_zero_day_standstill_can_be_finalised_at_once(world):
+def test_a_zero_day_standstill_can_be_finalized_at_once(world):
     tender = award_proposed_tender(world, standstill_days=0)
     assert contract_services.award_finalize(actor=world["officer"], tender=tender).status == S.AWARDED
 
 
-def test_the_scheduler_finalises_a_due_award_without_an_actor(world):
+def test_the_scheduler_finalizes_a_due_award_without_an_actor(world):
     tender = pass_standstill(award_proposed_tender(world))
 
     finalize_award_task(tender.pk)
