@@ -32,7 +32,7 @@ SECTIONS = [
     Section("service", gettext_lazy("Service details"), f.ServiceDetailsForm),
     Section("areas-budget", gettext_lazy("Areas and budget"), f.AreasBudgetForm),
     Section("timetable", gettext_lazy("Timetable"), f.TimetableForm),
-    Section("criteria", gettext_lazy("Evaluation criteria"), f.CriteriaForm),
+    Section("criteria", gettext_lazy("Scoring criteria"), f.CriteriaForm),
     Section("kpis", gettext_lazy("KPIs"), f.KpisForm),
     Section("payment-scoring", gettext_lazy("Payment and scoring"), f.PaymentScoringForm),
 ]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .. import registrations
-from . import dashboard, evaluation, households, tasklist, views
+from . import dashboard, households, scoring, tasklist, views
 
 resident_queue, resident_decide = registrations.views_for("bureau")
 
@@ -34,13 +34,13 @@ urlpatterns = [
     path(
         "tenders/<int:pk>/questions/<int:question_pk>/answer/", views.question_answer, name="question_answer"
     ),
-    # Bids, evaluation, ranking, award.
-    path("tenders/<int:pk>/bids/", evaluation.bid_list, name="bids"),
-    path("tenders/<int:pk>/bids/<int:bid_pk>/", evaluation.bid_detail, name="bid"),
-    path("tenders/<int:pk>/bids/<int:bid_pk>/disqualify/", evaluation.bid_disqualify, name="bid_disqualify"),
-    path("tenders/<int:pk>/declaration/", evaluation.declaration, name="declaration"),
-    path("tenders/<int:pk>/scores/", evaluation.scores, name="scores"),
-    path("tenders/<int:pk>/scores/<int:bid_pk>/", evaluation.score_bid, name="score_bid"),
-    path("tenders/<int:pk>/ranking/", evaluation.ranking, name="ranking"),
-    path("tenders/<int:pk>/award/<int:bid_pk>/", evaluation.award, name="award"),
+    # Bids, scoring, ranking, award.
+    path("tenders/<int:pk>/bids/", scoring.bid_list, name="bids"),
+    path("tenders/<int:pk>/bids/<int:bid_pk>/", scoring.bid_detail, name="bid"),
+    path("tenders/<int:pk>/bids/<int:bid_pk>/disqualify/", scoring.bid_disqualify, name="bid_disqualify"),
+    path("tenders/<int:pk>/declaration/", scoring.declaration, name="declaration"),
+    path("tenders/<int:pk>/scores/", scoring.scores, name="scores"),
+    path("tenders/<int:pk>/scores/<int:bid_pk>/", scoring.score_bid, name="score_bid"),
+    path("tenders/<int:pk>/ranking/", scoring.ranking, name="ranking"),
+    path("tenders/<int:pk>/award/<int:bid_pk>/", scoring.award, name="award"),
 ]

@@ -15,7 +15,7 @@ from contracts.services import award_finalize
 from marketplace import services
 from marketplace.models import Tender
 from marketplace.permissions import TENDER_TRANSITIONS, question_list_visible_to
-from marketplace.services.evaluation import SCORING_STATUSES
+from marketplace.services.scoring import SCORING_STATUSES
 
 from ..access import area_required
 from ..forms import add_service_error
@@ -65,7 +65,7 @@ def _tender_context(request: HttpRequest, tender: Tender) -> dict[str, Any]:
         "can_edit": tender.status == Tender.Status.DRAFT
         and rules.has_perm("marketplace.change_tender", user, tender)
         and TenderDraft.fits(tender),
-        "can_evaluate": tender.status in SCORING_STATUSES
+        "can_score": tender.status in SCORING_STATUSES
         and rules.has_perm("marketplace.declare_on_tender", user, tender),
         "can_rank": not tender.is_sealed
         and rules.has_perm("marketplace.view_ranking_of_tender", user, tender),

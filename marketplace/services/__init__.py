@@ -3,8 +3,8 @@
 from .bids import bid_create, bid_disqualify, bid_open, bid_submit, bid_update, bid_withdraw
 from .budget import budget_line_create, budget_line_locked, commitment_release
 from .catalogue import catalogue_item_create
-from .evaluation import bid_score, evaluator_declare
 from .questions import question_answer, question_ask
+from .scoring import bid_score, evaluator_declare
 from .tenders import (
     tender_award,
     tender_cancel,

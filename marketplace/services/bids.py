@@ -185,7 +185,7 @@ def bid_withdraw(*, actor: User, bid: Bid) -> Bid:
 
 @transaction.atomic
 def bid_disqualify(*, actor: User, bid: Bid, reason: str) -> Bid:
-    """An officer disqualifies an opened bid, with a reason, while the tender is evaluated."""
+    """An officer disqualifies an opened bid, with a reason, while the bids are scored (`evaluating`)."""
     tender = Tender.objects.select_for_update().get(pk=bid.tender_id)
     bid = Bid.objects.select_for_update().select_related("tender").get(pk=bid.pk)
     if not rules.has_perm("marketplace.disqualify_bid", actor, bid):

@@ -219,8 +219,8 @@ def create_and_publish(page, live_server, cast: Cast) -> Tender:
     page.get_by_label("Service end date", exact=True).fill((start + datetime.timedelta(days=300)).isoformat())
     complete_section(page, "timetable")
 
-    # Evaluation criteria: price 30, one quality criterion 70.
-    follow(page, link(page, "Evaluation criteria"), "evaluation criteria")
+    # Scoring criteria: price 30, one quality criterion 70.
+    follow(page, link(page, "Scoring criteria"), "scoring criteria")
     page.get_by_label("Price weight", exact=True).fill("30")
     page.get_by_label("Name of quality criterion 1 (optional)", exact=True).fill(QUALITY_NAME)
     page.get_by_label("Weight of quality criterion 1 (optional)", exact=True).fill("70")

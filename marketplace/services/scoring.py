@@ -1,3 +1,6 @@
+"""Bid scoring (docs/rules.md §3): evaluators declare on a tender, then score its opened bids on
+each quality criterion. The ranking that follows is a read (``marketplace.selectors.ranking_of``)."""
+
 from decimal import Decimal
 
 import rules
@@ -22,7 +25,7 @@ def evaluator_declare(*, actor: User, tender: Tender, no_conflict: bool) -> Eval
     if not rules.has_perm("marketplace.declare_on_tender", actor, tender):
         raise Forbidden()
     if tender.status not in SCORING_STATUSES:
-        raise InvalidTransition(_("Declarations are made before the evaluation ends."))
+        raise InvalidTransition(_("Declarations are made before the scoring ends."))
     if (
         no_conflict
         and tender.bids.filter(provider_id__in=organization_ids_of(actor, verified_only=False)).exists()
@@ -53,7 +56,7 @@ def bid_score(*, actor: User, bid: Bid, criterion: Criterion, score: Decimal) ->
             _("Declare no conflict of interest before scoring."), code=MarketplaceError.DECLARATION_REQUIRED
         )
     if tender.status != Tender.Status.EVALUATING or bid.status != Bid.Status.OPENED:
-        raise InvalidTransition(_("Only opened bids of a tender under evaluation are scored."))
+        raise InvalidTransition(_("Only opened bids of a tender in scoring are scored."))
     bid_score, _created = BidScore.objects.update_or_create(
         bid=bid, criterion=criterion, evaluator=actor, defaults={"score": score}
     )
