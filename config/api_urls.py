@@ -38,8 +38,7 @@ from orgs.apis import (
 )
 from payments.apis import (
     InstalmentPayApi,
-    PaymentConfirmApi,
-    PaymentDetailApi,
+    PaymentViewSet,
     PayoutAccountApi,
     StripeWebhookApi,
 )
@@ -56,6 +55,7 @@ router.register("questions", QuestionViewSet, basename="question")
 router.register("bids", BidViewSet, basename="bid")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("instalments", InstalmentViewSet, basename="instalment")
+router.register("payments", PaymentViewSet, basename="payment")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("ratings", RatingViewSet, basename="rating")
 
@@ -89,8 +89,6 @@ urlpatterns = [
         name="tender-finalize-award",
     ),
     path("instalments/<int:pk>/pay/", InstalmentPayApi.as_view(), name="instalment-pay"),
-    path("payments/<int:pk>/", PaymentDetailApi.as_view(), name="payment-detail"),
-    path("payments/<int:pk>/confirm/", PaymentConfirmApi.as_view(), name="payment-confirm"),
     path("organizations/<int:pk>/payout-account/", PayoutAccountApi.as_view(), name="payout-account"),
     path("webhooks/stripe/", StripeWebhookApi.as_view(), name="webhook-stripe"),
     *router.urls,
