@@ -77,7 +77,7 @@ def blocked_inline_code(response) -> list[str]:
 @pytest.fixture
 def pages(world):
     """{role: (user, [(path, expected status)])}: a sample of every role's pages, with the data
-    each needs — an open tender with a sealed bid, a tender being evaluated, an active contract
+    each needs — an open tender with a sealed bid, a tender whose bids are being scored, an active contract
     with a published evaluation (charts), a payable instalment, a resident's rating."""
     tender = flows.published_tender(world, title="Open lunch club")
     bid = flows.submitted_bid(world, tender, 0, 25_000_000)

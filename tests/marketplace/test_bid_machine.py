@@ -500,7 +500,7 @@ def test_scoring_needs_the_declaration_first(world, api):
 
 
 @pytest.mark.parametrize("state", ["opened_award_proposed", "disqualified", "awarded", "not_awarded"])
-def test_only_opened_bids_of_a_tender_under_evaluation_are_scored(world, state):
+def test_only_opened_bids_of_a_tender_in_scoring_are_scored(world, state):
     bid = STATES[state](world)
     evaluator = world["evaluators"][1]
     if bid.tender.status == Tender.Status.EVALUATING:

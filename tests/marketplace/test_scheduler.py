@@ -53,10 +53,10 @@ def test_beat_schedule_names_the_tasks():
 def test_close_due_tenders_closes_only_tenders_past_their_deadline(world):
     # Given a tender past its deadline with two bids, one past it with a single bid, one still
     # open and a draft whose deadline has passed
-    to_evaluate = published_tender(world)
-    submitted_bid(world, to_evaluate, 0, 28_000_000)
-    submitted_bid(world, to_evaluate, 1, 29_000_000)
-    pass_deadline(to_evaluate)
+    to_score = published_tender(world)
+    submitted_bid(world, to_score, 0, 28_000_000)
+    submitted_bid(world, to_score, 1, 29_000_000)
+    pass_deadline(to_score)
     too_few = published_tender(world)
     lone_bid = submitted_bid(world, too_few, 2, 27_000_000)
     pass_deadline(too_few)
@@ -69,9 +69,9 @@ def test_close_due_tenders_closes_only_tenders_past_their_deadline(world):
     assert close_due_tenders.delay().get() == 2  # eager in tests
 
     # Then each due tender closed the way its bids decide; the others are untouched
-    assert fresh(to_evaluate).status == Tender.Status.EVALUATING
-    assert fresh(to_evaluate).closed_at is not None
-    assert set(to_evaluate.bids.values_list("status", flat=True)) == {Bid.Status.OPENED}
+    assert fresh(to_score).status == Tender.Status.EVALUATING
+    assert fresh(to_score).closed_at is not None
+    assert set(to_score.bids.values_list("status", flat=True)) == {Bid.Status.OPENED}
     assert fresh(too_few).status == Tender.Status.UNSUCCESSFUL
     assert committed_before == 30_000_000 and fresh(too_few).committed_amount == 0
     assert Bid.objects.get(pk=lone_bid.pk).status == Bid.Status.NOT_AWARDED
@@ -79,7 +79,7 @@ def test_close_due_tenders_closes_only_tenders_past_their_deadline(world):
     assert set(still_open.bids.values_list("status", flat=True)) == {Bid.Status.SUBMITTED}
     assert fresh(draft).status == Tender.Status.DRAFT
     # the scheduler acts as nobody
-    assert StateLog.objects.for_(fresh(to_evaluate)).get(transition="close").by is None
+    assert StateLog.objects.for_(fresh(to_score)).get(transition="close").by is None
 
 
 def test_closing_twice_and_then_by_the_endpoint_changes_nothing(world, api):
