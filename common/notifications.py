@@ -77,12 +77,19 @@ def notify_users(users: Iterable[Any], *, subject: str, body: str) -> None:
 
 
 def notify_after_commit(
-    *, user_ids: Iterable[int] = (), phones: Iterable[str] = (), subject: str = "", body: str
+    *,
+    user_ids: Iterable[int] = (),
+    phones: Iterable[str] = (),
+    emails: Iterable[str] = (),
+    subject: str = "",
+    body: str,
 ) -> None:
     """Once the current transaction commits (at once outside one), queue for the worker: each user of
-    ``user_ids`` told by e-mail and SMS (``notify_users``, a task per user, retried alone) and a text of
-    ``body`` to ``phones``. A write that rolls back sends nothing, and no gateway holds up the write."""
-    from .tasks import notify_user_task, send_sms_task  # the tasks send through this module
+    ``user_ids`` told by e-mail and SMS (``notify_users``, a task per user, retried alone), a text of
+    ``body`` to ``phones`` and an e-mail of ``subject`` and ``body`` to ``emails`` (an address that
+    need not be a user's, like a password reset's). A write that rolls back sends nothing, and no
+    gateway holds up the write."""
+    from .tasks import notify_user_task, send_email_task, send_sms_task  # the tasks send through here
 
     subject, body = str(subject), str(body)  # a lazy translation, rendered now, in this language
     for user_id in user_ids:
@@ -90,3 +97,6 @@ def notify_after_commit(
     numbers = [number for number in phones if number]
     if numbers:
         transaction.on_commit(partial(send_sms_task.delay, numbers, body))
+    addresses = [address for address in emails if address]
+    if addresses:
+        transaction.on_commit(partial(send_email_task.delay, addresses, subject, body))

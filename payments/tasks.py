@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.money import yuan
-from common.notifications import notify_users
+from common.notifications import notify_after_commit
 from common.tasks import fan_out
 from contracts.models import Instalment
 from orgs.models import Membership, User
@@ -59,7 +59,8 @@ def reconcile_payments() -> int:
 
 @shared_task(ignore_result=True)
 def remind_finance_of_payable_instalments() -> int:
-    """Beat: tell each bureau's finance staff about instalments payable and not yet being paid."""
+    """Beat: tell each bureau's finance staff about instalments payable and not yet being paid (by
+    e-mail and SMS, queued once this task's reads are done and any transaction around it commits)."""
     live_payment = Payment.objects.filter(
         instalment=OuterRef("pk"),
         status__in=[Payment.Status.PENDING, Payment.Status.PROCESSING, Payment.Status.SUCCEEDED],
@@ -73,9 +74,13 @@ def remind_finance_of_payable_instalments() -> int:
     for instalment in unpaid:
         by_bureau.setdefault(instalment.contract.bureau_id, []).append(instalment)
     for bureau_id, instalments in by_bureau.items():
-        finance = User.objects.filter(
-            memberships__organization_id=bureau_id, memberships__role=Membership.Role.FINANCE
-        ).distinct()
+        finance = (
+            User.objects.filter(
+                memberships__organization_id=bureau_id, memberships__role=Membership.Role.FINANCE
+            )
+            .distinct()
+            .values_list("id", flat=True)
+        )
         lines = [
             _("%(contract)s, instalment %(sequence)s (%(kind)s): ¥%(amount)s")
             % {
@@ -87,5 +92,7 @@ def remind_finance_of_payable_instalments() -> int:
             for i in instalments
         ]
         lines.append(_("Pay them at /bureau/payments/."))
-        notify_users(finance, subject=_("Instalments waiting for payment"), body="\n".join(lines))
+        notify_after_commit(
+            user_ids=list(finance), subject=_("Instalments waiting for payment"), body="\n".join(lines)
+        )
     return sum(len(instalments) for instalments in by_bureau.values())

@@ -13,7 +13,9 @@ from frontend.throttling import PageRateThrottle
 from . import factories as f
 from .frontend.helpers import english_client
 
-pytestmark = pytest.mark.django_db
+# The reset page runs outside a transaction, as in production, so its e-mail (queued once the
+# request's writes commit: common.notifications.notify_after_commit) leaves during the request.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 NEW_PASSWORD = "another-long-secret-42"
 

@@ -9,7 +9,7 @@ from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
-from common.tasks import send_email_task
+from common.notifications import notify_after_commit
 from orgs.lockout import SignInLocked, authenticate_or_lock
 
 from ..forms import GovukFormMixin
@@ -42,8 +42,9 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
 
 class PasswordResetRequestForm(GovukFormMixin, PasswordResetForm):
     """Django's reset request: a link goes to every active account with this address, and the
-    page that follows is the same whether or not one exists. The e-mail is queued for the worker,
-    so neither a slow mail server nor its failure shows on the page."""
+    page that follows is the same whether or not one exists. The e-mail is queued for the worker
+    once the request's writes commit (``notify_after_commit``), so neither a slow mail server nor
+    its failure shows on the page."""
 
     email = forms.EmailField(
         label=_("E-mail address"),
@@ -76,8 +77,8 @@ class PasswordResetRequestForm(GovukFormMixin, PasswordResetForm):
             return
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        try:
-            send_email_task.delay([to_email], subject, body)
+        try:  # queued once the request's writes commit (at once outside a transaction)
+            notify_after_commit(emails=[to_email], subject=subject, body=body)
         except Exception:  # a broker or (run eagerly) mail server down: never tell the visitor
             logger.exception("password reset e-mail to user %s not sent", context["user"].pk)
 

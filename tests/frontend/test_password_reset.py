@@ -6,14 +6,18 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
+from frontend.accounts.forms import PasswordResetRequestForm
 from frontend.throttling import PageRateThrottle
 from orgs.models import User
 
 from .. import factories as f
 from .helpers import page
 
-pytestmark = pytest.mark.django_db
+# The reset page runs outside a transaction, as in production, so its e-mail (queued once the
+# request's writes commit: common.notifications.notify_after_commit) leaves during the request.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 NEW_PASSWORD = "another-long-secret-42"
 
@@ -117,6 +121,27 @@ def test_a_mail_server_that_is_down_does_not_show(browse, settings):
 
     assert response.status_code == 302 and response["Location"] == "/accounts/password-reset/sent/"
     assert User.objects.filter(email="li.na@example.cn").exists()
+
+
+class RolledBack(Exception):
+    pass
+
+
+def test_a_reset_asked_in_a_transaction_that_rolls_back_sends_nothing():
+    f.UserFactory(email="li.na@example.cn")
+    form = PasswordResetRequestForm(data={"email": "li.na@example.cn"})
+    assert form.is_valid()
+
+    try:
+        with transaction.atomic():
+            form.save(domain_override="example.cn")
+            raise RolledBack
+    except RolledBack:
+        pass
+    assert mail.outbox == []
+
+    form.save(domain_override="example.cn")  # outside a transaction it leaves at once
+    assert [message.to for message in mail.outbox] == [["li.na@example.cn"]]
 
 
 class BrokenBackend:

@@ -1,8 +1,9 @@
 """Beat reminds bureau finance of payable instalments nobody is paying yet (e-mail and SMS), with
-each amount in yuan, in the reader's words."""
+each amount in yuan, in the reader's words, once the reminder's transaction commits."""
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import translation
 
 from common.money import yuan
@@ -24,25 +25,36 @@ def finance_reachable(world, settings):
     return world["finance"]
 
 
-def test_finance_is_reminded_until_the_instalment_is_being_paid(world, finance_reachable):
+@pytest.fixture
+def remind(django_capture_on_commit_callbacks):
+    """The beat task, its transaction committed (the test's own transaction never commits)."""
+
+    def run() -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return remind_finance_of_payable_instalments()
+
+    return run
+
+
+def test_finance_is_reminded_until_the_instalment_is_being_paid(world, finance_reachable, remind):
     contract = flows.active_contract(world)
 
-    assert remind_finance_of_payable_instalments() == 1
+    assert remind() == 1
     assert [m.to for m in mail.outbox] == [["finance@bureau.example"]]
     assert [m.to for m in LocmemSmsBackend.outbox] == ["13800000000"]
 
     from payments import services
 
     services.instalment_pay(actor=world["finance"], instalment=contract.instalments.get(kind="advance"))
-    assert remind_finance_of_payable_instalments() == 0
+    assert remind() == 0
 
 
-def test_finance_reminder_shows_each_amount_in_yuan_and_where_to_pay(world, finance_reachable):
+def test_finance_reminder_shows_each_amount_in_yuan_and_where_to_pay(world, finance_reachable, remind):
     contract = flows.active_contract(world)
     advance = contract.instalments.get(kind="advance")
 
     with translation.override("en"):
-        remind_finance_of_payable_instalments()
+        remind()
 
     (message,) = mail.outbox
     assert message.subject == "Instalments waiting for payment"
@@ -53,3 +65,21 @@ def test_finance_reminder_shows_each_amount_in_yuan_and_where_to_pay(world, fina
     assert "/bureau/payments/" in message.body
     (sms,) = LocmemSmsBackend.outbox
     assert f"¥{yuan(advance.amount)}" in sms.body
+
+
+class RolledBack(Exception):
+    pass
+
+
+def test_a_reminder_rolled_back_tells_nobody(world, finance_reachable, django_capture_on_commit_callbacks):
+    flows.active_contract(world)
+
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        try:
+            with transaction.atomic():
+                assert remind_finance_of_payable_instalments() == 1
+                raise RolledBack
+        except RolledBack:
+            pass
+
+    assert queued == [] and mail.outbox == [] and LocmemSmsBackend.outbox == []
