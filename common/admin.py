@@ -73,12 +73,12 @@ class MoneyAdminMixin:
             if field.name in self.money_fields:
                 setattr(self, field.name + IN_YUAN, money_display(field.name, field.verbose_name))
 
-    def _read_only_money(self, request: HttpRequest, obj: Any, readonly: list) -> set[str]:
+    def _read_only_money(self, request: HttpRequest, obj: Any, readonly: list[Any]) -> set[str]:
         if not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
             return set(self.money_fields)
         return self.money_fields.intersection(name for name in readonly if isinstance(name, str))
 
-    def _mapped(self, names: Any, money: set[str]) -> list:
+    def _mapped(self, names: Any, money: set[str]) -> list[Any]:
         return [name + IN_YUAN if isinstance(name, str) and name in money else name for name in names]
 
     def get_list_display(self, request: HttpRequest) -> Any:
@@ -135,9 +135,9 @@ class ReadOnlyAdminMixin(MoneyAdminMixin):
         return False
 
 
-class ReadOnlyModelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReadOnlyModelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     pass
 
 
-class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):  # type: ignore[type-arg]  # as above
     extra = 0

@@ -61,7 +61,9 @@ class ApplicationError(Exception):
     code: ErrorCode = CommonError.CONFLICT
     default_message: Any = _("The request conflicts with the current state.")
 
-    def __init__(self, message: Any = None, *, code: ErrorCode | None = None, extra: dict | None = None):
+    def __init__(
+        self, message: Any = None, *, code: ErrorCode | None = None, extra: dict[str, Any] | None = None
+    ):
         self.message = str(message if message is not None else self.default_message)
         if code:
             self.code = code
@@ -114,7 +116,7 @@ _DRF_CODES = {
 }
 
 
-def _body(code: str, message: Any, extra: dict | None = None) -> dict:
+def _body(code: str, message: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"code": str(code), "message": str(message), "extra": extra or {}}
 
 
@@ -158,7 +160,7 @@ def _throttled_message(wait: int | None) -> Any:
     ) % {"wait": wait}
 
 
-def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ConcurrentTransition):  # a missed row lock: refuse, never a 500
         exc = InvalidTransition()
     request = context.get("request")

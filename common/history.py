@@ -20,7 +20,10 @@ _PLACEHOLDER = re.compile(r"%\((?P<name>\w+)\)(?P<kind>[sd])")
 
 
 def history_of(instance: Model) -> QuerySet[StateLog]:
-    return StateLog.objects.for_(instance).select_related("by").order_by("timestamp", "id")
+    logs: QuerySet[StateLog] = (
+        StateLog.objects.for_(instance).select_related("by").order_by("timestamp", "id")
+    )
+    return logs
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ class ReasonField(serializers.CharField):
         return reason_text(value)
 
 
-class StateLogSerializer(serializers.Serializer):
+class StateLogSerializer(serializers.Serializer[StateLog]):
     transition = serializers.CharField()
     source_state = serializers.CharField(allow_null=True)
     state = serializers.CharField()
@@ -98,7 +101,7 @@ class StateLogSerializer(serializers.Serializer):
         help_text="The system reason's stable code, or null for a reason a person typed (or none)."
     )
 
-    def get_by(self, log: StateLog) -> dict | None:
+    def get_by(self, log: StateLog) -> dict[str, Any] | None:
         if log.by is None or not self.context.get("show_actors"):
             return None
         return {"id": log.by.id, "username": log.by.username}

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -26,6 +26,13 @@ logger = logging.getLogger(__name__)
 class SmsMessage:
     to: str
     body: str
+
+
+class Reachable(Protocol):
+    """A person with an e-mail address (a user; ``phone`` is read where the user model has one)."""
+
+    @property
+    def email(self) -> str: ...
 
 
 class SmsBackend(Protocol):
@@ -54,7 +61,8 @@ class LocmemSmsBackend:
 
 def sms_backend() -> SmsBackend:
     path = getattr(settings, "NOTIFICATIONS_SMS_BACKEND", "common.notifications.ConsoleSmsBackend")
-    return import_string(path)()
+    backend: SmsBackend = import_string(path)()
+    return backend
 
 
 def send_sms(*, to: Iterable[str], body: str) -> int:
@@ -69,7 +77,7 @@ def send_email(*, to: Iterable[str], subject: str, body: str) -> int:
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
 
 
-def notify_users(users: Iterable[Any], *, subject: str, body: str) -> None:
+def notify_users(users: Iterable[Reachable], *, subject: str, body: str) -> None:
     """Tell each user by e-mail and, where a phone number is known, by SMS."""
     users = list(users)
     send_email(to=[user.email for user in users], subject=subject, body=body)

@@ -13,7 +13,7 @@ checks every code raised is an app's enum member and that every code an operatio
 the suite is one it declares."""
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext
@@ -89,7 +89,7 @@ status_description = lazy(_status_description, str)
 
 
 # docs/rules.md §16
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     """The error envelope of every refusal."""
 
     code = serializers.CharField(help_text=_("A stable code saying what went wrong (listed per status)."))
@@ -121,7 +121,15 @@ def error_response(status: int, codes: Iterable[str]) -> OpenApiResponse:
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's AutoSchema, adding the error responses each operation can give."""
 
-    def _get_response_bodies(self, direction: Any = "response") -> dict:
+    if TYPE_CHECKING:  # drf-spectacular leaves these hooks unannotated
+
+        def _get_response_for_code(
+            self, serializer: Any, status_code: str, media_types: Any = None, direction: Any = "response"
+        ) -> dict[str, Any]: ...
+        def _get_request_body(self, direction: str = "request") -> dict[str, Any] | None: ...
+        def _get_paginator(self) -> Any: ...
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for status, codes in self.error_codes().items():
             code = str(status)

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from .notifications import notify_users, send_email, send_sms
 
 
-def fan_out(due: QuerySet, task: Any) -> int:
+def fan_out(due: QuerySet[Any], task: Any) -> int:
     """Queue ``task`` with the id of every object in ``due``; return how many were queued."""
     ids = list(due.values_list("id", flat=True))
     for object_id in ids:

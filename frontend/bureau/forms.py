@@ -15,8 +15,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.money import yuan_to_fen
-from common.templatetags.money import yuan
+from common.money import yuan, yuan_to_fen
 from marketplace.components import DEFAULT_SCORE_WEIGHTS, Component
 from marketplace.models import Criterion, Tender
 from marketplace.services import terms

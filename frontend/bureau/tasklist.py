@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.errors import ApplicationError, Invalid
-from common.money import yuan_to_fen
-from common.templatetags.money import yuan
+from common.money import yuan, yuan_to_fen
 from marketplace import services
 from marketplace.models import CatalogueItem, Tender
 from marketplace.selectors import budget_line_list

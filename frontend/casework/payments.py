@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
-from common.templatetags.money import yuan
+from common.money import yuan
 from contracts.models import Instalment
 from contracts.permissions import instalment_list_visible_to
 from orgs.models import Membership

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from common.templatetags.money import yuan
+from common.money import yuan
 from common.transitions import transitions_available
 from contracts.models import Contract, Instalment, Report
 from contracts.permissions import instalment_list_visible_to

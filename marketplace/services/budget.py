@@ -4,7 +4,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from common.errors import Forbidden, Invalid
-from common.templatetags.money import yuan
+from common.money import yuan
 from orgs.models import Organization, User
 
 from ..models import BudgetLine, Tender

@@ -1,0 +1,13 @@
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+# Both wrap a transition method and return it with its signature (it takes ``by`` and ``description``).
+def fsm_log_by(func: _F) -> _F: ...
+@overload
+def fsm_log_description(func: _F) -> _F: ...
+@overload
+def fsm_log_description(
+    func: None = None, allow_inline: bool = ..., description: str | None = ...
+) -> Callable[[_F], _F]: ...
