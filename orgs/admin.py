@@ -1,5 +1,10 @@
+from typing import Any, cast
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from common import reasons
@@ -8,27 +13,27 @@ from .models import Area, Household, Membership, Organization, Resident, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Profile"), {"fields": ("display_name", "phone")}))
     list_display = ("username", "display_name", "phone", "is_staff", "is_superuser")
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     list_display = ("name", "code", "level", "parent", "path")
     list_filter = ("level",)
     search_fields = ("name", "code")
     readonly_fields = ("path",)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # not subscriptable at run time
     model = Membership
     extra = 1
     autocomplete_fields = ("user",)
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     """Verification goes through ``organization_verify`` (the admin action) so it is logged."""
 
     list_display = ("name", "kind", "legal_type", "credit_code", "status")
@@ -38,7 +43,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     actions = ["verify_selected", "suspend_selected"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: Organization, form: "forms.ModelForm[Organization]", change: bool
+    ) -> None:
         """A new organisation is created by ``organization_create`` — verified through the logged
         transition, as by the API; a change saves the other fields (the status is read-only here)."""
         if change:
@@ -51,26 +58,26 @@ class OrganizationAdmin(admin.ModelAdmin):
             for field in Organization._meta.concrete_fields
             if field.name in form.cleaned_data
         }
-        created = organization_create(actor=request.user, **fields)
+        created = organization_create(actor=cast(User, request.user), **fields)  # staff only
         # the admin saves the memberships (inlines) and logs the addition against ``obj``
         obj.pk = created.pk
         obj._state.adding = False
         obj.refresh_from_db()
 
     @admin.action(description=_("Verify selected organisations"))
-    def verify_selected(self, request, queryset):
+    def verify_selected(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
         from common.errors import ApplicationError
 
         from .services import organization_verify
 
         for organization in queryset:
             try:
-                organization_verify(actor=request.user, organization=organization)
+                organization_verify(actor=cast(User, request.user), organization=organization)
             except ApplicationError as error:
                 self.message_user(request, f"{organization}: {error.message}", level="warning")
 
     @admin.action(description=_("Suspend selected organisations"))
-    def suspend_selected(self, request, queryset):
+    def suspend_selected(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
         from common.errors import ApplicationError
 
         from .services import organization_suspend
@@ -78,7 +85,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         for organization in queryset:
             try:
                 organization_suspend(
-                    actor=request.user,
+                    actor=cast(User, request.user),
                     organization=organization,
                     reason=reasons.ORGANIZATION_SUSPENDED_IN_ADMIN,
                 )
@@ -87,13 +94,13 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     list_display = ("code", "area", "created_at")
     search_fields = ("code",)
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     """Read-only: residents are confirmed or rejected through ``resident_confirm`` / ``resident_reject``
     (the community's and bureau's queue, logged), never by editing the row."""
 
@@ -101,8 +108,8 @@ class ResidentAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("user__username", "household__code")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

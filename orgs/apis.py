@@ -1,14 +1,19 @@
 """Thin API views of the orgs app: authenticate, fetch what the caller may see, validate, call one
 service, serialise."""
 
+from typing import Any
+
 import rules
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,6 +24,7 @@ from common.throttling import ScopedRateThrottle
 from orgs.errors import OrgsError
 
 from . import imports, permissions, services
+from .auth import ApiRequest, AuthenticatedRequest
 from .filters import AreaFilter, HouseholdFilter, OrganizationFilter, ResidentFilter
 from .lockout import authenticate_or_lock
 from .models import Area, Membership, Resident
@@ -52,22 +58,22 @@ from .serializers import (
 
 class HealthApi(APIView):
     permission_classes = [AllowAny]
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
 
     @extend_schema(responses=HealthSerializer)
-    def get(self, request):
+    def get(self, request: ApiRequest) -> Response:
         return Response({"status": "ok"})
 
 
 class TokenApi(APIView):
     permission_classes = [AllowAny]
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "anon_write"
 
     @extend_schema(request=TokenInputSerializer, responses=TokenSerializer)
     @error_codes(OrgsError.INVALID_CREDENTIALS, OrgsError.ACCOUNT_LOCKED, OrgsError.ADDRESS_LOCKED)
-    def post(self, request):
+    def post(self, request: ApiRequest) -> Response:
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate_or_lock(request, **serializer.validated_data)
@@ -84,7 +90,7 @@ class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=MeSerializer)
-    def get(self, request):
+    def get(self, request: AuthenticatedRequest) -> Response:
         user = request.user
         memberships = Membership.objects.filter(user=user).select_related("organization")
         resident = Resident.objects.filter(user=user).select_related("household").first()
@@ -106,7 +112,7 @@ class AreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet)
     filterset_class = AreaFilter
     queryset = Area.objects.all()
 
-    def create(self, request):
+    def create(self, request: AuthenticatedRequest) -> Response:
         if not rules.has_perm("orgs.add_area", request.user):  # who first, then what was sent
             raise Forbidden()
         data = self.input(AreaSerializer)
@@ -117,7 +123,7 @@ class AreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet)
 class MayManageHouseholds(BasePermission):
     """Decided from the caller alone, so a household import is refused before its body is read."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return rules.has_perm("orgs.manage_households", request.user)
 
 
@@ -132,11 +138,11 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
     filterset_class = HouseholdFilter
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return household_list_visible_to(self.request.user)
 
     @error_codes(OrgsError.INVALID_PHONE)
-    def create(self, request):
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(HouseholdSerializer)
         household = services.household_create(actor=request.user, **data)
         return Response(self.output(HouseholdSerializer, household), status=status.HTTP_201_CREATED)
@@ -149,7 +155,7 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
         parser_classes=[MultiPartParser, FormParser],
         permission_classes=[IsAuthenticated, MayManageHouseholds],
     )
-    def import_csv(self, request):
+    def import_csv(self, request: AuthenticatedRequest) -> Response:
         """Who first (the permission classes, before the body is read), then size (the declared
         length, before the body is parsed), then the file: the import runs as a job (202) whose
         progress ``households/imports/{id}/`` shows."""
@@ -167,7 +173,7 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
     @action(
         detail=False, methods=["get"], url_path=r"imports/(?P<import_id>[0-9]+)", url_name="import-detail"
     )
-    def import_detail(self, request, import_id=None):
+    def import_detail(self, request: AuthenticatedRequest, import_id: str) -> Response:
         """A household import's progress and outcome, for its sender's bureau and the platform
         admin (404 for anyone else)."""
         job = permissions.household_import_list_visible_to(request.user).filter(pk=import_id).first()
@@ -183,7 +189,7 @@ class ResidentRegisterApi(APIView):
 
     @extend_schema(request=ResidentRegistrationSerializer, responses={201: ResidentRegisteredSerializer})
     @error_codes(OrgsError.INVALID_PHONE, OrgsError.INVALID_HOUSEHOLD_CODE, OrgsError.HOUSEHOLD_FULL)
-    def post(self, request):
+    def post(self, request: ApiRequest) -> Response:
         serializer = ResidentRegistrationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         resident = services.resident_register(**serializer.validated_data)
@@ -198,20 +204,20 @@ class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadView
     filterset_class = ResidentFilter
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return resident_list_visible_to(self.request.user)
 
     @extend_schema(request=None, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])
     @error_codes(OrgsError.CONFLICT_OF_INTEREST)
-    def confirm(self, request, pk=None):
+    def confirm(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         resident = services.resident_confirm(actor=request.user, resident=self.get_object())
         return Response(self.output(ResidentSerializer, resident))
 
     @extend_schema(request=ReasonSerializer, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])
     @error_codes(OrgsError.CONFLICT_OF_INTEREST)
-    def reject(self, request, pk=None):
+    def reject(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         reason = self.input(ReasonSerializer)["reason"]
         resident = services.resident_reject(actor=request.user, resident=self.get_object(), reason=reason)
         return Response(self.output(ResidentSerializer, resident))
@@ -226,7 +232,7 @@ class ResidentPhoneCodeApi(APIView):
 
     @extend_schema(request=None, responses={202: MeResidentSerializer})
     @error_codes(OrgsError.NOT_A_RESIDENT, OrgsError.NO_HOUSEHOLD_PHONE, OrgsError.CODE_RECENTLY_SENT)
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         resident = services.resident_send_phone_code(actor=request.user)
         return Response(MeResidentSerializer(resident).data, status=status.HTTP_202_ACCEPTED)
 
@@ -246,7 +252,7 @@ class ResidentVerifyPhoneApi(APIView):
         OrgsError.PHONE_CODE_EXPIRED,
         OrgsError.PHONE_CODE_WRONG,
     )
-    def post(self, request):
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = PhoneCodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         resident = services.resident_verify_phone(actor=request.user, **serializer.validated_data)
@@ -259,7 +265,7 @@ class ProviderRegisterApi(APIView):
     throttle_scope = "anon_write"
 
     @extend_schema(request=ProviderRegistrationSerializer, responses={201: ProviderRegisteredSerializer})
-    def post(self, request):
+    def post(self, request: ApiRequest) -> Response:
         serializer = ProviderRegistrationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         organization_data = serializer.validated_data["organization"]
@@ -275,23 +281,23 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Read
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return organization_list_visible_to(self.request.user)
 
-    def create(self, request):
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(OrganizationSerializer)
         organization = services.organization_create(actor=request.user, **data)
         return Response(self.output(OrganizationSerializer, organization), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=OrganizationSerializer)
     @action(detail=True, methods=["post"])
-    def verify(self, request, pk=None):
+    def verify(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         organization = services.organization_verify(actor=request.user, organization=self.get_object())
         return Response(self.output(OrganizationSerializer, organization))
 
     @extend_schema(request=ReasonSerializer, responses=OrganizationSerializer)
     @action(detail=True, methods=["post"])
-    def suspend(self, request, pk=None):
+    def suspend(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         reason = self.input(ReasonSerializer)["reason"]
         organization = services.organization_suspend(
             actor=request.user, organization=self.get_object(), reason=reason
@@ -300,7 +306,7 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Read
 
     @extend_schema(request=MemberInputSerializer, responses={201: MembershipSerializer})
     @action(detail=True, methods=["post"])
-    def members(self, request, pk=None):
+    def members(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         organization = self.get_object()
         data = self.input(MemberInputSerializer)
         membership = services.member_add(actor=request.user, organization=organization, **data)

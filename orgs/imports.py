@@ -16,6 +16,7 @@ import io
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import rules
 from django.core.exceptions import ValidationError
@@ -120,7 +121,7 @@ def _finish(job: HouseholdImport, status: str, *, total: int | None = None) -> H
     return job
 
 
-def _fail(import_id: int, errors: dict) -> HouseholdImport:
+def _fail(import_id: int, errors: dict[str, Any]) -> HouseholdImport:
     with transaction.atomic():
         job = HouseholdImport.objects.select_for_update().get(pk=import_id)
         if job.status != HouseholdImport.Status.RUNNING:

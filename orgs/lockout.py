@@ -70,7 +70,7 @@ def authenticate_or_lock(request: Any, *, username: str, password: str) -> User 
     user = authenticate(request, username=username, password=password)
     if user is not None:
         cache.delete(keys[OrgsError.ACCOUNT_LOCKED])
-        return user  # type: ignore[return-value]
+        return user
     limits = {
         OrgsError.ACCOUNT_LOCKED: settings.SIGNIN_LOCKOUT_FAILURES,
         OrgsError.ADDRESS_LOCKED: settings.SIGNIN_LOCKOUT_ADDRESS_FAILURES,

@@ -1,4 +1,4 @@
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
@@ -16,6 +16,8 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
     REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    _acting_roles: dict[int, frozenset[str]]  # the verified roles by organisation (orgs.permissions)
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -61,7 +63,7 @@ class Area(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.path = (self.parent.path if self.parent else "") + self.code + "/"
         super().save(*args, **kwargs)
 
@@ -120,18 +122,18 @@ class Organization(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_verified(self) -> bool:
-        return self.status == self.Status.VERIFIED
+        return bool(self.status == self.Status.VERIFIED)
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=[Status.PENDING, Status.SUSPENDED], target=Status.VERIFIED)
-    def verify(self, by=None, description=None) -> None:
+    def verify(self, by: "User | None" = None, description: str | None = None) -> None:
         """Verified by the platform admin; a suspended organisation is reinstated the same way."""
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=[Status.PENDING, Status.VERIFIED], target=Status.SUSPENDED)
-    def suspend(self, by=None, description=None) -> None:
+    def suspend(self, by: "User | None" = None, description: str | None = None) -> None:
         """Stops the organisation acting (bidding, signing)."""
 
 
@@ -267,18 +269,18 @@ class Resident(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_confirmed(self) -> bool:
-        return self.status == self.Status.CONFIRMED
+        return bool(self.status == self.Status.CONFIRMED)
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.PENDING, target=Status.CONFIRMED)
-    def confirm(self, by=None, description=None) -> None:
+    def confirm(self, by: "User | None" = None, description: str | None = None) -> None:
         """Confirmed by the community or bureau, or by the code sent to the household's phone."""
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.PENDING, target=Status.REJECTED)
-    def reject(self, by=None, description=None) -> None:
+    def reject(self, by: "User | None" = None, description: str | None = None) -> None:
         """Not a member of the household, as far as the community or bureau can tell."""
 
 

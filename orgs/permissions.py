@@ -8,7 +8,8 @@ from typing import Any, NamedTuple
 import rules
 from django.db.models import Q, QuerySet
 
-from .models import Area, Household, Membership, Organization, Resident
+from .auth import Caller, signed_in
+from .models import Area, Household, HouseholdImport, Membership, Organization, Resident
 
 Role = Membership.Role
 Kind = Organization.Kind
@@ -72,12 +73,12 @@ def has_role(user: Any, organization_id: int | None, *roles: str) -> bool:
 
 
 @rules.predicate
-def is_platform_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
+def is_platform_admin(user: Caller) -> bool:
+    return signed_in(user) and user.is_superuser
 
 
 @rules.predicate
-def is_organization_admin(user: Any, organization: Organization) -> bool:
+def is_organization_admin(user: Caller, organization: Organization) -> bool:
     return has_role(user, organization.id, Role.ADMIN)
 
 
@@ -115,7 +116,7 @@ def area_subtree_q(paths: list[str], field: str = "path") -> Q:
     return condition
 
 
-def household_list_visible_to(user: Any) -> QuerySet[Household]:
+def household_list_visible_to(user: Caller) -> QuerySet[Household]:
     households = Household.objects.select_related("area")
     if is_platform_admin(user):
         return households
@@ -123,23 +124,21 @@ def household_list_visible_to(user: Any) -> QuerySet[Household]:
     return households.filter(area_subtree_q(paths, "area__path"))
 
 
-def household_import_list_visible_to(user: Any) -> QuerySet:
+def household_import_list_visible_to(user: Caller) -> QuerySet[HouseholdImport]:
     """Household imports: the platform admin sees all; a bureau's officers and admins see those
     sent for their bureau; anyone sees their own. Others see none (404)."""
-    from .models import HouseholdImport
-
     imports = HouseholdImport.objects.defer("content")
     if is_platform_admin(user):
         return imports
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return imports.none()
     bureaus = organization_ids_of(user, Role.OFFICER, Role.ADMIN, verified_only=True)
     return imports.filter(Q(created_by=user) | Q(bureau_id__in=bureaus))
 
 
-def organization_list_visible_to(user: Any) -> QuerySet[Organization]:
+def organization_list_visible_to(user: Caller) -> QuerySet[Organization]:
     """Verified organisations are public (transparency); one's own are visible in any status."""
-    organizations = Organization.objects.select_related("jurisdiction")
+    organizations: QuerySet[Organization] = Organization.objects.select_related("jurisdiction")
     if is_platform_admin(user):
         return organizations
     visible = Q(status=Organization.Status.VERIFIED)
@@ -148,7 +147,7 @@ def organization_list_visible_to(user: Any) -> QuerySet[Organization]:
     return organizations.filter(visible)
 
 
-def resident_confirmer_paths(user: Any) -> list[str]:
+def resident_confirmer_paths(user: Caller) -> list[str]:
     """Area paths where the user may confirm residents (docs/rules.md §12.2): any member of a verified
     community committee, and officers and admins of a verified bureau, within its jurisdiction."""
     community_ids = organization_ids_of(user, verified_only=True)
@@ -165,17 +164,17 @@ def resident_confirmer_paths(user: Any) -> list[str]:
     )
 
 
-def resident_list_visible_to(user: Any) -> QuerySet[Resident]:
+def resident_list_visible_to(user: Caller) -> QuerySet[Resident]:
     """Registrations the user may see: those of households in the areas where they may confirm
     residents (the platform admin sees all, but confirming is local work)."""
-    residents = Resident.objects.select_related("user", "household__area", "decided_by")
+    residents: QuerySet[Resident] = Resident.objects.select_related("user", "household__area", "decided_by")
     if is_platform_admin(user):
         return residents
     return residents.filter(area_subtree_q(resident_confirmer_paths(user), "household__area__path"))
 
 
 @rules.predicate
-def may_decide_resident(user: Any, resident: Resident) -> bool:
+def may_decide_resident(user: Caller, resident: Resident) -> bool:
     """A community member or bureau officer whose jurisdiction covers the household; never for
     their own registration."""
     if resident.user_id == getattr(user, "pk", None):
@@ -187,7 +186,7 @@ def may_decide_resident(user: Any, resident: Resident) -> bool:
 def confirmed_resident(user: Any) -> Resident | None:
     """The user's resident registration if it is confirmed: only then does it speak for the
     household (rates, sees the household's ratings)."""
-    resident = getattr(user, "resident", None) if getattr(user, "is_authenticated", False) else None
+    resident = getattr(user, "resident", None) if signed_in(user) else None
     return resident if resident is not None and resident.is_confirmed else None
 
 

@@ -1,7 +1,5 @@
 """Reads of the orgs app used by other apps' API layers."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
@@ -9,12 +7,13 @@ from django.utils.translation import gettext as _
 from common.errors import Forbidden, Invalid
 from orgs.errors import OrgsError
 
+from .auth import Caller, signed_in
 from .models import Household, Organization, Resident
 from .permissions import has_role, organization_ids_of
 
 
 def acting_organization(
-    *, user: Any, kind: str, roles: tuple[str, ...], requested: Organization | None, field: str
+    *, user: Caller, kind: str, roles: tuple[str, ...], requested: Organization | None, field: str
 ) -> Organization:
     """The organisation the caller acts for: the one requested (if the caller holds a role there),
     or the only one of that kind where the caller holds one of ``roles``."""
@@ -22,7 +21,7 @@ def acting_organization(
         if requested.kind != kind or not has_role(user, requested.id, *roles):
             raise Forbidden()
         return requested
-    candidates = list(
+    candidates: list[Organization] = list(
         Organization.objects.filter(id__in=organization_ids_of(user, *roles, verified_only=True), kind=kind)
     )
     if not candidates:
@@ -32,10 +31,10 @@ def acting_organization(
     return candidates[0]
 
 
-def require_confirmed_resident(user: Any) -> Resident:
+def require_confirmed_resident(user: Caller) -> Resident:
     """The caller's confirmed resident registration, or 403: ``not_a_resident`` for someone with
     no registration, ``resident_unconfirmed`` while it awaits confirmation (or was rejected)."""
-    resident = getattr(user, "resident", None) if getattr(user, "is_authenticated", False) else None
+    resident: Resident | None = getattr(user, "resident", None) if signed_in(user) else None
     if resident is None:
         raise Forbidden(
             _("Only residents registered with a household may do this."), code=OrgsError.NOT_A_RESIDENT

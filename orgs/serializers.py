@@ -9,7 +9,7 @@ from .models import Area, Household, Membership, Organization, Resident, User
 from .permissions import ORGANIZATION_TRANSITIONS, RESIDENT_TRANSITIONS
 
 
-class AreaSerializer(serializers.ModelSerializer):
+class AreaSerializer(serializers.ModelSerializer[Area]):
     parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]  # the API's field name
         queryset=Area.objects.all(), allow_null=True, required=False
     )
@@ -21,7 +21,7 @@ class AreaSerializer(serializers.ModelSerializer):
         extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(serializers.ModelSerializer[Household]):
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
 
     class Meta:
@@ -31,11 +31,11 @@ class HouseholdSerializer(serializers.ModelSerializer):
         extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
 
 
-class HouseholdImportSerializer(serializers.Serializer):
+class HouseholdImportSerializer(serializers.Serializer[Any]):
     file = serializers.FileField()
 
 
-class HouseholdImportJobSerializer(serializers.Serializer):
+class HouseholdImportJobSerializer(serializers.Serializer[Any]):
     """A household import and its progress: ``queued`` → ``running`` → ``done`` (with the counts) or
     ``failed`` (with ``errors``: ``{"file": [...]}`` or ``{"rows": {"<line>": [...]}}``)."""
 
@@ -52,7 +52,7 @@ class HouseholdImportJobSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(serializers.ModelSerializer[Organization]):
     jurisdiction = serializers.PrimaryKeyRelatedField(
         queryset=Area.objects.all(), allow_null=True, required=False
     )
@@ -79,13 +79,13 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return transitions_available(self.context["request"].user, organization, ORGANIZATION_TRANSITIONS)
 
 
-class ProviderRegistrationSerializer(serializers.Serializer):
-    class OrganizationInput(serializers.Serializer):
+class ProviderRegistrationSerializer(serializers.Serializer[Any]):
+    class OrganizationInput(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=200)
         legal_type = serializers.ChoiceField(choices=Organization.LegalType.choices)
         credit_code = serializers.CharField(max_length=18, validators=[validate_credit_code])
 
-    class AdminInput(serializers.Serializer):
+    class AdminInput(serializers.Serializer[Any]):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, write_only=True)
         email = serializers.EmailField(required=False, allow_blank=True, default="")
@@ -94,7 +94,7 @@ class ProviderRegistrationSerializer(serializers.Serializer):
     admin = AdminInput()
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(serializers.ModelSerializer[User]):
     class Meta:
         model = User
         fields = ["id", "username"]
@@ -106,20 +106,20 @@ class ProviderRegisteredSerializer(OrganizationSerializer):
     class Meta(OrganizationSerializer.Meta):
         fields = [*OrganizationSerializer.Meta.fields, "admin"]
 
-    def get_admin(self, organization: Organization) -> dict:
+    def get_admin(self, organization: Organization) -> dict[str, Any]:
         membership = (
             organization.memberships.select_related("user").filter(role=Membership.Role.ADMIN).first()
         )
         return UserSummarySerializer(membership.user).data if membership else {}
 
 
-class MemberInputSerializer(serializers.Serializer):
+class MemberInputSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, write_only=True)
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
     user = UserSummarySerializer()
 
     class Meta:
@@ -127,14 +127,14 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["id", "user", "organization", "role", "created_at"]
 
 
-class ResidentRegistrationSerializer(serializers.Serializer):
+class ResidentRegistrationSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, write_only=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     household_code = serializers.CharField(max_length=40)
 
 
-class ResidentRegisteredSerializer(serializers.Serializer):
+class ResidentRegisteredSerializer(serializers.Serializer[Any]):
     """The new registration: ``id`` is the one ``residents/{id}/…`` takes; ``status`` is pending."""
 
     id = serializers.IntegerField()
@@ -143,7 +143,7 @@ class ResidentRegisteredSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
-class ResidentSerializer(serializers.ModelSerializer):
+class ResidentSerializer(serializers.ModelSerializer[Resident]):
     """A registration as the community or bureau sees it in its confirmation queue."""
 
     username = serializers.CharField(source="user.username")
@@ -180,38 +180,38 @@ class ResidentSerializer(serializers.ModelSerializer):
         return transitions_available(self.context["request"].user, resident, RESIDENT_TRANSITIONS)
 
 
-class PhoneCodeSerializer(serializers.Serializer):
+class PhoneCodeSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(max_length=12)
 
 
-class TokenInputSerializer(serializers.Serializer):
+class TokenInputSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, write_only=True)
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[Any]):
     token = serializers.CharField()
 
 
-class OrganizationSummarySerializer(serializers.ModelSerializer):
+class OrganizationSummarySerializer(serializers.ModelSerializer[Organization]):
     class Meta:
         model = Organization
         fields = ["id", "name", "kind"]
 
 
-class MeMembershipSerializer(serializers.Serializer):
+class MeMembershipSerializer(serializers.Serializer[Any]):
     organization = OrganizationSummarySerializer()
     role = serializers.CharField()
 
 
-class MeResidentSerializer(serializers.Serializer):
+class MeResidentSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     status = serializers.CharField()
     household = serializers.CharField(source="household.code")
     area = serializers.IntegerField(source="household.area_id")
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     username = serializers.CharField()
     display_name = serializers.CharField()
@@ -220,5 +220,5 @@ class MeSerializer(serializers.Serializer):
     is_platform_admin = serializers.BooleanField()
 
 
-class HealthSerializer(serializers.Serializer):
+class HealthSerializer(serializers.Serializer[Any]):
     status = serializers.CharField()

@@ -63,7 +63,7 @@ def area_create(*, actor: User, name: str, code: str, level: str, parent: Area |
 def organization_create(*, actor: User, **fields: Any) -> Organization:
     """Organisations the platform admin creates start verified."""
     _require(rules.has_perm("orgs.add_organization", actor))
-    organization = Organization(**fields)
+    organization: Organization = Organization(**fields)
     _full_clean(organization, exclude=["status"])
     organization.save()
     run_transition(organization, organization.verify, by=actor, description=reasons.ORGANIZATION_CREATED)
@@ -95,7 +95,7 @@ def provider_register(
     """A provider registers itself with its first admin; it starts pending until verified."""
     if legal_type not in PROVIDER_LEGAL_TYPES:
         raise Invalid({"organization": {"legal_type": [_("This legal type may not provide services.")]}})
-    organization = Organization(
+    organization: Organization = Organization(
         kind=Organization.Kind.PROVIDER,
         name=name,
         legal_type=legal_type,
@@ -213,7 +213,7 @@ def resident_register(*, username: str, password: str, phone: str, household_cod
             code=OrgsError.HOUSEHOLD_FULL,
         )
     user = _create_user(username=username, password=password, phone=phone)
-    resident = Resident.objects.create(user=user, household=household)
+    resident: Resident = Resident.objects.create(user=user, household=household)
     if household.phone:
         _send_phone_code(resident)
     return resident
@@ -246,7 +246,9 @@ def _send_phone_code(resident: Resident) -> None:
 
 
 def _own_pending_registration(actor: User) -> Resident:
-    resident = Resident.objects.select_for_update().select_related("household").filter(user=actor).first()
+    resident: Resident | None = (
+        Resident.objects.select_for_update().select_related("household").filter(user=actor).first()
+    )
     if resident is None:
         raise Forbidden(
             _("Only residents registered with a household can do this."), code=OrgsError.NOT_A_RESIDENT
