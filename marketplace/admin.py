@@ -13,13 +13,13 @@ from .permissions import is_bid_sealed
 
 
 @admin.register(CatalogueItem)
-class CatalogueItemAdmin(admin.ModelAdmin):
+class CatalogueItemAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     list_display = ("code", "name", "is_active")
     search_fields = ("code", "name")
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(MoneyAdminMixin, admin.ModelAdmin):
+class BudgetLineAdmin(MoneyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at run time
     list_display = ("name", "bureau", "fiscal_year", "source", "amount")
 
 

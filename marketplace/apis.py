@@ -1,7 +1,10 @@
 """Thin API views of the marketplace: authenticate, fetch what the caller may see, validate, call
 one service, serialise."""
 
+from typing import Any
+
 import rules
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -9,11 +12,13 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from common.api import ReadViewSet
 from common.errors import Forbidden, Invalid, NotFound
 from common.history import StateLogSerializer, history_of
 from common.schema import error_codes
+from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.errors import OrgsError
 from orgs.models import Membership, Organization
 from orgs.selectors import acting_organization
@@ -60,7 +65,7 @@ class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
     serializer_class = CatalogueItemSerializer
     queryset = CatalogueItem.objects.all()
 
-    def create(self, request):
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(CatalogueItemSerializer)
         item = services.catalogue_item_create(actor=request.user, **data)
         return Response(self.output(CatalogueItemSerializer, item), status=status.HTTP_201_CREATED)
@@ -70,10 +75,10 @@ class BudgetLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVi
     serializer_class = BudgetLineSerializer
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return budget_line_list(user=self.request.user)
 
-    def create(self, request):
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(BudgetLineSerializer)
         bureau = acting_organization(
             user=request.user,
@@ -93,14 +98,14 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     serializer_class = TenderSerializer
     filterset_class = TenderFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return tender_list(user=self.request.user)
 
-    def _respond(self, tender, code=status.HTTP_200_OK) -> Response:
+    def _respond(self, tender: Tender, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.output(TenderSerializer, self.get_queryset().get(pk=tender.pk)), status=code)
 
     @extend_schema(request=TenderInputSerializer, responses={201: TenderSerializer})
-    def create(self, request):
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(TenderInputSerializer)
         bureau = acting_organization(
             user=request.user,
@@ -114,7 +119,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
 
     @extend_schema(request=TenderInputSerializer, responses=TenderSerializer)
     @error_codes(MarketplaceError.NOT_EDITABLE)
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         tender = self.get_object()
         data = self.input(TenderInputSerializer, partial=True)
         data.pop("bureau", None)
@@ -123,18 +128,18 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     @extend_schema(request=None, responses=TenderSerializer)
     @action(detail=True, methods=["post"])
     @error_codes(MarketplaceError.DEADLINE_TOO_SOON, MarketplaceError.BUDGET_INSUFFICIENT)
-    def publish(self, request, pk=None):
+    def publish(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._respond(services.tender_publish(actor=request.user, tender=self.get_object()))
 
     @extend_schema(request=None, responses=TenderSerializer)
     @action(detail=True, methods=["post"])
     @error_codes(MarketplaceError.DEADLINE_NOT_PASSED)
-    def close(self, request, pk=None):
+    def close(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._respond(services.tender_close(actor=request.user, tender=self.get_object()))
 
     @extend_schema(request=CancelInputSerializer, responses=TenderSerializer)
     @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
+    def cancel(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         tender = self.get_object()
         reason = self.input(CancelInputSerializer)["reason"]
         return self._respond(services.tender_cancel(actor=request.user, tender=tender, reason=reason))
@@ -144,7 +149,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     @error_codes(
         MarketplaceError.NO_ELIGIBLE_BID, MarketplaceError.SCORING_INCOMPLETE, MarketplaceError.NOT_TOP_RANKED
     )
-    def award(self, request, pk=None):
+    def award(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         tender = self.get_object()
         if not rules.has_perm("marketplace.award_tender", request.user, tender):
             raise Forbidden()  # before looking the bid up: a refusal, not "no such bid"
@@ -156,7 +161,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
 
     @extend_schema(responses=StateLogSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
-    def history(self, request, pk=None):
+    def history(self, request: ApiRequest, pk: str | None = None) -> Response:
         tender = self.get_object()
         context = {
             **self.get_serializer_context(),
@@ -167,7 +172,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     @extend_schema(responses=RankingRowSerializer(many=True))
     @error_codes(MarketplaceError.BIDS_SEALED)
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # docs/rules.md §16
-    def ranking(self, request, pk=None):
+    def ranking(self, request: ApiRequest, pk: str | None = None) -> Response:
         tender = self.get_object()
         if not rules.has_perm("marketplace.view_ranking_of_tender", request.user, tender):
             raise NotFound()
@@ -177,7 +182,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     @extend_schema(request=DeclarationInputSerializer, responses={201: DeclarationSerializer})
     @action(detail=True, methods=["post"])
     @error_codes(OrgsError.CONFLICT_OF_INTEREST, MarketplaceError.ALREADY_DECLARED)
-    def declarations(self, request, pk=None):
+    def declarations(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         tender = self.get_object()
         no_conflict = self.input(DeclarationInputSerializer)["no_conflict"]
         declaration = services.evaluator_declare(actor=request.user, tender=tender, no_conflict=no_conflict)
@@ -195,12 +200,12 @@ class TenderQuestionViewSet(mixins.ListModelMixin, ReadViewSet):
             self._tender = get_object_or_404(visible, pk=self.kwargs["tender_pk"])
         return self._tender
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return Question.objects.none()
         return question_list_visible_to(self.request.user, self.tender())
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if getattr(self, "swagger_fake_view", False):
             return QuestionSerializer
         if self.request.user.is_authenticated and is_tender_bureau_member(self.request.user, self.tender()):
@@ -209,7 +214,7 @@ class TenderQuestionViewSet(mixins.ListModelMixin, ReadViewSet):
 
     @extend_schema(request=QuestionInputSerializer, responses={201: QuestionSerializer})
     @error_codes(MarketplaceError.BIDDING_CLOSED)
-    def create(self, request, tender_pk=None):
+    def create(self, request: AuthenticatedRequest, tender_pk: str | None = None) -> Response:
         tender = self.tender()
         text = self.input(QuestionInputSerializer)["text"]
         question = services.question_ask(actor=request.user, tender=tender, text=text)
@@ -220,8 +225,8 @@ class QuestionViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     serializer_class = QuestionSerializer
     queryset = Question.objects.none()  # objects come from get_object, which checks visibility
 
-    def get_object(self):
-        question = get_object_or_404(
+    def get_object(self) -> Question:
+        question: Question = get_object_or_404(
             Question.objects.select_related("tender").filter(tender__in=tender_list(user=self.request.user)),
             pk=self.kwargs["pk"],
         )
@@ -232,7 +237,7 @@ class QuestionViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     @extend_schema(request=AnswerInputSerializer, responses=QuestionSerializer)
     @action(detail=True, methods=["post"])
     @error_codes(MarketplaceError.ALREADY_ANSWERED)
-    def answer(self, request, pk=None):
+    def answer(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         question = self.get_object()
         answer = self.input(AnswerInputSerializer)["answer"]
         question = services.question_answer(actor=request.user, question=question, answer=answer)
@@ -245,6 +250,7 @@ class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
 
     serializer_class = BidSerializer
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
 
     def tender(self) -> Tender:
         if not hasattr(self, "_tender"):
@@ -252,9 +258,10 @@ class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
             self._tender = get_object_or_404(visible, pk=self.kwargs["tender_pk"])
         return self._tender
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
-            return Bid.objects.none()
+            none: QuerySet[Bid] = Bid.objects.none()
+            return none
         return tender_bids_visible_to(self.request.user, self.tender())
 
     @error_codes(MarketplaceError.BIDS_SEALED)
@@ -265,7 +272,7 @@ class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
     @error_codes(
         OrgsError.CONFLICT_OF_INTEREST, MarketplaceError.BIDDING_CLOSED, MarketplaceError.DRAFT_EXISTS
     )
-    def create(self, request, tender_pk=None):
+    def create(self, request: AuthenticatedRequest, tender_pk: str | None = None) -> Response:
         tender = self.tender()
         data = self.input(BidInputSerializer)
         provider = acting_organization(
@@ -282,13 +289,14 @@ class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
 class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     serializer_class = BidSerializer
     permission_classes = [IsAuthenticated]
+    request: AuthenticatedRequest
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return bid_list_visible_to(self.request.user)
 
     @extend_schema(request=BidPatchSerializer, responses=BidSerializer)
     @error_codes(MarketplaceError.NOT_EDITABLE)
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         bid = self.get_object()
         data = self.input(BidPatchSerializer)
         return Response(
@@ -304,7 +312,7 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
         MarketplaceError.DECLARATIONS_REQUIRED,
         MarketplaceError.DUPLICATE_BID,
     )
-    def submit(self, request, pk=None):
+    def submit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return Response(
             self.output(BidSerializer, services.bid_submit(actor=request.user, bid=self.get_object()))
         )
@@ -312,13 +320,13 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     @extend_schema(request=None, responses=BidSerializer)
     @action(detail=True, methods=["post"])
     @error_codes(MarketplaceError.BIDDING_CLOSED)
-    def withdraw(self, request, pk=None):
+    def withdraw(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         bid = services.bid_withdraw(actor=request.user, bid=self.get_object())
         return Response(self.output(BidSerializer, bid))
 
     @extend_schema(request=CancelInputSerializer, responses=BidSerializer)
     @action(detail=True, methods=["post"])
-    def disqualify(self, request, pk=None):
+    def disqualify(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         bid = self.get_object()
         reason = self.input(CancelInputSerializer)["reason"]
         return Response(
@@ -328,7 +336,7 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     @extend_schema(request=ScoreInputSerializer, responses={201: ScoreSerializer})
     @action(detail=True, methods=["post"])
     @error_codes(MarketplaceError.DECLARATION_REQUIRED)
-    def scores(self, request, pk=None):
+    def scores(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         bid: Bid = self.get_object()
         data = self.input(ScoreInputSerializer)
         criterion = Criterion.objects.filter(pk=data["criterion"], tender_id=bid.tender_id).first()

@@ -15,7 +15,7 @@ class TenderFilter(django_filters.FilterSet):
         model = Tender
         fields = ["status", "catalogue_item", "area", "q", "bureau"]
 
-    def filter_area(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+    def filter_area(self, queryset: QuerySet[Tender], name: str, value: int) -> QuerySet[Tender]:
         """Tenders serving the area, an area inside it or an area containing it."""
         area = Area.objects.filter(pk=value).first()
         if area is None:
@@ -23,5 +23,5 @@ class TenderFilter(django_filters.FilterSet):
         ancestors = [area.path[: index + 1] for index, char in enumerate(area.path) if char == "/"]
         return queryset.filter(Q(areas__path__startswith=area.path) | Q(areas__path__in=ancestors)).distinct()
 
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_text(self, queryset: QuerySet[Tender], name: str, value: str) -> QuerySet[Tender]:
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from orgs.models import Area, Organization
+from orgs.models import Area, Organization, User
 
 from .components import DEFAULT_SCORE_WEIGHTS
 
@@ -60,19 +61,19 @@ class BudgetLine(models.Model):
 
 
 def _deadline_passed(tender: Any) -> bool:
-    return tender.is_deadline_passed
+    return bool(tender.is_deadline_passed)
 
 
 def _standstill_over(tender: Any) -> bool:
-    return tender.is_standstill_over
+    return bool(tender.is_standstill_over)
 
 
 def _bidding_open_for(bid: Any) -> bool:
-    return bid.tender.is_bidding_open
+    return bool(bid.tender.is_bidding_open)
 
 
 def _tender_evaluating(bid: Any) -> bool:
-    return bid.tender.status == Tender.Status.EVALUATING
+    return bool(bid.tender.status == Tender.Status.EVALUATING)
 
 
 class Tender(ConcurrentTransitionMixin, models.Model):
@@ -209,7 +210,7 @@ class Tender(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.DRAFT, target=Status.PUBLISHED)
-    def publish(self, by=None, description=None) -> None:
+    def publish(self, by: "User | None" = None, description: str | None = None) -> None:
         self.published_at = timezone.now()
 
     @fsm_log_by
@@ -220,7 +221,7 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         target=Status.EVALUATING,
         conditions=[_deadline_passed],
     )
-    def close(self, by=None, description=None) -> None:
+    def close(self, by: "User | None" = None, description: str | None = None) -> None:
         self.closed_at = timezone.now()
 
     @fsm_log_by
@@ -231,13 +232,19 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         target=Status.UNSUCCESSFUL,
         conditions=[_deadline_passed],
     )
-    def close_unsuccessful(self, by=None, description=None) -> None:
+    def close_unsuccessful(self, by: "User | None" = None, description: str | None = None) -> None:
         self.closed_at = timezone.now()
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.EVALUATING, target=Status.AWARD_PROPOSED)
-    def award(self, bid: "Bid", standstill_until, by=None, description=None) -> None:
+    def award(
+        self,
+        bid: "Bid",
+        standstill_until: datetime.datetime,
+        by: "User | None" = None,
+        description: str | None = None,
+    ) -> None:
         self.proposed_bid = bid
         self.standstill_until = standstill_until
 
@@ -249,7 +256,7 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         target=Status.AWARDED,
         conditions=[_standstill_over],
     )
-    def finalize_award(self, by=None, description=None) -> None:
+    def finalize_award(self, by: "User | None" = None, description: str | None = None) -> None:
         self.awarded_at = timezone.now()
 
     @fsm_log_by
@@ -259,7 +266,7 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         source=[Status.DRAFT, Status.PUBLISHED, Status.EVALUATING, Status.AWARD_PROPOSED],
         target=Status.CANCELLED,
     )
-    def cancel(self, by=None, description=None) -> None:
+    def cancel(self, by: "User | None" = None, description: str | None = None) -> None:
         self.cancel_reason = description or ""
 
 
@@ -457,7 +464,7 @@ class Bid(ConcurrentTransitionMixin, models.Model):
         target=Status.SUBMITTED,
         conditions=[_bidding_open_for],
     )
-    def submit(self, receipt: str, by=None, description=None) -> None:
+    def submit(self, receipt: str, by: "User | None" = None, description: str | None = None) -> None:
         self.receipt = receipt
         # Keep the timestamp the receipt was computed over, so the receipt can be verified later.
         self.submitted_at = self.submitted_at or timezone.now()
@@ -470,13 +477,13 @@ class Bid(ConcurrentTransitionMixin, models.Model):
         target=Status.WITHDRAWN,
         conditions=[_bidding_open_for],
     )
-    def withdraw(self, by=None, description=None) -> None:
+    def withdraw(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.SUBMITTED, target=Status.OPENED)
-    def open(self, by=None, description=None) -> None:
+    def open(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
     @fsm_log_by
@@ -487,19 +494,19 @@ class Bid(ConcurrentTransitionMixin, models.Model):
         target=Status.DISQUALIFIED,
         conditions=[_tender_evaluating],
     )
-    def disqualify(self, by=None, description=None) -> None:
+    def disqualify(self, by: "User | None" = None, description: str | None = None) -> None:
         self.disqualification_reason = description or ""
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.OPENED, target=Status.AWARDED)
-    def mark_awarded(self, by=None, description=None) -> None:
+    def mark_awarded(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.OPENED, target=Status.NOT_AWARDED)
-    def mark_not_awarded(self, by=None, description=None) -> None:
+    def mark_not_awarded(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
 

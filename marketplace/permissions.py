@@ -1,14 +1,13 @@
 """Who may see and do what in the marketplace: rules predicates and visibility querysets."""
 
-from typing import Any
-
 import rules
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from common.errors import Conflict
 from marketplace.errors import MarketplaceError
-from orgs.models import Membership, Organization
+from orgs.auth import Caller, signed_in
+from orgs.models import Membership, Organization, User
 from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
 from .models import Bid, BudgetLine, Question, Tender
@@ -19,49 +18,49 @@ PROVIDER_ROLES = (Role.ADMIN, Role.STAFF)
 
 
 @rules.predicate
-def is_tender_officer(user: Any, tender: Tender) -> bool:
+def is_tender_officer(user: Caller, tender: Tender) -> bool:
     return has_role(user, tender.bureau_id, Role.OFFICER)
 
 
 @rules.predicate
-def is_tender_bureau_member(user: Any, tender: Tender) -> bool:
+def is_tender_bureau_member(user: Caller, tender: Tender) -> bool:
     return has_role(user, tender.bureau_id, *BUREAU_ROLES)
 
 
 @rules.predicate
-def is_tender_evaluator(user: Any, tender: Tender) -> bool:
+def is_tender_evaluator(user: Caller, tender: Tender) -> bool:
     return has_role(user, tender.bureau_id, Role.EVALUATOR)
 
 
 @rules.predicate
-def is_provider_member(user: Any) -> bool:
+def is_provider_member(user: Caller) -> bool:
     return bool(organization_ids_of(user, *PROVIDER_ROLES, verified_only=True))
 
 
 @rules.predicate
-def is_bid_provider_member(user: Any, bid: Bid) -> bool:
+def is_bid_provider_member(user: Caller, bid: Bid) -> bool:
     return has_role(user, bid.provider_id, *PROVIDER_ROLES)
 
 
 @rules.predicate
-def is_bid_officer(user: Any, bid: Bid) -> bool:
+def is_bid_officer(user: Caller, bid: Bid) -> bool:
     return has_role(user, bid.tender.bureau_id, Role.OFFICER)
 
 
 @rules.predicate
-def is_budget_manager_of(user: Any, bureau: Organization) -> bool:
+def is_budget_manager_of(user: Caller, bureau: Organization) -> bool:
     """Bureau admins and finance staff fund budget lines."""
     return has_role(user, bureau.id, Role.ADMIN, Role.FINANCE)
 
 
 @rules.predicate
-def is_member_of_provider(user: Any, provider: Organization) -> bool:
+def is_member_of_provider(user: Caller, provider: Organization) -> bool:
     return provider.kind == Organization.Kind.PROVIDER and has_role(user, provider.id, *PROVIDER_ROLES)
 
 
-def tender_list_visible_to(user: Any) -> QuerySet[Tender]:
+def tender_list_visible_to(user: Caller) -> QuerySet[Tender]:
     """Published and later tenders are public; drafts are seen by their bureau and the admin."""
-    tenders = Tender.objects.all()
+    tenders: QuerySet[Tender] = Tender.objects.all()
     if is_platform_admin(user):
         return tenders
     visible = Q(status__in=Tender.PUBLIC_STATUSES)
@@ -71,8 +70,8 @@ def tender_list_visible_to(user: Any) -> QuerySet[Tender]:
     return tenders.filter(visible)
 
 
-def budget_line_list_visible_to(user: Any) -> QuerySet[BudgetLine]:
-    lines = BudgetLine.objects.select_related("bureau")
+def budget_line_list_visible_to(user: Caller) -> QuerySet[BudgetLine]:
+    lines: QuerySet[BudgetLine] = BudgetLine.objects.select_related("bureau")
     if is_platform_admin(user):
         return lines
     return lines.filter(bureau_id__in=organization_ids_of(user, *BUREAU_ROLES, verified_only=True))
@@ -101,12 +100,12 @@ def check_bids_unsealed(tender: Tender) -> None:
     raise Conflict(message, code=MarketplaceError.BIDS_SEALED)
 
 
-def bid_list_visible_to(user: Any) -> QuerySet[Bid]:
+def bid_list_visible_to(user: Caller) -> QuerySet[Bid]:
     """A provider sees its own bids. The bureau (and the admin) sees a bid only once it has been
     opened, at the deadline: until then, and for good if the tender is cancelled before it closes,
     bids stay sealed for everyone but the bidder."""
-    bids = Bid.objects.select_related("tender", "provider")
-    if not getattr(user, "is_authenticated", False):
+    bids: QuerySet[Bid] = Bid.objects.select_related("tender", "provider")
+    if not signed_in(user):
         return bids.none()
     own = Q(provider_id__in=organization_ids_of(user, verified_only=False))
     opened = Q(status__in=Bid.OPENED_STATUSES)
@@ -116,7 +115,7 @@ def bid_list_visible_to(user: Any) -> QuerySet[Bid]:
     return bids.filter(own | (opened & Q(tender__bureau_id__in=bureau_ids)))
 
 
-def tender_bids_visible_to(user: Any, tender: Tender) -> QuerySet[Bid]:
+def tender_bids_visible_to(user: User, tender: Tender) -> QuerySet[Bid]:
     """The bids of one tender the user may list. While they are sealed the list is refused — 409
     ``bids_sealed`` — for everyone but providers, who see their own bids only."""
     is_provider = bool(organization_ids_of(user, kind=Organization.Kind.PROVIDER, verified_only=False))
@@ -125,7 +124,7 @@ def tender_bids_visible_to(user: Any, tender: Tender) -> QuerySet[Bid]:
     return bid_list_visible_to(user).filter(tender=tender)
 
 
-def question_list_visible_to(user: Any, tender: Tender) -> QuerySet[Question]:
+def question_list_visible_to(user: Caller, tender: Tender) -> QuerySet[Question]:
     """Answered questions are public with the tender; unanswered ones are seen by the bureau and
     the asking organisation."""
     questions = tender.questions.all()

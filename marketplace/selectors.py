@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from common.money import round_half_up
+from orgs.auth import Caller
 
 from .models import Bid, BidScore, BudgetLine, Criterion, Tender
 from .permissions import budget_line_list_visible_to, tender_list_visible_to
@@ -19,7 +20,7 @@ from .receipts import RECEIPT_LENGTH, receipt_typed
 RANKED_STATUSES = (Bid.Status.OPENED, Bid.Status.AWARDED, Bid.Status.NOT_AWARDED)
 
 
-def tender_list(*, user: Any) -> QuerySet[Tender]:
+def tender_list(*, user: Caller) -> QuerySet[Tender]:
     return (
         tender_list_visible_to(user)
         .select_related("bureau", "catalogue_item", "budget_line", "proposed_bid", "contract")
@@ -43,12 +44,12 @@ def bid_by_receipt(*, tender: Tender, typed: str, provider_ids: Any = None) -> B
     return found[0] if len(found) == 1 else None
 
 
-def open_tender_list(*, user: Any) -> QuerySet[Tender]:
+def open_tender_list(*, user: Caller) -> QuerySet[Tender]:
     """Tenders open for bidding now (``Tender.is_bidding_open`` as a query), as the user may see them."""
     return tender_list(user=user).filter(status=Tender.Status.PUBLISHED, bid_deadline__gt=timezone.now())
 
 
-def budget_line_list(*, user: Any) -> QuerySet[BudgetLine]:
+def budget_line_list(*, user: Caller) -> QuerySet[BudgetLine]:
     # an aggregate drops Meta.ordering, and pages of an unordered list are not stable
     return (
         budget_line_list_visible_to(user)

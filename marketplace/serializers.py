@@ -13,11 +13,11 @@ from .permissions import BID_TRANSITIONS, TENDER_TRANSITIONS
 from .receipts import receipt_reference
 
 
-def amount_field(**kwargs) -> serializers.IntegerField:
+def amount_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_AMOUNT, **kwargs)
 
 
-class CatalogueItemSerializer(serializers.ModelSerializer):
+class CatalogueItemSerializer(serializers.ModelSerializer[CatalogueItem]):
     class Meta:
         model = CatalogueItem
         fields = ["id", "code", "name", "is_active"]
@@ -25,7 +25,7 @@ class CatalogueItemSerializer(serializers.ModelSerializer):
         extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(serializers.ModelSerializer[BudgetLine]):
     bureau = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(kind=Organization.Kind.BUREAU), required=False
     )
@@ -50,16 +50,17 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         ]
 
     def get_available(self, line: BudgetLine) -> int:
-        return line.amount - line.committed  # type: ignore[attr-defined]  # annotated by the selector
+        available: int = line.amount - line.committed  # type: ignore[attr-defined]  # annotated by the selector
+        return available
 
 
-class KpiSerializer(serializers.ModelSerializer):
+class KpiSerializer(serializers.ModelSerializer[Kpi]):
     class Meta:
         model = Kpi
         fields = ["id", "name", "target", "unit"]
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(serializers.ModelSerializer[Criterion]):
     weight = serializers.IntegerField(min_value=0, max_value=100)
 
     class Meta:
@@ -67,7 +68,7 @@ class CriterionSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "weight"]
 
 
-class PaymentScheduleItemSerializer(serializers.ModelSerializer):
+class PaymentScheduleItemSerializer(serializers.ModelSerializer[PaymentScheduleItem]):
     share_pct = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100)
     )
@@ -78,8 +79,8 @@ class PaymentScheduleItemSerializer(serializers.ModelSerializer):
 
 
 # A weight per component of the performance score (marketplace.components), 0 to 1.
-class ScoreWeightsSerializer(serializers.Serializer):
-    def get_fields(self) -> dict[str, serializers.Field]:
+class ScoreWeightsSerializer(serializers.Serializer[Any]):
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         return {
             component.value: serializers.DecimalField(
                 max_digits=3, decimal_places=2, min_value=Decimal(0), max_value=Decimal(1)
@@ -88,7 +89,7 @@ class ScoreWeightsSerializer(serializers.Serializer):
         }
 
 
-class TenderInputSerializer(serializers.Serializer):
+class TenderInputSerializer(serializers.Serializer[Any]):
     bureau = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(kind=Organization.Kind.BUREAU), required=False
     )
@@ -114,12 +115,14 @@ class TenderInputSerializer(serializers.Serializer):
     standstill_days = serializers.IntegerField(min_value=0, max_value=90, required=False)
 
 
-class TenderSerializer(serializers.ModelSerializer):
+class TenderSerializer(serializers.ModelSerializer[Tender]):
     kpis = KpiSerializer(many=True)
     criteria = CriterionSerializer(many=True)
     payment_schedule = PaymentScheduleItemSerializer(many=True)
     score_weights = serializers.SerializerMethodField()
-    areas: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    areas: serializers.PrimaryKeyRelatedField[Area] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     contract = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
 
@@ -171,23 +174,23 @@ class TenderSerializer(serializers.ModelSerializer):
         return transitions_available(self.context["request"].user, tender, TENDER_TRANSITIONS)
 
 
-class CancelInputSerializer(serializers.Serializer):
+class CancelInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
-class AwardInputSerializer(serializers.Serializer):
+class AwardInputSerializer(serializers.Serializer[Any]):
     bid = serializers.IntegerField(min_value=1)
 
 
-class QuestionInputSerializer(serializers.Serializer):
+class QuestionInputSerializer(serializers.Serializer[Any]):
     text = serializers.CharField(max_length=2000)
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class AnswerInputSerializer(serializers.Serializer[Any]):
     answer = serializers.CharField(max_length=4000)
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionSerializer(serializers.ModelSerializer[Question]):
     class Meta:
         model = Question
         fields = ["id", "tender", "text", "answer", "asked_at", "answered_at"]
@@ -196,7 +199,7 @@ class QuestionSerializer(serializers.ModelSerializer):
 class BureauQuestionSerializer(QuestionSerializer):
     """The bureau also sees who asked."""
 
-    asker_organization: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+    asker_organization: serializers.PrimaryKeyRelatedField[Organization] = serializers.PrimaryKeyRelatedField(
         read_only=True
     )
 
@@ -204,13 +207,13 @@ class BureauQuestionSerializer(QuestionSerializer):
         fields = [*QuestionSerializer.Meta.fields, "asker_organization"]
 
 
-class DeclarationsSerializer(serializers.Serializer):
+class DeclarationsSerializer(serializers.Serializer[Any]):
     eligibility = serializers.BooleanField(required=False)
     no_double_funding = serializers.BooleanField(required=False)
     no_conflict = serializers.BooleanField(required=False)
 
 
-class BidInputSerializer(serializers.Serializer):
+class BidInputSerializer(serializers.Serializer[Any]):
     provider = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(kind=Organization.Kind.PROVIDER), required=False
     )
@@ -220,14 +223,14 @@ class BidInputSerializer(serializers.Serializer):
     declarations = DeclarationsSerializer(required=False, default=dict)
 
 
-class BidPatchSerializer(serializers.Serializer):
+class BidPatchSerializer(serializers.Serializer[Any]):
     price_amount = amount_field(required=False)
     technical_proposal = serializers.CharField(max_length=50000, required=False)
     staffing_plan = serializers.CharField(max_length=20000, required=False)
     declarations = DeclarationsSerializer(required=False)
 
 
-class BidSerializer(serializers.ModelSerializer):
+class BidSerializer(serializers.ModelSerializer[Bid]):
     declarations = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
     # the stored content did not match the receipt when the bid was opened (``bid_open``)
@@ -273,11 +276,11 @@ class BidSerializer(serializers.ModelSerializer):
         return receipt_reference(bid.receipt)
 
 
-class DeclarationInputSerializer(serializers.Serializer):
+class DeclarationInputSerializer(serializers.Serializer[Any]):
     no_conflict = serializers.BooleanField()
 
 
-class DeclarationSerializer(serializers.Serializer):
+class DeclarationSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     tender = serializers.IntegerField(source="tender_id")
     evaluator = serializers.IntegerField(source="evaluator_id")
@@ -285,14 +288,14 @@ class DeclarationSerializer(serializers.Serializer):
     declared_at = serializers.DateTimeField()
 
 
-class ScoreInputSerializer(serializers.Serializer):
+class ScoreInputSerializer(serializers.Serializer[Any]):
     criterion = serializers.IntegerField(min_value=1)
     score = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100)
     )
 
 
-class ScoreSerializer(serializers.Serializer):
+class ScoreSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     bid = serializers.IntegerField(source="bid_id")
     criterion = serializers.IntegerField(source="criterion_id")
@@ -301,7 +304,7 @@ class ScoreSerializer(serializers.Serializer):
     scored_at = serializers.DateTimeField()
 
 
-class RankingRowSerializer(serializers.Serializer):
+class RankingRowSerializer(serializers.Serializer[Any]):
     bid = serializers.IntegerField(source="bid.id")
     provider = serializers.IntegerField(source="bid.provider_id")
     provider_name = serializers.CharField(source="bid.provider.name")

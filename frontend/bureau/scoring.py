@@ -37,7 +37,7 @@ def _sealed(request: HttpRequest, tender: Tender, heading: str) -> HttpResponse:
 def bid_list(request: HttpRequest, pk: int) -> HttpResponse:
     tender = get_tender(request, pk)
     try:
-        bids = tender_bids_visible_to(request.user, tender).order_by("id")
+        bids = tender_bids_visible_to(user_of(request), tender).order_by("id")
     except Conflict:
         return _sealed(request, tender, _("Bids"))
     return render(request, "frontend/bureau/bid_list.html", {"tender": tender, "bids": bids})
@@ -45,7 +45,7 @@ def bid_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _get_bid(request: HttpRequest, tender: Tender, bid_pk: int) -> Bid:
     try:
-        bids = tender_bids_visible_to(request.user, tender)
+        bids = tender_bids_visible_to(user_of(request), tender)
     except Conflict as error:
         raise Http404 from error
     return get_object_or_404(bids, pk=bid_pk)
@@ -142,7 +142,7 @@ def _score_forms(request: HttpRequest, tender: Tender, bids: list[Bid]) -> list[
 def _scoring_bids(request: HttpRequest, tender: Tender) -> list[Bid]:
     try:
         return list(
-            tender_bids_visible_to(request.user, tender).filter(status=Bid.Status.OPENED).order_by("id")
+            tender_bids_visible_to(user_of(request), tender).filter(status=Bid.Status.OPENED).order_by("id")
         )
     except Conflict:
         return []

@@ -70,7 +70,7 @@ def bid_create(*, actor: User, tender: Tender, provider: Organization, data: dic
     existing = drafts.values_list("pk", flat=True).first()
     if existing is not None:
         raise _draft_exists(existing)
-    bid = Bid(tender=tender, provider=provider, created_by=actor)
+    bid: Bid = Bid(tender=tender, provider=provider, created_by=actor)
     _apply(bid, data)
     _check_price(bid, tender)
     try:

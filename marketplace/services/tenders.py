@@ -99,7 +99,7 @@ def tender_create(*, actor: User, bureau: Organization, data: dict[str, Any]) ->
     data.setdefault("currency", "CNY")
     _validate_references(bureau, data)
     validate_terms(data)
-    tender = Tender(bureau=bureau, created_by=actor)
+    tender: Tender = Tender(bureau=bureau, created_by=actor)
     _write(tender, data)
     return tender
 
