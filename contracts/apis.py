@@ -1,11 +1,15 @@
 """Thin API views of contracts and instalments."""
 
+from typing import Any, cast
+
 import rules
+from django.db.models import QuerySet
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ReadViewSet, ReasonSerializer
@@ -14,8 +18,11 @@ from common.history import StateLogSerializer, history_of
 from common.schema import error_codes
 from contracts.errors import ContractsError
 from marketplace.errors import MarketplaceError
+from marketplace.models import Tender
 from marketplace.selectors import tender_list
 from marketplace.serializers import TenderSerializer
+from orgs.auth import ApiRequest, AuthenticatedRequest
+from orgs.models import User
 
 from . import delivery, services
 from .models import Contract
@@ -46,32 +53,32 @@ def contract_or_summary(*, many: bool = False) -> PolymorphicProxySerializer:
 # finalizing drafts the contract, and marketplace never imports contracts. It answers as the
 # tender's other actions do: 404 for a tender the caller may not see, the tender as it is now.
 # (No docstring: the schema's description of the operation stays as it was.)
-class TenderAwardFinalizeApi(GenericAPIView):
+class TenderAwardFinalizeApi(GenericAPIView[Tender]):
     permission_classes = [IsAuthenticated]
     serializer_class = TenderSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return tender_list(user=self.request.user)
 
     @extend_schema(request=None, responses=TenderSerializer)
     @error_codes(MarketplaceError.STANDSTILL_NOT_OVER)
-    def post(self, request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         tender = services.award_finalize(actor=request.user, tender=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=tender.pk)).data)
 
 
-class ContractRepresentation(GenericAPIView):
+class ContractRepresentation(GenericAPIView[Any]):
     """Parties see their contracts in full; the public sees summaries of non-draft ones."""
 
     serializer_class = ContractSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return contract_list(user=self.request.user)
 
     def _is_party(self, contract: Contract) -> bool:
         return rules.has_perm("contracts.view_contract_details", self.request.user, contract)
 
-    def _represent(self, contract: Contract) -> dict:
+    def _represent(self, contract: Contract) -> dict[str, Any]:
         serializer = ContractSerializer if self._is_party(contract) else ContractSummarySerializer
         return serializer(contract, context=self.get_serializer_context()).data
 
@@ -83,33 +90,33 @@ class ContractRepresentation(GenericAPIView):
 # of higher apps on a contract (evaluations' sign/) share it.
 class ContractViewSet(ContractRepresentation, mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
     @extend_schema(responses=contract_or_summary(many=True))
-    def list(self, request):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None
         data = [self._represent(contract) for contract in page]
         return self.get_paginated_response(data)
 
     @extend_schema(responses=contract_or_summary())
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self._represent(self.get_object()))
 
     @extend_schema(request=ReasonSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
-    def suspend(self, request, pk=None):
+    def suspend(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         contract = self.get_object()
         reason = self.input(ReasonSerializer)["reason"]
         return self._respond(services.contract_suspend(actor=request.user, contract=contract, reason=reason))
 
     @extend_schema(request=ReasonSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
-    def resume(self, request, pk=None):
+    def resume(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         contract = self.get_object()
         reason = self.input(ReasonSerializer)["reason"]
         return self._respond(services.contract_resume(actor=request.user, contract=contract, reason=reason))
 
     @extend_schema(request=ReasonSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
-    def terminate(self, request, pk=None):
+    def terminate(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         contract = self.get_object()
         reason = self.input(ReasonSerializer)["reason"]
         return self._respond(
@@ -118,13 +125,13 @@ class ContractViewSet(ContractRepresentation, mixins.ListModelMixin, mixins.Retr
 
     @extend_schema(request=AssignInputSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
-    def assign(self, request, pk=None):
+    def assign(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         contract = self.get_object()
         data = self.input(AssignInputSerializer)
         return self._respond(services.contract_assign(actor=request.user, contract=contract, **data))
 
     def _party_contract(self) -> Contract:
-        contract = self.get_object()
+        contract: Contract = self.get_object()
         if not self._is_party(contract):
             raise NotFound()
         return contract
@@ -134,7 +141,7 @@ class ContractViewSet(ContractRepresentation, mixins.ListModelMixin, mixins.Retr
         methods=["POST"], request=ServiceEventInputSerializer, responses={201: ServiceEventSerializer}
     )
     @action(detail=True, methods=["get", "post"])
-    def events(self, request, pk=None):
+    def events(self, request: ApiRequest, pk: str | None = None) -> Response:
         contract = self._party_contract()
         if request.method == "GET":
             events = contract.events.prefetch_related("recipients")
@@ -142,7 +149,10 @@ class ContractViewSet(ContractRepresentation, mixins.ListModelMixin, mixins.Retr
             return self.get_paginated_response(ServiceEventSerializer(page, many=True).data)
         data = self.input(ServiceEventInputSerializer)
         event = delivery.service_event_create(
-            actor=request.user, contract=contract, recipient_codes=data.pop("recipients"), **data
+            actor=cast(User, request.user),  # a write: signed in (IsAuthenticatedOrReadOnly)
+            contract=contract,
+            recipient_codes=data.pop("recipients"),
+            **data,
         )
         return Response(ServiceEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
@@ -150,19 +160,23 @@ class ContractViewSet(ContractRepresentation, mixins.ListModelMixin, mixins.Retr
     @extend_schema(methods=["POST"], request=ReportInputSerializer, responses={201: ReportSerializer})
     @action(detail=True, methods=["get", "post"])
     @error_codes(ContractsError.ALREADY_REPORTED, method="POST")
-    def reports(self, request, pk=None):
+    def reports(self, request: ApiRequest, pk: str | None = None) -> Response:
         contract = self._party_contract()
         if request.method == "GET":
             reports = contract.reports.prefetch_related("kpi_actuals")
             page = self.paginate_queryset(reports)
             return self.get_paginated_response(ReportSerializer(page, many=True).data)
         data = self.input(ReportInputSerializer)
-        report = delivery.report_submit(actor=request.user, contract=contract, **data)
+        report = delivery.report_submit(
+            actor=cast(User, request.user),  # a write: signed in (IsAuthenticatedOrReadOnly)
+            contract=contract,
+            **data,
+        )
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=StateLogSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)  # a timeline, not a collection
-    def history(self, request, pk=None):
+    def history(self, request: ApiRequest, pk: str | None = None) -> Response:
         contract = self.get_object()
         context = {**self.get_serializer_context(), "show_actors": self._is_party(contract)}
         return Response(StateLogSerializer(history_of(contract), many=True, context=context).data)
@@ -172,5 +186,5 @@ class InstalmentViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     serializer_class = InstalmentSerializer
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return instalment_list_visible_to(self.request.user)

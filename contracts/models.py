@@ -9,13 +9,13 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from marketplace.models import Bid, Kpi, PaymentScheduleItem, Tender
-from orgs.models import Area, Household, Organization
+from orgs.models import Area, Household, Organization, User
 
 from .terms import ContractTerms
 
 
 def _fully_signed(contract: Any) -> bool:
-    return contract.is_fully_signed
+    return bool(contract.is_fully_signed)
 
 
 class Contract(ConcurrentTransitionMixin, models.Model):
@@ -116,43 +116,43 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         target=Status.ACTIVE,
         conditions=[_fully_signed],
     )
-    def activate(self, by=None, description=None) -> None:
+    def activate(self, by: "User | None" = None, description: str | None = None) -> None:
         self.activated_at = timezone.now()
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.ACTIVE, target=Status.SUSPENDED)
-    def suspend(self, by=None, description=None) -> None:
+    def suspend(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.SUSPENDED, target=Status.ACTIVE)
-    def resume(self, by=None, description=None) -> None:
+    def resume(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.ACTIVE, target=Status.RECTIFICATION)
-    def start_rectification(self, by=None, description=None) -> None:
+    def start_rectification(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.RECTIFICATION, target=Status.ACTIVE)
-    def end_rectification(self, by=None, description=None) -> None:
+    def end_rectification(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.ACTIVE, target=Status.COMPLETED)
-    def complete(self, by=None, description=None) -> None:
+    def complete(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.COMPLETED, target=Status.CLOSED)
-    def close(self, by=None, description=None) -> None:
+    def close(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
     @fsm_log_by
@@ -162,7 +162,7 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         source=[Status.ACTIVE, Status.SUSPENDED, Status.RECTIFICATION],
         target=Status.TERMINATED,
     )
-    def terminate(self, by=None, description=None) -> None:
+    def terminate(self, by: "User | None" = None, description: str | None = None) -> None:
         self.terminated_at = timezone.now()
         self.termination_reason = description or ""
 
@@ -213,7 +213,9 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.SCHEDULED, target=Status.PAYABLE)
-    def make_payable(self, release_amount: int | None = None, by=None, description=None) -> None:
+    def make_payable(
+        self, release_amount: int | None = None, by: "User | None" = None, description: str | None = None
+    ) -> None:
         self.release_amount = self.amount if release_amount is None else release_amount
         self.withheld_amount = self.amount - self.release_amount
         self.payable_at = timezone.now()
@@ -221,13 +223,13 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.PAYABLE, target=Status.PAID)
-    def mark_paid(self, by=None, description=None) -> None:
+    def mark_paid(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.SCHEDULED, target=Status.WITHHELD)
-    def withhold(self, by=None, description=None) -> None:
+    def withhold(self, by: "User | None" = None, description: str | None = None) -> None:
         self.release_amount = 0
         self.withheld_amount = self.amount
 

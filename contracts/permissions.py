@@ -1,10 +1,9 @@
 """Who may see and do what with contracts: rules predicates and visibility querysets."""
 
-from typing import Any
-
 import rules
 from django.db.models import Q, QuerySet
 
+from orgs.auth import Caller, signed_in
 from orgs.models import Membership
 from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
@@ -14,24 +13,24 @@ Role = Membership.Role
 
 
 @rules.predicate
-def is_contract_officer(user: Any, contract: Contract) -> bool:
+def is_contract_officer(user: Caller, contract: Contract) -> bool:
     return has_role(user, contract.bureau_id, Role.OFFICER)
 
 
 @rules.predicate
-def is_contract_provider_admin(user: Any, contract: Contract) -> bool:
+def is_contract_provider_admin(user: Caller, contract: Contract) -> bool:
     return has_role(user, contract.provider_id, Role.ADMIN)
 
 
 @rules.predicate
-def is_contract_party(user: Any, contract: Contract) -> bool:
+def is_contract_party(user: Caller, contract: Contract) -> bool:
     """A member of a verified organisation party to the contract (what ``party_contract_q`` lists)."""
     party_ids = {contract.bureau_id, contract.provider_id, contract.assessor_id, contract.community_id}
     return bool(party_ids & set(organization_ids_of(user, verified_only=True)))
 
 
 @rules.predicate
-def may_sign_now(user: Any, contract: Contract) -> bool:
+def may_sign_now(user: Caller, contract: Contract) -> bool:
     """An officer signs for the bureau, the provider's admin for the provider, each once."""
     bureau_side = is_contract_officer(user, contract) and contract.bureau_signed_at is None
     provider_side = is_contract_provider_admin(user, contract) and contract.provider_signed_at is None
@@ -43,16 +42,16 @@ ASSIGNMENT_CLOSED = (Contract.Status.COMPLETED, Contract.Status.CLOSED, Contract
 
 
 @rules.predicate
-def may_assign_now(user: Any, contract: Contract) -> bool:
+def may_assign_now(user: Caller, contract: Contract) -> bool:
     return is_contract_officer(user, contract) and contract.status not in ASSIGNMENT_CLOSED
 
 
 @rules.predicate
-def is_contract_provider_member(user: Any, contract: Contract) -> bool:
+def is_contract_provider_member(user: Caller, contract: Contract) -> bool:
     return has_role(user, contract.provider_id, Role.ADMIN, Role.STAFF)
 
 
-def party_contract_q(user: Any, prefix: str = "") -> Q:
+def party_contract_q(user: Caller, prefix: str = "") -> Q:
     """Contracts (through ``prefix``) of which the user is a party, as ``is_contract_party`` says:
     members of a pending or suspended organisation see what the public sees."""
     org_ids = organization_ids_of(user, verified_only=True)
@@ -64,23 +63,23 @@ def party_contract_q(user: Any, prefix: str = "") -> Q:
     )
 
 
-def contract_list_visible_to(user: Any) -> QuerySet[Contract]:
+def contract_list_visible_to(user: Caller) -> QuerySet[Contract]:
     """Parties and the admin see every contract of theirs; the public sees non-draft ones."""
-    contracts = Contract.objects.all()
+    contracts: QuerySet[Contract] = Contract.objects.all()
     if is_platform_admin(user):
         return contracts
     visible = ~Q(status=Contract.Status.DRAFT)
-    if getattr(user, "is_authenticated", False):
+    if signed_in(user):
         visible |= party_contract_q(user)
     return contracts.filter(visible)
 
 
-def instalment_list_visible_to(user: Any) -> QuerySet[Instalment]:
+def instalment_list_visible_to(user: Caller) -> QuerySet[Instalment]:
     """Instalments are seen by the contract's parties and the admin."""
-    instalments = Instalment.objects.select_related("contract")
+    instalments: QuerySet[Instalment] = Instalment.objects.select_related("contract")
     if is_platform_admin(user):
         return instalments
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return instalments.none()
     return instalments.filter(party_contract_q(user, "contract__"))
 

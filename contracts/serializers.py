@@ -1,16 +1,18 @@
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.schema import closed_schema
 from common.transitions import transitions_available
-from orgs.models import Area, Organization
+from orgs.models import Area, Household, Organization
 
 from .models import Contract, Instalment, Report, ServiceEvent
 from .permissions import CONTRACT_TRANSITIONS
 
 
 # docs/rules.md §16
-class PaymentSummarySerializer(serializers.Serializer):
+class PaymentSummarySerializer(serializers.Serializer[Any]):
     """The latest payment of an instalment, nested in it. The payments app sits above contracts,
     so the fields are read from the related payment by name, without importing its model."""
 
@@ -21,7 +23,7 @@ class PaymentSummarySerializer(serializers.Serializer):
     reference = serializers.CharField()
 
 
-class InstalmentSerializer(serializers.ModelSerializer):
+class InstalmentSerializer(serializers.ModelSerializer[Instalment]):
     payment = serializers.SerializerMethodField()
 
     class Meta:
@@ -41,14 +43,14 @@ class InstalmentSerializer(serializers.ModelSerializer):
         ]
 
     @extend_schema_field(PaymentSummarySerializer(allow_null=True))
-    def get_payment(self, instalment: Instalment) -> dict | None:
+    def get_payment(self, instalment: Instalment) -> dict[str, Any] | None:
         """The latest payment; ``payments`` is prefetched by list selectors (newest first)."""
         payments = list(instalment.payments.all())
         return PaymentSummarySerializer(payments[0]).data if payments else None
 
 
 @closed_schema
-class ContractSummarySerializer(serializers.ModelSerializer):
+class ContractSummarySerializer(serializers.ModelSerializer[Contract]):
     """What the public sees of a contract: these fields and no more."""
 
     class Meta:
@@ -94,7 +96,7 @@ class ContractSerializer(ContractSummarySerializer):
         return transitions_available(self.context["request"].user, contract, CONTRACT_TRANSITIONS)
 
 
-class AssignInputSerializer(serializers.Serializer):
+class AssignInputSerializer(serializers.Serializer[Any]):
     assessor = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True, default=None
     )
@@ -103,7 +105,7 @@ class AssignInputSerializer(serializers.Serializer):
     )
 
 
-class ServiceEventInputSerializer(serializers.Serializer):
+class ServiceEventInputSerializer(serializers.Serializer[Any]):
     date = serializers.DateField()
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
     title = serializers.CharField(max_length=200)
@@ -113,8 +115,8 @@ class ServiceEventInputSerializer(serializers.Serializer):
     )
 
 
-class ServiceEventSerializer(serializers.ModelSerializer):
-    recipients: serializers.SlugRelatedField = serializers.SlugRelatedField(
+class ServiceEventSerializer(serializers.ModelSerializer[ServiceEvent]):
+    recipients: serializers.SlugRelatedField[Household] = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
     )
 
@@ -123,23 +125,23 @@ class ServiceEventSerializer(serializers.ModelSerializer):
         fields = ["id", "contract", "date", "area", "title", "description", "recipients", "created_at"]
 
 
-class KpiActualSerializer(serializers.Serializer):
+class KpiActualSerializer(serializers.Serializer[Any]):
     kpi = serializers.IntegerField(min_value=1)
     actual = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class ReportInputSerializer(serializers.Serializer):
+class ReportInputSerializer(serializers.Serializer[Any]):
     stage = serializers.ChoiceField(choices=Report.Stage.choices)
     summary = serializers.CharField(max_length=20000)
     kpi_actuals = KpiActualSerializer(many=True, required=False, default=list)
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(serializers.ModelSerializer[Report]):
     kpi_actuals = serializers.SerializerMethodField()
 
     class Meta:
         model = Report
         fields = ["id", "contract", "stage", "summary", "kpi_actuals", "submitted_at"]
 
-    def get_kpi_actuals(self, report: Report) -> list[dict]:
+    def get_kpi_actuals(self, report: Report) -> list[dict[str, Any]]:
         return [{"kpi": item.kpi_id, "actual": f"{item.actual:.2f}"} for item in report.kpi_actuals.all()]

@@ -30,7 +30,8 @@ def _require(actor: User, perm: str, contract: Contract) -> None:
 
 
 def _locked(contract: Contract) -> Contract:
-    return Contract.objects.select_for_update().get(pk=contract.pk)
+    locked: Contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    return locked
 
 
 @transaction.atomic
