@@ -8,6 +8,9 @@ from rest_framework import throttling
 
 from .client_address import client_address
 
+# What a view's ``get_throttles`` returns, for its annotation.
+Throttle = throttling.BaseThrottle
+
 
 class ClientAddressMixin:
     def get_ident(self, request: Any) -> str:

@@ -1,6 +1,9 @@
 """Thin API views of evaluations and ratings."""
 
+from typing import Any
+
 import rules
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -13,12 +16,13 @@ from common.api import ReadViewSet, ReasonSerializer
 from common.client_address import client_address
 from common.errors import CommonError, NotFound
 from common.schema import error_codes
-from common.throttling import ScopedRateThrottle
+from common.throttling import ScopedRateThrottle, Throttle
 from contracts.apis import ContractRepresentation
 from contracts.errors import ContractsError
 from contracts.models import Contract
 from contracts.permissions import contract_list_visible_to
 from contracts.serializers import ContractSerializer
+from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.errors import OrgsError
 
 from . import services
@@ -45,7 +49,7 @@ class ContractSignApi(ContractRepresentation):
 
     @extend_schema(request=None, responses=ContractSerializer)
     @error_codes(ContractsError.ALREADY_SIGNED)
-    def post(self, request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return self._respond(services.contract_sign(actor=request.user, contract=self.get_object()))
 
 
@@ -55,7 +59,7 @@ class ContractEvaluationsApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=EvaluationSerializer(many=True))
-    def get(self, request, pk: int):
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         contract = get_object_or_404(contract_list_visible_to(request.user), pk=pk)
         if not rules.has_perm("contracts.view_contract_details", request.user, contract):
             raise NotFound()
@@ -69,7 +73,7 @@ class SatisfactionApi(APIView):
     permission_classes = [AllowAny]  # public: the schema says so (no credentials needed)
 
     @extend_schema(responses=SatisfactionSerializer)
-    def get(self, request, pk: int):
+    def get(self, request: ApiRequest, pk: int) -> Response:
         contract = get_object_or_404(contract_list_visible_to(request.user), pk=pk)
         return Response(SatisfactionSerializer(satisfaction_of(contract)).data)
 
@@ -80,7 +84,7 @@ class RateableApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=RateableSerializer(many=True))
-    def get(self, request):
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(RateableSerializer(rateable_contracts(user=request.user), many=True).data)
 
 
@@ -88,7 +92,7 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     serializer_class = EvaluationSerializer
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return evaluation_list_visible_to(self.request.user)
 
     def _respond(self, evaluation: Evaluation) -> Response:
@@ -96,14 +100,14 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
 
     @extend_schema(request=ComponentScoreInputSerializer, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"])
-    def scores(self, request, pk=None):
+    def scores(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         evaluation = self.get_object()
         data = self.input(ComponentScoreInputSerializer)
         return self._respond(services.evaluation_score(actor=request.user, evaluation=evaluation, **data))
 
     @extend_schema(request=SurveyInputSerializer, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"])
-    def survey(self, request, pk=None):
+    def survey(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         evaluation = self.get_object()
         data = self.input(SurveyInputSerializer)
         return self._respond(services.evaluation_survey(actor=request.user, evaluation=evaluation, **data))
@@ -115,13 +119,13 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
         EvaluationsError.REPORT_MISSING,
         EvaluationsError.INSUFFICIENT_RATINGS,
     )
-    def finalize(self, request, pk=None):
+    def finalize(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._respond(services.evaluation_finalize(actor=request.user, evaluation=self.get_object()))
 
     @extend_schema(request=None, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"])
     @error_codes(EvaluationsError.APPEAL_WINDOW_OPEN)
-    def confirm(self, request, pk=None):
+    def confirm(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._respond(services.evaluation_confirm(actor=request.user, evaluation=self.get_object()))
 
 
@@ -133,10 +137,10 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     filterset_fields = ["status", "contract", "evaluation"]
     throttle_scope = "ratings"
 
-    def get_throttles(self):
+    def get_throttles(self) -> list[Throttle]:
         return [ScopedRateThrottle()] if self.action in ("create", "partial_update") else []
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         return rating_list_visible_to(self.request.user)
 
     @extend_schema(request=RatingInputSerializer, responses={201: RatingSerializer})
@@ -149,7 +153,7 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         EvaluationsError.RATING_WINDOW_CLOSED,
         EvaluationsError.ALREADY_RATED,
     )
-    def create(self, request):
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(RatingInputSerializer)
         contract = (
             Contract.objects.filter(pk=data.pop("contract")).exclude(status=Contract.Status.DRAFT).first()
@@ -168,7 +172,7 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         EvaluationsError.EDIT_WINDOW_CLOSED,
         EvaluationsError.RATING_WINDOW_CLOSED,
     )
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         rating = self.get_object()  # the bureau sees ratings it may not change: 403, not 404
         data = self.input(RatingPatchSerializer)
         return Response(
@@ -180,16 +184,16 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     @extend_schema(request=ReasonSerializer, responses=RatingSerializer)
     @action(detail=True, methods=["post"])
     @error_codes(EvaluationsError.RATING_WINDOW_CLOSED)
-    def restore(self, request, pk=None):
+    def restore(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._review(request, "restore")
 
     @extend_schema(request=ReasonSerializer, responses=RatingSerializer)
     @action(detail=True, methods=["post"])
     @error_codes(EvaluationsError.RATING_WINDOW_CLOSED)
-    def exclude(self, request, pk=None):
+    def exclude(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._review(request, "exclude")
 
-    def _review(self, request, decision: str) -> Response:
+    def _review(self, request: AuthenticatedRequest, decision: str) -> Response:
         rating = self.get_object()
         reason = self.input(ReasonSerializer)["reason"]
         rating = services.rating_review(actor=request.user, rating=rating, decision=decision, reason=reason)

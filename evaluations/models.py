@@ -10,16 +10,16 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from contracts.models import Contract, Report
-from orgs.models import Household
+from orgs.models import Household, User
 
 
-def score_field(verbose_name: Any) -> models.DecimalField:
+def score_field(verbose_name: Any) -> "models.DecimalField[Any, Any]":
     """A score from 0 to 100 with two decimals, empty until entered or computed."""
     return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, null=True, blank=True)
 
 
 def _appeal_window_over(evaluation: Any) -> bool:
-    return evaluation.is_appeal_window_over
+    return bool(evaluation.is_appeal_window_over)
 
 
 class Evaluation(ConcurrentTransitionMixin, models.Model):
@@ -98,7 +98,7 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.OPEN, target=Status.PUBLISHED)
-    def publish(self, by=None, description=None) -> None:
+    def publish(self, by: "User | None" = None, description: str | None = None) -> None:
         self.published_at = timezone.now()
 
     @fsm_log_by
@@ -109,7 +109,7 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
         target=Status.FINAL,
         conditions=[_appeal_window_over],
     )
-    def confirm(self, by=None, description=None) -> None:
+    def confirm(self, by: "User | None" = None, description: str | None = None) -> None:
         self.confirmed_at = timezone.now()
 
 
@@ -186,19 +186,19 @@ class Rating(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.VALID, target=Status.QUARANTINED)
-    def quarantine(self, by=None, description=None) -> None:
+    def quarantine(self, by: "User | None" = None, description: str | None = None) -> None:
         self.quarantine_reason = description or ""
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.QUARANTINED, target=Status.VALID)
-    def restore(self, by=None, description=None) -> None:
+    def restore(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.QUARANTINED, target=Status.EXCLUDED)
-    def exclude(self, by=None, description=None) -> None:
+    def exclude(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
 
 

@@ -1,14 +1,13 @@
 """Who may see and do what with evaluations and ratings."""
 
-from typing import Any
-
 import rules
 from django.db.models import Q, QuerySet
 
 from contracts.models import Contract
 from contracts.permissions import is_contract_officer, is_contract_party, party_contract_q
 from marketplace.components import Component
-from orgs.models import Membership
+from orgs.auth import Caller, signed_in
+from orgs.models import Membership, User
 from orgs.permissions import confirmed_resident, has_role, is_platform_admin, organization_ids_of
 
 from .models import Evaluation, Rating
@@ -18,27 +17,27 @@ ORG_ROLES = (Role.ADMIN, Role.MEMBER)
 
 
 @rules.predicate
-def is_evaluation_party(user: Any, evaluation: Evaluation) -> bool:
+def is_evaluation_party(user: Caller, evaluation: Evaluation) -> bool:
     return is_contract_party(user, evaluation.contract) or is_platform_admin(user)
 
 
 @rules.predicate
-def is_evaluation_officer(user: Any, evaluation: Evaluation) -> bool:
+def is_evaluation_officer(user: Caller, evaluation: Evaluation) -> bool:
     return is_contract_officer(user, evaluation.contract)
 
 
 @rules.predicate
-def is_evaluation_assessor(user: Any, evaluation: Evaluation) -> bool:
+def is_evaluation_assessor(user: Caller, evaluation: Evaluation) -> bool:
     return has_role(user, evaluation.contract.assessor_id, *ORG_ROLES)
 
 
 @rules.predicate
-def is_evaluation_community(user: Any, evaluation: Evaluation) -> bool:
+def is_evaluation_community(user: Caller, evaluation: Evaluation) -> bool:
     return has_role(user, evaluation.contract.community_id, *ORG_ROLES)
 
 
 @rules.predicate
-def is_rating_reviewer(user: Any, rating: Rating) -> bool:
+def is_rating_reviewer(user: Caller, rating: Rating) -> bool:
     return is_contract_officer(user, rating.contract)
 
 
@@ -71,23 +70,23 @@ RATING_TRANSITIONS = {
 }
 
 
-def evaluation_list_visible_to(user: Any) -> QuerySet[Evaluation]:
+def evaluation_list_visible_to(user: Caller) -> QuerySet[Evaluation]:
     """Evaluations are seen by the contract's parties and the admin."""
-    evaluations = Evaluation.objects.select_related("contract")
+    evaluations: QuerySet[Evaluation] = Evaluation.objects.select_related("contract")
     if is_platform_admin(user):
         return evaluations
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return evaluations.none()
     return evaluations.filter(party_contract_q(user, "contract__"))
 
 
-def rating_list_visible_to(user: Any) -> QuerySet[Rating]:
+def rating_list_visible_to(user: Caller) -> QuerySet[Rating]:
     """A resident sees the ratings of their household; the buying bureau's officers see the
     ratings of their contracts (to review quarantined ones); the admin sees all."""
-    ratings = Rating.objects.select_related("contract", "evaluation", "household")
+    ratings: QuerySet[Rating] = Rating.objects.select_related("contract", "evaluation", "household")
     if is_platform_admin(user):
         return ratings
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return ratings.none()
     visible = Q(contract__bureau_id__in=organization_ids_of(user, Role.OFFICER, verified_only=True))
     resident = confirmed_resident(user)
@@ -102,7 +101,7 @@ def party_ids(contract: Contract) -> set[int]:
     return {i for i in ids if i}
 
 
-def is_party_member(user: Any, contract: Contract, member_of: set[int] | None = None) -> bool:
+def is_party_member(user: User, contract: Contract, member_of: set[int] | None = None) -> bool:
     """Any membership (verified or not) in an organisation party to the contract: such people may
     not rate it. ``member_of``: the user's organisation ids, when the caller checks many contracts."""
     if member_of is None:

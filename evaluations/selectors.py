@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from contracts.models import Contract
+from orgs.auth import Caller, signed_in
 from orgs.permissions import confirmed_resident, organization_ids_of
 
 from .models import Evaluation, Rating
@@ -31,14 +32,17 @@ def evaluation_list_public(*, contracts: Any) -> Any:
 
 def evaluation_current(contract: Contract) -> Evaluation | None:
     """The contract's open evaluation, if any. A read: it never opens one."""
-    return Evaluation.objects.filter(contract=contract, status=Evaluation.Status.OPEN).first()
+    current: Evaluation | None = Evaluation.objects.filter(
+        contract=contract, status=Evaluation.Status.OPEN
+    ).first()
+    return current
 
 
-def rateable_contracts(*, user: Any) -> list[dict[str, Any]]:
+def rateable_contracts(*, user: Caller) -> list[dict[str, Any]]:
     """Contracts the resident's household received services of, whose current evaluation is open
     and not yet rated by the household. A read: it opens no evaluation."""
     resident = confirmed_resident(user)
-    if resident is None:
+    if resident is None or not signed_in(user):  # a confirmed resident is signed in
         return []
     contracts = (
         Contract.objects.filter(events__recipients=resident.household, status__in=RATEABLE_CONTRACT_STATUSES)

@@ -12,7 +12,7 @@ from .models import Evaluation, Rating
 from .permissions import EVALUATION_TRANSITIONS, RATING_TRANSITIONS
 
 
-class ResidentsComponentSerializer(serializers.Serializer):
+class ResidentsComponentSerializer(serializers.Serializer[Any]):
     n = serializers.IntegerField(allow_null=True)
     n_pos = serializers.IntegerField(allow_null=True)
     n_min = serializers.IntegerField(allow_null=True)
@@ -20,7 +20,7 @@ class ResidentsComponentSerializer(serializers.Serializer):
     method = serializers.CharField(allow_blank=True)
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
     residents = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
 
@@ -63,14 +63,14 @@ class EvaluationSerializer(serializers.ModelSerializer):
         return transitions_available(self.context["request"].user, evaluation, EVALUATION_TRANSITIONS)
 
 
-class ComponentScoreInputSerializer(serializers.Serializer):
+class ComponentScoreInputSerializer(serializers.Serializer[Any]):
     component = serializers.ChoiceField(choices=[component.value for component in ENTERED_COMPONENTS])
     score = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100)
     )
 
 
-class SurveyInputSerializer(serializers.Serializer):
+class SurveyInputSerializer(serializers.Serializer[Any]):
     n = serializers.IntegerField(min_value=1, max_value=1_000_000)
     n_pos = serializers.IntegerField(min_value=0, max_value=1_000_000)
 
@@ -78,14 +78,15 @@ class SurveyInputSerializer(serializers.Serializer):
 @extend_schema_field(
     {"oneOf": [{"type": "integer", "minimum": 1, "maximum": 5}, {"type": "string", "enum": ["not_received"]}]}
 )
-class SatisfactionField(serializers.Field):
+class SatisfactionField(serializers.Field[int, Any, Any, Any]):
     """1–5, or "not_received" (stored as 0)."""
 
     default_error_messages = {"invalid": 'Give 1 to 5, or "not_received".'}
 
     def to_internal_value(self, data: Any) -> int:
         if data == "not_received":
-            return Rating.NOT_RECEIVED
+            not_received: int = Rating.NOT_RECEIVED
+            return not_received
         if isinstance(data, bool):
             self.fail("invalid")
         try:
@@ -100,20 +101,20 @@ class SatisfactionField(serializers.Field):
         return "not_received" if value == Rating.NOT_RECEIVED else value
 
 
-class RatingInputSerializer(serializers.Serializer):
+class RatingInputSerializer(serializers.Serializer[Any]):
     contract = serializers.IntegerField(min_value=1)
     satisfaction = SatisfactionField()
     resolved = serializers.ChoiceField(choices=Rating.Resolved.choices)
     comment = serializers.CharField(max_length=1200, allow_blank=True, required=False, default="")
 
 
-class RatingPatchSerializer(serializers.Serializer):
+class RatingPatchSerializer(serializers.Serializer[Any]):
     satisfaction = SatisfactionField(required=False)
     resolved = serializers.ChoiceField(choices=Rating.Resolved.choices, required=False)
     comment = serializers.CharField(max_length=1200, allow_blank=True, required=False)
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class RatingSerializer(serializers.ModelSerializer[Rating]):
     satisfaction = SatisfactionField()
     household = serializers.CharField(source="household.code")
     available_transitions = serializers.SerializerMethodField()
@@ -141,7 +142,7 @@ class RatingSerializer(serializers.ModelSerializer):
         return transitions_available(self.context["request"].user, rating, RATING_TRANSITIONS)
 
 
-class RateableSerializer(serializers.Serializer):
+class RateableSerializer(serializers.Serializer[Any]):
     contract = serializers.IntegerField(source="contract.id")
     title = serializers.CharField(source="contract.title")
     provider = serializers.CharField(source="contract.provider.name")
@@ -149,7 +150,7 @@ class RateableSerializer(serializers.Serializer):
     stage = serializers.CharField(source="evaluation.stage")
 
 
-class SatisfactionSerializer(serializers.Serializer):
+class SatisfactionSerializer(serializers.Serializer[Any]):
     count = serializers.IntegerField()
     hidden = serializers.BooleanField()
     positive_pct = serializers.CharField(allow_null=True)

@@ -43,7 +43,8 @@ def evaluation_open_for(contract: Contract) -> Evaluation | None:
         return None
     try:
         with transaction.atomic():
-            return Evaluation.objects.create(contract=contract, stage=Evaluation.Stage.MIDTERM)
+            opened: Evaluation = Evaluation.objects.create(contract=contract, stage=Evaluation.Stage.MIDTERM)
+            return opened
     except IntegrityError:  # opened concurrently
         return evaluation_current(contract)
 
@@ -79,7 +80,7 @@ def _client_burst(contract: Contract, address: str | None) -> bool:
         return False
     since = timezone.now() - BURST_WINDOW
     recent = Rating.objects.filter(contract=contract, client_address=address, created_at__gte=since).count()
-    return recent >= settings.RATING_IP_BURST
+    return bool(recent >= settings.RATING_IP_BURST)
 
 
 @transaction.atomic
@@ -117,7 +118,7 @@ def rating_create(
             _("Your household has already rated this evaluation."), code=EvaluationsError.ALREADY_RATED
         )
     is_burst = _client_burst(contract, client_address)
-    rating = Rating.objects.create(
+    rating: Rating = Rating.objects.create(
         household=resident.household,
         contract=contract,
         evaluation=evaluation,
