@@ -160,7 +160,8 @@ class StripeGateway:
                 "return_url": settings.STRIPE_ONBOARDING_RETURN_URL,
             },
         )
-        return link.url
+        url: str | None = link.url
+        return url
 
     def send(self, *, payment: Payment, destination: str) -> Transfer:
         instalment = payment.instalment

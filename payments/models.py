@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from orgs.models import Organization
+from orgs.models import Organization, User
 
 
 class Gateway(models.TextChoices):
@@ -92,7 +92,9 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=[Status.PENDING, Status.FAILED], target=Status.PROCESSING)
-    def start_processing(self, reference: str = "", by=None, description=None) -> None:
+    def start_processing(
+        self, reference: str = "", by: "User | None" = None, description: str | None = None
+    ) -> None:
         if reference:
             self.reference = reference
         self.last_error = ""
@@ -101,7 +103,7 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.PROCESSING, target=Status.SUCCEEDED)
-    def succeed(self, reference: str = "", by=None, description=None) -> None:
+    def succeed(self, reference: str = "", by: "User | None" = None, description: str | None = None) -> None:
         if reference:
             self.reference = reference
         self.succeeded_at = timezone.now()
@@ -109,7 +111,13 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=[Status.PENDING, Status.PROCESSING], target=Status.FAILED)
-    def fail(self, error: str = "", is_retryable: bool = False, by=None, description=None) -> None:
+    def fail(
+        self,
+        error: str = "",
+        is_retryable: bool = False,
+        by: "User | None" = None,
+        description: str | None = None,
+    ) -> None:
         self.last_error = error
         self.is_retryable = is_retryable
 

@@ -1,11 +1,10 @@
 """Who may pay, confirm, see payments, and onboard payout accounts."""
 
-from typing import Any
-
 import rules
 from django.db.models import QuerySet
 
 from contracts.models import Instalment
+from orgs.auth import Caller
 from orgs.models import Membership, Organization
 from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
@@ -15,31 +14,31 @@ Role = Membership.Role
 
 
 @rules.predicate
-def is_instalment_finance(user: Any, instalment: Instalment) -> bool:
+def is_instalment_finance(user: Caller, instalment: Instalment) -> bool:
     return has_role(user, instalment.contract.bureau_id, Role.FINANCE)
 
 
 @rules.predicate
-def is_payment_finance(user: Any, payment: Payment) -> bool:
+def is_payment_finance(user: Caller, payment: Payment) -> bool:
     return has_role(user, payment.instalment.contract.bureau_id, Role.FINANCE)
 
 
 @rules.predicate
-def is_provider_admin(user: Any, organization: Organization) -> bool:
+def is_provider_admin(user: Caller, organization: Organization) -> bool:
     return organization.kind == Organization.Kind.PROVIDER and has_role(user, organization.id, Role.ADMIN)
 
 
-def payment_list_visible_to(user: Any) -> QuerySet[Payment]:
+def payment_list_visible_to(user: Caller) -> QuerySet[Payment]:
     """Payments are the business of the paying bureau's finance (and the platform admin); the
     parties see an instalment's payment nested in the instalment."""
-    payments = Payment.objects.select_related("instalment__contract")
+    payments: QuerySet[Payment] = Payment.objects.select_related("instalment__contract")
     if is_platform_admin(user):
         return payments
     bureau_ids = organization_ids_of(user, Role.FINANCE, verified_only=True)
     return payments.filter(instalment__contract__bureau_id__in=bureau_ids)
 
 
-def payment_transitions_available(user: Any, payment: Payment) -> list[str]:
+def payment_transitions_available(user: Caller, payment: Payment) -> list[str]:
     """The verbs the user may use on the payment now (the API's ``available_transitions``, the
     pages' buttons): ``confirm`` while a treasury order awaits its voucher, for the paying bureau's
     finance."""

@@ -1,10 +1,12 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from .models import Payment, PayoutAccount
 from .permissions import payment_transitions_available
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(serializers.ModelSerializer[Payment]):
     contract = serializers.IntegerField(source="instalment.contract_id", read_only=True)
     available_transitions = serializers.SerializerMethodField()
 
@@ -35,11 +37,11 @@ class PaymentSerializer(serializers.ModelSerializer):
         return payment_transitions_available(self.context["request"].user, payment)
 
 
-class ConfirmInputSerializer(serializers.Serializer):
+class ConfirmInputSerializer(serializers.Serializer[Any]):
     voucher_number = serializers.CharField(max_length=100)
 
 
-class PayoutAccountSerializer(serializers.Serializer):
+class PayoutAccountSerializer(serializers.Serializer[Any]):
     account = serializers.CharField(source="payout_account.account_id")
     status = serializers.ChoiceField(source="payout_account.status", choices=PayoutAccount.Status.choices)
     onboarding_url = serializers.CharField(allow_null=True)

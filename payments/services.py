@@ -16,6 +16,7 @@ import rules
 import stripe
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,7 +95,9 @@ def instalment_pay(*, actor: User, instalment: Instalment) -> Payment:
         raise Forbidden()
     if instalment.status != Instalment.Status.PAYABLE:
         raise InvalidTransition()
-    payment = Payment.objects.select_for_update().filter(instalment=instalment).order_by("-id").first()
+    payment: Payment | None = (
+        Payment.objects.select_for_update().filter(instalment=instalment).order_by("-id").first()
+    )
     if payment is not None and payment.status in LIVE:
         raise Conflict(_("This instalment is already being paid."), code=PaymentsError.PAYMENT_IN_PROGRESS)
     if payment is None:
@@ -260,9 +263,9 @@ class _Event:
 
     id: str
     type: str
-    object: dict
+    object: dict[str, Any]
     created: int
-    payload: dict
+    payload: dict[str, Any]
 
 
 def _is_count(value: Any) -> bool:
@@ -352,22 +355,22 @@ def webhook_receive(*, payload: bytes, signature: str) -> WebhookEvent:
         return record
 
 
-def _apply_event(event_type: str, obj: dict, *, created: int) -> None:
+def _apply_event(event_type: str, obj: dict[str, Any], *, created: int) -> None:
     if event_type.startswith("transfer."):
         _apply_transfer(obj)
     elif event_type == "account.updated":
         _apply_account(obj, created=created)
 
 
-def _payment_of_transfer(transfer: dict) -> Payment | None:
+def _payment_of_transfer(transfer: dict[str, Any]) -> Payment | None:
     payment_id = str((transfer.get("metadata") or {}).get("payment") or "")
-    payments = Payment.objects.filter(gateway=Gateway.STRIPE)
+    payments: QuerySet[Payment] = Payment.objects.filter(gateway=Gateway.STRIPE)
     if payment_id.isdigit() and len(payment_id) <= 18:  # within a database integer
         return payments.filter(pk=int(payment_id)).first()
     return payments.filter(reference=transfer.get("id")).first()
 
 
-def _apply_transfer(transfer: dict) -> None:
+def _apply_transfer(transfer: dict[str, Any]) -> None:
     """Any transfer event proves the transfer exists at Stripe (transfers move the money when
     created): the payment has succeeded. Its cumulative ``amount_reversed`` is synced too."""
     payment = _payment_of_transfer(transfer)
@@ -380,7 +383,7 @@ def _apply_transfer(transfer: dict) -> None:
     _sync_reversed(payment=payment, total_reversed=int(transfer.get("amount_reversed") or 0))
 
 
-def _apply_account(account: dict, *, created: int) -> None:
+def _apply_account(account: dict[str, Any], *, created: int) -> None:
     payout_account = PayoutAccount.objects.select_for_update().filter(account_id=account.get("id")).first()
     if payout_account is None or created < payout_account.status_as_of:
         return  # unknown, or older than what we know already
@@ -428,7 +431,7 @@ def payout_account_onboard(*, actor: User, organization: Organization) -> tuple[
 def payment_reconcile(*, payment_id: int) -> Payment:
     """Ask the gateway about a payment we have not heard of: a transfer that exists means the
     payment succeeded (a lost webhook); a pending one with no transfer is sent again."""
-    payment = Payment.objects.select_related("instalment").get(pk=payment_id)
+    payment: Payment = Payment.objects.select_related("instalment").get(pk=payment_id)
     if payment.status not in (Payment.Status.PENDING, Payment.Status.PROCESSING):
         return payment
     try:
