@@ -74,7 +74,7 @@ class MoneyAdminMixin:
                 setattr(self, field.name + IN_YUAN, money_display(field.name, field.verbose_name))
 
     def _read_only_money(self, request: HttpRequest, obj: Any, readonly: list[Any]) -> set[str]:
-        if not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+        if not self.has_change_permission(request, obj):  # type: ignore[attr-defined]  # a mixin: the admin it is mixed into has it
             return set(self.money_fields)
         return self.money_fields.intersection(name for name in readonly if isinstance(name, str))
 
@@ -82,16 +82,16 @@ class MoneyAdminMixin:
         return [name + IN_YUAN if isinstance(name, str) and name in money else name for name in names]
 
     def get_list_display(self, request: HttpRequest) -> Any:
-        return self._mapped(super().get_list_display(request), self.money_fields)  # type: ignore[misc]
+        return self._mapped(super().get_list_display(request), self.money_fields)  # type: ignore[misc]  # a mixin: the admin it is mixed into has it
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]  # a mixin: the admin it is mixed into has it
         return self._mapped(readonly, self._read_only_money(request, obj, readonly))
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         # after ``get_fields``, so what a subclass leaves out (a sealed bid's price) stays out
-        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
-        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]  # a mixin: the admin it is mixed into has it
+        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]  # a mixin: the admin it is mixed into has it
         money = self._read_only_money(request, obj, readonly)
         return [
             (title, {**options, "fields": self._mapped(options["fields"], money)})
@@ -105,19 +105,19 @@ class MoneyAdminMixin:
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if "fields" in kwargs:
             kwargs["fields"] = self._form_fields(kwargs["fields"])
-        return super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        return super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]  # a mixin: the admin it is mixed into has it
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         from django.contrib.admin.utils import flatten_fieldsets
 
         fields = kwargs.pop("fields", None) or flatten_fieldsets(self.get_fieldsets(request, obj))
-        return super().get_formset(request, obj, fields=self._form_fields(fields), **kwargs)  # type: ignore[misc]
+        return super().get_formset(request, obj, fields=self._form_fields(fields), **kwargs)  # type: ignore[misc]  # a mixin: the admin it is mixed into has it
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if is_money_field(db_field):
             kwargs.setdefault("label", db_field.verbose_name)
             return db_field.formfield(form_class=YuanFormField, **kwargs)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]  # a mixin: the admin it is mixed into has it
 
 
 class ReadOnlyAdminMixin(MoneyAdminMixin):
