@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import rules
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 from django_fsm import can_proceed
 
@@ -39,7 +41,9 @@ def run_transition(
 
 
 def transitions_available(
-    user: Any, instance: models.Model, table: Mapping[str, tuple[str | None, str]]
+    user: AbstractBaseUser | AnonymousUser,
+    instance: models.Model,
+    table: Mapping[str, tuple[str | None, str]],
 ) -> list[str]:
     """The verbs the user may use on the instance now: the FSM allows the transition from the
     current state (with its conditions) and the user has the permission. ``table`` maps each API

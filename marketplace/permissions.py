@@ -131,7 +131,7 @@ def question_list_visible_to(user: Caller, tender: Tender) -> QuerySet[Question]
     if is_platform_admin(user) or is_tender_bureau_member(user, tender):
         return questions
     visible = Q(answered_at__isnull=False)
-    if getattr(user, "is_authenticated", False):
+    if signed_in(user):
         visible |= Q(asker_organization_id__in=organization_ids_of(user, verified_only=False))
     return questions.filter(visible)
 

@@ -1,4 +1,4 @@
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
@@ -10,6 +10,9 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from .credit_code import validate_credit_code
 
+if TYPE_CHECKING:
+    from .permissions import MembershipFact
+
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
@@ -17,7 +20,7 @@ class User(AbstractUser):
 
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    _acting_roles: dict[int, frozenset[str]]  # the verified roles by organisation (orgs.permissions)
+    _memberships: "list[MembershipFact]"  # read once per user object (orgs.permissions.memberships_of)
 
     def __str__(self) -> str:
         return self.display_name or self.username

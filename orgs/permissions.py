@@ -3,7 +3,7 @@
 Only verified organisations act: a membership counts for acting only while its organisation is
 verified. The roles are read once per user object and cached on it (one query per request)."""
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import rules
 from django.db.models import Q, QuerySet
@@ -24,9 +24,9 @@ class MembershipFact(NamedTuple):
     role: str
 
 
-def memberships_of(user: Any) -> list[MembershipFact]:
+def memberships_of(user: Caller) -> list[MembershipFact]:
     """Every membership of the user, read once per user object (one query per request)."""
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return []
     cached: list[MembershipFact] | None = getattr(user, "_memberships", None)
     if cached is None:
@@ -40,14 +40,14 @@ def memberships_of(user: Any) -> list[MembershipFact]:
     return cached
 
 
-def forget_roles(user: Any) -> None:
+def forget_roles(user: Caller) -> None:
     """Drop the cached memberships after memberships or organisation statuses change."""
     for attribute in ("_memberships", "_frontend_areas"):
         if hasattr(user, attribute):
             delattr(user, attribute)
 
 
-def organization_ids_of(user: Any, *roles: str, verified_only: bool, kind: str | None = None) -> list[int]:
+def organization_ids_of(user: Caller, *roles: str, verified_only: bool, kind: str | None = None) -> list[int]:
     """The one membership question every app's rules ask: the organisations (of ``kind``, if given)
     where the user holds any of ``roles`` (any role if none given), by id.
 
@@ -64,7 +64,7 @@ def organization_ids_of(user: Any, *roles: str, verified_only: bool, kind: str |
     return list(dict.fromkeys(ids))
 
 
-def has_role(user: Any, organization_id: int | None, *roles: str) -> bool:
+def has_role(user: Caller, organization_id: int | None, *roles: str) -> bool:
     """Whether the user acts for the organisation in one of ``roles``: ``organization_ids_of`` with
     ``verified_only=True``."""
     return organization_id is not None and organization_id in organization_ids_of(
@@ -82,7 +82,7 @@ def is_organization_admin(user: Caller, organization: Organization) -> bool:
     return has_role(user, organization.id, Role.ADMIN)
 
 
-def jurisdiction_paths(user: Any, *roles: str) -> list[str]:
+def jurisdiction_paths(user: Caller, *roles: str) -> list[str]:
     """Area paths of the verified bureaus where the user holds one of ``roles``."""
     org_ids = organization_ids_of(user, *roles, verified_only=True)
     if not org_ids:
@@ -95,14 +95,14 @@ def jurisdiction_paths(user: Any, *roles: str) -> list[str]:
 
 
 @rules.predicate
-def may_manage_households(user: Any) -> bool:
+def may_manage_households(user: Caller) -> bool:
     """Whoever may manage households somewhere: officers and admins of a bureau with a
     jurisdiction, and the platform admin. Anyone else is refused outright (403)."""
     return is_platform_admin(user) or bool(jurisdiction_paths(user, Role.OFFICER, Role.ADMIN))
 
 
 @rules.predicate
-def may_manage_households_in(user: Any, area: Area) -> bool:
+def may_manage_households_in(user: Caller, area: Area) -> bool:
     """Bureau officers (and bureau admins) manage households within their jurisdiction."""
     if is_platform_admin(user):
         return True
@@ -142,7 +142,7 @@ def organization_list_visible_to(user: Caller) -> QuerySet[Organization]:
     if is_platform_admin(user):
         return organizations
     visible = Q(status=Organization.Status.VERIFIED)
-    if getattr(user, "is_authenticated", False):
+    if signed_in(user):
         visible |= Q(id__in=organization_ids_of(user, verified_only=False))
     return organizations.filter(visible)
 
@@ -183,7 +183,7 @@ def may_decide_resident(user: Caller, resident: Resident) -> bool:
     return any(path.startswith(prefix) for prefix in resident_confirmer_paths(user))
 
 
-def confirmed_resident(user: Any) -> Resident | None:
+def confirmed_resident(user: Caller) -> Resident | None:
     """The user's resident registration if it is confirmed: only then does it speak for the
     household (rates, sees the household's ratings)."""
     resident = getattr(user, "resident", None) if signed_in(user) else None
