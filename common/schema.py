@@ -59,7 +59,8 @@ def declared_error_codes(view: Any, method: str) -> tuple[ErrorCode, ...]:
     for name in (action, "update") if action == "partial_update" else (action,):
         declared = getattr(getattr(view, name, None), "error_codes", None)
         if declared is not None:
-            return declared.get(method.upper(), declared.get("*", ()))
+            codes: tuple[ErrorCode, ...] = declared.get(method.upper(), declared.get("*", ()))
+            return codes
     return ()
 
 
@@ -153,8 +154,8 @@ class AutoSchema(SpectacularAutoSchema):
             codes[status] = list(dict.fromkeys([*generic, *(c for c in declared if c.status == status)]))
         return codes
 
-    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict:
-        schema = super()._map_basic_serializer(serializer, direction)
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)  # type: ignore[no-untyped-call]  # drf-spectacular's own, unannotated
         serializer_class = serializer if isinstance(serializer, type) else type(serializer)
         if direction == "response" and serializer_class in _CLOSED_SERIALIZERS:
             schema["additionalProperties"] = False

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
@@ -265,7 +266,7 @@ class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
         return tender_bids_visible_to(self.request.user, self.tender())
 
     @error_codes(MarketplaceError.BIDS_SEALED)
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=BidInputSerializer, responses={201: BidSerializer})

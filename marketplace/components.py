@@ -55,7 +55,8 @@ class ScoreWeights:
     community: Decimal
 
     def of(self, component: Component) -> Decimal:
-        return getattr(self, Component(component).value)
+        weight: Decimal = getattr(self, Component(component).value)
+        return weight
 
     def as_dict(self) -> dict[str, Decimal]:
         return asdict(self)
