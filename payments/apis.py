@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import mixins, serializers
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -23,6 +24,7 @@ from common.api import ReadViewSet
 from common.schema import error_codes
 from contracts.permissions import instalment_list_visible_to
 from contracts.serializers import InstalmentSerializer
+from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.permissions import organization_list_visible_to
 
 from . import services
@@ -31,7 +33,7 @@ from .permissions import payment_list_visible_to
 from .serializers import ConfirmInputSerializer, PaymentSerializer, PayoutAccountSerializer
 
 
-def _visible(queryset: QuerySet, pk: int) -> Any:
+def _visible(queryset: QuerySet[Any], pk: int) -> Any:
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -40,7 +42,7 @@ class InstalmentPayApi(APIView):
 
     @extend_schema(request=None, responses=InstalmentSerializer, operation_id="instalments_pay")
     @error_codes(PaymentsError.PAYMENT_IN_PROGRESS, PaymentsError.PAYOUT_ACCOUNT_NOT_READY)
-    def post(self, request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         instalments = instalment_list_visible_to(request.user)
         services.instalment_pay(actor=request.user, instalment=_visible(instalments, pk))
         instalment = instalments.prefetch_related("payments").get(pk=pk)
@@ -55,14 +57,14 @@ class PaymentViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     serializer_class = PaymentSerializer
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Any]:
         return payment_list_visible_to(self.request.user)
 
     @extend_schema(
         request=ConfirmInputSerializer, responses=PaymentSerializer, operation_id="payments_confirm"
     )
     @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None) -> Response:
+    def confirm(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         payment = self.get_object()
         voucher_number = self.input(ConfirmInputSerializer)["voucher_number"]
         payment = services.payment_confirm(actor=request.user, payment=payment, voucher_number=voucher_number)
@@ -76,7 +78,7 @@ class PayoutAccountApi(APIView):
         request=None, responses=PayoutAccountSerializer, operation_id="organizations_payout_account"
     )
     @error_codes(PaymentsError.GATEWAY_UNAVAILABLE, PaymentsError.NOT_SUPPORTED_BY_GATEWAY)
-    def post(self, request, pk: int) -> Response:
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         organization = _visible(organization_list_visible_to(request.user), pk)
         account, url = services.payout_account_onboard(actor=request.user, organization=organization)
         return Response(PayoutAccountSerializer({"payout_account": account, "onboarding_url": url}).data)
@@ -86,7 +88,7 @@ class StripeWebhookApi(APIView):
     """Stripe calls this; it authenticates by the signature over the raw body, not by a user.
     No session authentication, so no CSRF check."""
 
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -101,6 +103,6 @@ class StripeWebhookApi(APIView):
         operation_id="webhooks_stripe",
     )
     @error_codes(PaymentsError.INVALID_SIGNATURE, PaymentsError.INVALID_EVENT)
-    def post(self, request) -> Response:
+    def post(self, request: ApiRequest) -> Response:
         services.webhook_receive(payload=request.body, signature=request.headers.get("Stripe-Signature", ""))
         return Response({"received": True})
