@@ -18,8 +18,7 @@ from marketplace.selectors import tender_list
 from marketplace.serializers import TenderSerializer
 
 from . import delivery, services
-from .models import Contract
-from .permissions import instalment_list_visible_to
+from .models import Contract, Instalment
 from .selectors import contract_list
 from .serializers import (
     AssignInputSerializer,
@@ -173,4 +172,4 @@ class InstalmentViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return instalment_list_visible_to(self.request.user)
+        return Instalment.objects.visible_to(self.request.user)

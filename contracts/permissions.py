@@ -64,9 +64,9 @@ def party_contract_q(user: Any, prefix: str = "") -> Q:
     )
 
 
-def contract_list_visible_to(user: Any) -> QuerySet[Contract]:
-    """Parties and the admin see every contract of theirs; the public sees non-draft ones."""
-    contracts = Contract.objects.all()
+def contracts_visible_to(contracts: QuerySet[Contract], user: Any) -> QuerySet[Contract]:
+    """``Contract.objects.visible_to(user)``: parties and the admin see every contract of theirs;
+    the public sees non-draft ones."""
     if is_platform_admin(user):
         return contracts
     visible = ~Q(status=Contract.Status.DRAFT)
@@ -75,9 +75,10 @@ def contract_list_visible_to(user: Any) -> QuerySet[Contract]:
     return contracts.filter(visible)
 
 
-def instalment_list_visible_to(user: Any) -> QuerySet[Instalment]:
-    """Instalments are seen by the contract's parties and the admin."""
-    instalments = Instalment.objects.select_related("contract")
+def instalments_visible_to(instalments: QuerySet[Instalment], user: Any) -> QuerySet[Instalment]:
+    """``Instalment.objects.visible_to(user)``: instalments are seen by the contract's parties and
+    the admin."""
+    instalments = instalments.select_related("contract")
     if is_platform_admin(user):
         return instalments
     if not getattr(user, "is_authenticated", False):

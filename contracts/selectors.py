@@ -3,8 +3,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from .models import Contract
-from .permissions import contract_list_visible_to
 
 
 def contract_list(*, user: Any) -> QuerySet[Contract]:
-    return contract_list_visible_to(user).select_related("tender").prefetch_related("instalments__payments")
+    return (
+        Contract.objects.visible_to(user).select_related("tender").prefetch_related("instalments__payments")
+    )

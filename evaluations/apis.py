@@ -17,14 +17,12 @@ from common.throttling import ScopedRateThrottle
 from contracts.apis import ContractRepresentation
 from contracts.errors import ContractsError
 from contracts.models import Contract
-from contracts.permissions import contract_list_visible_to
 from contracts.serializers import ContractSerializer
 from orgs.errors import OrgsError
 
 from . import services
 from .errors import EvaluationsError
-from .models import Evaluation
-from .permissions import evaluation_list_visible_to, rating_list_visible_to
+from .models import Evaluation, Rating
 from .selectors import rateable_contracts, satisfaction_of
 from .serializers import (
     ComponentScoreInputSerializer,
@@ -56,7 +54,7 @@ class ContractEvaluationsApi(APIView):
 
     @extend_schema(responses=EvaluationSerializer(many=True))
     def get(self, request, pk: int):
-        contract = get_object_or_404(contract_list_visible_to(request.user), pk=pk)
+        contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
         if not rules.has_perm("contracts.view_contract_details", request.user, contract):
             raise NotFound()
         evaluations = Evaluation.objects.filter(contract=contract).select_related("contract")
@@ -70,7 +68,7 @@ class SatisfactionApi(APIView):
 
     @extend_schema(responses=SatisfactionSerializer)
     def get(self, request, pk: int):
-        contract = get_object_or_404(contract_list_visible_to(request.user), pk=pk)
+        contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
         return Response(SatisfactionSerializer(satisfaction_of(contract)).data)
 
 
@@ -89,7 +87,7 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return evaluation_list_visible_to(self.request.user)
+        return Evaluation.objects.visible_to(self.request.user)
 
     def _respond(self, evaluation: Evaluation) -> Response:
         return Response(self.output(EvaluationSerializer, self.get_queryset().get(pk=evaluation.pk)))
@@ -137,7 +135,7 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         return [ScopedRateThrottle()] if self.action in ("create", "partial_update") else []
 
     def get_queryset(self):
-        return rating_list_visible_to(self.request.user)
+        return Rating.objects.visible_to(self.request.user)
 
     @extend_schema(request=RatingInputSerializer, responses={201: RatingSerializer})
     @error_codes(

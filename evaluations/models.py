@@ -22,6 +22,14 @@ def _appeal_window_over(evaluation: Any) -> bool:
     return evaluation.is_appeal_window_over
 
 
+class EvaluationQuerySet(models.QuerySet["Evaluation"]):
+    def visible_to(self, user: Any) -> "models.QuerySet[Evaluation]":
+        """What the user may see; the rule is ``evaluations.permissions.evaluations_visible_to``."""
+        from .permissions import evaluations_visible_to  # the permission module imports the models
+
+        return evaluations_visible_to(self, user)
+
+
 class Evaluation(ConcurrentTransitionMixin, models.Model):
     """One stage's evaluation of a contract: components T (third party), B (buyer), C (community)
     entered by people, R (residents) and the composite S computed at finalization (docs/rules.md §11)."""
@@ -77,6 +85,8 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
     appeal_until = models.DateTimeField(null=True, blank=True, verbose_name=_("appeal until"))
     confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
 
+    objects = EvaluationQuerySet.as_manager()
+
     class Meta:
         ordering = ["contract_id", "id"]
         constraints = [
@@ -111,6 +121,14 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
     )
     def confirm(self, by=None, description=None) -> None:
         self.confirmed_at = timezone.now()
+
+
+class RatingQuerySet(models.QuerySet["Rating"]):
+    def visible_to(self, user: Any) -> "models.QuerySet[Rating]":
+        """What the user may see; the rule is ``evaluations.permissions.ratings_visible_to``."""
+        from .permissions import ratings_visible_to  # the permission module imports the models
+
+        return ratings_visible_to(self, user)
 
 
 class Rating(ConcurrentTransitionMixin, models.Model):
@@ -166,6 +184,8 @@ class Rating(ConcurrentTransitionMixin, models.Model):
     quarantine_reason = models.CharField(max_length=200, blank=True, verbose_name=_("quarantine reason"))
     created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]

@@ -24,12 +24,9 @@ from .filters import TenderFilter
 from .models import Bid, CatalogueItem, Criterion, Question, Tender
 from .permissions import (
     PROVIDER_ROLES,
-    bid_list_visible_to,
     check_bids_unsealed,
     is_tender_bureau_member,
-    question_list_visible_to,
     tender_bids_visible_to,
-    tender_list_visible_to,
 )
 from .selectors import budget_line_list, ranking_of, tender_list
 from .serializers import (
@@ -149,7 +146,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         if not rules.has_perm("marketplace.award_tender", request.user, tender):
             raise Forbidden()  # before looking the bid up: a refusal, not "no such bid"
         bid_id = self.input(AwardInputSerializer)["bid"]
-        bid = bid_list_visible_to(request.user).filter(pk=bid_id, tender=tender).first()
+        bid = Bid.objects.visible_to(request.user).filter(pk=bid_id, tender=tender).first()
         if bid is None:
             raise Invalid({"bid": [_("No such bid on this tender.")]})
         return self._respond(services.tender_award(actor=request.user, tender=tender, bid=bid))
@@ -191,14 +188,14 @@ class TenderQuestionViewSet(mixins.ListModelMixin, ReadViewSet):
 
     def tender(self) -> Tender:
         if not hasattr(self, "_tender"):
-            visible = tender_list_visible_to(self.request.user)
+            visible = Tender.objects.visible_to(self.request.user)
             self._tender = get_object_or_404(visible, pk=self.kwargs["tender_pk"])
         return self._tender
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Question.objects.none()
-        return question_list_visible_to(self.request.user, self.tender())
+        return self.tender().questions.visible_to(self.request.user)
 
     def get_serializer_class(self):
         if getattr(self, "swagger_fake_view", False):
@@ -225,7 +222,7 @@ class QuestionViewSet(mixins.RetrieveModelMixin, ReadViewSet):
             Question.objects.select_related("tender").filter(tender__in=tender_list(user=self.request.user)),
             pk=self.kwargs["pk"],
         )
-        if not question_list_visible_to(self.request.user, question.tender).filter(pk=question.pk).exists():
+        if not Question.objects.visible_to(self.request.user).filter(pk=question.pk).exists():
             raise NotFound()
         return question
 
@@ -248,7 +245,7 @@ class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
 
     def tender(self) -> Tender:
         if not hasattr(self, "_tender"):
-            visible = tender_list_visible_to(self.request.user)
+            visible = Tender.objects.visible_to(self.request.user)
             self._tender = get_object_or_404(visible, pk=self.kwargs["tender_pk"])
         return self._tender
 
@@ -284,7 +281,7 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return bid_list_visible_to(self.request.user)
+        return Bid.objects.visible_to(self.request.user)
 
     @extend_schema(request=BidPatchSerializer, responses=BidSerializer)
     @error_codes(MarketplaceError.NOT_EDITABLE)

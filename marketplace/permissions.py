@@ -59,9 +59,9 @@ def is_member_of_provider(user: Any, provider: Organization) -> bool:
     return provider.kind == Organization.Kind.PROVIDER and has_role(user, provider.id, *PROVIDER_ROLES)
 
 
-def tender_list_visible_to(user: Any) -> QuerySet[Tender]:
-    """Published and later tenders are public; drafts are seen by their bureau and the admin."""
-    tenders = Tender.objects.all()
+def tenders_visible_to(tenders: QuerySet[Tender], user: Any) -> QuerySet[Tender]:
+    """``Tender.objects.visible_to(user)``: published and later tenders are public; drafts are seen
+    by their bureau and the admin."""
     if is_platform_admin(user):
         return tenders
     visible = Q(status__in=Tender.PUBLIC_STATUSES)
@@ -71,8 +71,10 @@ def tender_list_visible_to(user: Any) -> QuerySet[Tender]:
     return tenders.filter(visible)
 
 
-def budget_line_list_visible_to(user: Any) -> QuerySet[BudgetLine]:
-    lines = BudgetLine.objects.select_related("bureau")
+def budget_lines_visible_to(lines: QuerySet[BudgetLine], user: Any) -> QuerySet[BudgetLine]:
+    """``BudgetLine.objects.visible_to(user)``: a bureau's budget lines are seen by its members and
+    the admin."""
+    lines = lines.select_related("bureau")
     if is_platform_admin(user):
         return lines
     return lines.filter(bureau_id__in=organization_ids_of(user, *BUREAU_ROLES, verified_only=True))
@@ -101,11 +103,11 @@ def check_bids_unsealed(tender: Tender) -> None:
     raise Conflict(message, code=MarketplaceError.BIDS_SEALED)
 
 
-def bid_list_visible_to(user: Any) -> QuerySet[Bid]:
-    """A provider sees its own bids. The bureau (and the admin) sees a bid only once it has been
-    opened, at the deadline: until then, and for good if the tender is cancelled before it closes,
-    bids stay sealed for everyone but the bidder."""
-    bids = Bid.objects.select_related("tender", "provider")
+def bids_visible_to(bids: QuerySet[Bid], user: Any) -> QuerySet[Bid]:
+    """``Bid.objects.visible_to(user)``: a provider sees its own bids. The bureau (and the admin)
+    sees a bid only once it has been opened, at the deadline: until then, and for good if the tender
+    is cancelled before it closes, bids stay sealed for everyone but the bidder."""
+    bids = bids.select_related("tender", "provider")
     if not getattr(user, "is_authenticated", False):
         return bids.none()
     own = Q(provider_id__in=organization_ids_of(user, verified_only=False))
@@ -122,17 +124,18 @@ def tender_bids_visible_to(user: Any, tender: Tender) -> QuerySet[Bid]:
     is_provider = bool(organization_ids_of(user, kind=Organization.Kind.PROVIDER, verified_only=False))
     if not is_provider:
         check_bids_unsealed(tender)
-    return bid_list_visible_to(user).filter(tender=tender)
+    return Bid.objects.visible_to(user).filter(tender=tender)
 
 
-def question_list_visible_to(user: Any, tender: Tender) -> QuerySet[Question]:
-    """Answered questions are public with the tender; unanswered ones are seen by the bureau and
-    the asking organisation."""
-    questions = tender.questions.all()
-    if is_platform_admin(user) or is_tender_bureau_member(user, tender):
+def questions_visible_to(questions: QuerySet[Question], user: Any) -> QuerySet[Question]:
+    """``Question.objects.visible_to(user)`` (``tender.questions.visible_to(user)``): answered
+    questions are public with the tender; unanswered ones are seen by the tender's bureau (as
+    ``is_tender_bureau_member`` says), the asking organisation and the admin."""
+    if is_platform_admin(user):
         return questions
     visible = Q(answered_at__isnull=False)
     if getattr(user, "is_authenticated", False):
+        visible |= Q(tender__bureau_id__in=organization_ids_of(user, *BUREAU_ROLES, verified_only=True))
         visible |= Q(asker_organization_id__in=organization_ids_of(user, verified_only=False))
     return questions.filter(visible)
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 from common.money import round_half_up
 
 from .models import Bid, BidScore, BudgetLine, Criterion, Tender
-from .permissions import budget_line_list_visible_to, tender_list_visible_to
 from .receipts import RECEIPT_LENGTH, receipt_typed
 
 RANKED_STATUSES = (Bid.Status.OPENED, Bid.Status.AWARDED, Bid.Status.NOT_AWARDED)
@@ -21,7 +20,7 @@ RANKED_STATUSES = (Bid.Status.OPENED, Bid.Status.AWARDED, Bid.Status.NOT_AWARDED
 
 def tender_list(*, user: Any) -> QuerySet[Tender]:
     return (
-        tender_list_visible_to(user)
+        Tender.objects.visible_to(user)
         .select_related("bureau", "catalogue_item", "budget_line", "proposed_bid", "contract")
         .prefetch_related("areas", "kpis", "criteria", "payment_schedule")
     )
@@ -51,7 +50,7 @@ def open_tender_list(*, user: Any) -> QuerySet[Tender]:
 def budget_line_list(*, user: Any) -> QuerySet[BudgetLine]:
     # an aggregate drops Meta.ordering, and pages of an unordered list are not stable
     return (
-        budget_line_list_visible_to(user)
+        BudgetLine.objects.visible_to(user)
         .annotate(committed=Coalesce(Sum("tenders__committed_amount"), Value(0)))
         .order_by("-fiscal_year", "id")
     )

@@ -18,15 +18,12 @@ from common.schema import error_codes
 from common.throttling import ScopedRateThrottle
 from orgs.errors import OrgsError
 
-from . import imports, permissions, services
+from . import imports, services
 from .filters import AreaFilter, HouseholdFilter, OrganizationFilter, ResidentFilter
 from .lockout import authenticate_or_lock
-from .models import Area, Membership, Resident
+from .models import Area, Household, HouseholdImport, Membership, Organization, Resident
 from .permissions import (
-    household_list_visible_to,
     is_platform_admin,
-    organization_list_visible_to,
-    resident_list_visible_to,
 )
 from .serializers import (
     AreaSerializer,
@@ -133,7 +130,7 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return household_list_visible_to(self.request.user)
+        return Household.objects.visible_to(self.request.user)
 
     @error_codes(OrgsError.INVALID_PHONE)
     def create(self, request):
@@ -160,7 +157,7 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
         imports.household_import_check_size(declared, limit=MAX_IMPORT_REQUEST_BYTES)
         upload = self.input(HouseholdImportSerializer)["file"]
         job = imports.household_import_start(actor=request.user, file_name=upload.name, content=upload.read())
-        job = permissions.household_import_list_visible_to(request.user).get(pk=job.pk)  # as it is now
+        job = HouseholdImport.objects.visible_to(request.user).get(pk=job.pk)  # as it is now
         return Response(self.output(HouseholdImportJobSerializer, job), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=HouseholdImportJobSerializer)
@@ -170,7 +167,7 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
     def import_detail(self, request, import_id=None):
         """A household import's progress and outcome, for its sender's bureau and the platform
         admin (404 for anyone else)."""
-        job = permissions.household_import_list_visible_to(request.user).filter(pk=import_id).first()
+        job = HouseholdImport.objects.visible_to(request.user).filter(pk=import_id).first()
         if job is None:
             raise NotFound()
         return Response(self.output(HouseholdImportJobSerializer, job))
@@ -199,7 +196,7 @@ class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadView
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return resident_list_visible_to(self.request.user)
+        return Resident.objects.visible_to(self.request.user)
 
     @extend_schema(request=None, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])
@@ -276,7 +273,7 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Read
     filterset_class = OrganizationFilter
 
     def get_queryset(self):
-        return organization_list_visible_to(self.request.user)
+        return Organization.objects.visible_to(self.request.user)
 
     def create(self, request):
         data = self.input(OrganizationSerializer)

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import rules
 from django.db.models import Q, QuerySet
 
-from .models import Area, Household, Membership, Organization, Resident
+from .models import Area, Household, HouseholdImport, Membership, Organization, Resident
 
 Role = Membership.Role
 Kind = Organization.Kind
@@ -115,20 +115,21 @@ def area_subtree_q(paths: list[str], field: str = "path") -> Q:
     return condition
 
 
-def household_list_visible_to(user: Any) -> QuerySet[Household]:
-    households = Household.objects.select_related("area")
+def households_visible_to(households: QuerySet[Household], user: Any) -> QuerySet[Household]:
+    """``Household.objects.visible_to(user)``: the households in the jurisdiction of the bureaus
+    whose officer or admin the user is; the admin sees all."""
+    households = households.select_related("area")
     if is_platform_admin(user):
         return households
     paths = jurisdiction_paths(user, Role.OFFICER, Role.ADMIN)
     return households.filter(area_subtree_q(paths, "area__path"))
 
 
-def household_import_list_visible_to(user: Any) -> QuerySet:
-    """Household imports: the platform admin sees all; a bureau's officers and admins see those
-    sent for their bureau; anyone sees their own. Others see none (404)."""
-    from .models import HouseholdImport
-
-    imports = HouseholdImport.objects.defer("content")
+def household_imports_visible_to(imports: QuerySet[HouseholdImport], user: Any) -> QuerySet[HouseholdImport]:
+    """``HouseholdImport.objects.visible_to(user)``: the platform admin sees all; a bureau's
+    officers and admins see those sent for their bureau; anyone sees their own. Others see none
+    (404)."""
+    imports = imports.defer("content")
     if is_platform_admin(user):
         return imports
     if not getattr(user, "is_authenticated", False):
@@ -137,9 +138,10 @@ def household_import_list_visible_to(user: Any) -> QuerySet:
     return imports.filter(Q(created_by=user) | Q(bureau_id__in=bureaus))
 
 
-def organization_list_visible_to(user: Any) -> QuerySet[Organization]:
-    """Verified organisations are public (transparency); one's own are visible in any status."""
-    organizations = Organization.objects.select_related("jurisdiction")
+def organizations_visible_to(organizations: QuerySet[Organization], user: Any) -> QuerySet[Organization]:
+    """``Organization.objects.visible_to(user)``: verified organisations are public
+    (transparency); one's own are visible in any status."""
+    organizations = organizations.select_related("jurisdiction")
     if is_platform_admin(user):
         return organizations
     visible = Q(status=Organization.Status.VERIFIED)
@@ -165,10 +167,10 @@ def resident_confirmer_paths(user: Any) -> list[str]:
     )
 
 
-def resident_list_visible_to(user: Any) -> QuerySet[Resident]:
-    """Registrations the user may see: those of households in the areas where they may confirm
-    residents (the platform admin sees all, but confirming is local work)."""
-    residents = Resident.objects.select_related("user", "household__area", "decided_by")
+def residents_visible_to(residents: QuerySet[Resident], user: Any) -> QuerySet[Resident]:
+    """``Resident.objects.visible_to(user)``: the registrations of households in the areas where
+    the user may confirm residents (the platform admin sees all, but confirming is local work)."""
+    residents = residents.select_related("user", "household__area", "decided_by")
     if is_platform_admin(user):
         return residents
     return residents.filter(area_subtree_q(resident_confirmer_paths(user), "household__area__path"))

@@ -21,13 +21,13 @@ from rest_framework.views import APIView
 
 from common.api import ReadViewSet
 from common.schema import error_codes
-from contracts.permissions import instalment_list_visible_to
+from contracts.models import Instalment
 from contracts.serializers import InstalmentSerializer
-from orgs.permissions import organization_list_visible_to
+from orgs.models import Organization
 
 from . import services
 from .errors import PaymentsError
-from .permissions import payment_list_visible_to
+from .models import Payment
 from .serializers import ConfirmInputSerializer, PaymentSerializer, PayoutAccountSerializer
 
 
@@ -41,7 +41,7 @@ class InstalmentPayApi(APIView):
     @extend_schema(request=None, responses=InstalmentSerializer, operation_id="instalments_pay")
     @error_codes(PaymentsError.PAYMENT_IN_PROGRESS, PaymentsError.PAYOUT_ACCOUNT_NOT_READY)
     def post(self, request, pk: int) -> Response:
-        instalments = instalment_list_visible_to(request.user)
+        instalments = Instalment.objects.visible_to(request.user)
         services.instalment_pay(actor=request.user, instalment=_visible(instalments, pk))
         instalment = instalments.prefetch_related("payments").get(pk=pk)
         return Response(InstalmentSerializer(instalment, context={"request": request}).data)
@@ -56,7 +56,7 @@ class PaymentViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self) -> QuerySet:
-        return payment_list_visible_to(self.request.user)
+        return Payment.objects.visible_to(self.request.user)
 
     @extend_schema(
         request=ConfirmInputSerializer, responses=PaymentSerializer, operation_id="payments_confirm"
@@ -77,7 +77,7 @@ class PayoutAccountApi(APIView):
     )
     @error_codes(PaymentsError.GATEWAY_UNAVAILABLE, PaymentsError.NOT_SUPPORTED_BY_GATEWAY)
     def post(self, request, pk: int) -> Response:
-        organization = _visible(organization_list_visible_to(request.user), pk)
+        organization = _visible(Organization.objects.visible_to(request.user), pk)
         account, url = services.payout_account_onboard(actor=request.user, organization=organization)
         return Response(PayoutAccountSerializer({"payout_account": account, "onboarding_url": url}).data)
 

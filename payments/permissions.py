@@ -29,10 +29,11 @@ def is_provider_admin(user: Any, organization: Organization) -> bool:
     return organization.kind == Organization.Kind.PROVIDER and has_role(user, organization.id, Role.ADMIN)
 
 
-def payment_list_visible_to(user: Any) -> QuerySet[Payment]:
-    """Payments are the business of the paying bureau's finance (and the platform admin); the
-    parties see an instalment's payment nested in the instalment."""
-    payments = Payment.objects.select_related("instalment__contract")
+def payments_visible_to(payments: QuerySet[Payment], user: Any) -> QuerySet[Payment]:
+    """``Payment.objects.visible_to(user)``: payments are the business of the paying bureau's
+    finance (and the platform admin); the parties see an instalment's payment nested in the
+    instalment."""
+    payments = payments.select_related("instalment__contract")
     if is_platform_admin(user):
         return payments
     bureau_ids = organization_ids_of(user, Role.FINANCE, verified_only=True)

@@ -17,7 +17,7 @@ from contracts.models import Contract
 from contracts.selectors import contract_list
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
-from evaluations.permissions import COMPONENT_PERMS, evaluation_list_visible_to
+from evaluations.permissions import COMPONENT_PERMS
 from marketplace.components import Component
 from orgs.permissions import organization_ids_of
 
@@ -44,7 +44,7 @@ def contracts_of(request: HttpRequest, area: str) -> QuerySet[Contract]:
 
 def evaluations_of(request: HttpRequest, area: str) -> QuerySet[Evaluation]:
     ids = organization_ids_of(request.user, verified_only=True)
-    return evaluation_list_visible_to(request.user).filter(**{f"contract__{PARTY_FIELDS[area]}__in": ids})
+    return Evaluation.objects.visible_to(request.user).filter(**{f"contract__{PARTY_FIELDS[area]}__in": ids})
 
 
 def may_score(user: Any, evaluation: Evaluation, component: str) -> bool:

@@ -11,7 +11,7 @@ from common.errors import ApplicationError
 from common.transitions import transitions_available
 from evaluations import services as evaluation_services
 from evaluations.models import Rating
-from evaluations.permissions import RATING_TRANSITIONS, rating_list_visible_to
+from evaluations.permissions import RATING_TRANSITIONS
 from orgs.models import Membership
 from orgs.permissions import organization_ids_of
 
@@ -23,7 +23,7 @@ from .forms import RatingReviewForm
 def _ratings(request: HttpRequest):  # type: ignore[no-untyped-def]
     bureau_ids = organization_ids_of(request.user, Membership.Role.OFFICER, verified_only=True)
     return (
-        rating_list_visible_to(request.user)
+        Rating.objects.visible_to(request.user)
         .filter(contract__bureau_id__in=bureau_ids)
         .select_related("contract__provider", "evaluation", "household")
     )

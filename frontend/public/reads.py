@@ -11,12 +11,12 @@ from contracts.selectors import contract_list
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluation_list_public
 from orgs.models import Organization
-from orgs.permissions import organization_ids_of, organization_list_visible_to
+from orgs.permissions import organization_ids_of
 
 
 def public_providers(user: Any) -> QuerySet[Organization]:
     """Providers whose profile the user may open: verified ones (and one's own)."""
-    return organization_list_visible_to(user).filter(kind=Organization.Kind.PROVIDER)
+    return Organization.objects.visible_to(user).filter(kind=Organization.Kind.PROVIDER)
 
 
 def public_provider_ids(user: Any, provider_ids: list[int]) -> set[int]:

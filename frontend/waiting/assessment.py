@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from evaluations.models import Evaluation, Rating
-from evaluations.permissions import evaluation_list_visible_to
 from evaluations.scoring import minimum_sample
 from orgs.models import Household
 from orgs.permissions import organization_ids_of
@@ -25,7 +24,7 @@ def _open_evaluations(user: Any, area: str) -> list[Evaluation]:
     if not ids:
         return []
     return list(
-        evaluation_list_visible_to(user)
+        Evaluation.objects.visible_to(user)
         .filter(**{f"contract__{PARTY_FIELDS[area]}__in": ids}, status=Evaluation.Status.OPEN)
         .order_by("id")
     )

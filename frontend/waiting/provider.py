@@ -18,7 +18,7 @@ from contracts.models import Contract, Report
 from contracts.selectors import contract_list
 from evaluations.models import Evaluation
 from marketplace.models import Bid, Question, Tender
-from marketplace.permissions import PROVIDER_ROLES, bid_list_visible_to
+from marketplace.permissions import PROVIDER_ROLES
 from orgs.models import Organization
 from orgs.permissions import organization_ids_of
 
@@ -89,7 +89,7 @@ def _contract_tasks(user: Any, ids: list[int]) -> list[Task]:
 
 def _bid_tasks(user: Any, ids: list[int]) -> list[Task]:
     drafts = (
-        bid_list_visible_to(user)
+        Bid.objects.visible_to(user)
         .filter(
             provider_id__in=ids,
             status=Bid.Status.DRAFT,
