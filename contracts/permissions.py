@@ -27,7 +27,7 @@ def is_contract_provider_admin(user: Any, contract: Contract) -> bool:
 def is_contract_party(user: Any, contract: Contract) -> bool:
     """A member of a verified organisation party to the contract (what ``party_contract_q`` lists)."""
     party_ids = {contract.bureau_id, contract.provider_id, contract.assessor_id, contract.community_id}
-    return bool(party_ids & set(organization_ids_of(user, verified_only=True)))
+    return bool(party_ids & set(party_organization_ids(user)))
 
 
 @rules.predicate
@@ -52,10 +52,21 @@ def is_contract_provider_member(user: Any, contract: Contract) -> bool:
     return has_role(user, contract.provider_id, Role.ADMIN, Role.STAFF)
 
 
+def party_organization_ids(user: Any) -> list[int]:
+    """The verified organisations the user works for on contracts, in whatever seat (bureau,
+    provider, assessor, community): what ``is_contract_party`` counts."""
+    return organization_ids_of(user, verified_only=True)
+
+
+def officer_bureau_ids(user: Any) -> list[int]:
+    """The verified bureaus whose contracts the user manages as officer (signs, assigns, reviews)."""
+    return organization_ids_of(user, Role.OFFICER, verified_only=True)
+
+
 def party_contract_q(user: Any, prefix: str = "") -> Q:
     """Contracts (through ``prefix``) of which the user is a party, as ``is_contract_party`` says:
     members of a pending or suspended organisation see what the public sees."""
-    org_ids = organization_ids_of(user, verified_only=True)
+    org_ids = party_organization_ids(user)
     return (
         Q(**{f"{prefix}bureau_id__in": org_ids})
         | Q(**{f"{prefix}provider_id__in": org_ids})

@@ -16,7 +16,7 @@ from common.history import StateLogSerializer, history_of
 from common.schema import error_codes
 from orgs.errors import OrgsError
 from orgs.models import Membership, Organization
-from orgs.selectors import acting_organization
+from orgs.permissions import acting_organization
 
 from . import services
 from .errors import MarketplaceError

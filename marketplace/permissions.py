@@ -18,6 +18,18 @@ BUREAU_ROLES = (Role.ADMIN, Role.OFFICER, Role.FINANCE, Role.EVALUATOR)
 PROVIDER_ROLES = (Role.ADMIN, Role.STAFF)
 
 
+def bureau_member_ids(user: Any) -> list[int]:
+    """The verified bureaus the user works for (admin, officer, finance or evaluator): their
+    tenders, drafts included, and their budget lines."""
+    return organization_ids_of(user, *BUREAU_ROLES, verified_only=True)
+
+
+def acting_provider_ids(user: Any) -> list[int]:
+    """The verified organisations where the user acts for a provider (admin or staff): they bid
+    and ask questions."""
+    return organization_ids_of(user, *PROVIDER_ROLES, verified_only=True)
+
+
 @rules.predicate
 def is_tender_officer(user: Any, tender: Tender) -> bool:
     return has_role(user, tender.bureau_id, Role.OFFICER)
@@ -35,7 +47,7 @@ def is_tender_evaluator(user: Any, tender: Tender) -> bool:
 
 @rules.predicate
 def is_provider_member(user: Any) -> bool:
-    return bool(organization_ids_of(user, *PROVIDER_ROLES, verified_only=True))
+    return bool(acting_provider_ids(user))
 
 
 @rules.predicate
@@ -65,7 +77,7 @@ def tenders_visible_to(tenders: QuerySet[Tender], user: Any) -> QuerySet[Tender]
     if is_platform_admin(user):
         return tenders
     visible = Q(status__in=Tender.PUBLIC_STATUSES)
-    bureau_ids = organization_ids_of(user, *BUREAU_ROLES, verified_only=True)
+    bureau_ids = bureau_member_ids(user)
     if bureau_ids:
         visible |= Q(bureau_id__in=bureau_ids)
     return tenders.filter(visible)
@@ -77,7 +89,7 @@ def budget_lines_visible_to(lines: QuerySet[BudgetLine], user: Any) -> QuerySet[
     lines = lines.select_related("bureau")
     if is_platform_admin(user):
         return lines
-    return lines.filter(bureau_id__in=organization_ids_of(user, *BUREAU_ROLES, verified_only=True))
+    return lines.filter(bureau_id__in=bureau_member_ids(user))
 
 
 # The sealed-bids rule. A bid is opened when its tender closes at the deadline (``tender_close``),
@@ -114,8 +126,14 @@ def bids_visible_to(bids: QuerySet[Bid], user: Any) -> QuerySet[Bid]:
     opened = Q(status__in=Bid.OPENED_STATUSES)
     if is_platform_admin(user):
         return bids.filter(own | opened)
-    bureau_ids = organization_ids_of(user, *BUREAU_ROLES, verified_only=True)
+    bureau_ids = bureau_member_ids(user)
     return bids.filter(own | (opened & Q(tender__bureau_id__in=bureau_ids)))
+
+
+def is_bidder_on(user: Any, tender: Tender) -> bool:
+    """Whether the user belongs (in any status) to an organisation bidding on the tender: such a
+    member has a conflict of interest as the tender's evaluator."""
+    return tender.bids.filter(provider_id__in=organization_ids_of(user, verified_only=False)).exists()
 
 
 def tender_bids_visible_to(user: Any, tender: Tender) -> QuerySet[Bid]:
@@ -135,7 +153,7 @@ def questions_visible_to(questions: QuerySet[Question], user: Any) -> QuerySet[Q
         return questions
     visible = Q(answered_at__isnull=False)
     if getattr(user, "is_authenticated", False):
-        visible |= Q(tender__bureau_id__in=organization_ids_of(user, *BUREAU_ROLES, verified_only=True))
+        visible |= Q(tender__bureau_id__in=bureau_member_ids(user))
         visible |= Q(asker_organization_id__in=organization_ids_of(user, verified_only=False))
     return questions.filter(visible)
 

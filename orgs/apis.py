@@ -21,7 +21,7 @@ from orgs.errors import OrgsError
 from . import imports, services
 from .filters import AreaFilter, HouseholdFilter, OrganizationFilter, ResidentFilter
 from .lockout import authenticate_or_lock
-from .models import Area, Household, HouseholdImport, Membership, Organization, Resident
+from .models import Area, Household, HouseholdImport, Organization, Resident
 from .permissions import (
     is_platform_admin,
 )
@@ -83,7 +83,7 @@ class MeApi(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         user = request.user
-        memberships = Membership.objects.filter(user=user).select_related("organization")
+        memberships = user.memberships.select_related("organization")
         resident = Resident.objects.filter(user=user).select_related("household").first()
         data = {
             "id": user.id,

@@ -7,6 +7,9 @@ from typing import Any, NamedTuple
 
 import rules
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from common.errors import Forbidden, Invalid
 
 from .models import Area, Household, HouseholdImport, Membership, Organization, Resident
 
@@ -71,6 +74,49 @@ def has_role(user: Any, organization_id: int | None, *roles: str) -> bool:
     )
 
 
+def member_organization_ids(user: Any, kind: str | None = None) -> list[int]:
+    """The organisations (of ``kind``, if given) the user belongs to, in any status: what counts for
+    reading one's own organisation, bids and questions, and for conflicts of interest."""
+    return organization_ids_of(user, kind=kind, verified_only=False)
+
+
+def area_kinds_of(user: Any) -> list[str]:
+    """The organisation kinds whose area the user may open: a membership in a verified organisation
+    of that kind, or in a provider in any status (its members see their status and what happens
+    next)."""
+    return [
+        kind
+        for kind in Kind.values
+        if organization_ids_of(user, kind=kind, verified_only=kind != Kind.PROVIDER)
+    ]
+
+
+def acting_organization_of(user: Any, kind: str, *roles: str) -> Organization | None:
+    """The verified organisation of ``kind`` where the user holds one of ``roles`` (any role if none
+    given); the first by id when there are several."""
+    ids = organization_ids_of(user, *roles, kind=kind, verified_only=True)
+    return Organization.objects.filter(id__in=ids[:1]).first()
+
+
+def acting_organization(
+    *, user: Any, kind: str, roles: tuple[str, ...], requested: Organization | None, field: str
+) -> Organization:
+    """The organisation the caller acts for: the one requested (if the caller holds a role there),
+    or the only one of that kind where the caller holds one of ``roles``."""
+    if requested is not None:
+        if requested.kind != kind or not has_role(user, requested.id, *roles):
+            raise Forbidden()
+        return requested
+    candidates = list(
+        Organization.objects.filter(id__in=organization_ids_of(user, *roles, verified_only=True), kind=kind)
+    )
+    if not candidates:
+        raise Forbidden()
+    if len(candidates) > 1:
+        raise Invalid({field: [_("You act for several organisations: name one.")]})
+    return candidates[0]
+
+
 @rules.predicate
 def is_platform_admin(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
@@ -98,6 +144,21 @@ def may_manage_households(user: Any) -> bool:
     """Whoever may manage households somewhere: officers and admins of a bureau with a
     jurisdiction, and the platform admin. Anyone else is refused outright (403)."""
     return is_platform_admin(user) or bool(jurisdiction_paths(user, Role.OFFICER, Role.ADMIN))
+
+
+@rules.predicate
+def household_import_bureau(user: Any) -> Organization | None:
+    """The bureau a household import is sent for: the first (by id) verified bureau with a
+    jurisdiction where the user is officer or admin; none for the platform admin acting alone."""
+    return (
+        Organization.objects.filter(
+            id__in=organization_ids_of(user, Role.OFFICER, Role.ADMIN, verified_only=True),
+            kind=Kind.BUREAU,
+            jurisdiction__isnull=False,
+        )
+        .order_by("id")
+        .first()
+    )
 
 
 @rules.predicate
@@ -150,11 +211,21 @@ def organizations_visible_to(organizations: QuerySet[Organization], user: Any) -
     return organizations.filter(visible)
 
 
+# Who confirms residents for a bureau (docs/rules.md §12.2); any member does for a community committee.
+BUREAU_RESIDENT_CONFIRMER_ROLES = (Role.OFFICER, Role.ADMIN)
+
+
+def confirms_residents_for_bureau(user: Any) -> bool:
+    """Whether the user confirms residents for a verified bureau (the bureau's queue of
+    registrations is its officers' and admins')."""
+    return bool(organization_ids_of(user, *BUREAU_RESIDENT_CONFIRMER_ROLES, verified_only=True))
+
+
 def resident_confirmer_paths(user: Any) -> list[str]:
     """Area paths where the user may confirm residents (docs/rules.md §12.2): any member of a verified
     community committee, and officers and admins of a verified bureau, within its jurisdiction."""
     community_ids = organization_ids_of(user, verified_only=True)
-    bureau_ids = organization_ids_of(user, Role.OFFICER, Role.ADMIN, verified_only=True)
+    bureau_ids = organization_ids_of(user, *BUREAU_RESIDENT_CONFIRMER_ROLES, verified_only=True)
     if not community_ids and not bureau_ids:
         return []
     return list(

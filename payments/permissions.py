@@ -6,12 +6,24 @@ import rules
 from django.db.models import QuerySet
 
 from contracts.models import Instalment
-from orgs.models import Membership, Organization
+from orgs.models import Membership, Organization, User
 from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
 from .models import Payment
 
 Role = Membership.Role
+
+
+def finance_bureau_ids(user: Any) -> list[int]:
+    """The verified bureaus whose instalments the user pays, as finance staff."""
+    return organization_ids_of(user, Role.FINANCE, verified_only=True)
+
+
+def finance_staff_of(bureau_id: int) -> QuerySet[User]:
+    """Who is told about the bureau's instalments waiting for payment: its finance staff."""
+    return User.objects.filter(
+        memberships__organization_id=bureau_id, memberships__role=Role.FINANCE
+    ).distinct()
 
 
 @rules.predicate
@@ -36,8 +48,7 @@ def payments_visible_to(payments: QuerySet[Payment], user: Any) -> QuerySet[Paym
     payments = payments.select_related("instalment__contract")
     if is_platform_admin(user):
         return payments
-    bureau_ids = organization_ids_of(user, Role.FINANCE, verified_only=True)
-    return payments.filter(instalment__contract__bureau_id__in=bureau_ids)
+    return payments.filter(instalment__contract__bureau_id__in=finance_bureau_ids(user))
 
 
 def payment_transitions_available(user: Any, payment: Payment) -> list[str]:

@@ -14,22 +14,19 @@ from django.utils.translation import gettext as _
 from common.errors import ApplicationError
 from common.templatetags.money import yuan
 from contracts.models import Instalment
-from orgs.models import Membership
-from orgs.permissions import organization_ids_of
 from payments import services as payment_services
 from payments.models import Gateway, Payment
-from payments.permissions import payment_transitions_available
+from payments.permissions import finance_bureau_ids, payment_transitions_available
 
 from ..access import area_required
 from ..forms import add_service_error
 from .forms import VoucherForm
 
-FINANCE = Membership.Role.FINANCE
 PAID_SHOWN = 50
 
 
 def _finance_instalments(request: HttpRequest) -> Any:
-    bureau_ids = organization_ids_of(request.user, FINANCE, verified_only=True)
+    bureau_ids = finance_bureau_ids(request.user)
     return (
         Instalment.objects.visible_to(request.user)
         .filter(contract__bureau_id__in=bureau_ids)

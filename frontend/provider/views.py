@@ -20,7 +20,7 @@ from marketplace.filters import TenderFilter
 from marketplace.models import Bid, CatalogueItem
 from marketplace.selectors import open_tender_list, tender_list
 from orgs.models import Area, Organization
-from orgs.permissions import organization_ids_of
+from orgs.permissions import member_organization_ids
 from orgs.services import PROVIDER_LEGAL_TYPES, provider_register
 
 from ..access import area_required
@@ -38,7 +38,7 @@ FILTER_AREA_LEVELS = (Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNI
 
 
 def member_provider_ids(user: Any) -> list[int]:
-    return organization_ids_of(user, kind=Organization.Kind.PROVIDER, verified_only=False)
+    return member_organization_ids(user, kind=Organization.Kind.PROVIDER)
 
 
 # --- Registration --------------------------------------------------------------------------------
