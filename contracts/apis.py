@@ -25,8 +25,7 @@ from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.models import User
 
 from . import delivery, services
-from .models import Contract
-from .permissions import instalment_list_visible_to
+from .models import Contract, Instalment
 from .selectors import contract_list
 from .serializers import (
     AssignInputSerializer,
@@ -186,5 +185,6 @@ class InstalmentViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     serializer_class = InstalmentSerializer
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self) -> QuerySet[Any]:
-        return instalment_list_visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[Instalment]:
+        visible: QuerySet[Instalment] = Instalment.objects.visible_to(self.request.user)
+        return visible

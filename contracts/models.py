@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -13,9 +13,20 @@ from orgs.models import Area, Household, Organization, User
 
 from .terms import ContractTerms
 
+if TYPE_CHECKING:
+    from orgs.auth import Caller
+
 
 def _fully_signed(contract: Any) -> bool:
     return bool(contract.is_fully_signed)
+
+
+class ContractQuerySet(models.QuerySet["Contract"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Contract]":
+        """What the user may see; the rule is ``contracts.permissions.contracts_visible_to``."""
+        from .permissions import contracts_visible_to  # the permission module imports the models
+
+        return contracts_visible_to(self, user)
 
 
 class Contract(ConcurrentTransitionMixin, models.Model):
@@ -87,6 +98,8 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     terminated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("terminated at"))
     termination_reason = models.TextField(blank=True, verbose_name=_("termination reason"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    objects = ContractQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
@@ -167,6 +180,14 @@ class Contract(ConcurrentTransitionMixin, models.Model):
         self.termination_reason = description or ""
 
 
+class InstalmentQuerySet(models.QuerySet["Instalment"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Instalment]":
+        """What the user may see; the rule is ``contracts.permissions.instalments_visible_to``."""
+        from .permissions import instalments_visible_to  # the permission module imports the models
+
+        return instalments_visible_to(self, user)
+
+
 class Instalment(ConcurrentTransitionMixin, models.Model):
     Kind = PaymentScheduleItem.Kind
 
@@ -189,6 +210,8 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
         default=Status.SCHEDULED, choices=Status.choices, protected=True, verbose_name=_("status")
     )
     payable_at = models.DateTimeField(null=True, blank=True, verbose_name=_("payable at"))
+
+    objects = InstalmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract_id", "sequence"]

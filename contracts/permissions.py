@@ -26,7 +26,7 @@ def is_contract_provider_admin(user: Caller, contract: Contract) -> bool:
 def is_contract_party(user: Caller, contract: Contract) -> bool:
     """A member of a verified organisation party to the contract (what ``party_contract_q`` lists)."""
     party_ids = {contract.bureau_id, contract.provider_id, contract.assessor_id, contract.community_id}
-    return bool(party_ids & set(organization_ids_of(user, verified_only=True)))
+    return bool(party_ids & set(party_organization_ids(user)))
 
 
 @rules.predicate
@@ -51,10 +51,21 @@ def is_contract_provider_member(user: Caller, contract: Contract) -> bool:
     return has_role(user, contract.provider_id, Role.ADMIN, Role.STAFF)
 
 
+def party_organization_ids(user: Caller) -> list[int]:
+    """The verified organisations the user works for on contracts, in whatever seat (bureau,
+    provider, assessor, community): what ``is_contract_party`` counts."""
+    return organization_ids_of(user, verified_only=True)
+
+
+def officer_bureau_ids(user: Caller) -> list[int]:
+    """The verified bureaus whose contracts the user manages as officer (signs, assigns, reviews)."""
+    return organization_ids_of(user, Role.OFFICER, verified_only=True)
+
+
 def party_contract_q(user: Caller, prefix: str = "") -> Q:
     """Contracts (through ``prefix``) of which the user is a party, as ``is_contract_party`` says:
     members of a pending or suspended organisation see what the public sees."""
-    org_ids = organization_ids_of(user, verified_only=True)
+    org_ids = party_organization_ids(user)
     return (
         Q(**{f"{prefix}bureau_id__in": org_ids})
         | Q(**{f"{prefix}provider_id__in": org_ids})
@@ -63,9 +74,9 @@ def party_contract_q(user: Caller, prefix: str = "") -> Q:
     )
 
 
-def contract_list_visible_to(user: Caller) -> QuerySet[Contract]:
-    """Parties and the admin see every contract of theirs; the public sees non-draft ones."""
-    contracts: QuerySet[Contract] = Contract.objects.all()
+def contracts_visible_to(contracts: QuerySet[Contract], user: Caller) -> QuerySet[Contract]:
+    """``Contract.objects.visible_to(user)``: parties and the admin see every contract of theirs;
+    the public sees non-draft ones."""
     if is_platform_admin(user):
         return contracts
     visible = ~Q(status=Contract.Status.DRAFT)
@@ -74,9 +85,10 @@ def contract_list_visible_to(user: Caller) -> QuerySet[Contract]:
     return contracts.filter(visible)
 
 
-def instalment_list_visible_to(user: Caller) -> QuerySet[Instalment]:
-    """Instalments are seen by the contract's parties and the admin."""
-    instalments: QuerySet[Instalment] = Instalment.objects.select_related("contract")
+def instalments_visible_to(instalments: QuerySet[Instalment], user: Caller) -> QuerySet[Instalment]:
+    """``Instalment.objects.visible_to(user)``: instalments are seen by the contract's parties and
+    the admin."""
+    instalments = instalments.select_related("contract")
     if is_platform_admin(user):
         return instalments
     if not signed_in(user):

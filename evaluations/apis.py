@@ -1,7 +1,5 @@
 """Thin API views of evaluations and ratings."""
 
-from typing import Any
-
 import rules
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -20,15 +18,13 @@ from common.throttling import ScopedRateThrottle, Throttle
 from contracts.apis import ContractRepresentation
 from contracts.errors import ContractsError
 from contracts.models import Contract
-from contracts.permissions import contract_list_visible_to
 from contracts.serializers import ContractSerializer
 from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.errors import OrgsError
 
 from . import services
 from .errors import EvaluationsError
-from .models import Evaluation
-from .permissions import evaluation_list_visible_to, rating_list_visible_to
+from .models import Evaluation, Rating
 from .selectors import rateable_contracts, satisfaction_of
 from .serializers import (
     ComponentScoreInputSerializer,
@@ -60,7 +56,7 @@ class ContractEvaluationsApi(APIView):
 
     @extend_schema(responses=EvaluationSerializer(many=True))
     def get(self, request: AuthenticatedRequest, pk: int) -> Response:
-        contract = get_object_or_404(contract_list_visible_to(request.user), pk=pk)
+        contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
         if not rules.has_perm("contracts.view_contract_details", request.user, contract):
             raise NotFound()
         evaluations = Evaluation.objects.filter(contract=contract).select_related("contract")
@@ -74,7 +70,7 @@ class SatisfactionApi(APIView):
 
     @extend_schema(responses=SatisfactionSerializer)
     def get(self, request: ApiRequest, pk: int) -> Response:
-        contract = get_object_or_404(contract_list_visible_to(request.user), pk=pk)
+        contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
         return Response(SatisfactionSerializer(satisfaction_of(contract)).data)
 
 
@@ -92,8 +88,9 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     serializer_class = EvaluationSerializer
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self) -> QuerySet[Any]:
-        return evaluation_list_visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[Evaluation]:
+        visible: QuerySet[Evaluation] = Evaluation.objects.visible_to(self.request.user)
+        return visible
 
     def _respond(self, evaluation: Evaluation) -> Response:
         return Response(self.output(EvaluationSerializer, self.get_queryset().get(pk=evaluation.pk)))
@@ -140,8 +137,9 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     def get_throttles(self) -> list[Throttle]:
         return [ScopedRateThrottle()] if self.action in ("create", "partial_update") else []
 
-    def get_queryset(self) -> QuerySet[Any]:
-        return rating_list_visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[Rating]:
+        visible: QuerySet[Rating] = Rating.objects.visible_to(self.request.user)
+        return visible
 
     @extend_schema(request=RatingInputSerializer, responses={201: RatingSerializer})
     @error_codes(

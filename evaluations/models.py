@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
@@ -12,6 +12,9 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from contracts.models import Contract, Report
 from orgs.models import Household, User
 
+if TYPE_CHECKING:
+    from orgs.auth import Caller
+
 
 def score_field(verbose_name: Any) -> "models.DecimalField[Any, Any]":
     """A score from 0 to 100 with two decimals, empty until entered or computed."""
@@ -20,6 +23,14 @@ def score_field(verbose_name: Any) -> "models.DecimalField[Any, Any]":
 
 def _appeal_window_over(evaluation: Any) -> bool:
     return bool(evaluation.is_appeal_window_over)
+
+
+class EvaluationQuerySet(models.QuerySet["Evaluation"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Evaluation]":
+        """What the user may see; the rule is ``evaluations.permissions.evaluations_visible_to``."""
+        from .permissions import evaluations_visible_to  # the permission module imports the models
+
+        return evaluations_visible_to(self, user)
 
 
 class Evaluation(ConcurrentTransitionMixin, models.Model):
@@ -77,6 +88,8 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
     appeal_until = models.DateTimeField(null=True, blank=True, verbose_name=_("appeal until"))
     confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
 
+    objects = EvaluationQuerySet.as_manager()
+
     class Meta:
         ordering = ["contract_id", "id"]
         constraints = [
@@ -111,6 +124,14 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
     )
     def confirm(self, by: "User | None" = None, description: str | None = None) -> None:
         self.confirmed_at = timezone.now()
+
+
+class RatingQuerySet(models.QuerySet["Rating"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Rating]":
+        """What the user may see; the rule is ``evaluations.permissions.ratings_visible_to``."""
+        from .permissions import ratings_visible_to  # the permission module imports the models
+
+        return ratings_visible_to(self, user)
 
 
 class Rating(ConcurrentTransitionMixin, models.Model):
@@ -166,6 +187,8 @@ class Rating(ConcurrentTransitionMixin, models.Model):
     quarantine_reason = models.CharField(max_length=200, blank=True, verbose_name=_("quarantine reason"))
     created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]

@@ -70,9 +70,10 @@ RATING_TRANSITIONS = {
 }
 
 
-def evaluation_list_visible_to(user: Caller) -> QuerySet[Evaluation]:
-    """Evaluations are seen by the contract's parties and the admin."""
-    evaluations: QuerySet[Evaluation] = Evaluation.objects.select_related("contract")
+def evaluations_visible_to(evaluations: QuerySet[Evaluation], user: Caller) -> QuerySet[Evaluation]:
+    """``Evaluation.objects.visible_to(user)``: evaluations are seen by the contract's parties and
+    the admin."""
+    evaluations = evaluations.select_related("contract")
     if is_platform_admin(user):
         return evaluations
     if not signed_in(user):
@@ -80,10 +81,11 @@ def evaluation_list_visible_to(user: Caller) -> QuerySet[Evaluation]:
     return evaluations.filter(party_contract_q(user, "contract__"))
 
 
-def rating_list_visible_to(user: Caller) -> QuerySet[Rating]:
-    """A resident sees the ratings of their household; the buying bureau's officers see the
-    ratings of their contracts (to review quarantined ones); the admin sees all."""
-    ratings: QuerySet[Rating] = Rating.objects.select_related("contract", "evaluation", "household")
+def ratings_visible_to(ratings: QuerySet[Rating], user: Caller) -> QuerySet[Rating]:
+    """``Rating.objects.visible_to(user)``: a resident sees the ratings of their household; the
+    buying bureau's officers see the ratings of their contracts (to review quarantined ones); the
+    admin sees all."""
+    ratings = ratings.select_related("contract", "evaluation", "household")
     if is_platform_admin(user):
         return ratings
     if not signed_in(user):

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 
 from contracts.models import Contract
 from orgs.auth import Caller, signed_in
-from orgs.permissions import confirmed_resident, organization_ids_of
+from orgs.permissions import confirmed_resident, member_organization_ids
 
 from .models import Evaluation, Rating
 from .permissions import is_party_member
@@ -58,7 +58,7 @@ def rateable_contracts(*, user: Caller) -> list[dict[str, Any]]:
         evaluation.contract_id: evaluation
         for evaluation in Evaluation.objects.filter(contract__in=contracts, status=Evaluation.Status.OPEN)
     }
-    member_of = set(organization_ids_of(user, verified_only=False))
+    member_of = set(member_organization_ids(user))
     rows = []
     for contract in contracts:
         if is_party_member(user, contract, member_of):  # may not rate it (conflict_of_interest)

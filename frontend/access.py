@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from orgs.models import Organization, Resident
-from orgs.permissions import organization_ids_of
+from orgs.permissions import acting_organization_of, area_kinds_of
 
 AREA_KINDS = {
     "bureau": Organization.Kind.BUREAU,
@@ -21,20 +21,15 @@ AREA_KINDS = {
 
 
 def areas_of(user: Any) -> list[str]:
-    """The role areas the user may open: an organisation kind where they hold a membership in a
-    verified organisation (a provider's members also while it awaits verification or is
-    suspended), and the resident area for residents."""
+    """The role areas the user may open: the organisation kinds ``orgs.permissions.area_kinds_of``
+    grants, and the resident area for residents."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_frontend_areas", None)
     if cached is not None:
         return cached
-    areas = []
-    for area, kind in AREA_KINDS.items():
-        # A provider's members see their status and what happens next in any status.
-        verified_only = kind != Organization.Kind.PROVIDER
-        if organization_ids_of(user, kind=kind, verified_only=verified_only):
-            areas.append(area)
+    kinds = area_kinds_of(user)
+    areas = [area for area, kind in AREA_KINDS.items() if kind in kinds]
     if Resident.objects.filter(user=user).exists():
         areas.append("resident")
     user._frontend_areas = areas
@@ -43,9 +38,8 @@ def areas_of(user: Any) -> list[str]:
 
 def acting_organization_for(user: Any, area: str, *roles: str) -> Organization | None:
     """The verified organisation of the area's kind where the user holds one of ``roles`` (any
-    role if none given); the first by id when there are several."""
-    ids = organization_ids_of(user, *roles, kind=AREA_KINDS[area], verified_only=True)
-    return Organization.objects.filter(id__in=ids[:1]).first()
+    role if none given): ``orgs.permissions.acting_organization_of``."""
+    return acting_organization_of(user, AREA_KINDS[area], *roles)
 
 
 def area_required(area: str, *roles: str) -> Callable:

@@ -9,11 +9,12 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from contracts.permissions import officer_bureau_ids, party_organization_ids
 from orgs.models import Membership
-from orgs.permissions import may_manage_households, organization_ids_of
+from orgs.permissions import confirms_residents_for_bureau, may_manage_households
+from payments.permissions import finance_bureau_ids
 
 from .access import areas_of
-from .registrations import AREA_ROLES
 
 Role = Membership.Role
 
@@ -46,11 +47,11 @@ def _bureau_links(user: Any) -> list[Link]:
         Link(_("Tenders of the bureau"), reverse("bureau:tenders")),
         Link(_("Contracts"), reverse("casework:contracts"), in_navigation=True),
     ]
-    if organization_ids_of(user, Role.FINANCE, verified_only=True):
+    if finance_bureau_ids(user):
         links.append(Link(_("Payments"), reverse("casework:payments"), in_navigation=True))
-    if organization_ids_of(user, Role.OFFICER, verified_only=True):
+    if officer_bureau_ids(user):
         links.append(Link(_("Quarantined ratings"), reverse("casework:ratings")))
-    if organization_ids_of(user, *AREA_ROLES["bureau"], verified_only=True):
+    if confirms_residents_for_bureau(user):
         links.append(Link(_("Residents to confirm"), reverse("bureau:residents")))
     if may_manage_households(user):
         links.append(Link(_("Import households"), reverse("bureau:household_import")))
@@ -59,7 +60,7 @@ def _bureau_links(user: Any) -> list[Link]:
 
 def _provider_links(user: Any) -> list[Link]:
     links = [Link(_("Open tenders"), reverse("provider:tenders"))]
-    if organization_ids_of(user, verified_only=True):  # a provider awaiting verification has no contracts yet
+    if party_organization_ids(user):  # a provider awaiting verification has no contracts yet
         links.append(Link(_("Your contracts"), reverse("provider:contracts")))
     return links
 

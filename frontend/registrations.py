@@ -1,7 +1,7 @@
 """Resident registrations awaiting confirmation (docs/rules.md §12.2): the queue of the residents' committee
 (``/community/residents/``) and of bureau officers (``/bureau/residents/``), each registration
 confirmed or rejected with a reason through ``orgs.services``. Who sees which registration is the
-orgs app's rule (``resident_list_visible_to``); who may decide is its ``rules`` permission."""
+orgs app's rule (``Resident.objects.visible_to``); who may decide is its ``rules`` permission."""
 
 from collections.abc import Callable
 from typing import Any
@@ -17,14 +17,14 @@ from django.utils.translation import gettext_lazy
 from common.errors import ApplicationError
 from common.transitions import transitions_available
 from orgs import services as org_services
-from orgs.models import Membership, Resident
-from orgs.permissions import RESIDENT_TRANSITIONS, resident_list_visible_to
+from orgs.models import Resident
+from orgs.permissions import BUREAU_RESIDENT_CONFIRMER_ROLES, RESIDENT_TRANSITIONS
 
 from .access import area_required
 from .casework.forms import REASON_MAX_LENGTH
 from .forms import GovukForm, add_service_error
 
-AREA_ROLES = {"community": (), "bureau": (Membership.Role.OFFICER, Membership.Role.ADMIN)}
+AREA_ROLES = {"community": (), "bureau": BUREAU_RESIDENT_CONFIRMER_ROLES}
 
 
 class DecisionForm(GovukForm):
@@ -54,13 +54,13 @@ class DecisionForm(GovukForm):
 
 def pending_registrations(user: Any) -> QuerySet[Resident]:
     """The registrations the user may decide now, oldest first (for the queue and home pages)."""
-    return resident_list_visible_to(user).filter(status=Resident.Status.PENDING).exclude(user=user)
+    return Resident.objects.visible_to(user).filter(status=Resident.Status.PENDING).exclude(user=user)
 
 
 def _queue(request: HttpRequest, area: str) -> HttpResponse:
     residents = pending_registrations(request.user).order_by("created_at", "id")
     decided = (
-        resident_list_visible_to(request.user)
+        Resident.objects.visible_to(request.user)
         .exclude(status=Resident.Status.PENDING)
         .order_by("-decided_at", "-id")[:10]
     )
@@ -69,7 +69,7 @@ def _queue(request: HttpRequest, area: str) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, area: str, pk: int) -> HttpResponse:
-    resident = get_object_or_404(resident_list_visible_to(request.user), pk=pk)
+    resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
     if not transitions_available(request.user, resident, RESIDENT_TRANSITIONS):
         messages.error(request, _("This registration is not awaiting your decision."))
         return redirect(f"{area}:residents")

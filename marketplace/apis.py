@@ -22,7 +22,7 @@ from common.schema import error_codes
 from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.errors import OrgsError
 from orgs.models import Membership, Organization
-from orgs.selectors import acting_organization
+from orgs.permissions import acting_organization
 
 from . import services
 from .errors import MarketplaceError
@@ -30,12 +30,9 @@ from .filters import TenderFilter
 from .models import Bid, CatalogueItem, Criterion, Question, Tender
 from .permissions import (
     PROVIDER_ROLES,
-    bid_list_visible_to,
     check_bids_unsealed,
     is_tender_bureau_member,
-    question_list_visible_to,
     tender_bids_visible_to,
-    tender_list_visible_to,
 )
 from .selectors import budget_line_list, ranking_of, tender_list
 from .serializers import (
@@ -155,7 +152,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         if not rules.has_perm("marketplace.award_tender", request.user, tender):
             raise Forbidden()  # before looking the bid up: a refusal, not "no such bid"
         bid_id = self.input(AwardInputSerializer)["bid"]
-        bid = bid_list_visible_to(request.user).filter(pk=bid_id, tender=tender).first()
+        bid = Bid.objects.visible_to(request.user).filter(pk=bid_id, tender=tender).first()
         if bid is None:
             raise Invalid({"bid": [_("No such bid on this tender.")]})
         return self._respond(services.tender_award(actor=request.user, tender=tender, bid=bid))
@@ -197,14 +194,14 @@ class TenderQuestionViewSet(mixins.ListModelMixin, ReadViewSet):
 
     def tender(self) -> Tender:
         if not hasattr(self, "_tender"):
-            visible = tender_list_visible_to(self.request.user)
+            visible: QuerySet[Tender] = Tender.objects.visible_to(self.request.user)
             self._tender = get_object_or_404(visible, pk=self.kwargs["tender_pk"])
         return self._tender
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return Question.objects.none()
-        return question_list_visible_to(self.request.user, self.tender())
+        return self.tender().questions.visible_to(self.request.user)
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if getattr(self, "swagger_fake_view", False):
@@ -231,7 +228,7 @@ class QuestionViewSet(mixins.RetrieveModelMixin, ReadViewSet):
             Question.objects.select_related("tender").filter(tender__in=tender_list(user=self.request.user)),
             pk=self.kwargs["pk"],
         )
-        if not question_list_visible_to(self.request.user, question.tender).filter(pk=question.pk).exists():
+        if not Question.objects.visible_to(self.request.user).filter(pk=question.pk).exists():
             raise NotFound()
         return question
 
@@ -255,7 +252,7 @@ class TenderBidViewSet(mixins.ListModelMixin, ReadViewSet):
 
     def tender(self) -> Tender:
         if not hasattr(self, "_tender"):
-            visible = tender_list_visible_to(self.request.user)
+            visible: QuerySet[Tender] = Tender.objects.visible_to(self.request.user)
             self._tender = get_object_or_404(visible, pk=self.kwargs["tender_pk"])
         return self._tender
 
@@ -292,8 +289,9 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     permission_classes = [IsAuthenticated]
     request: AuthenticatedRequest
 
-    def get_queryset(self) -> QuerySet[Any]:
-        return bid_list_visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[Bid]:
+        visible: QuerySet[Bid] = Bid.objects.visible_to(self.request.user)
+        return visible
 
     @extend_schema(request=BidPatchSerializer, responses=BidSerializer)
     @error_codes(MarketplaceError.NOT_EDITABLE)

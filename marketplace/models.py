@@ -1,6 +1,6 @@
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,6 +14,9 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from orgs.models import Area, Organization, User
 
 from .components import DEFAULT_SCORE_WEIGHTS
+
+if TYPE_CHECKING:
+    from orgs.auth import Caller
 
 
 class CatalogueItem(models.Model):
@@ -30,6 +33,14 @@ class CatalogueItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class BudgetLineQuerySet(models.QuerySet["BudgetLine"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[BudgetLine]":
+        """What the user may see; the rule is ``marketplace.permissions.budget_lines_visible_to``."""
+        from .permissions import budget_lines_visible_to  # the permission module imports the models
+
+        return budget_lines_visible_to(self, user)
 
 
 class BudgetLine(models.Model):
@@ -49,6 +60,8 @@ class BudgetLine(models.Model):
     amount = models.BigIntegerField(_("amount"), validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    objects = BudgetLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["-fiscal_year", "id"]
@@ -74,6 +87,14 @@ def _bidding_open_for(bid: Any) -> bool:
 
 def _tender_evaluating(bid: Any) -> bool:
     return bool(bid.tender.status == Tender.Status.EVALUATING)
+
+
+class TenderQuerySet(models.QuerySet["Tender"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Tender]":
+        """What the user may see; the rule is ``marketplace.permissions.tenders_visible_to``."""
+        from .permissions import tenders_visible_to  # the permission module imports the models
+
+        return tenders_visible_to(self, user)
 
 
 class Tender(ConcurrentTransitionMixin, models.Model):
@@ -168,6 +189,8 @@ class Tender(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    objects = TenderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
@@ -329,6 +352,14 @@ class PaymentScheduleItem(models.Model):
         return f"{self.kind} {self.share_pct}%"
 
 
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Question]":
+        """What the user may see; the rule is ``marketplace.permissions.questions_visible_to``."""
+        from .permissions import questions_visible_to  # the permission module imports the models
+
+        return questions_visible_to(self, user)
+
+
 class Question(models.Model):
     """A clarification asked by a provider. The asker is hidden from everyone but the bureau; the
     question and its answer are public once answered."""
@@ -355,6 +386,8 @@ class Question(models.Model):
     )
     answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
 
+    objects = QuestionQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("question")
@@ -366,6 +399,14 @@ class Question(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+class BidQuerySet(models.QuerySet["Bid"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Bid]":
+        """What the user may see; the rule is ``marketplace.permissions.bids_visible_to``."""
+        from .permissions import bids_visible_to  # the permission module imports the models
+
+        return bids_visible_to(self, user)
 
 
 class Bid(ConcurrentTransitionMixin, models.Model):
@@ -418,6 +459,8 @@ class Bid(ConcurrentTransitionMixin, models.Model):
     tampered_at = models.DateTimeField(_("tampering detected at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    objects = BidQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

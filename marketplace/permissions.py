@@ -17,6 +17,18 @@ BUREAU_ROLES = (Role.ADMIN, Role.OFFICER, Role.FINANCE, Role.EVALUATOR)
 PROVIDER_ROLES = (Role.ADMIN, Role.STAFF)
 
 
+def bureau_member_ids(user: Caller) -> list[int]:
+    """The verified bureaus the user works for (admin, officer, finance or evaluator): their
+    tenders, drafts included, and their budget lines."""
+    return organization_ids_of(user, *BUREAU_ROLES, verified_only=True)
+
+
+def acting_provider_ids(user: Caller) -> list[int]:
+    """The verified organisations where the user acts for a provider (admin or staff): they bid
+    and ask questions."""
+    return organization_ids_of(user, *PROVIDER_ROLES, verified_only=True)
+
+
 @rules.predicate
 def is_tender_officer(user: Caller, tender: Tender) -> bool:
     return has_role(user, tender.bureau_id, Role.OFFICER)
@@ -34,7 +46,7 @@ def is_tender_evaluator(user: Caller, tender: Tender) -> bool:
 
 @rules.predicate
 def is_provider_member(user: Caller) -> bool:
-    return bool(organization_ids_of(user, *PROVIDER_ROLES, verified_only=True))
+    return bool(acting_provider_ids(user))
 
 
 @rules.predicate
@@ -58,23 +70,25 @@ def is_member_of_provider(user: Caller, provider: Organization) -> bool:
     return provider.kind == Organization.Kind.PROVIDER and has_role(user, provider.id, *PROVIDER_ROLES)
 
 
-def tender_list_visible_to(user: Caller) -> QuerySet[Tender]:
-    """Published and later tenders are public; drafts are seen by their bureau and the admin."""
-    tenders: QuerySet[Tender] = Tender.objects.all()
+def tenders_visible_to(tenders: QuerySet[Tender], user: Caller) -> QuerySet[Tender]:
+    """``Tender.objects.visible_to(user)``: published and later tenders are public; drafts are seen
+    by their bureau and the admin."""
     if is_platform_admin(user):
         return tenders
     visible = Q(status__in=Tender.PUBLIC_STATUSES)
-    bureau_ids = organization_ids_of(user, *BUREAU_ROLES, verified_only=True)
+    bureau_ids = bureau_member_ids(user)
     if bureau_ids:
         visible |= Q(bureau_id__in=bureau_ids)
     return tenders.filter(visible)
 
 
-def budget_line_list_visible_to(user: Caller) -> QuerySet[BudgetLine]:
-    lines: QuerySet[BudgetLine] = BudgetLine.objects.select_related("bureau")
+def budget_lines_visible_to(lines: QuerySet[BudgetLine], user: Caller) -> QuerySet[BudgetLine]:
+    """``BudgetLine.objects.visible_to(user)``: a bureau's budget lines are seen by its members and
+    the admin."""
+    lines = lines.select_related("bureau")
     if is_platform_admin(user):
         return lines
-    return lines.filter(bureau_id__in=organization_ids_of(user, *BUREAU_ROLES, verified_only=True))
+    return lines.filter(bureau_id__in=bureau_member_ids(user))
 
 
 # The sealed-bids rule. A bid is opened when its tender closes at the deadline (``tender_close``),
@@ -100,19 +114,25 @@ def check_bids_unsealed(tender: Tender) -> None:
     raise Conflict(message, code=MarketplaceError.BIDS_SEALED)
 
 
-def bid_list_visible_to(user: Caller) -> QuerySet[Bid]:
-    """A provider sees its own bids. The bureau (and the admin) sees a bid only once it has been
-    opened, at the deadline: until then, and for good if the tender is cancelled before it closes,
-    bids stay sealed for everyone but the bidder."""
-    bids: QuerySet[Bid] = Bid.objects.select_related("tender", "provider")
+def bids_visible_to(bids: QuerySet[Bid], user: Caller) -> QuerySet[Bid]:
+    """``Bid.objects.visible_to(user)``: a provider sees its own bids. The bureau (and the admin)
+    sees a bid only once it has been opened, at the deadline: until then, and for good if the tender
+    is cancelled before it closes, bids stay sealed for everyone but the bidder."""
+    bids = bids.select_related("tender", "provider")
     if not signed_in(user):
         return bids.none()
     own = Q(provider_id__in=organization_ids_of(user, verified_only=False))
     opened = Q(status__in=Bid.OPENED_STATUSES)
     if is_platform_admin(user):
         return bids.filter(own | opened)
-    bureau_ids = organization_ids_of(user, *BUREAU_ROLES, verified_only=True)
+    bureau_ids = bureau_member_ids(user)
     return bids.filter(own | (opened & Q(tender__bureau_id__in=bureau_ids)))
+
+
+def is_bidder_on(user: Caller, tender: Tender) -> bool:
+    """Whether the user belongs (in any status) to an organisation bidding on the tender: such a
+    member has a conflict of interest as the tender's evaluator."""
+    return tender.bids.filter(provider_id__in=organization_ids_of(user, verified_only=False)).exists()
 
 
 def tender_bids_visible_to(user: User, tender: Tender) -> QuerySet[Bid]:
@@ -121,17 +141,19 @@ def tender_bids_visible_to(user: User, tender: Tender) -> QuerySet[Bid]:
     is_provider = bool(organization_ids_of(user, kind=Organization.Kind.PROVIDER, verified_only=False))
     if not is_provider:
         check_bids_unsealed(tender)
-    return bid_list_visible_to(user).filter(tender=tender)
+    bids: QuerySet[Bid] = Bid.objects.visible_to(user)
+    return bids.filter(tender=tender)
 
 
-def question_list_visible_to(user: Caller, tender: Tender) -> QuerySet[Question]:
-    """Answered questions are public with the tender; unanswered ones are seen by the bureau and
-    the asking organisation."""
-    questions = tender.questions.all()
-    if is_platform_admin(user) or is_tender_bureau_member(user, tender):
+def questions_visible_to(questions: QuerySet[Question], user: Caller) -> QuerySet[Question]:
+    """``Question.objects.visible_to(user)`` (``tender.questions.visible_to(user)``): answered
+    questions are public with the tender; unanswered ones are seen by the tender's bureau (as
+    ``is_tender_bureau_member`` says), the asking organisation and the admin."""
+    if is_platform_admin(user):
         return questions
     visible = Q(answered_at__isnull=False)
     if signed_in(user):
+        visible |= Q(tender__bureau_id__in=bureau_member_ids(user))
         visible |= Q(asker_organization_id__in=organization_ids_of(user, verified_only=False))
     return questions.filter(visible)
 

@@ -14,18 +14,16 @@ from common.money import round_half_up
 from orgs.auth import Caller
 
 from .models import Bid, BidScore, BudgetLine, Criterion, Tender
-from .permissions import budget_line_list_visible_to, tender_list_visible_to
 from .receipts import RECEIPT_LENGTH, receipt_typed
 
 RANKED_STATUSES = (Bid.Status.OPENED, Bid.Status.AWARDED, Bid.Status.NOT_AWARDED)
 
 
 def tender_list(*, user: Caller) -> QuerySet[Tender]:
-    return (
-        tender_list_visible_to(user)
-        .select_related("bureau", "catalogue_item", "budget_line", "proposed_bid", "contract")
-        .prefetch_related("areas", "kpis", "criteria", "payment_schedule")
-    )
+    tenders: QuerySet[Tender] = Tender.objects.visible_to(user)
+    return tenders.select_related(
+        "bureau", "catalogue_item", "budget_line", "proposed_bid", "contract"
+    ).prefetch_related("areas", "kpis", "criteria", "payment_schedule")
 
 
 def bid_by_receipt(*, tender: Tender, typed: str, provider_ids: Any = None) -> Bid | None:
@@ -52,7 +50,7 @@ def open_tender_list(*, user: Caller) -> QuerySet[Tender]:
 def budget_line_list(*, user: Caller) -> QuerySet[BudgetLine]:
     # an aggregate drops Meta.ordering, and pages of an unordered list are not stable
     return (
-        budget_line_list_visible_to(user)
+        BudgetLine.objects.visible_to(user)
         .annotate(committed=Coalesce(Sum("tenders__committed_amount"), Value(0)))
         .order_by("-fiscal_year", "id")
     )

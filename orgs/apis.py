@@ -1,8 +1,6 @@
 """Thin API views of the orgs app: authenticate, fetch what the caller may see, validate, call one
 service, serialise."""
 
-from typing import Any
-
 import rules
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -23,16 +21,13 @@ from common.schema import error_codes
 from common.throttling import ScopedRateThrottle
 from orgs.errors import OrgsError
 
-from . import imports, permissions, services
+from . import imports, services
 from .auth import ApiRequest, AuthenticatedRequest
 from .filters import AreaFilter, HouseholdFilter, OrganizationFilter, ResidentFilter
 from .lockout import authenticate_or_lock
-from .models import Area, Membership, Resident
+from .models import Area, Household, HouseholdImport, Organization, Resident
 from .permissions import (
-    household_list_visible_to,
     is_platform_admin,
-    organization_list_visible_to,
-    resident_list_visible_to,
 )
 from .serializers import (
     AreaSerializer,
@@ -92,7 +87,7 @@ class MeApi(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: AuthenticatedRequest) -> Response:
         user = request.user
-        memberships = Membership.objects.filter(user=user).select_related("organization")
+        memberships = user.memberships.select_related("organization")
         resident = Resident.objects.filter(user=user).select_related("household").first()
         data = {
             "id": user.id,
@@ -138,8 +133,8 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
     filterset_class = HouseholdFilter
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self) -> QuerySet[Any]:
-        return household_list_visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[Household]:
+        return Household.objects.visible_to(self.request.user)
 
     @error_codes(OrgsError.INVALID_PHONE)
     def create(self, request: AuthenticatedRequest) -> Response:
@@ -166,7 +161,7 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
         imports.household_import_check_size(declared, limit=MAX_IMPORT_REQUEST_BYTES)
         upload = self.input(HouseholdImportSerializer)["file"]
         job = imports.household_import_start(actor=request.user, file_name=upload.name, content=upload.read())
-        job = permissions.household_import_list_visible_to(request.user).get(pk=job.pk)  # as it is now
+        job = HouseholdImport.objects.visible_to(request.user).get(pk=job.pk)  # as it is now
         return Response(self.output(HouseholdImportJobSerializer, job), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=HouseholdImportJobSerializer)
@@ -176,7 +171,7 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadVie
     def import_detail(self, request: AuthenticatedRequest, import_id: str) -> Response:
         """A household import's progress and outcome, for its sender's bureau and the platform
         admin (404 for anyone else)."""
-        job = permissions.household_import_list_visible_to(request.user).filter(pk=import_id).first()
+        job = HouseholdImport.objects.visible_to(request.user).filter(pk=import_id).first()
         if job is None:
             raise NotFound()
         return Response(self.output(HouseholdImportJobSerializer, job))
@@ -204,8 +199,9 @@ class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadView
     filterset_class = ResidentFilter
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self) -> QuerySet[Any]:
-        return resident_list_visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[Resident]:
+        visible: QuerySet[Resident] = Resident.objects.visible_to(self.request.user)
+        return visible
 
     @extend_schema(request=None, responses=ResidentSerializer)
     @action(detail=True, methods=["post"])
@@ -281,8 +277,9 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Read
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
 
-    def get_queryset(self) -> QuerySet[Any]:
-        return organization_list_visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[Organization]:
+        visible: QuerySet[Organization] = Organization.objects.visible_to(self.request.user)
+        return visible
 
     def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(OrganizationSerializer)

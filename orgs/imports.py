@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 
 from common.errors import Forbidden, Invalid
 
-from .models import Area, Household, HouseholdImport, Membership, Organization, User
-from .permissions import organization_ids_of
+from .models import Area, Household, HouseholdImport, User
+from .permissions import household_import_bureau
 from .services import _check_household_area
 
 logger = logging.getLogger(__name__)
@@ -48,17 +48,7 @@ def household_import_start(*, actor: User, file_name: str, content: bytes) -> Ho
     if not rules.has_perm("orgs.manage_households", actor):
         raise Forbidden()
     household_import_check_size(len(content))
-    bureau = (
-        Organization.objects.filter(
-            id__in=organization_ids_of(
-                actor, Membership.Role.OFFICER, Membership.Role.ADMIN, verified_only=True
-            ),
-            kind=Organization.Kind.BUREAU,
-            jurisdiction__isnull=False,
-        )
-        .order_by("id")
-        .first()
-    )
+    bureau = household_import_bureau(actor)
     from .tasks import household_import_task
 
     with transaction.atomic():

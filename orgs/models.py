@@ -11,6 +11,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from .credit_code import validate_credit_code
 
 if TYPE_CHECKING:
+    from .auth import Caller
     from .permissions import MembershipFact
 
 
@@ -74,6 +75,14 @@ class Area(models.Model):
         return other.path.startswith(self.path)
 
 
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Organization]":
+        """What the user may see; the rule is ``orgs.permissions.organizations_visible_to``."""
+        from .permissions import organizations_visible_to  # the permission module imports the models
+
+        return organizations_visible_to(self, user)
+
+
 class Organization(ConcurrentTransitionMixin, models.Model):
     class Kind(models.TextChoices):
         BUREAU = "bureau", _("Bureau")
@@ -114,6 +123,8 @@ class Organization(ConcurrentTransitionMixin, models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -177,6 +188,14 @@ class Membership(models.Model):
         return f"{self.user} · {self.organization} · {self.role}"
 
 
+class HouseholdQuerySet(models.QuerySet["Household"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Household]":
+        """What the user may see; the rule is ``orgs.permissions.households_visible_to``."""
+        from .permissions import households_visible_to  # the permission module imports the models
+
+        return households_visible_to(self, user)
+
+
 class Household(models.Model):
     """A household index card (索引卡)."""
 
@@ -199,6 +218,8 @@ class Household(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    objects = HouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -224,6 +245,14 @@ class Household(models.Model):
         if len(code) <= 4:
             return code[:1] + "*" * (len(code) - 1)
         return code[:2] + "*" * (len(code) - 4) + code[-2:]
+
+
+class ResidentQuerySet(models.QuerySet["Resident"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Resident]":
+        """What the user may see; the rule is ``orgs.permissions.residents_visible_to``."""
+        from .permissions import residents_visible_to  # the permission module imports the models
+
+        return residents_visible_to(self, user)
 
 
 class Resident(ConcurrentTransitionMixin, models.Model):
@@ -262,6 +291,8 @@ class Resident(ConcurrentTransitionMixin, models.Model):
         default=0, editable=False, verbose_name=_("wrong phone code attempts")
     )
 
+    objects = ResidentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("resident")
         ordering = ["created_at", "id"]
@@ -285,6 +316,14 @@ class Resident(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.PENDING, target=Status.REJECTED)
     def reject(self, by: "User | None" = None, description: str | None = None) -> None:
         """Not a member of the household, as far as the community or bureau can tell."""
+
+
+class HouseholdImportQuerySet(models.QuerySet["HouseholdImport"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[HouseholdImport]":
+        """What the user may see; the rule is ``orgs.permissions.household_imports_visible_to``."""
+        from .permissions import household_imports_visible_to  # the permission module imports the models
+
+        return household_imports_visible_to(self, user)
 
 
 class HouseholdImport(models.Model):
@@ -321,6 +360,8 @@ class HouseholdImport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+
+    objects = HouseholdImportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]

@@ -7,6 +7,9 @@ from typing import NamedTuple
 
 import rules
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from common.errors import Forbidden, Invalid
 
 from .auth import Caller, signed_in
 from .models import Area, Household, HouseholdImport, Membership, Organization, Resident
@@ -72,6 +75,50 @@ def has_role(user: Caller, organization_id: int | None, *roles: str) -> bool:
     )
 
 
+def member_organization_ids(user: Caller, kind: str | None = None) -> list[int]:
+    """The organisations (of ``kind``, if given) the user belongs to, in any status: what counts for
+    reading one's own organisation, bids and questions, and for conflicts of interest."""
+    return organization_ids_of(user, kind=kind, verified_only=False)
+
+
+def area_kinds_of(user: Caller) -> list[str]:
+    """The organisation kinds whose area the user may open: a membership in a verified organisation
+    of that kind, or in a provider in any status (its members see their status and what happens
+    next)."""
+    return [
+        kind
+        for kind in Kind.values
+        if organization_ids_of(user, kind=kind, verified_only=kind != Kind.PROVIDER)
+    ]
+
+
+def acting_organization_of(user: Caller, kind: str, *roles: str) -> Organization | None:
+    """The verified organisation of ``kind`` where the user holds one of ``roles`` (any role if none
+    given); the first by id when there are several."""
+    ids = organization_ids_of(user, *roles, kind=kind, verified_only=True)
+    organization: Organization | None = Organization.objects.filter(id__in=ids[:1]).first()
+    return organization
+
+
+def acting_organization(
+    *, user: Caller, kind: str, roles: tuple[str, ...], requested: Organization | None, field: str
+) -> Organization:
+    """The organisation the caller acts for: the one requested (if the caller holds a role there),
+    or the only one of that kind where the caller holds one of ``roles``."""
+    if requested is not None:
+        if requested.kind != kind or not has_role(user, requested.id, *roles):
+            raise Forbidden()
+        return requested
+    candidates: list[Organization] = list(
+        Organization.objects.filter(id__in=organization_ids_of(user, *roles, verified_only=True), kind=kind)
+    )
+    if not candidates:
+        raise Forbidden()
+    if len(candidates) > 1:
+        raise Invalid({field: [_("You act for several organisations: name one.")]})
+    return candidates[0]
+
+
 @rules.predicate
 def is_platform_admin(user: Caller) -> bool:
     return signed_in(user) and user.is_superuser
@@ -101,6 +148,21 @@ def may_manage_households(user: Caller) -> bool:
     return is_platform_admin(user) or bool(jurisdiction_paths(user, Role.OFFICER, Role.ADMIN))
 
 
+def household_import_bureau(user: Caller) -> Organization | None:
+    """The bureau a household import is sent for: the first (by id) verified bureau with a
+    jurisdiction where the user is officer or admin; none for the platform admin acting alone."""
+    bureau: Organization | None = (
+        Organization.objects.filter(
+            id__in=organization_ids_of(user, Role.OFFICER, Role.ADMIN, verified_only=True),
+            kind=Kind.BUREAU,
+            jurisdiction__isnull=False,
+        )
+        .order_by("id")
+        .first()
+    )
+    return bureau
+
+
 @rules.predicate
 def may_manage_households_in(user: Caller, area: Area) -> bool:
     """Bureau officers (and bureau admins) manage households within their jurisdiction."""
@@ -116,18 +178,23 @@ def area_subtree_q(paths: list[str], field: str = "path") -> Q:
     return condition
 
 
-def household_list_visible_to(user: Caller) -> QuerySet[Household]:
-    households = Household.objects.select_related("area")
+def households_visible_to(households: QuerySet[Household], user: Caller) -> QuerySet[Household]:
+    """``Household.objects.visible_to(user)``: the households in the jurisdiction of the bureaus
+    whose officer or admin the user is; the admin sees all."""
+    households = households.select_related("area")
     if is_platform_admin(user):
         return households
     paths = jurisdiction_paths(user, Role.OFFICER, Role.ADMIN)
     return households.filter(area_subtree_q(paths, "area__path"))
 
 
-def household_import_list_visible_to(user: Caller) -> QuerySet[HouseholdImport]:
-    """Household imports: the platform admin sees all; a bureau's officers and admins see those
-    sent for their bureau; anyone sees their own. Others see none (404)."""
-    imports = HouseholdImport.objects.defer("content")
+def household_imports_visible_to(
+    imports: QuerySet[HouseholdImport], user: Caller
+) -> QuerySet[HouseholdImport]:
+    """``HouseholdImport.objects.visible_to(user)``: the platform admin sees all; a bureau's
+    officers and admins see those sent for their bureau; anyone sees their own. Others see none
+    (404)."""
+    imports = imports.defer("content")
     if is_platform_admin(user):
         return imports
     if not signed_in(user):
@@ -136,9 +203,10 @@ def household_import_list_visible_to(user: Caller) -> QuerySet[HouseholdImport]:
     return imports.filter(Q(created_by=user) | Q(bureau_id__in=bureaus))
 
 
-def organization_list_visible_to(user: Caller) -> QuerySet[Organization]:
-    """Verified organisations are public (transparency); one's own are visible in any status."""
-    organizations: QuerySet[Organization] = Organization.objects.select_related("jurisdiction")
+def organizations_visible_to(organizations: QuerySet[Organization], user: Caller) -> QuerySet[Organization]:
+    """``Organization.objects.visible_to(user)``: verified organisations are public
+    (transparency); one's own are visible in any status."""
+    organizations = organizations.select_related("jurisdiction")
     if is_platform_admin(user):
         return organizations
     visible = Q(status=Organization.Status.VERIFIED)
@@ -147,11 +215,21 @@ def organization_list_visible_to(user: Caller) -> QuerySet[Organization]:
     return organizations.filter(visible)
 
 
+# Who confirms residents for a bureau (docs/rules.md §12.2); any member does for a community committee.
+BUREAU_RESIDENT_CONFIRMER_ROLES = (Role.OFFICER, Role.ADMIN)
+
+
+def confirms_residents_for_bureau(user: Caller) -> bool:
+    """Whether the user confirms residents for a verified bureau (the bureau's queue of
+    registrations is its officers' and admins')."""
+    return bool(organization_ids_of(user, *BUREAU_RESIDENT_CONFIRMER_ROLES, verified_only=True))
+
+
 def resident_confirmer_paths(user: Caller) -> list[str]:
     """Area paths where the user may confirm residents (docs/rules.md §12.2): any member of a verified
     community committee, and officers and admins of a verified bureau, within its jurisdiction."""
     community_ids = organization_ids_of(user, verified_only=True)
-    bureau_ids = organization_ids_of(user, Role.OFFICER, Role.ADMIN, verified_only=True)
+    bureau_ids = organization_ids_of(user, *BUREAU_RESIDENT_CONFIRMER_ROLES, verified_only=True)
     if not community_ids and not bureau_ids:
         return []
     return list(
@@ -164,10 +242,10 @@ def resident_confirmer_paths(user: Caller) -> list[str]:
     )
 
 
-def resident_list_visible_to(user: Caller) -> QuerySet[Resident]:
-    """Registrations the user may see: those of households in the areas where they may confirm
-    residents (the platform admin sees all, but confirming is local work)."""
-    residents: QuerySet[Resident] = Resident.objects.select_related("user", "household__area", "decided_by")
+def residents_visible_to(residents: QuerySet[Resident], user: Caller) -> QuerySet[Resident]:
+    """``Resident.objects.visible_to(user)``: the registrations of households in the areas where
+    the user may confirm residents (the platform admin sees all, but confirming is local work)."""
+    residents = residents.select_related("user", "household__area", "decided_by")
     if is_platform_admin(user):
         return residents
     return residents.filter(area_subtree_q(resident_confirmer_paths(user), "household__area__path"))

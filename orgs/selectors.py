@@ -4,31 +4,11 @@ from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
-from common.errors import Forbidden, Invalid
+from common.errors import Forbidden
 from orgs.errors import OrgsError
 
 from .auth import Caller, signed_in
-from .models import Household, Organization, Resident
-from .permissions import has_role, organization_ids_of
-
-
-def acting_organization(
-    *, user: Caller, kind: str, roles: tuple[str, ...], requested: Organization | None, field: str
-) -> Organization:
-    """The organisation the caller acts for: the one requested (if the caller holds a role there),
-    or the only one of that kind where the caller holds one of ``roles``."""
-    if requested is not None:
-        if requested.kind != kind or not has_role(user, requested.id, *roles):
-            raise Forbidden()
-        return requested
-    candidates: list[Organization] = list(
-        Organization.objects.filter(id__in=organization_ids_of(user, *roles, verified_only=True), kind=kind)
-    )
-    if not candidates:
-        raise Forbidden()
-    if len(candidates) > 1:
-        raise Invalid({field: [_("You act for several organisations: name one.")]})
-    return candidates[0]
+from .models import Household, Resident
 
 
 def require_confirmed_resident(user: Caller) -> Resident:

@@ -22,14 +22,14 @@ from rest_framework.views import APIView
 
 from common.api import ReadViewSet
 from common.schema import error_codes
-from contracts.permissions import instalment_list_visible_to
+from contracts.models import Instalment
 from contracts.serializers import InstalmentSerializer
 from orgs.auth import ApiRequest, AuthenticatedRequest
-from orgs.permissions import organization_list_visible_to
+from orgs.models import Organization
 
 from . import services
 from .errors import PaymentsError
-from .permissions import payment_list_visible_to
+from .models import Payment
 from .serializers import ConfirmInputSerializer, PaymentSerializer, PayoutAccountSerializer
 
 
@@ -43,7 +43,7 @@ class InstalmentPayApi(APIView):
     @extend_schema(request=None, responses=InstalmentSerializer, operation_id="instalments_pay")
     @error_codes(PaymentsError.PAYMENT_IN_PROGRESS, PaymentsError.PAYOUT_ACCOUNT_NOT_READY)
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
-        instalments = instalment_list_visible_to(request.user)
+        instalments = Instalment.objects.visible_to(request.user)
         services.instalment_pay(actor=request.user, instalment=_visible(instalments, pk))
         instalment = instalments.prefetch_related("payments").get(pk=pk)
         return Response(InstalmentSerializer(instalment, context={"request": request}).data)
@@ -57,8 +57,9 @@ class PaymentViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     serializer_class = PaymentSerializer
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self) -> QuerySet[Any]:
-        return payment_list_visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[Payment]:
+        visible: QuerySet[Payment] = Payment.objects.visible_to(self.request.user)
+        return visible
 
     @extend_schema(
         request=ConfirmInputSerializer, responses=PaymentSerializer, operation_id="payments_confirm"
@@ -79,7 +80,7 @@ class PayoutAccountApi(APIView):
     )
     @error_codes(PaymentsError.GATEWAY_UNAVAILABLE, PaymentsError.NOT_SUPPORTED_BY_GATEWAY)
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
-        organization = _visible(organization_list_visible_to(request.user), pk)
+        organization = _visible(Organization.objects.visible_to(request.user), pk)
         account, url = services.payout_account_onboard(actor=request.user, organization=organization)
         return Response(PayoutAccountSerializer({"payout_account": account, "onboarding_url": url}).data)
 

@@ -4,6 +4,8 @@ gateway (docs/rules.md §7). The ledger they write is the contracts app's (``Led
 The tables keep the names they had when payments were a package of the contracts app
 (``contracts_payment`` …): the move changed no data."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,10 +16,21 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from orgs.models import Organization, User
 
+if TYPE_CHECKING:
+    from orgs.auth import Caller
+
 
 class Gateway(models.TextChoices):
     TREASURY = "treasury", _("Treasury (国库集中支付)")
     STRIPE = "stripe", _("Stripe Connect")
+
+
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Payment]":
+        """What the user may see; the rule is ``payments.permissions.payments_visible_to``."""
+        from .permissions import payments_visible_to  # the permission module imports the models
+
+        return payments_visible_to(self, user)
 
 
 class Payment(ConcurrentTransitionMixin, models.Model):
@@ -67,6 +80,8 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     succeeded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("succeeded at"))
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]

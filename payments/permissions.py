@@ -5,12 +5,24 @@ from django.db.models import QuerySet
 
 from contracts.models import Instalment
 from orgs.auth import Caller
-from orgs.models import Membership, Organization
+from orgs.models import Membership, Organization, User
 from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
 from .models import Payment
 
 Role = Membership.Role
+
+
+def finance_bureau_ids(user: Caller) -> list[int]:
+    """The verified bureaus whose instalments the user pays, as finance staff."""
+    return organization_ids_of(user, Role.FINANCE, verified_only=True)
+
+
+def finance_staff_of(bureau_id: int) -> QuerySet[User]:
+    """Who is told about the bureau's instalments waiting for payment: its finance staff."""
+    return User.objects.filter(
+        memberships__organization_id=bureau_id, memberships__role=Role.FINANCE
+    ).distinct()
 
 
 @rules.predicate
@@ -28,14 +40,14 @@ def is_provider_admin(user: Caller, organization: Organization) -> bool:
     return organization.kind == Organization.Kind.PROVIDER and has_role(user, organization.id, Role.ADMIN)
 
 
-def payment_list_visible_to(user: Caller) -> QuerySet[Payment]:
-    """Payments are the business of the paying bureau's finance (and the platform admin); the
-    parties see an instalment's payment nested in the instalment."""
-    payments: QuerySet[Payment] = Payment.objects.select_related("instalment__contract")
+def payments_visible_to(payments: QuerySet[Payment], user: Caller) -> QuerySet[Payment]:
+    """``Payment.objects.visible_to(user)``: payments are the business of the paying bureau's
+    finance (and the platform admin); the parties see an instalment's payment nested in the
+    instalment."""
+    payments = payments.select_related("instalment__contract")
     if is_platform_admin(user):
         return payments
-    bureau_ids = organization_ids_of(user, Role.FINANCE, verified_only=True)
-    return payments.filter(instalment__contract__bureau_id__in=bureau_ids)
+    return payments.filter(instalment__contract__bureau_id__in=finance_bureau_ids(user))
 
 
 def payment_transitions_available(user: Caller, payment: Payment) -> list[str]:

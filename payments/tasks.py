@@ -14,7 +14,7 @@ from common.money import yuan
 from common.notifications import notify_after_commit
 from common.tasks import fan_out
 from contracts.models import Instalment
-from orgs.models import Membership, User
+from payments.permissions import finance_staff_of
 
 from . import services
 from .models import Gateway, Payment
@@ -74,13 +74,7 @@ def remind_finance_of_payable_instalments() -> int:
     for instalment in unpaid:
         by_bureau.setdefault(instalment.contract.bureau_id, []).append(instalment)
     for bureau_id, instalments in by_bureau.items():
-        finance = (
-            User.objects.filter(
-                memberships__organization_id=bureau_id, memberships__role=Membership.Role.FINANCE
-            )
-            .distinct()
-            .values_list("id", flat=True)
-        )
+        finance = finance_staff_of(bureau_id).values_list("id", flat=True)
         lines = [
             _("%(contract)s, instalment %(sequence)s (%(kind)s): ¥%(amount)s")
             % {

@@ -51,3 +51,19 @@ def test_the_layers_name_every_domain_app():
     in_layers = set().union(*_enforced_layers())
     assert in_layers == _own_apps() - {"demo"}
     assert set(PYPROJECT["tool"]["importlinter"]["root_packages"]) == in_layers
+
+
+def test_no_module_is_imported_for_its_side_effects():
+    """Permissions, checks and tasks are registered by name (AppConfig.ready, Celery's
+    autodiscovery), never by an import kept only for what importing does: ruff's F401 (unused
+    import) and E402 (import below code) may not be silenced."""
+    silenced = re.compile(r"#\s*noqa\s*:?[^\n]*\b(F401|E402)\b")
+    offenders = [
+        f"{path.relative_to(BASE_DIR)}:{number}"
+        for app in _own_apps() | {"config"}
+        for path in (BASE_DIR / app).rglob("*.py")
+        if "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if silenced.search(line)
+    ]
+    assert not offenders, offenders

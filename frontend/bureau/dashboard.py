@@ -17,13 +17,14 @@ from common.money import fen_to_yuan
 from contracts.models import Contract, Instalment
 from contracts.selectors import contract_list
 from marketplace.models import Tender
+from marketplace.permissions import bureau_member_ids
 from marketplace.selectors import budget_line_list
 from payments.services import LIVE as LIVE_PAYMENTS
 
 from ..access import area_required
 from ..navigation import links_of
 from ..waiting import tasks_for
-from .shared import bureau_ids, bureau_tenders
+from .shared import bureau_tenders
 
 # What the dashboard flags (display thresholds, not rules of the domain).
 LOW_BANDS = ("D", "E")
@@ -105,7 +106,7 @@ def _contracts_at_risk(user: Any, ids: list[int]) -> list[dict[str, Any]]:
 @area_required("bureau")
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    ids = bureau_ids(user)
+    ids = bureau_member_ids(user)
     context = {
         "bureau": request.organization,  # type: ignore[attr-defined]
         "budget": _budget(user, ids),

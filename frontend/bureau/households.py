@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import ApplicationError
 from orgs import imports
 from orgs.models import HouseholdImport
-from orgs.permissions import household_import_list_visible_to, may_manage_households
+from orgs.permissions import may_manage_households
 
 from ..access import area_required
 from ..forms import GovukForm, add_service_error
@@ -58,13 +58,13 @@ def household_import(request: HttpRequest) -> HttpResponse:
             add_service_error(form, error)
         else:
             return redirect("bureau:household_import_status", pk=job.pk)
-    recent = household_import_list_visible_to(request.user).select_related("created_by")[:10]
+    recent = HouseholdImport.objects.visible_to(request.user).select_related("created_by")[:10]
     return render(request, "frontend/bureau/household_import.html", {"form": form, "recent": recent})
 
 
 @area_required("bureau")
 def household_import_status(request: HttpRequest, pk: int) -> HttpResponse:
-    job = household_import_list_visible_to(request.user).filter(pk=pk).first()
+    job = HouseholdImport.objects.visible_to(request.user).filter(pk=pk).first()
     if job is None:
         raise Http404
     rows = sorted(job.errors.get("rows", {}).items(), key=lambda item: int(item[0]))

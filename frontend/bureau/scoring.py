@@ -18,7 +18,6 @@ from marketplace.models import Bid, BidScore, Criterion, EvaluatorDeclaration, T
 from marketplace.permissions import (
     BID_TRANSITIONS,
     TENDER_TRANSITIONS,
-    bid_list_visible_to,
     tender_bids_visible_to,
 )
 from marketplace.selectors import ranking_of
@@ -236,7 +235,7 @@ def award(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
     if "award" not in transitions_available(request.user, tender, TENDER_TRANSITIONS):
         messages.error(request, _("This tender cannot be awarded now."))
         return redirect("bureau:ranking", pk=pk)
-    bid = get_object_or_404(bid_list_visible_to(request.user).filter(tender=tender), pk=bid_pk)
+    bid = get_object_or_404(Bid.objects.visible_to(request.user).filter(tender=tender), pk=bid_pk)
     if request.method == "POST":
         try:
             services.tender_award(actor=user_of(request), tender=tender, bid=bid)

@@ -7,20 +7,15 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from marketplace.models import Tender
-from marketplace.permissions import BUREAU_ROLES
+from marketplace.permissions import bureau_member_ids
 from marketplace.selectors import tender_list
 from orgs.models import User
-from orgs.permissions import organization_ids_of
-
-
-def bureau_ids(user: Any) -> list[int]:
-    return organization_ids_of(user, *BUREAU_ROLES, verified_only=True)
 
 
 def bureau_tenders(user: Any) -> QuerySet[Tender]:
     """The tenders of the bureaus the user works for, every state: another bureau's tender is
     not found here, even when it is public."""
-    return tender_list(user=user).filter(bureau_id__in=bureau_ids(user))
+    return tender_list(user=user).filter(bureau_id__in=bureau_member_ids(user))
 
 
 def get_tender(request: HttpRequest, pk: int) -> Tender:

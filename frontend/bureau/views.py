@@ -14,7 +14,7 @@ from common.transitions import transitions_available
 from contracts.services import award_finalize
 from marketplace import services
 from marketplace.models import Tender
-from marketplace.permissions import TENDER_TRANSITIONS, question_list_visible_to
+from marketplace.permissions import TENDER_TRANSITIONS
 from marketplace.services.scoring import SCORING_STATUSES
 
 from ..access import area_required
@@ -154,7 +154,7 @@ def questions(
     tender = get_tender(request, pk)
     may_answer = rules.has_perm("marketplace.answer_question_on_tender", request.user, tender)
     rows = []
-    for number, question in enumerate(question_list_visible_to(request.user, tender).order_by("id"), start=1):
+    for number, question in enumerate(tender.questions.visible_to(request.user).order_by("id"), start=1):
         form = None
         if may_answer and not question.is_answered:
             if bound is not None and question.pk == answering:
@@ -170,7 +170,7 @@ def questions(
 @area_required("bureau")
 def question_answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
     tender = get_tender(request, pk)
-    visible = question_list_visible_to(request.user, tender).order_by("id")
+    visible = tender.questions.visible_to(request.user).order_by("id")
     question = get_object_or_404(visible, pk=question_pk)
     number = list(visible.values_list("pk", flat=True)).index(question.pk) + 1
     form = AnswerForm(request.POST, prefix=f"q{question.pk}", question_number=number)

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from contracts.models import Contract
+from contracts.permissions import party_organization_ids
 from contracts.selectors import contract_list
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
-from evaluations.permissions import COMPONENT_PERMS, evaluation_list_visible_to
+from evaluations.permissions import COMPONENT_PERMS
 from marketplace.components import Component
-from orgs.permissions import organization_ids_of
 
 from .. import components
 from ..forms import add_service_error
@@ -38,13 +38,13 @@ COMPONENTS_OF_AREA = {
 
 def contracts_of(request: HttpRequest, area: str) -> QuerySet[Contract]:
     """The contracts the user's organisations work on in ``area`` (other contracts: 404)."""
-    ids = organization_ids_of(request.user, verified_only=True)
+    ids = party_organization_ids(request.user)
     return contract_list(user=request.user).filter(**{f"{PARTY_FIELDS[area]}__in": ids})
 
 
 def evaluations_of(request: HttpRequest, area: str) -> QuerySet[Evaluation]:
-    ids = organization_ids_of(request.user, verified_only=True)
-    return evaluation_list_visible_to(request.user).filter(**{f"contract__{PARTY_FIELDS[area]}__in": ids})
+    ids = party_organization_ids(request.user)
+    return Evaluation.objects.visible_to(request.user).filter(**{f"contract__{PARTY_FIELDS[area]}__in": ids})
 
 
 def may_score(user: Any, evaluation: Evaluation, component: str) -> bool:

@@ -14,32 +14,28 @@ from django.utils.translation import gettext as _
 from common.errors import ApplicationError
 from common.money import yuan
 from contracts.models import Instalment
-from contracts.permissions import instalment_list_visible_to
-from orgs.models import Membership
-from orgs.permissions import organization_ids_of
 from payments import services as payment_services
 from payments.models import Gateway, Payment
-from payments.permissions import payment_list_visible_to, payment_transitions_available
+from payments.permissions import finance_bureau_ids, payment_transitions_available
 
 from ..access import area_required
 from ..forms import add_service_error
 from .forms import VoucherForm
 
-FINANCE = Membership.Role.FINANCE
 PAID_SHOWN = 50
 
 
 def _finance_instalments(request: HttpRequest) -> Any:
-    bureau_ids = organization_ids_of(request.user, FINANCE, verified_only=True)
+    bureau_ids = finance_bureau_ids(request.user)
     return (
-        instalment_list_visible_to(request.user)
+        Instalment.objects.visible_to(request.user)
         .filter(contract__bureau_id__in=bureau_ids)
         .select_related("contract__provider")
     )
 
 
 def _payments(request: HttpRequest) -> Any:
-    return payment_list_visible_to(request.user).select_related("instalment__contract__provider")
+    return Payment.objects.visible_to(request.user).select_related("instalment__contract__provider")
 
 
 def _may_confirm(request: HttpRequest, payment: Payment) -> bool:

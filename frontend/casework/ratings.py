@@ -9,11 +9,10 @@ from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from common.transitions import transitions_available
+from contracts.permissions import officer_bureau_ids
 from evaluations import services as evaluation_services
 from evaluations.models import Rating
-from evaluations.permissions import RATING_TRANSITIONS, rating_list_visible_to
-from orgs.models import Membership
-from orgs.permissions import organization_ids_of
+from evaluations.permissions import RATING_TRANSITIONS
 
 from ..access import area_required
 from ..forms import add_service_error
@@ -21,9 +20,9 @@ from .forms import RatingReviewForm
 
 
 def _ratings(request: HttpRequest):  # type: ignore[no-untyped-def]
-    bureau_ids = organization_ids_of(request.user, Membership.Role.OFFICER, verified_only=True)
+    bureau_ids = officer_bureau_ids(request.user)
     return (
-        rating_list_visible_to(request.user)
+        Rating.objects.visible_to(request.user)
         .filter(contract__bureau_id__in=bureau_ids)
         .select_related("contract__provider", "evaluation", "household")
     )

@@ -17,7 +17,7 @@ from common.transitions import transitions_available
 from marketplace import services
 from marketplace.errors import MarketplaceError
 from marketplace.models import Bid, Tender
-from marketplace.permissions import BID_TRANSITIONS, bid_list_visible_to
+from marketplace.permissions import BID_TRANSITIONS
 from marketplace.selectors import tender_list
 
 from ..access import area_required
@@ -61,7 +61,7 @@ def _tender(request: HttpRequest, pk: int) -> Tender:
 
 
 def _own_bids(request: HttpRequest) -> Any:
-    return bid_list_visible_to(request.user).filter(provider_id__in=member_provider_ids(request.user))
+    return Bid.objects.visible_to(request.user).filter(provider_id__in=member_provider_ids(request.user))
 
 
 def _draft(request: HttpRequest, tender: Tender) -> Bid | None:

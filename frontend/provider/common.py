@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Organization, User
-from orgs.permissions import organization_ids_of
+from orgs.permissions import member_organization_ids
 
 STATUS_EXPLANATIONS = {
     Organization.Status.PENDING: _(
@@ -42,7 +42,7 @@ def provider_organization(request: HttpRequest) -> Organization:
     if organization is not None:
         return organization
     user: Any = request.user
-    ids = organization_ids_of(user, kind=Organization.Kind.PROVIDER, verified_only=False)
+    ids = member_organization_ids(user, kind=Organization.Kind.PROVIDER)
     return Organization.objects.get(id=ids[0])  # area_required("provider") guarantees one
 
 

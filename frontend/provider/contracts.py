@@ -19,7 +19,6 @@ from contracts.permissions import CONTRACT_TRANSITIONS
 from contracts.selectors import contract_list
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
-from evaluations.permissions import evaluation_list_visible_to
 from evaluations.scoring import BAND_GRADES
 from orgs.models import Area
 from orgs.permissions import area_subtree_q
@@ -52,7 +51,7 @@ def contract_list_page(request: HttpRequest) -> HttpResponse:
 def _evaluations(request: HttpRequest, contract: Contract) -> list[dict[str, Any]]:
     weights = contract.frozen_terms.score_weights
     rows = []
-    for evaluation in evaluation_list_visible_to(request.user).filter(contract=contract).order_by("id"):
+    for evaluation in Evaluation.objects.visible_to(request.user).filter(contract=contract).order_by("id"):
         rows.append(
             {
                 "evaluation": evaluation,

@@ -17,11 +17,10 @@ from common.errors import ApplicationError, Invalid
 from contracts.selectors import contract_list
 from marketplace import services as marketplace_services
 from marketplace.filters import TenderFilter
-from marketplace.models import CatalogueItem
-from marketplace.permissions import bid_list_visible_to, question_list_visible_to
+from marketplace.models import Bid, CatalogueItem
 from marketplace.selectors import open_tender_list, tender_list
 from orgs.models import Area, Organization
-from orgs.permissions import organization_ids_of
+from orgs.permissions import member_organization_ids
 from orgs.services import PROVIDER_LEGAL_TYPES, provider_register
 
 from ..access import area_required
@@ -39,7 +38,7 @@ FILTER_AREA_LEVELS = (Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNI
 
 
 def member_provider_ids(user: Any) -> list[int]:
-    return organization_ids_of(user, kind=Organization.Kind.PROVIDER, verified_only=False)
+    return member_organization_ids(user, kind=Organization.Kind.PROVIDER)
 
 
 # --- Registration --------------------------------------------------------------------------------
@@ -124,7 +123,7 @@ def registered(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     organization = provider_organization(request)
     provider_ids = member_provider_ids(request.user)
-    bids = bid_list_visible_to(request.user).filter(provider_id__in=provider_ids).order_by("-id")[:20]
+    bids = Bid.objects.visible_to(request.user).filter(provider_id__in=provider_ids).order_by("-id")[:20]
     contracts = contract_list(user=request.user).filter(provider_id__in=provider_ids)[:20]
     tenders = open_tender_list(user=request.user).order_by("bid_deadline")[:10]
     context = {
@@ -188,8 +187,8 @@ def tenders(request: HttpRequest) -> HttpResponse:
 @area_required("provider")
 def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tender = get_object_or_404(tender_list(user=request.user), pk=pk)
-    questions = question_list_visible_to(request.user, tender)
-    my_bids = bid_list_visible_to(request.user).filter(
+    questions = tender.questions.visible_to(request.user)
+    my_bids = Bid.objects.visible_to(request.user).filter(
         tender=tender, provider_id__in=member_provider_ids(request.user)
     )
     return render(

@@ -7,16 +7,16 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from contracts.models import Contract
+from contracts.permissions import party_organization_ids
 from contracts.selectors import contract_list
 from evaluations.models import Evaluation
 from evaluations.selectors import evaluation_list_public
 from orgs.models import Organization
-from orgs.permissions import organization_ids_of, organization_list_visible_to
 
 
 def public_providers(user: Any) -> QuerySet[Organization]:
     """Providers whose profile the user may open: verified ones (and one's own)."""
-    return organization_list_visible_to(user).filter(kind=Organization.Kind.PROVIDER)
+    return Organization.objects.visible_to(user).filter(kind=Organization.Kind.PROVIDER)
 
 
 def public_provider_ids(user: Any, provider_ids: list[int]) -> set[int]:
@@ -39,7 +39,7 @@ def party_links(user: Any, contract: Contract) -> list[str]:
     """Where a party to the contract sees more of it: the contract in its own area."""
     if not getattr(user, "is_authenticated", False):
         return []
-    ids = set(organization_ids_of(user, verified_only=True))
+    ids = set(party_organization_ids(user))
     links = []
     if contract.bureau_id in ids:
         links.append(reverse("casework:contract", args=[contract.pk]))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.models import Bid, Tender
 from marketplace.receipts import receipt_reference
 from marketplace.selectors import bid_by_receipt, tender_list
-from orgs.permissions import organization_ids_of
+from orgs.permissions import member_organization_ids
 
 from ..access import areas_of
 from ..throttling import throttle_posts
@@ -55,7 +55,7 @@ def receipt_check(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReceiptCheckForm(request.POST if request.method == "POST" else None)
     result: dict[str, Any] | None = None
     if form.is_bound and form.is_valid():
-        own = None if tender.is_deadline_passed else organization_ids_of(request.user, verified_only=False)
+        own = None if tender.is_deadline_passed else member_organization_ids(request.user)
         bid = bid_by_receipt(tender=tender, typed=form.cleaned_data["receipt"], provider_ids=own)
         if bid is None:
             result = {"found": False}

@@ -25,7 +25,6 @@ from common.client_address import client_address
 from contracts.models import Contract
 from marketplace.filters import TenderFilter
 from marketplace.models import Tender
-from marketplace.permissions import question_list_visible_to
 from marketplace.selectors import open_tender_list, tender_list
 
 from ..htmx import vary_on_htmx, wants_fragment
@@ -149,9 +148,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     tenders = tender_list(user=user).select_related("proposed_bid__provider")
     tender = get_object_or_404(tenders, pk=pk)
-    questions = (
-        question_list_visible_to(user, tender).filter(answered_at__isnull=False).order_by("answered_at")
-    )
+    questions = tender.questions.visible_to(user).filter(answered_at__isnull=False).order_by("answered_at")
     contract = visible_contracts(user).filter(tender=tender).select_related("provider").first()
     winner = tender.proposed_bid if tender.status in AWARD_STATUSES else None
     provider_ids = [winner.provider_id] if winner else []

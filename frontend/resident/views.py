@@ -23,7 +23,6 @@ from contracts.models import Contract
 from contracts.selectors import contract_list
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, Rating
-from evaluations.permissions import rating_list_visible_to
 from evaluations.selectors import rateable_contracts
 from orgs import services as org_services
 from orgs.models import Resident
@@ -58,7 +57,7 @@ def reference(rating: Rating) -> str:
 def _own_ratings(user: Any) -> QuerySet[Rating]:
     """The ratings of the resident's household (visible to them by the app's rule)."""
     return (
-        rating_list_visible_to(user)
+        Rating.objects.visible_to(user)
         .filter(household_id=user.resident.household_id)
         .select_related("contract__provider", "evaluation")
     )

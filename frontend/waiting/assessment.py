@@ -10,22 +10,21 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from contracts.permissions import party_organization_ids
 from evaluations.models import Evaluation, Rating
-from evaluations.permissions import evaluation_list_visible_to
 from evaluations.scoring import minimum_sample
 from orgs.models import Household
-from orgs.permissions import organization_ids_of
 
 from ..casework.common import COMPONENTS_OF_AREA, PARTY_FIELDS, may_score, may_survey
 from . import STAGE_IN_SENTENCE, Task
 
 
 def _open_evaluations(user: Any, area: str) -> list[Evaluation]:
-    ids = organization_ids_of(user, verified_only=True)
+    ids = party_organization_ids(user)
     if not ids:
         return []
     return list(
-        evaluation_list_visible_to(user)
+        Evaluation.objects.visible_to(user)
         .filter(**{f"contract__{PARTY_FIELDS[area]}__in": ids}, status=Evaluation.Status.OPEN)
         .order_by("id")
     )

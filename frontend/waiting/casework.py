@@ -14,15 +14,14 @@ from django.utils.translation import gettext as _
 from common.money import yuan
 from common.transitions import transitions_available
 from contracts.models import Contract, Instalment, Report
-from contracts.permissions import instalment_list_visible_to
+from contracts.permissions import officer_bureau_ids
 from contracts.selectors import contract_list
 from evaluations.models import Evaluation, Rating
-from evaluations.permissions import EVALUATION_TRANSITIONS, evaluation_list_visible_to, rating_list_visible_to
+from evaluations.permissions import EVALUATION_TRANSITIONS
 from marketplace.components import ENTERED_COMPONENTS
 from orgs.models import Membership
-from orgs.permissions import organization_ids_of
 from payments.models import Gateway, Payment
-from payments.permissions import payment_list_visible_to
+from payments.permissions import finance_bureau_ids
 from payments.services import LIVE as LIVE_PAYMENTS
 
 from . import KIND_IN_SENTENCE, STAGE_IN_SENTENCE, Task, sentence
@@ -36,7 +35,7 @@ def _names(evaluation: Evaluation) -> dict[str, Any]:
 
 
 def contracts_to_sign(user: Any) -> list[Task]:
-    officer_bureaus = organization_ids_of(user, Role.OFFICER, verified_only=True)
+    officer_bureaus = officer_bureau_ids(user)
     if not officer_bureaus:
         return []
     drafts = (
@@ -109,11 +108,11 @@ def _evaluation_tasks(
 
 
 def evaluations(user: Any) -> list[Task]:
-    officer_bureaus = organization_ids_of(user, Role.OFFICER, verified_only=True)
+    officer_bureaus = officer_bureau_ids(user)
     if not officer_bureaus:
         return []
     rows = list(
-        evaluation_list_visible_to(user)
+        Evaluation.objects.visible_to(user)
         .filter(
             contract__bureau_id__in=officer_bureaus,
             status__in=[Evaluation.Status.OPEN, Evaluation.Status.PUBLISHED],
@@ -137,11 +136,11 @@ def evaluations(user: Any) -> list[Task]:
 
 
 def quarantined_ratings(user: Any) -> list[Task]:
-    officer_bureaus = organization_ids_of(user, Role.OFFICER, verified_only=True)
+    officer_bureaus = officer_bureau_ids(user)
     if not officer_bureaus:
         return []
     count = (
-        rating_list_visible_to(user)
+        Rating.objects.visible_to(user)
         .filter(
             status=Rating.Status.QUARANTINED,
             contract__bureau_id__in=officer_bureaus,
@@ -157,12 +156,12 @@ def quarantined_ratings(user: Any) -> list[Task]:
 def payments(user: Any) -> list[Task]:
     """Finance: each instalment payable with no payment under way (to the page that pays it), and
     the treasury payment orders waiting for their bank voucher (to the page that confirms them)."""
-    finance_bureaus = organization_ids_of(user, Role.FINANCE, verified_only=True)
+    finance_bureaus = finance_bureau_ids(user)
     if not finance_bureaus:
         return []
     live_payment = Payment.objects.filter(instalment=OuterRef("pk"), status__in=LIVE_PAYMENTS)
     payable = (
-        instalment_list_visible_to(user)
+        Instalment.objects.visible_to(user)
         .filter(contract__bureau_id__in=finance_bureaus, status=Instalment.Status.PAYABLE)
         .exclude(Exists(live_payment))
         .order_by("payable_at", "id")
@@ -181,7 +180,7 @@ def payments(user: Any) -> list[Task]:
         if rules.has_perm("payments.pay_instalment", user, instalment)
     ]
     awaiting = (
-        payment_list_visible_to(user)
+        Payment.objects.visible_to(user)
         .filter(
             instalment__contract__bureau_id__in=finance_bureaus,
             gateway=Gateway.TREASURY,

@@ -18,16 +18,15 @@ from contracts.models import Contract, Report
 from contracts.selectors import contract_list
 from evaluations.models import Evaluation
 from marketplace.models import Bid, Question, Tender
-from marketplace.permissions import PROVIDER_ROLES, bid_list_visible_to
+from marketplace.permissions import acting_provider_ids
 from orgs.models import Organization
-from orgs.permissions import organization_ids_of
 
 from . import STAGE_IN_SENTENCE, Task, sentence
 
 
 def provider_ids(user: Any) -> list[int]:
     """The verified provider organisations where the user acts as admin or staff."""
-    ids = organization_ids_of(user, *PROVIDER_ROLES, verified_only=True)
+    ids = acting_provider_ids(user)
     if not ids:
         return []
     return list(
@@ -89,7 +88,7 @@ def _contract_tasks(user: Any, ids: list[int]) -> list[Task]:
 
 def _bid_tasks(user: Any, ids: list[int]) -> list[Task]:
     drafts = (
-        bid_list_visible_to(user)
+        Bid.objects.visible_to(user)
         .filter(
             provider_id__in=ids,
             status=Bid.Status.DRAFT,

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluations.models import Evaluation, Rating
-from evaluations.permissions import rating_list_visible_to
 from evaluations.selectors import rateable_contracts
 from evaluations.services import rating_edit_deadline
 from orgs.permissions import confirmed_resident
@@ -23,7 +22,7 @@ def changeable_ratings(user: Any) -> list[Rating]:
     if resident is None:
         return []
     ratings = (
-        rating_list_visible_to(user)
+        Rating.objects.visible_to(user)
         .filter(household_id=resident.household_id, evaluation__status=Evaluation.Status.OPEN)
         .order_by("created_at", "id")
     )

@@ -6,15 +6,14 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from orgs.permissions import organization_ids_of
+from orgs.permissions import confirms_residents_for_bureau
 
-from ..registrations import AREA_ROLES, pending_registrations
+from ..registrations import pending_registrations
 from . import Task
 
 
 def tasks(user: Any, area: str) -> list[Task]:
-    roles = AREA_ROLES[area]
-    if roles and not organization_ids_of(user, *roles, verified_only=True):
+    if area == "bureau" and not confirms_residents_for_bureau(user):
         return []  # the bureau's queue is its officers' and admins' (finance and evaluators: none)
     count = pending_registrations(user).count()
     if not count:

@@ -5,11 +5,10 @@ from django.utils.translation import gettext as _
 
 from common.errors import Conflict, Forbidden, Invalid
 from marketplace.errors import MarketplaceError
+from marketplace.permissions import acting_provider_ids
 from orgs.models import User
-from orgs.permissions import organization_ids_of
 
 from ..models import Question, Tender
-from ..permissions import PROVIDER_ROLES
 
 
 def question_ask(*, actor: User, tender: Tender, text: str) -> Question:
@@ -22,7 +21,7 @@ def question_ask(*, actor: User, tender: Tender, text: str) -> Question:
         )
     if not text.strip():
         raise Invalid({"text": [_("This field may not be blank.")]})
-    provider_id = organization_ids_of(actor, *PROVIDER_ROLES, verified_only=True)[0]
+    provider_id = acting_provider_ids(actor)[0]
     return Question.objects.create(
         tender=tender, text=text.strip(), asked_by=actor, asker_organization_id=provider_id
     )

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from marketplace.errors import MarketplaceError
+from marketplace.permissions import is_bidder_on
 from orgs.errors import OrgsError
 from orgs.models import User
-from orgs.permissions import organization_ids_of
 
 from ..models import Bid, BidScore, Criterion, EvaluatorDeclaration, Tender
 
@@ -26,10 +26,7 @@ def evaluator_declare(*, actor: User, tender: Tender, no_conflict: bool) -> Eval
         raise Forbidden()
     if tender.status not in SCORING_STATUSES:
         raise InvalidTransition(_("Declarations are made before the scoring ends."))
-    if (
-        no_conflict
-        and tender.bids.filter(provider_id__in=organization_ids_of(actor, verified_only=False)).exists()
-    ):
+    if no_conflict and is_bidder_on(actor, tender):
         raise Forbidden(_("You belong to a bidding organisation."), code=OrgsError.CONFLICT_OF_INTEREST)
     declaration, created = EvaluatorDeclaration.objects.get_or_create(
         tender=tender, evaluator=actor, defaults={"no_conflict": no_conflict}
