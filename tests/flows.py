@@ -4,8 +4,10 @@ Time passing is simulated by moving the deadline or standstill end into the past
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 
+from common.errors import ApplicationError
 from contracts import services as contract_services
 from contracts.models import Contract
 from marketplace import services
@@ -169,6 +171,15 @@ def machine_snapshot() -> dict:
         ),
         "state_logs": StateLog.objects.count(),
     }
+
+
+def assert_refused(call, code: str, status_code: int = 409) -> None:
+    """The call is refused with ``code`` and leaves every machine exactly as it was."""
+    before = machine_snapshot()
+    with pytest.raises(ApplicationError) as refusal:
+        call()
+    assert (refusal.value.status_code, refusal.value.code) == (status_code, code)
+    assert machine_snapshot() == before
 
 
 def last_log(instance):

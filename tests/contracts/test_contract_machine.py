@@ -8,7 +8,6 @@ import pytest
 from django.db import transaction
 from django_fsm_log.models import StateLog
 
-from common.errors import ApplicationError
 from common.transitions import run_transition
 from contracts import services
 from contracts.models import Contract, Instalment
@@ -19,6 +18,7 @@ from marketplace.services.budget import committed_on
 
 from ..flows import (
     active_contract,
+    assert_refused,
     draft_contract,
     draft_tender,
     last_log,
@@ -115,14 +115,6 @@ def attempt(world, contract: Contract, verb: str) -> Contract:
             actor=officer, contract=contract, assessor=world["assessor"], community=world["community"]
         )
     raise AssertionError(verb)
-
-
-def assert_refused(call, code: str, status_code: int = 409) -> None:
-    before = machine_snapshot()
-    with pytest.raises(ApplicationError) as refusal:
-        call()
-    assert (refusal.value.status_code, refusal.value.code) == (status_code, code)
-    assert machine_snapshot() == before
 
 
 # --- The matrix -------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django_fsm_log.models import StateLog
 
-from common.errors import ApplicationError
 from marketplace import services
 from marketplace.models import Bid, Criterion, Tender
 from marketplace.selectors import ranking_of
@@ -17,6 +16,7 @@ from orgs.permissions import forget_roles
 
 from ..factories import MembershipFactory
 from ..flows import (
+    assert_refused,
     award_proposed_tender,
     draft_contract,
     draft_tender,
@@ -136,14 +136,6 @@ def attempt(world, bid: Bid, verb: str) -> Bid:
     if verb == "edit":
         return services.bid_update(actor=admin_of(world, bid), bid=bid, data={"price_amount": 27_000_000})
     raise AssertionError(verb)
-
-
-def assert_refused(call, code: str, status_code: int = 409) -> None:
-    before = machine_snapshot()
-    with pytest.raises(ApplicationError) as refusal:
-        call()
-    assert (refusal.value.status_code, refusal.value.code) == (status_code, code)
-    assert machine_snapshot() == before
 
 
 # --- The matrix -----------------------------------------------------------------------------------

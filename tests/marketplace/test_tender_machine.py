@@ -23,6 +23,7 @@ from marketplace.tasks import close_tender as close_tender_task
 
 from ..factories import BudgetLineFactory, in_days
 from ..flows import (
+    assert_refused,
     award_proposed_tender,
     draft_tender,
     evaluating_tender,
@@ -122,15 +123,6 @@ def expected_commitment(tender: Tender) -> int:
 def assert_budget_invariant(line: BudgetLine) -> None:
     line.refresh_from_db()
     assert 0 <= committed_on(line) <= line.amount
-
-
-def assert_refused(call, code: str, status_code: int = 409) -> None:
-    """The call is refused with ``code`` and leaves every machine exactly as it was."""
-    before = machine_snapshot()
-    with pytest.raises(ApplicationError) as refusal:
-        call()
-    assert (refusal.value.status_code, refusal.value.code) == (status_code, code)
-    assert machine_snapshot() == before
 
 
 # --- The matrix: every state x every transition --------------------------------------------------
