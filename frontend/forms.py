@@ -17,6 +17,7 @@ from django.forms.renderers import DjangoTemplates
 from django.forms.utils import pretty_name
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.errors import ApplicationError, Invalid
 
@@ -35,6 +36,8 @@ GROUPED_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
 CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.Select)
 # A date and time shown in the "for example" of a date or time field's message, in its input format.
 EXAMPLE_MOMENT = datetime.datetime(2026, 9, 30, 17, 0)
+# The hint under every field where a new password is chosen: the rules of AUTH_PASSWORD_VALIDATORS.
+PASSWORD_HINT = gettext_lazy("Use at least 8 characters. Do not use only numbers or a common password.")
 
 
 # --- Error messages for people ---------------------------------------------------------------------

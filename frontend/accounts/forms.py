@@ -12,15 +12,13 @@ from rest_framework.authtoken.models import Token
 from common.notifications import notify_after_commit
 from orgs.lockout import SignInLocked, authenticate_or_lock
 
-from ..forms import GovukFormMixin
+from ..forms import PASSWORD_HINT, GovukFormMixin
 
 logger = logging.getLogger(__name__)
 
 # At most this many reset e-mails per account per hour, whoever asks from wherever: the page
 # throttle counts per caller, so without this an address could be flooded from many callers.
 RESET_MAILS_PER_HOUR = 5
-
-PASSWORD_HINT = _("Use at least 8 characters. Do not use only numbers or a common password.")
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):

@@ -15,7 +15,7 @@ from marketplace.models import Kpi
 from orgs.models import Area, Organization
 from orgs.services import PROVIDER_LEGAL_TYPES
 
-from ..forms import GovukForm
+from ..forms import PASSWORD_HINT, GovukForm
 
 CODE_SEPARATORS = re.compile(r"[\s,;，、；]+")
 MAX_RECIPIENTS = 2000  # the API's limit on one event's recipients
@@ -69,7 +69,7 @@ class RegistrationForm(GovukForm):
     )
     password = forms.CharField(
         label=_("Administrator password"),
-        help_text=_("At least 8 characters; not only digits and not a common password."),
+        help_text=PASSWORD_HINT,
         error_messages={"required": _("Enter a password for the administrator")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

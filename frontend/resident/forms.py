@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.models import Rating
 from orgs.phones import normalize_mainland_mobile
 
-from ..forms import GovukForm
+from ..forms import PASSWORD_HINT, GovukForm
 
 NOT_RECEIVED = "not_received"  # the answer's form value; the service stores it as Rating.NOT_RECEIVED
 
@@ -68,7 +68,7 @@ class SignupForm(GovukForm):
         label=_("Password"),
         max_length=128,
         strip=False,
-        help_text=_("Use at least 8 characters. Do not use only numbers or a common password."),
+        help_text=PASSWORD_HINT,
         widget=forms.PasswordInput(
             attrs={"autocomplete": "new-password", "class": "govuk-!-width-two-thirds"}
         ),
