@@ -33,6 +33,16 @@ def _narrow(width: int) -> dict[str, str]:
     return {"class": f"govuk-input--width-{width}"}
 
 
+def _date_field(label: Any, help_text: Any) -> forms.DateField:
+    """A date typed as YYYY-MM-DD."""
+    return forms.DateField(
+        label=label,
+        help_text=help_text,
+        widget=forms.TextInput(attrs=_narrow(10)),
+        input_formats=["%Y-%m-%d"],
+    )
+
+
 def deadline_of(date: Any, time: Any) -> datetime.datetime:
     """The bid deadline from the timetable's date and time (objects or their ISO text)."""
     if isinstance(date, str):
@@ -195,30 +205,15 @@ class AreasBudgetForm(SectionForm):
 
 
 class TimetableForm(SectionForm):
-    deadline_date = forms.DateField(
-        label=_("Bid deadline date"),
-        help_text=_("For example, 2026-09-30"),
-        widget=forms.TextInput(attrs=_narrow(10)),
-        input_formats=["%Y-%m-%d"],
-    )
+    deadline_date = _date_field(_("Bid deadline date"), _("For example, 2026-09-30"))
     deadline_time = forms.TimeField(
         label=_("Bid deadline time"),
         help_text=_("24-hour clock, for example 17:00"),
         widget=forms.TextInput(attrs=_narrow(5)),
         input_formats=["%H:%M"],
     )
-    service_start = forms.DateField(
-        label=_("Service start date"),
-        help_text=_("For example, 2026-10-15"),
-        widget=forms.TextInput(attrs=_narrow(10)),
-        input_formats=["%Y-%m-%d"],
-    )
-    service_end = forms.DateField(
-        label=_("Service end date"),
-        help_text=_("For example, 2027-10-14"),
-        widget=forms.TextInput(attrs=_narrow(10)),
-        input_formats=["%Y-%m-%d"],
-    )
+    service_start = _date_field(_("Service start date"), _("For example, 2026-10-15"))
+    service_end = _date_field(_("Service end date"), _("For example, 2027-10-14"))
     multi_year_justification = forms.CharField(
         label=_("Multi-year justification"),
         max_length=4000,
