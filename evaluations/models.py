@@ -21,6 +21,10 @@ def score_field(verbose_name: Any) -> "models.DecimalField[Any, Any]":
     return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, null=True, blank=True)
 
 
+# The most households a sample survey may count (API and pages alike).
+SURVEY_MAX_HOUSEHOLDS = 1_000_000
+
+
 def _appeal_window_over(evaluation: Any) -> bool:
     return bool(evaluation.is_appeal_window_over)
 

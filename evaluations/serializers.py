@@ -8,7 +8,7 @@ from common.history import ReasonField
 from common.transitions import transitions_available
 from marketplace.components import ENTERED_COMPONENTS
 
-from .models import Evaluation, Rating
+from .models import SURVEY_MAX_HOUSEHOLDS, Evaluation, Rating
 from .permissions import EVALUATION_TRANSITIONS, RATING_TRANSITIONS
 
 
@@ -71,8 +71,8 @@ class ComponentScoreInputSerializer(serializers.Serializer[Any]):
 
 
 class SurveyInputSerializer(serializers.Serializer[Any]):
-    n = serializers.IntegerField(min_value=1, max_value=1_000_000)
-    n_pos = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    n = serializers.IntegerField(min_value=1, max_value=SURVEY_MAX_HOUSEHOLDS)
+    n_pos = serializers.IntegerField(min_value=0, max_value=SURVEY_MAX_HOUSEHOLDS)
 
 
 @extend_schema_field(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract
+from evaluations.models import SURVEY_MAX_HOUSEHOLDS
 from orgs.models import Organization
 
 from ..forms import GovukForm
@@ -105,31 +106,38 @@ class ScoreForm(GovukForm):
             self.fields["score"].label = label
 
 
-class SurveyForm(GovukForm):
-    n = forms.IntegerField(
-        label=_("Households surveyed"),
-        help_text=_("Recipient households who answered the survey."),
-        min_value=1,
-        max_value=1_000_000,
+def _survey_count_field(
+    label: Any, help_text: Any, *, min_value: int, errors: dict[str, Any]
+) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        min_value=min_value,
+        max_value=SURVEY_MAX_HOUSEHOLDS,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
-        error_messages={
+        error_messages={**errors, "max_value": _("Enter a number up to 1,000,000")},
+    )
+
+
+class SurveyForm(GovukForm):
+    n = _survey_count_field(
+        _("Households surveyed"),
+        _("Recipient households who answered the survey."),
+        min_value=1,
+        errors={
             "required": _("Enter the number of households surveyed"),
             "invalid": _("Enter the number of households surveyed as a whole number"),
             "min_value": _("At least one household must have been surveyed"),
-            "max_value": _("Enter a number up to 1,000,000"),
         },
     )
-    n_pos = forms.IntegerField(
-        label=_("Satisfied answers"),
-        help_text=_("Answers of 4 or 5: satisfied or very satisfied."),
+    n_pos = _survey_count_field(
+        _("Satisfied answers"),
+        _("Answers of 4 or 5: satisfied or very satisfied."),
         min_value=0,
-        max_value=1_000_000,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
-        error_messages={
+        errors={
             "required": _("Enter the number of satisfied answers"),
             "invalid": _("Enter the number of satisfied answers as a whole number"),
             "min_value": _("The number of satisfied answers must be 0 or more"),
-            "max_value": _("Enter a number up to 1,000,000"),
         },
     )
 
