@@ -66,6 +66,20 @@ def evaluation_score(request: HttpRequest, pk: int, component: str) -> HttpRespo
     )
 
 
+def _confirmation_page(request: HttpRequest, evaluation: Evaluation, verb: str, refusal: str) -> HttpResponse:
+    """The page that asks the officer to ``verb`` the evaluation, or back to it with ``refusal``
+    when the officer may not take that transition now."""
+    if verb not in transitions_available(request.user, evaluation, EVALUATION_TRANSITIONS):
+        messages.error(request, refusal)
+        return redirect("casework:evaluation", pk=evaluation.pk)
+    context = {
+        "evaluation": evaluation,
+        "contract": evaluation.contract,
+        "components": component_rows(evaluation),
+    }
+    return render(request, f"frontend/casework/evaluation_{verb}.html", context)
+
+
 @area_required("bureau")
 def evaluation_finalize(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _evaluation_or_404(request, pk)
@@ -89,15 +103,7 @@ def evaluation_finalize(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
         return redirect("casework:evaluation", pk=evaluation.pk)
-    if "finalize" not in transitions_available(request.user, evaluation, EVALUATION_TRANSITIONS):
-        messages.error(request, _("This evaluation cannot be finalized now."))
-        return redirect("casework:evaluation", pk=evaluation.pk)
-    context = {
-        "evaluation": evaluation,
-        "contract": evaluation.contract,
-        "components": component_rows(evaluation),
-    }
-    return render(request, "frontend/casework/evaluation_finalize.html", context)
+    return _confirmation_page(request, evaluation, "finalize", _("This evaluation cannot be finalized now."))
 
 
 @area_required("bureau")
@@ -111,15 +117,7 @@ def evaluation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The evaluation is final. The instalments follow its result."))
         return redirect("casework:evaluation", pk=evaluation.pk)
-    if "confirm" not in transitions_available(request.user, evaluation, EVALUATION_TRANSITIONS):
-        messages.error(request, _("This evaluation cannot be confirmed now."))
-        return redirect("casework:evaluation", pk=evaluation.pk)
-    context = {
-        "evaluation": evaluation,
-        "contract": evaluation.contract,
-        "components": component_rows(evaluation),
-    }
-    return render(request, "frontend/casework/evaluation_confirm.html", context)
+    return _confirmation_page(request, evaluation, "confirm", _("This evaluation cannot be confirmed now."))
 
 
 def _local(moment: Any) -> str:
