@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rules
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -54,25 +54,20 @@ class _Scoring:
         return self.opened[tender_id] - done if self.quality[tender_id] else 0
 
 
+def _count_by_tender(rows: QuerySet) -> dict[int, int]:
+    """How many of ``rows`` each tender has, in one query."""
+    return dict(rows.order_by().values_list("tender_id").annotate(n=Count("id")))
+
+
 def _scoring(tender_ids: list[int]) -> _Scoring:
     scoring = _Scoring()
     if not tender_ids:
         return scoring
     scoring.opened.update(
-        dict(
-            Bid.objects.filter(tender_id__in=tender_ids, status=Bid.Status.OPENED)
-            .order_by()
-            .values_list("tender_id")
-            .annotate(n=Count("id"))
-        )
+        _count_by_tender(Bid.objects.filter(tender_id__in=tender_ids, status=Bid.Status.OPENED))
     )
     scoring.quality.update(
-        dict(
-            Criterion.objects.filter(tender_id__in=tender_ids, kind=Criterion.Kind.QUALITY)
-            .order_by()
-            .values_list("tender_id")
-            .annotate(n=Count("id"))
-        )
+        _count_by_tender(Criterion.objects.filter(tender_id__in=tender_ids, kind=Criterion.Kind.QUALITY))
     )
     rows = (
         BidScore.objects.filter(
