@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers, viewsets
 
+from .reasons import REASON_MAX_LENGTH
+
 
 class ReadViewSet(viewsets.GenericViewSet[Any]):
     """Ids in URLs are integers: anything else is a plain 404, never a 500."""
@@ -21,4 +23,4 @@ class ReadViewSet(viewsets.GenericViewSet[Any]):
 
 
 class ReasonSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, allow_blank=True, required=False, default="")

@@ -25,6 +25,9 @@ class Reason(str):
 
 REASONS: dict[str, Reason] = {}
 
+# The longest reason a person may type for a transition (a cancellation, a suspension, a rejection…).
+REASON_MAX_LENGTH = 2000
+
 # Every reason the system writes, in one place; services pass these (never a literal) as the
 # ``description`` of ``common.transitions.run_transition``.
 CONTRACT_SIGNED = Reason("contract_signed", gettext_noop("signed by both parties"))

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.errors import ApplicationError
+from common.reasons import REASON_MAX_LENGTH
 from common.transitions import transitions_available
 from orgs import services as org_services
 from orgs.models import Resident
 from orgs.permissions import BUREAU_RESIDENT_CONFIRMER_ROLES, RESIDENT_TRANSITIONS
 
 from .access import area_required
-from .casework.forms import REASON_MAX_LENGTH
 from .forms import GovukForm, add_service_error
 
 AREA_ROLES = {"community": (), "bureau": BUREAU_RESIDENT_CONFIRMER_ROLES}

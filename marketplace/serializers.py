@@ -4,6 +4,7 @@ from typing import Any
 from rest_framework import serializers
 
 from common.money import MAX_AMOUNT
+from common.reasons import REASON_MAX_LENGTH
 from common.transitions import transitions_available
 from orgs.models import Area, Organization
 
@@ -175,7 +176,7 @@ class TenderSerializer(serializers.ModelSerializer[Tender]):
 
 
 class CancelInputSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 class AwardInputSerializer(serializers.Serializer[Any]):

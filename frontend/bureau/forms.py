@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.money import yuan, yuan_to_fen
+from common.reasons import REASON_MAX_LENGTH
 from marketplace.components import DEFAULT_SCORE_WEIGHTS, Component
 from marketplace.models import Criterion, Tender
 from marketplace.services import terms
@@ -498,13 +499,15 @@ class PaymentScoringForm(SectionForm):
 
 
 class ReasonForm(GovukForm):
-    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class CancelForm(ReasonForm):
     reason = forms.CharField(
         label=_("Why are you cancelling this tender?"),
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Bidders and the public will see this reason."),
     )
@@ -514,7 +517,7 @@ class CancelForm(ReasonForm):
 class DisqualifyForm(ReasonForm):
     reason = forms.CharField(
         label=_("Why is this bid disqualified?"),
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The bidder will see this reason."),
     )

@@ -7,13 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.reasons import REASON_MAX_LENGTH
 from contracts.models import Contract
 from evaluations.models import SURVEY_MAX_HOUSEHOLDS
 from orgs.models import Organization
 
 from ..forms import GovukForm
-
-REASON_MAX_LENGTH = 2000  # common.api.ReasonSerializer
 
 
 class ContractFilterForm(GovukForm):
