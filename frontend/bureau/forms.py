@@ -24,8 +24,8 @@ from marketplace.services.budget import ceiling_errors
 from marketplace.services.terms import DEFAULT_SCHEDULE
 
 from ..forms import GovukForm
+from ..task_list import TaskListSectionForm
 
-COMPLETED_CHOICES = [("yes", _("Yes, I've completed this section")), ("no", _("No, I'll come back later"))]
 QUALITY_ROWS = 4
 KPI_ROWS = 4
 
@@ -53,18 +53,12 @@ def deadline_of(date: Any, time: Any) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(date, time))
 
 
-class SectionForm(GovukForm):
+class SectionForm(TaskListSectionForm):
     """One section of the tender task list. It ends with "Have you completed this section?"; while
     the answer is No, missing answers are allowed (the section is saved as in progress). Answered
     Yes, the section must also keep the service's rules (``rule_errors``): a section is completed
     only when the tender could be created with its answers."""
 
-    completed = forms.ChoiceField(
-        label=_("Have you completed this section?"),
-        choices=COMPLETED_CHOICES,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Select whether you have completed this section")},
-    )
     field_map: dict[str, str] = {}  # service field name → this form's field
 
     def full_clean(self) -> None:

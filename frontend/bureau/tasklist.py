@@ -19,17 +19,12 @@ from marketplace.selectors import budget_line_list
 from orgs.models import Area, Organization
 
 from ..access import area_required
+from ..task_list import STATUS_LABELS as SECTION_STATUS_LABELS
 from . import forms as f
 from .drafts import SECTIONS, SECTIONS_BY_SLUG, Section, TenderDraft
 from .shared import get_tender, user_of
 
-STATUS_LABELS = {
-    "completed": gettext_lazy("Completed"),
-    "in_progress": gettext_lazy("In progress"),
-    "not_started": gettext_lazy("Not yet started"),
-    "cannot_start": gettext_lazy("Cannot start yet"),
-    "problem": gettext_lazy("There is a problem"),
-}
+STATUS_LABELS = {**SECTION_STATUS_LABELS, "problem": gettext_lazy("There is a problem")}
 AREA_LEVELS = (Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNITY)
 
 

@@ -22,6 +22,7 @@ from marketplace.selectors import tender_list
 
 from ..access import area_required
 from ..forms import add_service_error
+from ..task_list import CANNOT_START, COMPLETED, IN_PROGRESS, NOT_STARTED, STATUS_LABELS
 from .common import actor, posted, provider_organization, status_context
 from .forms import (
     DECLARATION_LABELS,
@@ -43,17 +44,6 @@ SECTIONS: dict[str, tuple[Any, type[SectionForm], dict[str, str]]] = {
     "declarations": (gettext_lazy("Declarations"), DeclarationsForm, {}),
 }
 FIRST_SECTION = "price"  # a draft bid needs a price, so the others start once it is saved
-
-NOT_STARTED = "not_started"
-IN_PROGRESS = "in_progress"
-COMPLETED = "completed"
-CANNOT_START = "cannot_start"
-STATUS_LABELS = {
-    NOT_STARTED: gettext_lazy("Not yet started"),
-    IN_PROGRESS: gettext_lazy("In progress"),
-    COMPLETED: gettext_lazy("Completed"),
-    CANNOT_START: gettext_lazy("Cannot start yet"),
-}
 
 
 def _tender(request: HttpRequest, pk: int) -> Tender:

@@ -16,6 +16,7 @@ from orgs.models import Area, Organization
 from orgs.services import PROVIDER_LEGAL_TYPES
 
 from ..forms import PASSWORD_HINT, GovukForm
+from ..task_list import TaskListSectionForm
 
 CODE_SEPARATORS = re.compile(r"[\s,;，、；]+")
 MAX_RECIPIENTS = 2000  # the API's limit on one event's recipients
@@ -117,21 +118,9 @@ class QuestionForm(GovukForm):
 
 # --- Bid task list -------------------------------------------------------------------------------
 
-COMPLETED_CHOICES = [
-    ("yes", _("Yes, I've completed this section")),
-    ("no", _("No, I'll come back later")),
-]
 
-
-class SectionForm(GovukForm):
-    """Every section of the bid ends with "Have you completed this section?"."""
-
-    completed = forms.ChoiceField(
-        label=_("Have you completed this section?"),
-        choices=COMPLETED_CHOICES,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Select whether you have completed this section")},
-    )
+class SectionForm(TaskListSectionForm):
+    """One section of the bid task list."""
 
     def service_data(self) -> dict[str, Any]:
         raise NotImplementedError
