@@ -257,6 +257,9 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
         self.withheld_amount = self.amount
 
 
+SERVICE_EVENT_MAX_RECIPIENTS = 2000  # the most households one service event records
+
+
 class ServiceEvent(models.Model):
     """A delivered service (台账): when, where, what, and the households that received it. Recording a
     household as a recipient is what lets its residents rate the contract."""

@@ -5,9 +5,9 @@ from rest_framework import serializers
 
 from common.schema import closed_schema
 from common.transitions import transitions_available
-from orgs.models import Area, Household, Organization
+from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH, Area, Household, Organization
 
-from .models import Contract, Instalment, Report, ServiceEvent
+from .models import SERVICE_EVENT_MAX_RECIPIENTS, Contract, Instalment, Report, ServiceEvent
 from .permissions import CONTRACT_TRANSITIONS
 
 
@@ -111,7 +111,9 @@ class ServiceEventInputSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
     recipients = serializers.ListField(
-        child=serializers.CharField(max_length=40), max_length=2000, default=list
+        child=serializers.CharField(max_length=HOUSEHOLD_CODE_MAX_LENGTH),
+        max_length=SERVICE_EVENT_MAX_RECIPIENTS,
+        default=list,
     )
 
 

@@ -188,6 +188,9 @@ class Membership(models.Model):
         return f"{self.user} · {self.organization} · {self.role}"
 
 
+HOUSEHOLD_CODE_MAX_LENGTH = 40
+
+
 class HouseholdQuerySet(models.QuerySet["Household"]):
     def visible_to(self, user: "Caller") -> "models.QuerySet[Household]":
         """What the user may see; the rule is ``orgs.permissions.households_visible_to``."""
@@ -201,7 +204,7 @@ class Household(models.Model):
 
     code = models.CharField(
         _("household code"),
-        max_length=40,
+        max_length=HOUSEHOLD_CODE_MAX_LENGTH,
         unique=True,
         validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("Use letters, digits, - and _ only."))],
     )

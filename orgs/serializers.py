@@ -5,7 +5,7 @@ from rest_framework import serializers
 from common.transitions import transitions_available
 
 from .credit_code import validate_credit_code
-from .models import Area, Household, Membership, Organization, Resident, User
+from .models import HOUSEHOLD_CODE_MAX_LENGTH, Area, Household, Membership, Organization, Resident, User
 from .permissions import ORGANIZATION_TRANSITIONS, RESIDENT_TRANSITIONS
 
 
@@ -131,7 +131,7 @@ class ResidentRegistrationSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, write_only=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    household_code = serializers.CharField(max_length=40)
+    household_code = serializers.CharField(max_length=HOUSEHOLD_CODE_MAX_LENGTH)
 
 
 class ResidentRegisteredSerializer(serializers.Serializer[Any]):

@@ -10,17 +10,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.money import yuan_to_fen
-from contracts.models import Report
+from contracts.models import SERVICE_EVENT_MAX_RECIPIENTS, Report
 from marketplace.models import Kpi
-from orgs.models import Area, Organization
+from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH, Area, Organization
 from orgs.services import PROVIDER_LEGAL_TYPES
 
 from ..forms import PASSWORD_HINT, GovukForm
 from ..task_list import TaskListSectionForm
 
 CODE_SEPARATORS = re.compile(r"[\s,;，、；]+")
-MAX_RECIPIENTS = 2000  # the API's limit on one event's recipients
-MAX_HOUSEHOLD_CODE = 40
 
 
 def eligible_legal_types() -> list[tuple[str, Any]]:
@@ -239,11 +237,13 @@ class ServiceEventForm(GovukForm):
     def clean_recipients(self) -> list[str]:
         # Codes hold letters, digits, - and _ only, so anything else separates them.
         codes = [code for code in CODE_SEPARATORS.split(self.cleaned_data["recipients"]) if code]
-        if len(codes) > MAX_RECIPIENTS:
-            raise forms.ValidationError(_("Enter at most %(n)d household codes") % {"n": MAX_RECIPIENTS})
-        if any(len(code) > MAX_HOUSEHOLD_CODE for code in codes):
+        if len(codes) > SERVICE_EVENT_MAX_RECIPIENTS:
             raise forms.ValidationError(
-                _("A household code has at most %(n)d characters") % {"n": MAX_HOUSEHOLD_CODE}
+                _("Enter at most %(n)d household codes") % {"n": SERVICE_EVENT_MAX_RECIPIENTS}
+            )
+        if any(len(code) > HOUSEHOLD_CODE_MAX_LENGTH for code in codes):
+            raise forms.ValidationError(
+                _("A household code has at most %(n)d characters") % {"n": HOUSEHOLD_CODE_MAX_LENGTH}
             )
         return codes
 

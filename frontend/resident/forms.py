@@ -9,6 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Rating
+from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH
 from orgs.phones import normalize_mainland_mobile
 
 from ..forms import PASSWORD_HINT, GovukForm
@@ -87,7 +88,7 @@ class SignupForm(GovukForm):
     )
     household_code = forms.CharField(
         label=_("Household code"),
-        max_length=40,
+        max_length=HOUSEHOLD_CODE_MAX_LENGTH,
         help_text=HOUSEHOLD_CODE_HINT,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-10"}
