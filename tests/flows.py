@@ -12,12 +12,25 @@ from contracts import services as contract_services
 from contracts.models import Contract
 from marketplace import services
 from marketplace.models import Bid, Criterion, Tender
+from orgs import services as org_services
+from orgs.models import Organization
 
 from . import factories as f
 
 
 def past(minutes: int = 1) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(minutes=minutes)
+
+
+def pending_provider() -> Organization:
+    """A provider registered through the service, not yet verified (its admin is "sunflower-admin")."""
+    return org_services.provider_register(
+        name="Sunflower Social Work",
+        legal_type="social_organization",
+        credit_code=f.credit_code(),
+        username="sunflower-admin",
+        password=f.PASSWORD,
+    )
 
 
 def draft_tender(world, **fields) -> Tender:

@@ -122,13 +122,7 @@ def _contract(world: dict, *, state: str) -> dict:
 
 
 def _pending_provider(world: dict) -> dict:
-    provider = org_services.provider_register(
-        name="Sunflower Social Work",
-        legal_type="social_organization",
-        credit_code=f.credit_code(),
-        username="sunflower-admin",
-        password=f.PASSWORD,
-    )
+    provider = flows.pending_provider()
     return {"organization": provider, "pending_admin": provider.memberships.get().user}
 
 

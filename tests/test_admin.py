@@ -11,7 +11,6 @@ from contracts.models import Contract, Instalment, LedgerEntry
 from evaluations.models import Evaluation, Rating
 from marketplace import services
 from marketplace.models import Bid, Question, Tender
-from orgs import services as org_services
 from orgs.models import Organization
 from payments import services as payment_services
 from payments.models import Payment
@@ -136,13 +135,7 @@ def test_a_bid_of_a_tender_cancelled_before_its_deadline_stays_sealed_in_the_adm
 
 
 def test_verifying_an_organisation_in_the_admin_goes_through_the_service_and_is_logged(world):
-    pending = org_services.provider_register(
-        name="Sunflower Social Work",
-        legal_type="social_organization",
-        credit_code=f.credit_code(),
-        username="sunflower-admin",
-        password=f.PASSWORD,
-    )
+    pending = flows.pending_provider()
     client = admin_client(world)
 
     response = client.post(

@@ -23,14 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def pending_admin() -> User:
-    organization = org_services.provider_register(
-        name="Sunflower Social Work",
-        legal_type="social_organization",
-        credit_code=f.credit_code(),
-        username="sunflower-admin",
-        password=f.PASSWORD,
-    )
-    return organization.memberships.get().user
+    return flows.pending_provider().memberships.get().user
 
 
 def registration_body(**overrides) -> dict:

@@ -4,9 +4,7 @@ rest waits, with no form or button that would end in "not allowed"."""
 import pytest
 
 from marketplace.models import Bid, Question
-from orgs import services as org_services
 
-from .. import factories as f
 from .. import flows
 from .helpers import english_client, messages_of, page
 
@@ -15,14 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def pending(db):
-    organization = org_services.provider_register(
-        name="Sunflower Social Work",
-        legal_type="social_organization",
-        credit_code=f.credit_code(),
-        username="sunflower-admin",
-        password=f.PASSWORD,
-    )
-    return english_client(organization.memberships.get().user)
+    return english_client(flows.pending_provider().memberships.get().user)
 
 
 def test_the_tender_page_explains_instead_of_offering_refused_actions(world, pending):
