@@ -421,6 +421,8 @@ class Bid(ConcurrentTransitionMixin, models.Model):
 
     # A bid's content may be read by anyone but its bidder only once it has been opened, at close.
     OPENED_STATUSES = [Status.OPENED, Status.DISQUALIFIED, Status.AWARDED, Status.NOT_AWARDED]
+    # The declarations a bidder makes, each stored in a ``declaration_<key>`` field.
+    DECLARATIONS = ("eligibility", "no_double_funding", "no_conflict")
     # What the bidder wrote: sealed until the bid is opened.
     SEALED_FIELDS = (
         "price_amount",
@@ -492,12 +494,12 @@ class Bid(ConcurrentTransitionMixin, models.Model):
         return self.tampered_at is not None
 
     @property
+    def declarations(self) -> dict[str, bool]:
+        return {key: getattr(self, f"declaration_{key}") for key in self.DECLARATIONS}
+
+    @property
     def declarations_complete(self) -> bool:
-        return (
-            self.declaration_eligibility
-            and self.declaration_no_double_funding
-            and self.declaration_no_conflict
-        )
+        return all(self.declarations.values())
 
     @fsm_log_by
     @fsm_log_description

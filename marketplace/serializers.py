@@ -262,13 +262,7 @@ class BidSerializer(serializers.ModelSerializer[Bid]):
         ]
 
     def get_declarations(self, bid: Bid) -> dict[str, Any]:
-        return DeclarationsSerializer(
-            {
-                "eligibility": bid.declaration_eligibility,
-                "no_double_funding": bid.declaration_no_double_funding,
-                "no_conflict": bid.declaration_no_conflict,
-            }
-        ).data
+        return DeclarationsSerializer(bid.declarations).data
 
     def get_available_transitions(self, bid: Bid) -> list[str]:
         return transitions_available(self.context["request"].user, bid, BID_TRANSITIONS)

@@ -88,7 +88,12 @@ def _has_answer(bid: Bid, section: str) -> bool:
         return bool(bid.technical_proposal)
     if section == "staffing-plan":
         return bool(bid.staffing_plan)
-    return any(getattr(bid, f"declaration_{key}") for key in DECLARATION_LABELS)
+    return any(bid.declarations.values())
+
+
+def _declarations_shown(bid: Bid) -> list[tuple[Any, bool]]:
+    """Each declaration's label and whether the bidder made it, for the check and detail pages."""
+    return [(DECLARATION_LABELS[key], made) for key, made in bid.declarations.items()]
 
 
 def _section_status(request: HttpRequest, bid: Bid | None, section: str) -> str:
@@ -116,7 +121,7 @@ def _initial(bid: Bid | None, section: str, done: set[str]) -> dict[str, Any]:
     elif section == "staffing-plan":
         initial["staffing_plan"] = bid.staffing_plan
     elif section == "declarations":
-        initial.update({key: getattr(bid, f"declaration_{key}") for key in DECLARATION_LABELS})
+        initial.update(bid.declarations)
     return initial
 
 
@@ -224,11 +229,10 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
         request.session.get(SESSION_DONE, {}).pop(str(bid.pk), None)
         request.session.modified = True
         return redirect("provider:bid_confirmation", pk=bid.pk)
-    declarations = [(label, getattr(bid, f"declaration_{key}")) for key, label in DECLARATION_LABELS.items()]
     return render(
         request,
         "frontend/provider/bid_check.html",
-        {"tender": tender, "bid": bid, "declarations": declarations},
+        {"tender": tender, "bid": bid, "declarations": _declarations_shown(bid)},
     )
 
 
@@ -242,14 +246,13 @@ def confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     bid = get_object_or_404(_own_bids(request), pk=pk)
     available = transitions_available(request.user, bid, BID_TRANSITIONS)
-    declarations = [(label, getattr(bid, f"declaration_{key}")) for key, label in DECLARATION_LABELS.items()]
     return render(
         request,
         "frontend/provider/bid_detail.html",
         {
             "bid": bid,
             "tender": bid.tender,
-            "declarations": declarations,
+            "declarations": _declarations_shown(bid),
             "can_submit": "submit" in available,
             "can_withdraw": "withdraw" in available,
         },

@@ -17,7 +17,6 @@ from orgs.models import Organization, User
 
 from ..models import Bid, Tender
 
-DECLARATIONS = ("eligibility", "no_double_funding", "no_conflict")
 # The StateLog description of opening a bid whose content no longer matches its receipt.
 TAMPERED_DESCRIPTION = reasons.BID_TAMPERED
 
@@ -106,7 +105,7 @@ def receipt_for(bid: Bid) -> str:
         "currency": bid.tender.currency,
         "technical_proposal": bid.technical_proposal,
         "staffing_plan": bid.staffing_plan,
-        "declarations": {key: getattr(bid, f"declaration_{key}") for key in DECLARATIONS},
+        "declarations": bid.declarations,
         "submitted_at": bid.submitted_at.isoformat() if bid.submitted_at else None,
     }
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
