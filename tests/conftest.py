@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from common.errors import CommonError
+from common.notifications import LocmemSmsBackend
 from common.schema import declared_error_codes
 from config.celery import app as celery_app
 from orgs.models import Membership, Organization
@@ -102,6 +103,14 @@ class Api:
 @pytest.fixture
 def api():
     return Api
+
+
+@pytest.fixture
+def sms(settings):
+    """Text messages stay in memory: the list of those sent."""
+    settings.NOTIFICATIONS_SMS_BACKEND = "common.notifications.LocmemSmsBackend"
+    LocmemSmsBackend.outbox.clear()
+    return LocmemSmsBackend.outbox
 
 
 @pytest.fixture

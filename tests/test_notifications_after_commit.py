@@ -4,7 +4,6 @@ back tells nobody, and one that commits tells its people once."""
 import pytest
 from django.db import transaction
 
-from common.notifications import LocmemSmsBackend
 from orgs.models import Resident
 from orgs.services import resident_confirm, resident_register
 
@@ -15,13 +14,6 @@ pytestmark = pytest.mark.django_db
 
 class RolledBack(Exception):
     pass
-
-
-@pytest.fixture
-def sms(settings):
-    settings.NOTIFICATIONS_SMS_BACKEND = "common.notifications.LocmemSmsBackend"
-    LocmemSmsBackend.outbox.clear()
-    return LocmemSmsBackend.outbox
 
 
 @pytest.fixture

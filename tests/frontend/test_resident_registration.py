@@ -6,19 +6,11 @@ import re
 
 import pytest
 
-from common.notifications import LocmemSmsBackend
 from orgs.models import Resident
 
 from .. import factories as f
 from .. import flows
 from .helpers import messages_of, page
-
-
-@pytest.fixture
-def sms(settings):
-    settings.NOTIFICATIONS_SMS_BACKEND = "common.notifications.LocmemSmsBackend"
-    LocmemSmsBackend.outbox.clear()
-    return LocmemSmsBackend.outbox
 
 
 def sign_up(client, code: str):

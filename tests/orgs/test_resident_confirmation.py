@@ -11,7 +11,6 @@ import time_machine
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from common.notifications import LocmemSmsBackend
 from evaluations.models import Rating
 from orgs.models import Household, Resident, User
 
@@ -26,13 +25,6 @@ def register(api, household_code: str, username: str = "li-na", phone: str = "13
         "residents/register/",
         {"username": username, "password": f.PASSWORD, "phone": phone, "household_code": household_code},
     )
-
-
-@pytest.fixture
-def sms(settings):
-    settings.NOTIFICATIONS_SMS_BACKEND = "common.notifications.LocmemSmsBackend"
-    LocmemSmsBackend.outbox.clear()
-    return LocmemSmsBackend.outbox
 
 
 @pytest.fixture
