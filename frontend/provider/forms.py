@@ -15,7 +15,7 @@ from marketplace.models import Kpi
 from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH, Area, Organization
 from orgs.services import PROVIDER_LEGAL_TYPES
 
-from ..forms import PASSWORD_HINT, GovukForm
+from ..forms import GovukForm
 from ..task_list import TaskListSectionForm
 
 CODE_SEPARATORS = re.compile(r"[\s,;，、；]+")
@@ -68,7 +68,7 @@ class RegistrationForm(GovukForm):
     )
     password = forms.CharField(
         label=_("Administrator password"),
-        help_text=PASSWORD_HINT,
+        help_text=_("At least 8 characters; not only digits and not a common password."),
         error_messages={"required": _("Enter a password for the administrator")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
