@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, Sum, Value
+from django.db.models import Exists, Expression, OuterRef, Prefetch, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -56,6 +56,33 @@ def budget_line_list(*, user: Caller) -> QuerySet[BudgetLine]:
     )
 
 
+def _is_fully_scored() -> Expression:
+    """A bid is fully scored when every quality criterion of its tender has at least one
+    evaluator's score on it (docs/rules.md §3.3), as an expression to annotate bids with."""
+    unscored_quality = Criterion.objects.filter(
+        tender_id=OuterRef("tender_id"), kind=Criterion.Kind.QUALITY
+    ).exclude(Exists(BidScore.objects.filter(bid_id=OuterRef(OuterRef("pk")), criterion_id=OuterRef("pk"))))
+    return ~Exists(unscored_quality)
+
+
+def fully_scored_tender_ids(*, tender_ids: Any) -> set[int]:
+    """Of ``tender_ids``, the tenders ready for the award's scoring rule (``tender_award``): at
+    least one ranked bid, and every ranked bid fully scored. One query, whatever the number."""
+    rows = (
+        Bid.objects.filter(tender_id__in=tender_ids, status__in=RANKED_STATUSES)
+        .annotate(is_fully_scored=_is_fully_scored())
+        .order_by()
+        .values_list("tender_id", "is_fully_scored")
+    )
+    with_bids: set[int] = set()
+    with_unscored: set[int] = set()
+    for tender_id, is_fully_scored in rows:
+        with_bids.add(tender_id)
+        if not is_fully_scored:
+            with_unscored.add(tender_id)
+    return with_bids - with_unscored
+
+
 @dataclass
 class RankingRow:
     bid: Bid
@@ -73,6 +100,7 @@ def ranking_of(tender: Tender) -> list[RankingRow]:
     places; ties go to the lower price, then the earlier submission."""
     bids = list(
         tender.bids.filter(status__in=RANKED_STATUSES)
+        .annotate(is_fully_scored=_is_fully_scored())
         .select_related("provider")
         .prefetch_related(
             Prefetch("scores", queryset=BidScore.objects.only("bid_id", "criterion_id", "score"))
@@ -103,7 +131,7 @@ def ranking_of(tender: Tender) -> list[RankingRow]:
                 price_score=price_score,
                 quality_score=quality_score,
                 total=price_score + quality_score,
-                is_fully_scored=all(scores[c.id] for c in quality),
+                is_fully_scored=bid.is_fully_scored,  # type: ignore[attr-defined]
                 quality_by_criterion={k: round_half_up(v, 2) for k, v in by_criterion.items()},
             )
         )

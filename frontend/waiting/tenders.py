@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from common.transitions import transitions_available
 from marketplace.models import Bid, BidScore, Criterion, EvaluatorDeclaration, Tender
 from marketplace.permissions import TENDER_TRANSITIONS
+from marketplace.selectors import fully_scored_tender_ids
 
 from ..bureau.shared import bureau_tenders
 from . import Task
@@ -34,18 +35,13 @@ def _working_tenders(user: Any) -> list[Tender]:
 
 @dataclass
 class _Scoring:
-    """Per evaluating tender: its opened bids, its quality criteria, the (bid, criterion) pairs
-    scored by anyone, and those scored by each evaluator."""
+    """Per evaluating tender: its opened bids, its quality criteria, whether the award's scoring
+    rule is met (``fully_scored_tender_ids``), and the (bid, criterion) pairs each evaluator scored."""
 
     opened: Counter = field(default_factory=Counter)
     quality: Counter = field(default_factory=Counter)
-    scored: dict[int, set[tuple[int, int]]] = field(default_factory=dict)
+    fully_scored: set[int] = field(default_factory=set)
     by_evaluator: dict[tuple[int, int], set[tuple[int, int]]] = field(default_factory=dict)
-
-    def is_fully_scored(self, tender_id: int) -> bool:
-        """Every opened bid has a score on every quality criterion (the award's rule)."""
-        needed = self.opened[tender_id] * self.quality[tender_id]
-        return self.opened[tender_id] > 0 and len(self.scored.get(tender_id, ())) >= needed
 
     def bids_left_for(self, tender_id: int, evaluator_id: int) -> int:
         pairs = self.by_evaluator.get((tender_id, evaluator_id), set())
@@ -59,10 +55,11 @@ def _count_by_tender(rows: QuerySet) -> dict[int, int]:
     return dict(rows.order_by().values_list("tender_id").annotate(n=Count("id")))
 
 
-def _scoring(tender_ids: list[int]) -> _Scoring:
+def _scoring(tender_ids: list[int], evaluator: Any) -> _Scoring:
     scoring = _Scoring()
     if not tender_ids:
         return scoring
+    scoring.fully_scored = fully_scored_tender_ids(tender_ids=tender_ids)
     scoring.opened.update(
         _count_by_tender(Bid.objects.filter(tender_id__in=tender_ids, status=Bid.Status.OPENED))
     )
@@ -74,12 +71,12 @@ def _scoring(tender_ids: list[int]) -> _Scoring:
             bid__tender_id__in=tender_ids,
             bid__status=Bid.Status.OPENED,
             criterion__kind=Criterion.Kind.QUALITY,
+            evaluator=evaluator,
         )
         .order_by()
         .values_list("bid__tender_id", "bid_id", "criterion_id", "evaluator_id")
     )
     for tender_id, bid_id, criterion_id, evaluator_id in rows:
-        scoring.scored.setdefault(tender_id, set()).add((bid_id, criterion_id))
         scoring.by_evaluator.setdefault((tender_id, evaluator_id), set()).add((bid_id, criterion_id))
     return scoring
 
@@ -115,7 +112,7 @@ def _officer_tasks(user: Any, tender: Tender, is_fully_scored: bool) -> list[Tas
 def tasks(user: Any) -> list[Task]:
     tenders = _working_tenders(user)
     evaluating_ids = [tender.pk for tender in tenders if tender.status == Tender.Status.EVALUATING]
-    scoring = _scoring(evaluating_ids)
+    scoring = _scoring(evaluating_ids, user)
     declarations: dict[int, bool] = {}
     if evaluating_ids:
         declarations = dict(
@@ -125,7 +122,7 @@ def tasks(user: Any) -> list[Task]:
         )
     result: list[Task] = []
     for tender in tenders:
-        result.extend(_officer_tasks(user, tender, scoring.is_fully_scored(tender.pk)))
+        result.extend(_officer_tasks(user, tender, tender.pk in scoring.fully_scored))
         if tender.status == Tender.Status.EVALUATING and rules.has_perm(
             "marketplace.declare_on_tender", user, tender
         ):

@@ -11,9 +11,16 @@ from django.utils import timezone
 
 from marketplace import services
 from marketplace.models import Bid, Criterion, Tender
-from marketplace.selectors import ranking_of
+from marketplace.selectors import fully_scored_tender_ids, ranking_of
 
-from ..flows import evaluating_tender, pass_deadline, published_tender, submitted_bid
+from ..flows import (
+    assert_refused,
+    evaluating_tender,
+    pass_deadline,
+    published_tender,
+    score_all,
+    submitted_bid,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +198,25 @@ def test_no_opened_bids_no_ranking(world):
         services.bid_disqualify(actor=world["officer"], bid=bid, reason="Late documents")
 
     assert ranking_of(tender) == []
+
+
+def test_fully_scored_tenders_are_those_the_award_accepts_in_one_query(world, django_assert_num_queries):
+    # Given a tender with every bid scored, one with a bid left unscored, and one with no ranked bid
+    ready = evaluating_tender(world)
+    score_all(world, ready)
+    partial = evaluating_tender(world)
+    score(world, partial, bid_of(partial, 28_000_000), [("80", "70"), ("90", "75")])
+    without_bids = published_tender(world)
+
+    # When the waiting list asks which of them are fully scored
+    with django_assert_num_queries(1):
+        ready_ids = fully_scored_tender_ids(tender_ids=[ready.pk, partial.pk, without_bids.pk])
+
+    # Then only the first, and the award agrees
+    assert ready_ids == {ready.pk}
+    assert_refused(
+        lambda: services.tender_award(actor=world["officer"], tender=partial, bid=ranking_of(partial)[0].bid),
+        "scoring_incomplete",
+    )
+    awarded = services.tender_award(actor=world["officer"], tender=ready, bid=ranking_of(ready)[0].bid)
+    assert awarded.status == Tender.Status.AWARD_PROPOSED
