@@ -18,6 +18,13 @@ from .components import DEFAULT_SCORE_WEIGHTS
 if TYPE_CHECKING:
     from orgs.auth import Caller
 
+# Input bounds, written once for the model, the API serializers and the page forms.
+SCORE_MIN, SCORE_MAX = Decimal(0), Decimal(100)  # an evaluator's score of a bid on a criterion
+QUESTION_MAX_LENGTH = 2000
+ANSWER_MAX_LENGTH = 4000
+TECHNICAL_PROPOSAL_MAX_LENGTH = 50000
+STAFFING_PLAN_MAX_LENGTH = 20000
+
 
 class CatalogueItem(models.Model):
     """An entry of the guiding catalogue (指导性目录). Every tender names one."""
@@ -367,7 +374,7 @@ class Question(models.Model):
     tender = models.ForeignKey(
         Tender, on_delete=models.CASCADE, related_name="questions", verbose_name=_("tender")
     )
-    text = models.TextField(_("question"), max_length=2000)
+    text = models.TextField(_("question"), max_length=QUESTION_MAX_LENGTH)
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by")
     )
@@ -375,7 +382,7 @@ class Question(models.Model):
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("asking organisation")
     )
     asked_at = models.DateTimeField(auto_now_add=True, verbose_name=_("asked at"))
-    answer = models.TextField(_("answer"), blank=True, max_length=4000)
+    answer = models.TextField(_("answer"), blank=True, max_length=ANSWER_MAX_LENGTH)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -591,7 +598,7 @@ class BidScore(models.Model):
     score = models.DecimalField(
         max_digits=5,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        validators=[MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)],
         verbose_name=_("score"),
     )
     scored_at = models.DateTimeField(auto_now=True, verbose_name=_("scored at"))

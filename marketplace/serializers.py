@@ -9,7 +9,22 @@ from common.transitions import transitions_available
 from orgs.models import Area, Organization
 
 from .components import Component, ScoreWeights
-from .models import Bid, BudgetLine, CatalogueItem, Criterion, Kpi, PaymentScheduleItem, Question, Tender
+from .models import (
+    ANSWER_MAX_LENGTH,
+    QUESTION_MAX_LENGTH,
+    SCORE_MAX,
+    SCORE_MIN,
+    STAFFING_PLAN_MAX_LENGTH,
+    TECHNICAL_PROPOSAL_MAX_LENGTH,
+    Bid,
+    BudgetLine,
+    CatalogueItem,
+    Criterion,
+    Kpi,
+    PaymentScheduleItem,
+    Question,
+    Tender,
+)
 from .permissions import BID_TRANSITIONS, TENDER_TRANSITIONS
 from .receipts import receipt_reference
 
@@ -184,11 +199,11 @@ class AwardInputSerializer(serializers.Serializer[Any]):
 
 
 class QuestionInputSerializer(serializers.Serializer[Any]):
-    text = serializers.CharField(max_length=2000)
+    text = serializers.CharField(max_length=QUESTION_MAX_LENGTH)
 
 
 class AnswerInputSerializer(serializers.Serializer[Any]):
-    answer = serializers.CharField(max_length=4000)
+    answer = serializers.CharField(max_length=ANSWER_MAX_LENGTH)
 
 
 class QuestionSerializer(serializers.ModelSerializer[Question]):
@@ -219,15 +234,15 @@ class BidInputSerializer(serializers.Serializer[Any]):
         queryset=Organization.objects.filter(kind=Organization.Kind.PROVIDER), required=False
     )
     price_amount = amount_field()
-    technical_proposal = serializers.CharField(max_length=50000)
-    staffing_plan = serializers.CharField(max_length=20000)
+    technical_proposal = serializers.CharField(max_length=TECHNICAL_PROPOSAL_MAX_LENGTH)
+    staffing_plan = serializers.CharField(max_length=STAFFING_PLAN_MAX_LENGTH)
     declarations = DeclarationsSerializer(required=False, default=dict)
 
 
 class BidPatchSerializer(serializers.Serializer[Any]):
     price_amount = amount_field(required=False)
-    technical_proposal = serializers.CharField(max_length=50000, required=False)
-    staffing_plan = serializers.CharField(max_length=20000, required=False)
+    technical_proposal = serializers.CharField(max_length=TECHNICAL_PROPOSAL_MAX_LENGTH, required=False)
+    staffing_plan = serializers.CharField(max_length=STAFFING_PLAN_MAX_LENGTH, required=False)
     declarations = DeclarationsSerializer(required=False)
 
 
@@ -285,9 +300,7 @@ class DeclarationSerializer(serializers.Serializer[Any]):
 
 class ScoreInputSerializer(serializers.Serializer[Any]):
     criterion = serializers.IntegerField(min_value=1)
-    score = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100)
-    )
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=SCORE_MIN, max_value=SCORE_MAX)
 
 
 class ScoreSerializer(serializers.Serializer[Any]):

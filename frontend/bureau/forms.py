@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from common.money import yuan, yuan_to_fen
 from common.reasons import REASON_MAX_LENGTH
 from marketplace.components import DEFAULT_SCORE_WEIGHTS, Component
-from marketplace.models import Criterion, Tender
+from marketplace.models import ANSWER_MAX_LENGTH, SCORE_MAX, SCORE_MIN, Criterion, Tender
 from marketplace.services import terms
 from marketplace.services.budget import ceiling_errors
 from marketplace.services.terms import DEFAULT_SCHEDULE
@@ -519,7 +519,7 @@ class DisqualifyForm(ReasonForm):
 
 class AnswerForm(GovukForm):
     answer = forms.CharField(
-        label=_("Your answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Your answer"), max_length=ANSWER_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
     )
 
     def __init__(self, *args: Any, question_number: int, **kwargs: Any) -> None:
@@ -551,8 +551,8 @@ class ScoreForm(GovukForm):
                 help_text=_("Score from 0 to 100 (weight %(weight)d)") % {"weight": criterion.weight},
                 max_digits=5,
                 decimal_places=2,
-                min_value=Decimal(0),
-                max_value=Decimal(100),
+                min_value=SCORE_MIN,
+                max_value=SCORE_MAX,
                 widget=forms.TextInput(attrs={"inputmode": "decimal", **_narrow(4)}),
             )
         self.criteria = criteria

@@ -11,8 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from common.money import yuan_to_fen
 from contracts.models import SERVICE_EVENT_MAX_RECIPIENTS, Report
-from marketplace.models import Kpi
-from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH, Area, Organization
+from marketplace.models import (
+    QUESTION_MAX_LENGTH,
+    STAFFING_PLAN_MAX_LENGTH,
+    TECHNICAL_PROPOSAL_MAX_LENGTH,
+    Kpi,
+)
+from orgs.credit_code import CREDIT_CODE_LENGTH
+from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH, USERNAME_MAX_LENGTH, Area, Organization
 from orgs.services import PROVIDER_LEGAL_TYPES
 
 from ..forms import GovukForm
@@ -54,14 +60,14 @@ class RegistrationForm(GovukForm):
     )
     credit_code = forms.CharField(
         label=_("Unified social credit code"),
-        max_length=18,
+        max_length=CREDIT_CODE_LENGTH,
         help_text=_("18 characters, for example 52510107MJ0000000X."),
         error_messages={"required": _("Enter your unified social credit code")},
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
     username = forms.CharField(
         label=_("Administrator username"),
-        max_length=150,
+        max_length=USERNAME_MAX_LENGTH,
         help_text=_("The person who manages your organisation's account signs in with this name."),
         error_messages={"required": _("Enter a username for the administrator")},
         widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
@@ -105,7 +111,7 @@ class QuestionForm(GovukForm):
 
     text = forms.CharField(
         label=_("What is your question?"),
-        max_length=2000,
+        max_length=QUESTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "The bureau publishes the question and its answer for every bidder; your name is not shown."
@@ -148,7 +154,7 @@ class PriceForm(SectionForm):
 class TechnicalProposalForm(SectionForm):
     technical_proposal = forms.CharField(
         label=_("Technical proposal"),
-        max_length=50000,
+        max_length=TECHNICAL_PROPOSAL_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_(
             "How you will deliver the service: activities, methods, schedule and how you meet each KPI."
@@ -164,7 +170,7 @@ class TechnicalProposalForm(SectionForm):
 class StaffingPlanForm(SectionForm):
     staffing_plan = forms.CharField(
         label=_("Staffing plan"),
-        max_length=20000,
+        max_length=STAFFING_PLAN_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
             "Who will deliver the service: roles, qualifications (for example social worker "

@@ -13,7 +13,7 @@ from marketplace.permissions import is_bidder_on
 from orgs.errors import OrgsError
 from orgs.models import User
 
-from ..models import Bid, BidScore, Criterion, EvaluatorDeclaration, Tender
+from ..models import SCORE_MAX, SCORE_MIN, Bid, BidScore, Criterion, EvaluatorDeclaration, Tender
 
 SCORING_STATUSES = (Tender.Status.PUBLISHED, Tender.Status.EVALUATING)
 
@@ -45,7 +45,7 @@ def bid_score(*, actor: User, bid: Bid, criterion: Criterion, score: Decimal) ->
         raise Forbidden()
     if criterion.tender_id != tender.id or criterion.kind != Criterion.Kind.QUALITY:
         raise Invalid({"criterion": [_("Choose a quality criterion of this tender.")]})
-    if not Decimal(0) <= score <= Decimal(100):
+    if not SCORE_MIN <= score <= SCORE_MAX:
         raise Invalid({"score": [_("Scores run from 0 to 100.")]})
     declared = EvaluatorDeclaration.objects.filter(tender=tender, evaluator=actor, no_conflict=True).exists()
     if not declared:
