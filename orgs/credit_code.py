@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
-LENGTH = 18
+CREDIT_CODE_LENGTH = 18
 
 
 def check_character(first17: str) -> str:
@@ -20,7 +20,7 @@ def check_character(first17: str) -> str:
 
 
 def is_valid_credit_code(code: str) -> bool:
-    if len(code) != LENGTH or any(char not in ALPHABET for char in code):
+    if len(code) != CREDIT_CODE_LENGTH or any(char not in ALPHABET for char in code):
         return False
     if not code[2:8].isdigit():
         return False

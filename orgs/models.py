@@ -8,16 +8,21 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from .credit_code import validate_credit_code
+from .credit_code import CREDIT_CODE_LENGTH, validate_credit_code
 
 if TYPE_CHECKING:
     from .auth import Caller
     from .permissions import MembershipFact
 
 
+# Input bounds, written once for the model, the API serializers and the page forms.
+USERNAME_MAX_LENGTH = 150  # AbstractUser.username's max_length
+PHONE_MAX_LENGTH = 20
+
+
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=PHONE_MAX_LENGTH, blank=True)
 
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
@@ -108,7 +113,10 @@ class Organization(ConcurrentTransitionMixin, models.Model):
     legal_type = models.CharField(_("legal type"), max_length=24, choices=LegalType.choices)
     name = models.CharField(_("name"), max_length=200)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+        _("unified social credit code"),
+        max_length=CREDIT_CODE_LENGTH,
+        unique=True,
+        validators=[validate_credit_code],
     )
     status = FSMField(
         default=Status.PENDING, choices=Status.choices, protected=True, verbose_name=_("status")
@@ -213,7 +221,7 @@ class Household(models.Model):
     )
     phone = models.CharField(
         _("phone on the household register"),
-        max_length=20,
+        max_length=PHONE_MAX_LENGTH,
         blank=True,
         help_text=_("A resident who registers with this household may confirm it by a code sent here."),
     )

@@ -4,8 +4,18 @@ from rest_framework import serializers
 
 from common.transitions import transitions_available
 
-from .credit_code import validate_credit_code
-from .models import HOUSEHOLD_CODE_MAX_LENGTH, Area, Household, Membership, Organization, Resident, User
+from .credit_code import CREDIT_CODE_LENGTH, validate_credit_code
+from .models import (
+    HOUSEHOLD_CODE_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+    Area,
+    Household,
+    Membership,
+    Organization,
+    Resident,
+    User,
+)
 from .permissions import ORGANIZATION_TRANSITIONS, RESIDENT_TRANSITIONS
 
 
@@ -56,7 +66,7 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
     jurisdiction = serializers.PrimaryKeyRelatedField(
         queryset=Area.objects.all(), allow_null=True, required=False
     )
-    credit_code = serializers.CharField(max_length=18, validators=[validate_credit_code])
+    credit_code = serializers.CharField(max_length=CREDIT_CODE_LENGTH, validators=[validate_credit_code])
     available_transitions = serializers.SerializerMethodField()
 
     class Meta:
@@ -83,10 +93,10 @@ class ProviderRegistrationSerializer(serializers.Serializer[Any]):
     class OrganizationInput(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=200)
         legal_type = serializers.ChoiceField(choices=Organization.LegalType.choices)
-        credit_code = serializers.CharField(max_length=18, validators=[validate_credit_code])
+        credit_code = serializers.CharField(max_length=CREDIT_CODE_LENGTH, validators=[validate_credit_code])
 
     class AdminInput(serializers.Serializer[Any]):
-        username = serializers.CharField(max_length=150)
+        username = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
         password = serializers.CharField(max_length=128, write_only=True)
         email = serializers.EmailField(required=False, allow_blank=True, default="")
 
@@ -114,7 +124,7 @@ class ProviderRegisteredSerializer(OrganizationSerializer):
 
 
 class MemberInputSerializer(serializers.Serializer[Any]):
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
     password = serializers.CharField(max_length=128, write_only=True)
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
@@ -128,9 +138,9 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
 
 
 class ResidentRegistrationSerializer(serializers.Serializer[Any]):
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
     password = serializers.CharField(max_length=128, write_only=True)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=PHONE_MAX_LENGTH, required=False, allow_blank=True, default="")
     household_code = serializers.CharField(max_length=HOUSEHOLD_CODE_MAX_LENGTH)
 
 
@@ -185,7 +195,7 @@ class PhoneCodeSerializer(serializers.Serializer[Any]):
 
 
 class TokenInputSerializer(serializers.Serializer[Any]):
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
     password = serializers.CharField(max_length=128, write_only=True)
 
 

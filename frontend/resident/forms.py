@@ -9,7 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Rating
-from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH
+from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH, PHONE_MAX_LENGTH, USERNAME_MAX_LENGTH
 from orgs.phones import normalize_mainland_mobile
 
 from ..forms import PASSWORD_HINT, GovukForm
@@ -59,7 +59,7 @@ HOUSEHOLD_CODE_HINT = _(
 class SignupForm(GovukForm):
     username = forms.CharField(
         label=_("Username"),
-        max_length=150,
+        max_length=USERNAME_MAX_LENGTH,
         help_text=_("You will use it to sign in. Use letters, digits and @ . + - _ only."),
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "spellcheck": "false", "class": "govuk-!-width-two-thirds"}
@@ -76,7 +76,7 @@ class SignupForm(GovukForm):
     )
     phone = forms.CharField(
         label=_("Mobile phone number"),
-        max_length=20,
+        max_length=PHONE_MAX_LENGTH,
         required=False,
         help_text=_(
             "A mainland mobile number, like 138 0013 8000. "
