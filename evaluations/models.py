@@ -23,6 +23,8 @@ def score_field(verbose_name: Any) -> "models.DecimalField[Any, Any]":
 
 # The most households a sample survey may count (API and pages alike).
 SURVEY_MAX_HOUSEHOLDS = 1_000_000
+# The longest comment a resident may leave with a rating (API and pages alike).
+RATING_COMMENT_MAX_LENGTH = 1200
 
 
 def _appeal_window_over(evaluation: Any) -> bool:
@@ -182,7 +184,9 @@ class Rating(ConcurrentTransitionMixin, models.Model):
         choices=Satisfaction.choices, verbose_name=_("satisfaction")
     )
     resolved = models.CharField(max_length=6, choices=Resolved.choices, verbose_name=_("resolved"))
-    comment = models.TextField(blank=True, validators=[MaxLengthValidator(1200)], verbose_name=_("comment"))
+    comment = models.TextField(
+        blank=True, validators=[MaxLengthValidator(RATING_COMMENT_MAX_LENGTH)], verbose_name=_("comment")
+    )
     channel = models.CharField(
         max_length=4, choices=Channel.choices, default=Channel.API, verbose_name=_("channel")
     )

@@ -8,7 +8,7 @@ from common.history import ReasonField
 from common.transitions import transitions_available
 from marketplace.components import ENTERED_COMPONENTS
 
-from .models import SURVEY_MAX_HOUSEHOLDS, Evaluation, Rating
+from .models import RATING_COMMENT_MAX_LENGTH, SURVEY_MAX_HOUSEHOLDS, Evaluation, Rating
 from .permissions import EVALUATION_TRANSITIONS, RATING_TRANSITIONS
 
 
@@ -105,13 +105,15 @@ class RatingInputSerializer(serializers.Serializer[Any]):
     contract = serializers.IntegerField(min_value=1)
     satisfaction = SatisfactionField()
     resolved = serializers.ChoiceField(choices=Rating.Resolved.choices)
-    comment = serializers.CharField(max_length=1200, allow_blank=True, required=False, default="")
+    comment = serializers.CharField(
+        max_length=RATING_COMMENT_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
 
 
 class RatingPatchSerializer(serializers.Serializer[Any]):
     satisfaction = SatisfactionField(required=False)
     resolved = serializers.ChoiceField(choices=Rating.Resolved.choices, required=False)
-    comment = serializers.CharField(max_length=1200, allow_blank=True, required=False)
+    comment = serializers.CharField(max_length=RATING_COMMENT_MAX_LENGTH, allow_blank=True, required=False)
 
 
 class RatingSerializer(serializers.ModelSerializer[Rating]):

@@ -4,11 +4,10 @@ forms check the shape of each answer; who may rate what, and when, is decided by
 from typing import Any
 
 from django import forms
-from django.core.validators import MaxLengthValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.models import Rating
+from evaluations.models import RATING_COMMENT_MAX_LENGTH, Rating
 from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH, PHONE_MAX_LENGTH, USERNAME_MAX_LENGTH
 from orgs.phones import normalize_mainland_mobile
 
@@ -25,14 +24,6 @@ SATISFACTION_LABELS: dict[int, Any] = {
     Rating.Satisfaction.VERY_DISSATISFIED: _("Very dissatisfied"),
     Rating.Satisfaction.NOT_RECEIVED: _("I did not receive this service"),
 }
-
-
-def _comment_max_length() -> int:
-    field = Rating._meta.get_field("comment")
-    return min(v.limit_value for v in field.validators if isinstance(v, MaxLengthValidator))
-
-
-COMMENT_MAX_LENGTH = _comment_max_length()
 
 
 def satisfaction_value(answer: str) -> int:
@@ -151,7 +142,7 @@ class CommentForm(GovukForm):
         help_text=_(
             "For example, what went well or what could be better. Do not include names or phone numbers."
         ),
-        max_length=COMMENT_MAX_LENGTH,
+        max_length=RATING_COMMENT_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={
