@@ -258,6 +258,9 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
 
 
 SERVICE_EVENT_MAX_RECIPIENTS = 2000  # the most households one service event records
+SERVICE_EVENT_TITLE_MAX_LENGTH = 200
+SERVICE_EVENT_DESCRIPTION_MAX_LENGTH = 5000
+REPORT_SUMMARY_MAX_LENGTH = 20000
 
 
 class ServiceEvent(models.Model):
@@ -269,8 +272,10 @@ class ServiceEvent(models.Model):
     )
     date = models.DateField(_("date"))
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True, max_length=5000)
+    title = models.CharField(_("title"), max_length=SERVICE_EVENT_TITLE_MAX_LENGTH)
+    description = models.TextField(
+        _("description"), blank=True, max_length=SERVICE_EVENT_DESCRIPTION_MAX_LENGTH
+    )
     recipients = models.ManyToManyField(
         Household, related_name="service_events", blank=True, verbose_name=_("recipient households")
     )
@@ -299,7 +304,7 @@ class Report(models.Model):
         Contract, on_delete=models.PROTECT, related_name="reports", verbose_name=_("contract")
     )
     stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
-    summary = models.TextField(_("summary"), max_length=20000)
+    summary = models.TextField(_("summary"), max_length=REPORT_SUMMARY_MAX_LENGTH)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
     )

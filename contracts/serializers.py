@@ -7,7 +7,16 @@ from common.schema import closed_schema
 from common.transitions import transitions_available
 from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH, Area, Household, Organization
 
-from .models import SERVICE_EVENT_MAX_RECIPIENTS, Contract, Instalment, Report, ServiceEvent
+from .models import (
+    REPORT_SUMMARY_MAX_LENGTH,
+    SERVICE_EVENT_DESCRIPTION_MAX_LENGTH,
+    SERVICE_EVENT_MAX_RECIPIENTS,
+    SERVICE_EVENT_TITLE_MAX_LENGTH,
+    Contract,
+    Instalment,
+    Report,
+    ServiceEvent,
+)
 from .permissions import CONTRACT_TRANSITIONS
 
 
@@ -108,8 +117,10 @@ class AssignInputSerializer(serializers.Serializer[Any]):
 class ServiceEventInputSerializer(serializers.Serializer[Any]):
     date = serializers.DateField()
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    title = serializers.CharField(max_length=SERVICE_EVENT_TITLE_MAX_LENGTH)
+    description = serializers.CharField(
+        max_length=SERVICE_EVENT_DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
     recipients = serializers.ListField(
         child=serializers.CharField(max_length=HOUSEHOLD_CODE_MAX_LENGTH),
         max_length=SERVICE_EVENT_MAX_RECIPIENTS,
@@ -134,7 +145,7 @@ class KpiActualSerializer(serializers.Serializer[Any]):
 
 class ReportInputSerializer(serializers.Serializer[Any]):
     stage = serializers.ChoiceField(choices=Report.Stage.choices)
-    summary = serializers.CharField(max_length=20000)
+    summary = serializers.CharField(max_length=REPORT_SUMMARY_MAX_LENGTH)
     kpi_actuals = KpiActualSerializer(many=True, required=False, default=list)
 
 

@@ -10,7 +10,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.money import yuan_to_fen
-from contracts.models import SERVICE_EVENT_MAX_RECIPIENTS, Report
+from contracts.models import (
+    REPORT_SUMMARY_MAX_LENGTH,
+    SERVICE_EVENT_DESCRIPTION_MAX_LENGTH,
+    SERVICE_EVENT_MAX_RECIPIENTS,
+    SERVICE_EVENT_TITLE_MAX_LENGTH,
+    Report,
+)
 from marketplace.models import (
     QUESTION_MAX_LENGTH,
     STAFFING_PLAN_MAX_LENGTH,
@@ -219,12 +225,15 @@ class ServiceEventForm(GovukForm):
     )
     title = forms.CharField(
         label=_("Title"),
-        max_length=200,
+        max_length=SERVICE_EVENT_TITLE_MAX_LENGTH,
         help_text=_("For example, Community lunch"),
         error_messages={"required": _("Enter a title")},
     )
     description = forms.CharField(
-        label=_("Description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Description"),
+        max_length=SERVICE_EVENT_DESCRIPTION_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     recipients = forms.CharField(
         label=_("Recipient households"),
@@ -263,7 +272,7 @@ class ReportForm(GovukForm):
     )
     summary = forms.CharField(
         label=_("Summary"),
-        max_length=20000,
+        max_length=REPORT_SUMMARY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("What was delivered, to whom, what went well and what did not."),
         error_messages={"required": _("Enter a summary")},
