@@ -24,6 +24,12 @@ QUESTION_MAX_LENGTH = 2000
 ANSWER_MAX_LENGTH = 4000
 TECHNICAL_PROPOSAL_MAX_LENGTH = 50000
 STAFFING_PLAN_MAX_LENGTH = 20000
+TENDER_DESCRIPTION_MAX_LENGTH = 20000
+BENEFICIARIES_MAX_LENGTH = 2000
+MULTI_YEAR_JUSTIFICATION_MAX_LENGTH = 4000
+MIN_BIDS_MAX = 100
+STANDSTILL_DAYS_MAX = 90
+CRITERION_WEIGHTS_TOTAL = 100  # a tender's criteria weigh 0 to this each, and add up to it
 
 
 class CatalogueItem(models.Model):
@@ -327,7 +333,9 @@ class Criterion(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    weight = models.PositiveSmallIntegerField(_("weight"), validators=[MaxValueValidator(100)])
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), validators=[MaxValueValidator(CRITERION_WEIGHTS_TOTAL)]
+    )
 
     class Meta:
         ordering = ["id"]

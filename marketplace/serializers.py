@@ -11,11 +11,17 @@ from orgs.models import Area, Organization
 from .components import Component, ScoreWeights
 from .models import (
     ANSWER_MAX_LENGTH,
+    BENEFICIARIES_MAX_LENGTH,
+    CRITERION_WEIGHTS_TOTAL,
+    MIN_BIDS_MAX,
+    MULTI_YEAR_JUSTIFICATION_MAX_LENGTH,
     QUESTION_MAX_LENGTH,
     SCORE_MAX,
     SCORE_MIN,
     STAFFING_PLAN_MAX_LENGTH,
+    STANDSTILL_DAYS_MAX,
     TECHNICAL_PROPOSAL_MAX_LENGTH,
+    TENDER_DESCRIPTION_MAX_LENGTH,
     Bid,
     BudgetLine,
     CatalogueItem,
@@ -77,7 +83,7 @@ class KpiSerializer(serializers.ModelSerializer[Kpi]):
 
 
 class CriterionSerializer(serializers.ModelSerializer[Criterion]):
-    weight = serializers.IntegerField(min_value=0, max_value=100)
+    weight = serializers.IntegerField(min_value=0, max_value=CRITERION_WEIGHTS_TOTAL)
 
     class Meta:
         model = Criterion
@@ -110,25 +116,29 @@ class TenderInputSerializer(serializers.Serializer[Any]):
         queryset=Organization.objects.filter(kind=Organization.Kind.BUREAU), required=False
     )
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)
+    description = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=TENDER_DESCRIPTION_MAX_LENGTH
+    )
     catalogue_item = serializers.PrimaryKeyRelatedField(queryset=CatalogueItem.objects.all())
     budget_line = serializers.PrimaryKeyRelatedField(queryset=BudgetLine.objects.all())
     areas = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), many=True)
-    beneficiaries = serializers.CharField(allow_blank=True, required=False, default="", max_length=2000)
+    beneficiaries = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=BENEFICIARIES_MAX_LENGTH
+    )
     ceiling_amount = amount_field()
     currency = serializers.ChoiceField(choices=[("CNY", "CNY")], default="CNY")
     bid_deadline = serializers.DateTimeField()
     service_start = serializers.DateField()
     service_end = serializers.DateField()
     multi_year_justification = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=4000
+        allow_blank=True, required=False, default="", max_length=MULTI_YEAR_JUSTIFICATION_MAX_LENGTH
     )
     kpis = KpiSerializer(many=True, required=False, default=list)
     criteria = CriterionSerializer(many=True)
     payment_schedule = PaymentScheduleItemSerializer(many=True, required=False)
     score_weights = ScoreWeightsSerializer(required=False)
-    min_bids = serializers.IntegerField(min_value=1, max_value=100, default=2)
-    standstill_days = serializers.IntegerField(min_value=0, max_value=90, required=False)
+    min_bids = serializers.IntegerField(min_value=1, max_value=MIN_BIDS_MAX, default=2)
+    standstill_days = serializers.IntegerField(min_value=0, max_value=STANDSTILL_DAYS_MAX, required=False)
 
 
 class TenderSerializer(serializers.ModelSerializer[Tender]):

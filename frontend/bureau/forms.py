@@ -18,7 +18,19 @@ from django.utils.translation import gettext_lazy as _
 from common.money import yuan, yuan_to_fen
 from common.reasons import REASON_MAX_LENGTH
 from marketplace.components import DEFAULT_SCORE_WEIGHTS, Component
-from marketplace.models import ANSWER_MAX_LENGTH, SCORE_MAX, SCORE_MIN, Criterion, Tender
+from marketplace.models import (
+    ANSWER_MAX_LENGTH,
+    BENEFICIARIES_MAX_LENGTH,
+    CRITERION_WEIGHTS_TOTAL,
+    MIN_BIDS_MAX,
+    MULTI_YEAR_JUSTIFICATION_MAX_LENGTH,
+    SCORE_MAX,
+    SCORE_MIN,
+    STANDSTILL_DAYS_MAX,
+    TENDER_DESCRIPTION_MAX_LENGTH,
+    Criterion,
+    Tender,
+)
 from marketplace.services import terms
 from marketplace.services.budget import ceiling_errors
 from marketplace.services.terms import DEFAULT_SCHEDULE
@@ -112,7 +124,7 @@ class ServiceDetailsForm(SectionForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
-        max_length=20000,
+        max_length=TENDER_DESCRIPTION_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What the provider will do, for whom and how often."),
@@ -120,7 +132,7 @@ class ServiceDetailsForm(SectionForm):
     catalogue_item = forms.TypedChoiceField(label=_("Catalogue item"), coerce=int)
     beneficiaries = forms.CharField(
         label=_("Beneficiaries"),
-        max_length=2000,
+        max_length=BENEFICIARIES_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example, residents aged 80 and over living alone."),
@@ -211,7 +223,7 @@ class TimetableForm(SectionForm):
     service_end = _date_field(_("Service end date"), _("For example, 2027-10-14"))
     multi_year_justification = forms.CharField(
         label=_("Multi-year justification"),
-        max_length=4000,
+        max_length=MULTI_YEAR_JUSTIFICATION_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only for a service longer than 12 months: why it needs more than one year."),
@@ -244,7 +256,7 @@ class CriteriaForm(SectionForm):
     price_weight = forms.IntegerField(
         label=_("Price weight"),
         min_value=0,
-        max_value=100,
+        max_value=CRITERION_WEIGHTS_TOTAL,
         help_text=_("Points out of 100 given to price. The weights of all criteria add up to 100."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", **_narrow(3)}),
     )
@@ -259,7 +271,7 @@ class CriteriaForm(SectionForm):
             self.fields[f"quality_{row}_weight"] = forms.IntegerField(
                 label=_("Weight of quality criterion %(n)d") % {"n": row},
                 min_value=0,
-                max_value=100,
+                max_value=CRITERION_WEIGHTS_TOTAL,
                 required=False,
                 widget=forms.TextInput(attrs={"inputmode": "numeric", **_narrow(3)}),
             )
@@ -426,14 +438,14 @@ class PaymentScoringForm(SectionForm):
     min_bids = forms.IntegerField(
         label=_("Minimum number of bids"),
         min_value=1,
-        max_value=100,
+        max_value=MIN_BIDS_MAX,
         help_text=_("With fewer bids at the deadline the tender is unsuccessful."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", **_narrow(3)}),
     )
     standstill_days = forms.IntegerField(
         label=_("Standstill period in days"),
         min_value=0,
-        max_value=90,
+        max_value=STANDSTILL_DAYS_MAX,
         help_text=_("Days between proposing the award and making it final."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", **_narrow(3)}),
     )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from common.errors import Invalid
 
 from ..components import Component
-from ..models import Criterion, PaymentScheduleItem
+from ..models import CRITERION_WEIGHTS_TOTAL, Criterion, PaymentScheduleItem
 
 MIN_PRICE_WEIGHT = 10
 MAX_HOLDBACK_PCT = Decimal(30)
@@ -128,7 +128,7 @@ def criteria_errors(criteria: list[dict[str, Any]]) -> Errors:
         _add(errors, "criteria", _("Add a price criterion and the quality criteria, with their weights."))
         return errors
     total = sum(criterion["weight"] for criterion in criteria)
-    if total != 100:
+    if total != CRITERION_WEIGHTS_TOTAL:
         _add(
             errors,
             "criteria",
