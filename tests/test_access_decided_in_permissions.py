@@ -4,21 +4,9 @@ and what the permission modules build on it. Pages, services, selectors, APIs an
 named function or predicate of the owning app's permissions module instead."""
 
 import ast
-from pathlib import Path
 
-from django.conf import settings
+from tests.source_tree import BASE_DIR, own_modules
 
-SOURCE_DIRECTORIES = (
-    "common",
-    "config",
-    "orgs",
-    "marketplace",
-    "contracts",
-    "payments",
-    "evaluations",
-    "frontend",
-    "demo",
-)
 # The membership helpers of orgs.permissions: called by permission modules only.
 MEMBERSHIP_HELPERS = {"organization_ids_of", "memberships_of", "has_role"}
 
@@ -55,14 +43,12 @@ def membership_reads(source: str) -> list[int]:
 
 
 def test_only_permission_modules_read_memberships() -> None:
-    root = Path(settings.BASE_DIR)
-    offenders = []
-    for directory in SOURCE_DIRECTORIES:
-        for path in sorted((root / directory).rglob("*.py")):
-            if "migrations" in path.parts or path.name == "permissions.py":
-                continue
-            for line in membership_reads(path.read_text(encoding="utf-8")):
-                offenders.append(f"{path.relative_to(root)}:{line}")
+    offenders = [
+        f"{path.relative_to(BASE_DIR)}:{line}"
+        for path in own_modules()
+        if path.name != "permissions.py"
+        for line in membership_reads(path.read_text(encoding="utf-8"))
+    ]
     assert offenders == [], "decide access in the owning app's permissions.py: " + ", ".join(offenders)
 
 

@@ -3,18 +3,12 @@ and the layers import-linter enforces (pyproject.toml), so a newcomer's map matc
 
 import re
 import tomllib
-from pathlib import Path
 
-from django.conf import settings
+from tests.source_tree import BASE_DIR, own_apps, own_modules
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 README = (BASE_DIR / "README.md").read_text(encoding="utf-8")
 ARCHITECTURE = (BASE_DIR / "docs" / "architecture.md").read_text(encoding="utf-8")
 PYPROJECT = tomllib.loads((BASE_DIR / "pyproject.toml").read_text(encoding="utf-8"))
-
-
-def _own_apps() -> set[str]:
-    return {app for app in settings.INSTALLED_APPS if (BASE_DIR / app / "apps.py").is_file()}
 
 
 def _enforced_layers() -> list[set[str]]:
@@ -33,7 +27,7 @@ def _without(layers: list[set[str]], *apps: str) -> list[set[str]]:
 
 
 def test_every_app_is_on_both_maps():
-    for app in _own_apps():
+    for app in own_apps():
         assert re.search(rf"^{app}/\s", README, re.MULTILINE), f"README's layout lacks {app}/"
         assert f"[`{app}/`](../{app}/)" in ARCHITECTURE, f"docs/architecture.md §1 lacks {app}/"
 
@@ -49,7 +43,7 @@ def test_the_documented_layers_are_the_enforced_ones():
 
 def test_the_layers_name_every_domain_app():
     in_layers = set().union(*_enforced_layers())
-    assert in_layers == _own_apps() - {"demo"}
+    assert in_layers == own_apps() - {"demo"}
     assert set(PYPROJECT["tool"]["importlinter"]["root_packages"]) == in_layers
 
 
@@ -60,9 +54,7 @@ def test_no_module_is_imported_for_its_side_effects():
     silenced = re.compile(r"#\s*noqa\s*:?[^\n]*\b(F401|E402)\b")
     offenders = [
         f"{path.relative_to(BASE_DIR)}:{number}"
-        for app in _own_apps() | {"config"}
-        for path in (BASE_DIR / app).rglob("*.py")
-        if "migrations" not in path.parts
+        for path in own_modules()
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if silenced.search(line)
     ]
