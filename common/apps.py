@@ -8,7 +8,12 @@ class CommonConfig(AppConfig):
     def ready(self) -> None:
         from django.core.checks import Tags, register
 
-        from .checks import check_shared_cache, check_trusted_proxies
+        from django.contrib import admin
+
+        from .checks import check_official_calendar, check_shared_cache, check_trusted_proxies
 
         register(check_trusted_proxies)
         register(check_shared_cache, Tags.caches, deploy=True)
+        register(check_official_calendar)
+        # The admin's index says when working-day deadlines count weekends only (common/workdays.py).
+        admin.site.index_template = "common/admin_index.html"

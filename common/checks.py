@@ -7,6 +7,7 @@ from django.core.checks import Error, Warning
 from django.core.exceptions import ImproperlyConfigured
 
 from .client_address import trusted_networks
+from .workdays import unknown_years
 
 PER_PROCESS_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",
@@ -35,3 +36,25 @@ def check_shared_cache(app_configs: Any, **kwargs: Any) -> list[Warning]:
             )
         ]
     return []
+
+
+def calendar_warning(years: list[int]) -> str:
+    """The one wording of the warning, for ``manage.py check`` and the admin's index."""
+    listed = ", ".join(str(year) for year in years)
+    return (
+        f"The official working-day calendar of {listed} is not in the installed chinesecalendar "
+        "library: working-day deadlines in that year count weekends only."
+    )
+
+
+def check_official_calendar(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    years = unknown_years()
+    if not years:
+        return []
+    return [
+        Warning(
+            calendar_warning(years),
+            hint="Upgrade chinesecalendar once the State Council has published the year's holidays.",
+            id="shequ.W002",
+        )
+    ]
