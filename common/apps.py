@@ -6,9 +6,8 @@ class CommonConfig(AppConfig):
     verbose_name = "Common"
 
     def ready(self) -> None:
-        from django.core.checks import Tags, register
-
         from django.contrib import admin
+        from django.core.checks import Tags, register
 
         from .checks import check_official_calendar, check_shared_cache, check_trusted_proxies
 
