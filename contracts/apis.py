@@ -60,7 +60,7 @@ class TenderAwardFinalizeApi(GenericAPIView[Tender]):
         return tender_list(user=self.request.user)
 
     @extend_schema(request=None, responses=TenderSerializer)
-    @error_codes(MarketplaceError.STANDSTILL_NOT_OVER)
+    @error_codes(MarketplaceError.STANDSTILL_NOT_OVER, MarketplaceError.CHALLENGE_PENDING)
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         tender = services.award_finalize(actor=request.user, tender=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=tender.pk)).data)

@@ -15,7 +15,7 @@ from common.money import round_half_up, split_by_shares
 from common.transitions import run_transition
 from contracts.errors import ContractsError
 from marketplace.models import Tender
-from marketplace.services import commitment_release, tender_finalize_award
+from marketplace.services import check_no_challenge_pending, commitment_release, tender_finalize_award
 from orgs.models import Organization, User
 
 from .models import Contract, Instalment
@@ -88,6 +88,8 @@ def contract_sign(*, actor: User, contract: Contract) -> Contract:
         if rules.has_perm("contracts.view_contract_details", actor, contract):
             raise InvalidTransition()
         raise Forbidden()
+    if is_contract_officer(actor, contract) or is_contract_provider_admin(actor, contract):
+        check_no_challenge_pending(contract.tender)
     signed_any = False
     now = timezone.now()
     if is_contract_officer(actor, contract) and contract.bureau_signed_at is None:

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from common.errors import ApplicationError
 from common.tasks import fan_out
-from marketplace.models import Tender
+from marketplace.models import Award, Tender
 
 from .services import award_finalize
 
@@ -14,8 +14,10 @@ logger = logging.getLogger(__name__)
 
 @shared_task(ignore_result=True)
 def finalize_due_awards() -> int:
-    """Finalize every proposed award whose standstill has ended (beat)."""
-    due = Tender.objects.filter(status=Tender.Status.AWARD_PROPOSED, standstill_until__lte=timezone.now())
+    """Finalize every proposed award whose standstill has ended and that no challenge holds (beat)."""
+    due = Tender.objects.filter(
+        status=Tender.Status.AWARD_PROPOSED, standstill_until__lte=timezone.now()
+    ).exclude(awards__status=Award.Status.CHALLENGED)
     return fan_out(due, finalize_award)
 
 

@@ -449,7 +449,9 @@ def _contracted(cast: Cast, brief: Brief, created: int, *, signed: bool) -> Cont
     """Awarded; the scheduler finalizes the award when the standstill ends, the officer assigns the
     assessor and the committee, and (``signed``) both parties sign the next day."""
     tender = _awarded(cast, brief, created)
-    finalized = created + brief.bidding_days + 2 + tender.standstill_days + 1
+    # the day after the standstill, which waits for the challenge window's working days
+    assert tender.standstill_until is not None
+    finalized = (timezone.localdate(tender.standstill_until) - timezone.localdate()).days + 1
     with day(finalized):
         contract_services.award_finalize(actor=None, tender=tender)
         contract = Contract.objects.get(tender=tender)

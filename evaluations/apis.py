@@ -19,6 +19,7 @@ from contracts.apis import ContractRepresentation
 from contracts.errors import ContractsError
 from contracts.models import Contract
 from contracts.serializers import ContractSerializer
+from marketplace.errors import MarketplaceError
 from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.errors import OrgsError
 
@@ -44,7 +45,7 @@ class ContractSignApi(ContractRepresentation):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses=ContractSerializer)
-    @error_codes(ContractsError.ALREADY_SIGNED)
+    @error_codes(ContractsError.ALREADY_SIGNED, MarketplaceError.CHALLENGE_PENDING)
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return self._respond(services.contract_sign(actor=request.user, contract=self.get_object()))
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import MoneyAdminMixin, ReadOnlyModelAdmin
 from common.money import yuan
 
-from .models import Bid, BudgetLine, CatalogueItem, Question, Tender
+from .models import Award, Bid, BudgetLine, CatalogueItem, Question, Tender
 from .permissions import is_bid_sealed
 
 
@@ -30,6 +30,14 @@ class TenderAdmin(ReadOnlyModelAdmin):
     list_display = ("title", "bureau", "status", "ceiling_amount", "bid_deadline")
     list_filter = ("status",)
     search_fields = ("title",)
+
+
+@admin.register(Award)
+class AwardAdmin(ReadOnlyModelAdmin):
+    """Read-only: an award notice is published, held, confirmed and annulled only by the services."""
+
+    list_display = ("tender", "provider", "total", "status", "notice_published_at", "challenge_until")
+    list_filter = ("status",)
 
 
 @admin.register(Bid)

@@ -27,7 +27,7 @@ from orgs.permissions import acting_organization
 from . import services
 from .errors import MarketplaceError
 from .filters import TenderFilter
-from .models import Bid, CatalogueItem, Criterion, Question, Tender
+from .models import Award, Bid, CatalogueItem, Criterion, Question, Tender
 from .permissions import (
     PROVIDER_ROLES,
     check_bids_unsealed,
@@ -38,6 +38,7 @@ from .selectors import budget_line_list, ranking_of, tender_list
 from .serializers import (
     AnswerInputSerializer,
     AwardInputSerializer,
+    AwardSerializer,
     BidInputSerializer,
     BidPatchSerializer,
     BidSerializer,
@@ -156,6 +157,20 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         if bid is None:
             raise Invalid({"bid": [_("No such bid on this tender.")]})
         return self._respond(services.tender_award(actor=request.user, tender=tender, bid=bid))
+
+    @extend_schema(
+        responses=AwardSerializer,
+        description="The tender's award notice (public): the standing award, or the latest annulled one.",
+    )
+    @award.mapping.get
+    def award_notice(self, request: ApiRequest, pk: str | None = None) -> Response:
+        tender = self.get_object()
+        award = (
+            Award.objects.visible_to(request.user).filter(tender=tender).select_related("provider").first()
+        )
+        if award is None:
+            raise NotFound()
+        return Response(AwardSerializer(award).data)
 
     @extend_schema(responses=StateLogSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

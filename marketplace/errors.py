@@ -9,6 +9,7 @@ class MarketplaceError(ErrorCode):
     BIDDING_CLOSED = "bidding_closed"
     BIDS_SEALED = "bids_sealed"
     BUDGET_INSUFFICIENT = "budget_insufficient"
+    CHALLENGE_PENDING = "challenge_pending"
     DEADLINE_NOT_PASSED = "deadline_not_passed"
     DEADLINE_TOO_SOON = "deadline_too_soon"
     DECLARATION_REQUIRED = "declaration_required"

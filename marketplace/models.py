@@ -297,6 +297,15 @@ class Tender(ConcurrentTransitionMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
+    @transition(field=status, source=Status.AWARD_PROPOSED, target=Status.EVALUATING)
+    def reopen_scoring(self, by: "User | None" = None, description: str | None = None) -> None:
+        """The proposed award was annulled (an upheld challenge or complaint): the bids are scored
+        again; their scores are kept for review (docs/rules.md §17.5)."""
+        self.proposed_bid = None
+        self.standstill_until = None
+
+    @fsm_log_by
+    @fsm_log_description
     @transition(
         field=status,
         source=[Status.DRAFT, Status.PUBLISHED, Status.EVALUATING, Status.AWARD_PROPOSED],
@@ -568,6 +577,95 @@ class Bid(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.OPENED, target=Status.NOT_AWARDED)
     def mark_not_awarded(self, by: "User | None" = None, description: str | None = None) -> None:
         pass
+
+
+class AwardQuerySet(models.QuerySet["Award"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Award]":
+        """What the user may see; the rule is ``marketplace.permissions.awards_visible_to``."""
+        from .permissions import awards_visible_to  # the permission module imports the models
+
+        return awards_visible_to(self, user)
+
+    def current(self) -> "models.QuerySet[Award]":
+        """The awards that still stand: each tender has at most one (a constraint)."""
+        return self.exclude(status=Award.Status.ANNULLED)
+
+
+class Award(ConcurrentTransitionMixin, models.Model):
+    """The award notice (中标公告): what was proposed, to whom, at what total and rank, published
+    when the bureau awards, and open to challenge until ``challenge_until`` (docs/rules.md §17.4).
+    An annulled award stays on record; the tender's next award is a new row."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        CHALLENGED = "challenged", _("Challenged")
+        CONFIRMED = "confirmed", _("Confirmed")
+        ANNULLED = "annulled", _("Annulled")
+
+    tender = models.ForeignKey(
+        Tender, on_delete=models.PROTECT, related_name="awards", verbose_name=_("tender")
+    )
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="awards", verbose_name=_("bid"))
+    provider = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="awards", verbose_name=_("provider")
+    )
+    price_amount = models.BigIntegerField(_("price"))
+    total = models.DecimalField(_("total score"), max_digits=6, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    notice_published_at = models.DateTimeField(_("notice published at"))
+    challenge_until = models.DateTimeField(_("open to challenge until"))
+    status = FSMField(
+        default=Status.PROPOSED, choices=Status.choices, protected=True, verbose_name=_("status")
+    )
+    decided_at = models.DateTimeField(_("confirmed or annulled at"), null=True, blank=True)
+    # What the notice published, as it was: every opened bid's provider, total and rank (a
+    # disqualified bid has no total or rank). Later scoring never rewrites a notice.
+    standings = models.JSONField(default=list, blank=True, verbose_name=_("standings"))
+
+    objects = AwardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender"], condition=~Q(status="annulled"), name="one_standing_award_per_tender"
+            ),
+        ]
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+
+    def __str__(self) -> str:
+        return f"{self.tender} → {self.provider}"
+
+    @property
+    def is_open_to_challenge(self) -> bool:
+        return self.status in (self.Status.PROPOSED, self.Status.CHALLENGED) and (
+            timezone.now() <= self.challenge_until
+        )
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.PROPOSED, target=Status.CHALLENGED)
+    def challenge(self, by: "User | None" = None, description: str | None = None) -> None:
+        """A challenge or complaint is pending: the award cannot be confirmed."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.CHALLENGED, target=Status.PROPOSED)
+    def clear_challenge(self, by: "User | None" = None, description: str | None = None) -> None:
+        """Nothing is pending any more and the award stands."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.PROPOSED, target=Status.CONFIRMED)
+    def confirm(self, by: "User | None" = None, description: str | None = None) -> None:
+        self.decided_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=[Status.PROPOSED, Status.CHALLENGED], target=Status.ANNULLED)
+    def annul(self, by: "User | None" = None, description: str | None = None) -> None:
+        self.decided_at = timezone.now()
 
 
 class EvaluatorDeclaration(models.Model):

@@ -10,7 +10,7 @@ from orgs.auth import Caller, signed_in
 from orgs.models import Membership, Organization, User
 from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
-from .models import Bid, BudgetLine, Question, Tender
+from .models import Award, Bid, BudgetLine, Question, Tender
 
 Role = Membership.Role
 BUREAU_ROLES = (Role.ADMIN, Role.OFFICER, Role.FINANCE, Role.EVALUATOR)
@@ -80,6 +80,12 @@ def tenders_visible_to(tenders: QuerySet[Tender], user: Caller) -> QuerySet[Tend
     if bureau_ids:
         visible |= Q(bureau_id__in=bureau_ids)
     return tenders.filter(visible)
+
+
+def awards_visible_to(awards: QuerySet[Award], user: Caller) -> QuerySet[Award]:
+    """``Award.objects.visible_to(user)``: an award notice is public with its tender (awards exist
+    only from ``award_proposed`` on, when the tender is public)."""
+    return awards.filter(tender__in=tenders_visible_to(Tender.objects.all(), user))
 
 
 def budget_lines_visible_to(lines: QuerySet[BudgetLine], user: Caller) -> QuerySet[BudgetLine]:

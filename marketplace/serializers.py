@@ -22,6 +22,7 @@ from .models import (
     STANDSTILL_DAYS_MAX,
     TECHNICAL_PROPOSAL_MAX_LENGTH,
     TENDER_DESCRIPTION_MAX_LENGTH,
+    Award,
     Bid,
     BudgetLine,
     CatalogueItem,
@@ -320,6 +321,41 @@ class ScoreSerializer(serializers.Serializer[Any]):
     evaluator = serializers.IntegerField(source="evaluator_id")
     score = serializers.DecimalField(max_digits=5, decimal_places=2)
     scored_at = serializers.DateTimeField()
+
+
+class AwardStandingSerializer(serializers.Serializer[Any]):
+    """One row of an award notice: an opened bid's provider, price, total and rank."""
+
+    bid = serializers.IntegerField()
+    provider = serializers.IntegerField()
+    provider_name = serializers.CharField()
+    price_amount = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+    disqualified = serializers.BooleanField()
+
+
+class AwardSerializer(serializers.ModelSerializer[Award]):
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    standings = AwardStandingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Award
+        fields = [
+            "id",
+            "tender",
+            "bid",
+            "provider",
+            "provider_name",
+            "price_amount",
+            "total",
+            "rank",
+            "notice_published_at",
+            "challenge_until",
+            "status",
+            "decided_at",
+            "standings",
+        ]
 
 
 class RankingRowSerializer(serializers.Serializer[Any]):

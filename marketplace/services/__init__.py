@@ -1,5 +1,13 @@
 """Writes of the marketplace: budget lines, tenders, questions, bids, scoring, award."""
 
+from .awards import (
+    award_annul,
+    award_hold,
+    award_release,
+    challenge_until_of,
+    check_no_challenge_pending,
+    standing_award,
+)
 from .bids import bid_create, bid_disqualify, bid_open, bid_submit, bid_update, bid_withdraw
 from .budget import budget_line_create, budget_line_locked, commitment_release
 from .catalogue import catalogue_item_create
@@ -16,6 +24,9 @@ from .tenders import (
 )
 
 __all__ = [
+    "award_annul",
+    "award_hold",
+    "award_release",
     "bid_create",
     "bid_disqualify",
     "bid_open",
@@ -26,10 +37,13 @@ __all__ = [
     "budget_line_create",
     "budget_line_locked",
     "catalogue_item_create",
+    "challenge_until_of",
+    "check_no_challenge_pending",
     "commitment_release",
     "evaluator_declare",
     "question_answer",
     "question_ask",
+    "standing_award",
     "tender_award",
     "tender_cancel",
     "tender_close",

@@ -4,7 +4,6 @@ from typing import Any
 import rules
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import reasons
@@ -16,6 +15,7 @@ from orgs.models import Organization, User
 from ..components import DEFAULT_SCORE_WEIGHTS, Component, ScoreWeights
 from ..models import Bid, Criterion, Kpi, PaymentScheduleItem, Tender
 from ..selectors import ranking_of
+from .awards import award_annul, award_confirm, award_publish, standing_award
 from .bids import bid_open
 from .budget import available_on, budget_line_locked, ceiling_errors
 from .terms import DEFAULT_SCHEDULE, earliest_bid_deadline, validate_terms
@@ -190,6 +190,11 @@ def tender_cancel(*, actor: User, tender: Tender, reason: str) -> Tender:
     _require(actor, "marketplace.cancel_tender", tender)
     if not reason.strip():
         raise Invalid({"reason": [_("Give the reason for cancelling.")]})
+    award = standing_award(tender)
+    if award is not None:
+        return award_annul(
+            award=award, tender=tender, by=actor, description=reason.strip(), cancel_tender=True
+        )
     budget_line_locked(tender.budget_line_id)
     tender.committed_amount = 0
     return run_transition(tender, tender.cancel, by=actor, description=reason.strip())
@@ -220,7 +225,11 @@ def tender_award(*, actor: User, tender: Tender, bid: Bid) -> Tender:
             code=MarketplaceError.NOT_TOP_RANKED,
             extra={"top_ranked_bid": ranking[0].bid.id},
         )
-    standstill_until = timezone.now() + datetime.timedelta(days=tender.standstill_days)
+    award = award_publish(actor=actor, tender=tender, ranking=ranking)
+    # The standstill ends at the later of its own days and the end of the challenge window.
+    standstill_until = max(
+        award.notice_published_at + datetime.timedelta(days=tender.standstill_days), award.challenge_until
+    )
     return run_transition(tender, tender.award, by=actor, bid=bid, standstill_until=standstill_until)
 
 
@@ -239,6 +248,7 @@ def tender_finalize_award(*, actor: User | None, tender: Tender) -> Tender:
                 "standstill_until": tender.standstill_until.isoformat() if tender.standstill_until else None
             },
         )
+    award_confirm(actor=actor, tender=tender)
     run_transition(tender, tender.finalize_award, by=actor)
     winner = tender.proposed_bid
     assert winner is not None

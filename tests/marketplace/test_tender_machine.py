@@ -653,8 +653,11 @@ def test_award_proposes_the_top_ranked_bid_and_starts_the_standstill(world):
     tender = services.tender_award(actor=world["officer"], tender=tender, bid=top)
 
     assert tender.status == S.AWARD_PROPOSED and tender.proposed_bid == top
-    expected_end = started + datetime.timedelta(days=tender.standstill_days)
-    assert expected_end <= tender.standstill_until <= timezone.now() + datetime.timedelta(days=7)
+    # the standstill ends at the later of its own days and the challenge window (docs/rules.md §17.4)
+    award = tender.awards.get()
+    assert started <= award.notice_published_at <= timezone.now()
+    own_days = award.notice_published_at + datetime.timedelta(days=tender.standstill_days)
+    assert tender.standstill_until == max(own_days, award.challenge_until)
     assert set(tender.bids.values_list("status", flat=True)) == {Bid.Status.OPENED}  # final only later
     assert tender.committed_amount == tender.ceiling_amount
 
@@ -741,8 +744,8 @@ def test_finalize_award_makes_the_award_final(world):
         ("holdback", 8_400_000, "scheduled"),
     ]
     assert sum(amount for _, amount, _ in amounts) == contract.value_amount
-    # One row for the tender and one per bid decided
-    assert StateLog.objects.count() == logs_before + 1 + 2
+    # One row for the award notice confirmed, one for the tender and one per bid decided
+    assert StateLog.objects.count() == logs_before + 1 + 1 + 2
     log = last_log(tender)
     assert (log.by, log.source_state, log.state) == (world["officer"], S.AWARD_PROPOSED, S.AWARDED)
 
@@ -764,11 +767,13 @@ def test_finalize_award_before_the_standstill_ends_is_refused(world):
     with pytest.raises(ApplicationError) as refusal:
         contract_services.award_finalize(actor=world["officer"], tender=tender)
     assert refusal.value.code == "standstill_not_over"
-    assert refusal.value.extra["standstill_until"] == tender.standstill_until.isoformat()
+    until = datetime.datetime.fromisoformat(refusal.value.extra["standstill_until"])
+    assert until == tender.standstill_until
     assert not Contract.objects.exists() and not Instalment.objects.exists()
 
 
-def test_a_zero_day_standstill_can_be_finalized_at_once(world):
+def test_a_zero_day_standstill_can_be_finalized_at_once(world, settings):
+    settings.CHALLENGE_WORKING_DAYS = 0  # and no challenge window
     tender = award_proposed_tender(world, standstill_days=0)
     assert contract_services.award_finalize(actor=world["officer"], tender=tender).status == S.AWARDED
 
