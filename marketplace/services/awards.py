@@ -32,12 +32,13 @@ def standing_award(tender: Tender, *, lock: bool = False) -> Award | None:
     awards = Award.objects.current().filter(tender_id=tender.pk)
     if lock:
         awards = awards.select_for_update()
-    return awards.first()
+    award: Award | None = awards.first()
+    return award
 
 
 def standings_of(tender: Tender, ranking: list[RankingRow]) -> list[dict[str, object]]:
     """The notice's table: the ranked bids in rank order, then the disqualified ones."""
-    ranked = [
+    ranked: list[dict[str, object]] = [
         {
             "bid": row.bid.pk,
             "provider": row.bid.provider_id,
@@ -49,7 +50,7 @@ def standings_of(tender: Tender, ranking: list[RankingRow]) -> list[dict[str, ob
         }
         for row in ranking
     ]
-    disqualified = [
+    disqualified: list[dict[str, object]] = [
         {
             "bid": bid.pk,
             "provider": bid.provider_id,
@@ -70,7 +71,7 @@ def award_publish(*, actor: User, tender: Tender, ranking: list[RankingRow]) -> 
     assert transaction.get_connection().in_atomic_block
     row = ranking[0]
     now = timezone.now()
-    return Award.objects.create(
+    award: Award = Award.objects.create(
         tender=tender,
         bid=row.bid,
         provider_id=row.bid.provider_id,
@@ -81,6 +82,7 @@ def award_publish(*, actor: User, tender: Tender, ranking: list[RankingRow]) -> 
         challenge_until=challenge_until_of(now),
         standings=standings_of(tender, ranking),
     )
+    return award
 
 
 def challenge_pending(award: Award | None) -> Conflict:
