@@ -48,6 +48,7 @@ class CommonError(ErrorCode):
     NOT_FOUND = "not_found", 404
     METHOD_NOT_ALLOWED = "method_not_allowed", 405
     NOT_ACCEPTABLE = "not_acceptable", 406
+    PAYLOAD_TOO_LARGE = "payload_too_large", 413
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", 415
     CONFLICT = "conflict", 409
     INVALID_TRANSITION = "invalid_transition", 409
@@ -101,6 +102,14 @@ class Invalid(ApplicationError):
 
     def __init__(self, fields: dict[str, Any], message: Any = None, *, code: ErrorCode | None = None):
         super().__init__(message, code=code, extra={"fields": fields})
+
+
+class PayloadTooLarge(ApplicationError):
+    """413: the request's body (an uploaded file) is larger than the operation accepts."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    code = CommonError.PAYLOAD_TOO_LARGE
+    default_message = _("The file is too large.")
 
 
 _DRF_CODES = {

@@ -74,6 +74,7 @@ def _status_description(status: int, codes: Iterable[str]) -> str:
         403: gettext("Not allowed for the caller. Codes: %(codes)s."),
         404: gettext("Not found, or not visible to the caller. Codes: %(codes)s."),
         409: gettext("Not possible in the current state. Codes: %(codes)s."),
+        413: gettext("The uploaded file is larger than the operation accepts. Codes: %(codes)s."),
         429: gettext(
             "Too many requests: `extra.wait` or `extra.retry_after` says how many seconds to wait. "
             "Codes: %(codes)s."

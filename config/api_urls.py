@@ -5,7 +5,8 @@ from typing import Any
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from contracts.apis import ContractViewSet, InstalmentViewSet, TenderAwardFinalizeApi
+from contracts.apis import ContractViewSet, InstalmentViewSet, ServiceEventViewSet, TenderAwardFinalizeApi
+from documents.apis import DocumentViewSet
 from evaluations.apis import (
     ContractEvaluationsApi,
     ContractSignApi,
@@ -55,6 +56,8 @@ router.register("questions", QuestionViewSet, basename="question")
 router.register("bids", BidViewSet, basename="bid")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("instalments", InstalmentViewSet, basename="instalment")
+router.register("events", ServiceEventViewSet, basename="event")
+router.register("documents", DocumentViewSet, basename="document")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("ratings", RatingViewSet, basename="rating")

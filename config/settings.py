@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "csp",
     "common",
     "orgs",
+    "documents",
     "marketplace",
     "contracts",
     "payments",
@@ -127,8 +128,35 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Documents (docs/rules.md §17.2) are kept in the storage named "documents": a folder
+# (DOCUMENTS_ROOT, by default var/documents, made when the first file is saved) unless
+# DOCUMENTS_STORAGE=s3 selects any S3-compatible store (django-storages; README, production).
+DOCUMENTS_STORAGE = env_str("DOCUMENTS_STORAGE", "filesystem")
+if DOCUMENTS_STORAGE == "s3":
+    _documents_storage: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("DOCUMENTS_S3_BUCKET", ""),
+            "endpoint_url": env_str("DOCUMENTS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("DOCUMENTS_S3_REGION", "") or None,
+            "access_key": env_str("DOCUMENTS_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("DOCUMENTS_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("DOCUMENTS_S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif DOCUMENTS_STORAGE == "filesystem":
+    _documents_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env_str("DOCUMENTS_ROOT", str(VAR_DIR / "documents"))},
+    }
+else:
+    raise ImproperlyConfigured("DOCUMENTS_STORAGE must be filesystem or s3")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": _documents_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -8,6 +8,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +18,8 @@ from common.errors import NotFound
 from common.history import StateLogSerializer, history_of
 from common.schema import error_codes
 from contracts.errors import ContractsError
+from documents.apis import UPLOAD_ERRORS, owner_documents
+from documents.serializers import DocumentSerializer, DocumentUploadSerializer
 from marketplace.errors import MarketplaceError
 from marketplace.models import Tender
 from marketplace.selectors import tender_list
@@ -25,7 +28,7 @@ from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.models import User
 
 from . import delivery, services
-from .models import Contract, Instalment
+from .models import Contract, Instalment, ServiceEvent
 from .selectors import contract_list
 from .serializers import (
     AssignInputSerializer,
@@ -173,12 +176,61 @@ class ContractViewSet(ContractRepresentation, mixins.ListModelMixin, mixins.Retr
         )
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(methods=["GET"], responses=DocumentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    @error_codes(*UPLOAD_ERRORS, method="POST")
+    def documents(self, request: ApiRequest, pk: str | None = None) -> Response:
+        """The contract's documents (docs/rules.md §17.2), for its parties: either attaches them
+        (multipart ``file``, ``title``, ``kind``)."""
+        return owner_documents(self, request, self._party_contract())
+
     @extend_schema(responses=StateLogSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)  # a timeline, not a collection
     def history(self, request: ApiRequest, pk: str | None = None) -> Response:
         contract = self.get_object()
         context = {**self.get_serializer_context(), "show_actors": self._is_party(contract)}
         return Response(StateLogSerializer(history_of(contract), many=True, context=context).data)
+
+
+class ServiceEventViewSet(mixins.RetrieveModelMixin, ReadViewSet):
+    """``events/{id}/``: a service event, seen by the contract's parties and the admin."""
+
+    serializer_class = ServiceEventSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self) -> QuerySet[ServiceEvent]:
+        visible: QuerySet[ServiceEvent] = ServiceEvent.objects.visible_to(self.request.user)
+        return visible.select_related("contract").prefetch_related("recipients")
+
+    @extend_schema(methods=["GET"], responses=DocumentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    @error_codes(*UPLOAD_ERRORS, method="POST")
+    def documents(self, request: ApiRequest, pk: str | None = None) -> Response:
+        """The service event's documents (docs/rules.md §17.2): the provider attaches sign-in
+        sheets and photos while the contract is delivered; whoever sees the event sees them."""
+        return owner_documents(self, request, self.get_object())
 
 
 class InstalmentViewSet(mixins.RetrieveModelMixin, ReadViewSet):

@@ -263,6 +263,14 @@ SERVICE_EVENT_DESCRIPTION_MAX_LENGTH = 5000
 REPORT_SUMMARY_MAX_LENGTH = 20000
 
 
+class ServiceEventQuerySet(models.QuerySet["ServiceEvent"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[ServiceEvent]":
+        """What the user may see; the rule is ``contracts.permissions.service_events_visible_to``."""
+        from .permissions import service_events_visible_to  # the permission module imports the models
+
+        return service_events_visible_to(self, user)
+
+
 class ServiceEvent(models.Model):
     """A delivered service (台账): when, where, what, and the households that received it. Recording a
     household as a recipient is what lets its residents rate the contract."""
@@ -283,6 +291,8 @@ class ServiceEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    objects = ServiceEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -2,12 +2,17 @@
 
 import rules
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
+from common.errors import InvalidTransition
+from documents.models import Document
+from documents.owners import Owner
 from orgs.auth import Caller, signed_in
 from orgs.models import Membership
 from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
-from .models import Contract, Instalment
+from .delivery import DELIVERING
+from .models import Contract, Instalment, ServiceEvent
 
 Role = Membership.Role
 
@@ -96,6 +101,70 @@ def instalments_visible_to(instalments: QuerySet[Instalment], user: Caller) -> Q
     return instalments.filter(party_contract_q(user, "contract__"))
 
 
+def service_events_visible_to(events: QuerySet[ServiceEvent], user: Caller) -> QuerySet[ServiceEvent]:
+    """``ServiceEvent.objects.visible_to(user)``: a contract's service events are seen by its parties
+    and the admin (as the contract's ``events/`` are)."""
+    if is_platform_admin(user):
+        return events
+    if not signed_in(user):
+        return events.none()
+    return events.filter(party_contract_q(user, "contract__"))
+
+
+@rules.predicate
+def is_event_provider_member(user: Caller, event: ServiceEvent) -> bool:
+    return has_role(user, event.contract.provider_id, Role.ADMIN, Role.STAFF)
+
+
+# Documents (docs/rules.md §17.2): either party attaches documents to a contract (its officers for
+# the bureau, its admins and staff for the provider) and reads them, with the platform admin; the
+# provider attaches sign-in sheets and photos to its service events while the contract is
+# delivered, and whoever sees the events sees them. Nothing is removed from either.
+
+
+def contract_documents_readable(user: Caller) -> QuerySet[Contract]:
+    contracts: QuerySet[Contract] = Contract.objects.all()
+    if is_platform_admin(user):
+        return contracts
+    if not signed_in(user):
+        return contracts.none()
+    return contracts.filter(party_contract_q(user))
+
+
+def event_documents_readable(user: Caller) -> QuerySet[ServiceEvent]:
+    events: QuerySet[ServiceEvent] = ServiceEvent.objects.visible_to(user)
+    return events
+
+
+def _contract_takes_documents(contract: Contract, amendment: object = None) -> None:
+    return None
+
+
+def _event_takes_documents(event: ServiceEvent, amendment: object = None) -> None:
+    if event.contract.status not in DELIVERING:
+        raise InvalidTransition(_("Documents are added to service events while the contract is active."))
+
+
+DOCUMENT_OWNERS = (
+    Owner(
+        model=Contract,
+        name="contract",
+        attach_permission="contracts.attach_document_to_contract",
+        readable=contract_documents_readable,
+        kinds=(Document.Kind.CONTRACT, Document.Kind.OTHER),
+        check_attachable=_contract_takes_documents,
+    ),
+    Owner(
+        model=ServiceEvent,
+        name="event",
+        attach_permission="contracts.attach_document_to_event",
+        readable=event_documents_readable,
+        kinds=(Document.Kind.SIGN_IN_SHEET, Document.Kind.PHOTO, Document.Kind.OTHER),
+        check_attachable=_event_takes_documents,
+    ),
+)
+
+
 # The permissions of contracts, registered by ``ContractsConfig.ready()``.
 PERMISSIONS: dict[str, rules.Predicate] = {
     "contracts.sign_contract": may_sign_now,
@@ -106,6 +175,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "contracts.assign_contract": is_contract_officer,
     "contracts.view_contract_details": is_contract_party | is_platform_admin,
     "contracts.log_delivery_on_contract": is_contract_provider_member,
+    "contracts.attach_document_to_contract": is_contract_officer | is_contract_provider_member,
+    "contracts.attach_document_to_event": is_event_provider_member,
 }
 
 # Each API verb of the contract: (the transition's method, or None, and the permission); see

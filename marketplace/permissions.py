@@ -5,6 +5,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from common.errors import Conflict
+from documents.models import Document
+from documents.owners import Owner
 from marketplace.errors import MarketplaceError
 from orgs.auth import Caller, signed_in
 from orgs.models import Membership, Organization, User
@@ -187,6 +189,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "marketplace.submit_bid": is_bid_provider_member,
     "marketplace.withdraw_bid": is_bid_provider_member,
     "marketplace.disqualify_bid": is_bid_officer,
+    # Documents (docs/rules.md §17.2): attaching, and removing from a draft.
+    "marketplace.attach_document_to_tender": is_tender_officer,
+    "marketplace.attach_document_to_bid": is_bid_provider_member,
 }
 
 # Each API verb of a machine: (the transition's method, permission); see orgs.permissions.
@@ -202,3 +207,64 @@ BID_TRANSITIONS = {
     "withdraw": ("withdraw", "marketplace.withdraw_bid"),
     "disqualify": ("disqualify", "marketplace.disqualify_bid"),
 }
+
+
+# Documents (docs/rules.md §17.2): the tender's officers attach documents to a draft tender (to a
+# published one only as part of an amendment); a bid's provider to its draft bid. Who reads them:
+# a tender's documents whoever sees the tender; a bid's exactly who may read the bid's content —
+# its bidder always, the bureau and the platform admin only once the bid is opened.
+
+
+def tender_documents_readable(user: Caller) -> QuerySet[Tender]:
+    tenders: QuerySet[Tender] = Tender.objects.visible_to(user)
+    return tenders
+
+
+def bid_documents_readable(user: Caller) -> QuerySet[Bid]:
+    """Bids whose documents the user may read: sealed (``is_bid_sealed``) like the bid's content."""
+    bids: QuerySet[Bid] = Bid.objects.visible_to(user)
+    readable = Q(status__in=Bid.OPENED_STATUSES)
+    if signed_in(user):
+        readable |= Q(provider_id__in=organization_ids_of(user, verified_only=False))
+    return bids.filter(readable)
+
+
+def check_tender_takes_documents(tender: Tender, amendment: object = None) -> None:
+    """A draft tender takes documents; a published one only as part of an amendment (the amendment
+    service passes it as ``amendment``); any other state is 409 ``not_editable``."""
+    if tender.status == Tender.Status.DRAFT:
+        return
+    if tender.status == Tender.Status.PUBLISHED and amendment is not None:
+        return
+    raise Conflict(
+        _("Documents are added to a tender while it is a draft."), code=MarketplaceError.NOT_EDITABLE
+    )
+
+
+def check_bid_takes_documents(bid: Bid, amendment: object = None) -> None:
+    if bid.status != Bid.Status.DRAFT:
+        raise Conflict(
+            _("Documents are added to a bid while it is a draft."), code=MarketplaceError.NOT_EDITABLE
+        )
+
+
+DOCUMENT_OWNERS = (
+    Owner(
+        model=Tender,
+        name="tender",
+        attach_permission="marketplace.attach_document_to_tender",
+        readable=tender_documents_readable,
+        kinds=(Document.Kind.TENDER_DOCUMENTS, Document.Kind.CLARIFICATION, Document.Kind.OTHER),
+        check_attachable=check_tender_takes_documents,
+        removable=lambda tender: tender.status == Tender.Status.DRAFT,
+    ),
+    Owner(
+        model=Bid,
+        name="bid",
+        attach_permission="marketplace.attach_document_to_bid",
+        readable=bid_documents_readable,
+        kinds=(Document.Kind.QUALIFICATION, Document.Kind.TECHNICAL_PROPOSAL, Document.Kind.OTHER),
+        check_attachable=check_bid_takes_documents,
+        removable=lambda bid: bid.status == Bid.Status.DRAFT,
+    ),
+)

@@ -55,6 +55,19 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _documents_in_a_temporary_folder(settings, tmp_path_factory):
+    # Documents (docs/rules.md §17.2) are stored in a folder of the test's own, never var/documents.
+    location = tmp_path_factory.mktemp("documents")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location)},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The real hasher costs ~0.1 s per user, and every test creates a score of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -298,7 +298,7 @@ def matrix_ids(rows: list[Row]) -> list[str]:
 
 # --- Checks -------------------------------------------------------------------------------------
 
-TRACKED_APPS = ("orgs", "marketplace", "contracts", "evaluations", "django_fsm_log", "authtoken")
+TRACKED_APPS = ("orgs", "documents", "marketplace", "contracts", "evaluations", "django_fsm_log", "authtoken")
 
 
 def snapshot() -> dict[str, list[dict]]:

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.transitions import run_transition
+from documents.selectors import document_hashes
+from documents.services import documents_intact
 from marketplace.errors import MarketplaceError
 from orgs.errors import OrgsError
 from orgs.models import Organization, User
@@ -97,8 +99,11 @@ def bid_update(*, actor: User, bid: Bid, data: dict[str, Any]) -> Bid:
 
 
 def receipt_for(bid: Bid) -> str:
-    """SHA-256 of the bid's canonical content at submission: the bidder's proof of what it sent."""
-    content = {
+    """SHA-256 of the bid's canonical content at submission: the bidder's proof of what it sent.
+    It covers the SHA-256 of each of the bid's documents (sorted); a bid without documents has the
+    content it always had, so receipts made before documents existed still match
+    (docs/rules.md §17.2)."""
+    content: dict[str, Any] = {
         "tender": bid.tender_id,
         "provider": bid.provider_id,
         "price_amount": bid.price_amount,
@@ -108,18 +113,23 @@ def receipt_for(bid: Bid) -> str:
         "declarations": bid.declarations,
         "submitted_at": bid.submitted_at.isoformat() if bid.submitted_at else None,
     }
+    documents = document_hashes(bid)
+    if documents:
+        content["documents"] = documents
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def bid_open(*, actor: User | None, bid: Bid) -> Bid:
     """Open a submitted bid at close, checking first that its stored content still has the receipt
-    made at submission (``receipt_for``): a mismatch means the bid was changed after it was sealed,
-    so it is marked tampered (``tampered_at``), logged, and shown to the bureau — never silently
-    opened. The caller (``tender_close``) holds the tender's and the bid's locks."""
+    made at submission (``receipt_for``, which covers its documents' SHA-256: a document added or
+    removed since changes it) and that each document's stored bytes still hash to their SHA-256: a
+    mismatch means the bid was changed after it was sealed, so it is marked tampered
+    (``tampered_at``), logged, and shown to the bureau — never silently opened. The caller
+    (``tender_close``) holds the tender's and the bid's locks."""
     assert transaction.get_connection().in_atomic_block
     description = None
-    if receipt_for(bid) != bid.receipt:
+    if receipt_for(bid) != bid.receipt or not documents_intact(bid):
         bid.tampered_at = timezone.now()
         description = TAMPERED_DESCRIPTION
         logger.warning(
