@@ -32,6 +32,7 @@ GENERIC_CODES: dict[int, tuple[ErrorCode, ...]] = {
     403: (CommonError.PERMISSION_DENIED,),
     404: (CommonError.NOT_FOUND,),
     409: (CommonError.INVALID_TRANSITION,),
+    413: (),
     429: (CommonError.THROTTLED,),
     503: (),
 }

@@ -258,6 +258,7 @@ SPECTACULAR_SETTINGS = {
         "CriterionKindEnum": "marketplace.models.Criterion.Kind",
         "InstalmentKindEnum": "marketplace.models.PaymentScheduleItem.Kind",
         "ContractStatusEnum": "contracts.models.Contract.Status",
+        "DocumentKindEnum": "documents.models.Document.Kind",
         "InstalmentStatusEnum": "contracts.models.Instalment.Status",
         "AreaLevelEnum": "orgs.models.Area.Level",
         "MembershipRoleEnum": "orgs.models.Membership.Role",

@@ -160,6 +160,49 @@ def _suspended_provider_contract(world: dict) -> dict:
     return objects
 
 
+def _document(world: dict, owner: Any, actor: Any, kind: str) -> Any:
+    from documents.services import document_attach
+
+    from .documents.files import PDF, upload
+
+    return document_attach(
+        actor=actor, owner=owner, file=upload(PDF), filename="evidence.pdf", title="Evidence", kind=kind
+    )
+
+
+def _tender_document(world: dict) -> dict:
+    tender = flows.draft_tender(world)
+    return {"tender": tender, "document": _document(world, tender, world["officer"], "tender_documents")}
+
+
+def _bid_document(world: dict, *, opened: bool) -> dict:
+    objects = _draft_bid(world)
+    document = _document(world, objects["bid"], world["provider_admins"][0], "qualification")
+    services.bid_submit(actor=world["provider_admins"][0], bid=objects["bid"])
+    flows.submitted_bid(world, objects["tender"], 1, 30_000_000)
+    if opened:
+        services.tender_close(actor=world["officer"], tender=flows.pass_deadline(objects["tender"]))
+    return {**objects, "document": document}
+
+
+def _draft_bid_document(world: dict) -> dict:
+    objects = _draft_bid(world)
+    return {
+        **objects,
+        "document": _document(world, objects["bid"], world["provider_admins"][0], "qualification"),
+    }
+
+
+def _service_event(world: dict) -> dict:
+    objects = flows.delivering_contract(world, households=1)
+    return {"contract": objects["contract"], "event": objects["event"]}
+
+
+def _event_document(world: dict) -> dict:
+    objects = _service_event(world)
+    return {**objects, "document": _document(world, objects["event"], world["provider_staff"][0], "photo")}
+
+
 def _pending_resident(world: dict) -> dict:
     household = f.HouseholdFactory(area=world["areas"]["compound"])
     return {"resident": f.ResidentFactory(household=household, status="pending")}
@@ -196,6 +239,12 @@ SCENARIOS: dict[str, Callable[[dict], dict]] = {
     "assigned contract": _assigned_contract,
     "draft contract, provider suspended": _suspended_provider_contract,
     "published tender, double agent": _double_agent,
+    "service event": _service_event,
+    "draft tender document": _tender_document,
+    "draft bid document": _draft_bid_document,
+    "sealed bid document": lambda world: _bid_document(world, opened=False),
+    "opened bid document": lambda world: _bid_document(world, opened=True),
+    "event document": _event_document,
     "evaluating tender, conflicted evaluator": _conflicted_evaluator,
 }
 
@@ -285,6 +334,8 @@ class Row:
             return client.get(path)
         if self.method == "PATCH":
             return client.patch(path, body)
+        if self.method == "DELETE":
+            return client.client.delete(f"/api/v1/{path}")
         return client.post(path, body, format=self.format)
 
 

@@ -58,6 +58,8 @@ MODEL_OF_SEGMENT = {
     "budget-lines": "BudgetLine",
     "catalogue": "CatalogueItem",
     "contracts": "Contract",
+    "documents": "Document",
+    "events": "ServiceEvent",
     "evaluations": "Evaluation",
     "households": "Household",
     "imports": "HouseholdImport",

@@ -1048,7 +1048,211 @@ CONTRACTS = [
     ),
 ]
 
-MATRIX = [*ORGS, *CATALOGUE_AND_BUDGET, *TENDERS, *QUESTIONS, *BIDS, *CONTRACTS]
+
+def _upload(kind, content=None, name="evidence.pdf"):
+    """A multipart document upload (docs/rules.md §17.2)."""
+
+    def body(world, objects):
+        from .documents import files
+
+        return files.body(content or files.PDF, name, title="Evidence", kind=kind)
+
+    return body
+
+
+MULTIPART = "multipart"
+DOCUMENTS = [
+    Row(
+        "POST",
+        "tenders/{tender}/documents/",
+        "draft tender",
+        {
+            "anonymous": 401,
+            **DRAFT_OUTSIDERS,
+            **BUREAU_NON_OFFICERS,
+            "platform_admin": 403,
+            "officer": CREATED,
+        },
+        body=_upload("tender_documents"),
+        format=MULTIPART,
+    ),
+    Row(
+        "POST",
+        "tenders/{tender}/documents/",
+        "draft tender",
+        {"officer": (400, "invalid_file")},
+        body=_upload("tender_documents", b"<html><body>hi</body></html>", "notice.pdf"),
+        format=MULTIPART,
+        note="disguised file",
+    ),
+    Row(
+        "POST",
+        "tenders/{tender}/documents/",
+        "published tender",
+        {"anonymous": 401, "provider_admin": 403, "officer": (409, "not_editable")},
+        body=_upload("tender_documents"),
+        format=MULTIPART,
+    ),
+    Row(
+        "GET",
+        "tenders/{tender}/documents/",
+        "draft tender document",
+        {
+            "anonymous": 404,
+            "stranger": 404,
+            "provider_admin": 404,
+            "finance": OK,
+            "officer": OK,
+            "platform_admin": OK,
+        },
+    ),
+    Row(
+        "POST",
+        "bids/{bid}/documents/",
+        "draft bid",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "officer": 404,
+            "rival": 404,
+            "platform_admin": 404,
+            "provider_admin": CREATED,
+            "provider_staff": CREATED,
+        },
+        body=_upload("qualification"),
+        format=MULTIPART,
+    ),
+    Row(
+        "POST",
+        "bids/{bid}/documents/",
+        "submitted bid",
+        {"anonymous": 401, "officer": 404, "platform_admin": 404, "provider_admin": (409, "not_editable")},
+        body=_upload("qualification"),
+        format=MULTIPART,
+    ),
+    Row(
+        "POST",
+        "contracts/{contract}/documents/",
+        "active contract",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "rival": 404,
+            "other_officer": 404,
+            "finance": 403,
+            "bureau_admin": 403,
+            "platform_admin": 403,
+            "officer": CREATED,
+            "provider_admin": CREATED,
+            "provider_staff": CREATED,
+        },
+        body=_upload("contract"),
+        format=MULTIPART,
+    ),
+    Row(
+        "POST",
+        "events/{event}/documents/",
+        "service event",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "rival": 404,
+            "officer": 403,
+            "assessor": 403,
+            "community": 403,
+            "platform_admin": 403,
+            "provider_admin": CREATED,
+            "provider_staff": CREATED,
+        },
+        body=_upload("photo", name="photo.pdf"),
+        format=MULTIPART,
+    ),
+    Row(
+        "GET",
+        "events/{event}/",
+        "service event",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "rival": 404,
+            "officer": OK,
+            "provider_staff": OK,
+            "platform_admin": OK,
+        },
+    ),
+    *(
+        Row("GET", path, "sealed bid document", expect)
+        for path in ("documents/{document}/", "documents/{document}/download/")
+        for expect in (
+            {
+                "anonymous": 404,
+                "stranger": 404,
+                "officer": 404,
+                "evaluator": 404,
+                "rival": 404,
+                "platform_admin": 404,
+                "provider_admin": OK,
+                "provider_staff": OK,
+            },
+        )
+    ),
+    *(
+        Row("GET", path, "opened bid document", expect)
+        for path in ("documents/{document}/", "documents/{document}/download/")
+        for expect in (
+            {
+                "anonymous": 404,
+                "stranger": 404,
+                "rival": 404,
+                "other_officer": 404,
+                "officer": OK,
+                "evaluator": OK,
+                "platform_admin": OK,
+                "provider_admin": OK,
+            },
+        )
+    ),
+    Row(
+        "GET",
+        "documents/{document}/download/",
+        "event document",
+        {
+            "anonymous": 404,
+            "stranger": 404,
+            "rival": 404,
+            "officer": OK,
+            "community": OK,
+            "provider_admin": OK,
+        },
+    ),
+    Row(
+        "DELETE",
+        "documents/{document}/",
+        "draft bid document",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "officer": 404,
+            "rival": 404,
+            "platform_admin": 404,
+            "provider_staff": 204,
+        },
+    ),
+    Row(
+        "DELETE",
+        "documents/{document}/",
+        "draft tender document",
+        {"anonymous": 401, "provider_admin": 404, "finance": 403, "platform_admin": 403, "officer": 204},
+    ),
+    Row(
+        "DELETE",
+        "documents/{document}/",
+        "event document",
+        {"anonymous": 401, "officer": 403, "provider_staff": (409, "document_not_removable")},
+    ),
+]
+
+MATRIX = [*ORGS, *CATALOGUE_AND_BUDGET, *TENDERS, *QUESTIONS, *BIDS, *CONTRACTS, *DOCUMENTS]
 SCENARIO_CALLERS = {"pending_admin", "double_agent", "conflicted_evaluator"}
 
 

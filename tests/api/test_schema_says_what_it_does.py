@@ -19,6 +19,7 @@ from common.errors import _DRF_CODES, ApplicationError, CommonError, Conflict, E
 from common.schema import GENERIC_CODES, error_codes
 from contracts.errors import ContractsError
 from contracts.serializers import ContractSummarySerializer
+from documents.errors import DocumentsError
 from evaluations.errors import EvaluationsError
 from marketplace.errors import MarketplaceError
 from orgs.errors import OrgsError
@@ -27,10 +28,11 @@ from payments.errors import PaymentsError
 from .. import flows
 
 ROOT = Path(__file__).resolve().parents[2]
-API_APPS = ["common", "orgs", "marketplace", "contracts", "payments", "evaluations"]
+API_APPS = ["common", "orgs", "documents", "marketplace", "contracts", "payments", "evaluations"]
 APP_ENUMS: list[type[ErrorCode]] = [
     CommonError,
     OrgsError,
+    DocumentsError,
     MarketplaceError,
     ContractsError,
     PaymentsError,
