@@ -53,3 +53,11 @@ def owner_of(instance: models.Model) -> Owner:
         return _OWNERS[type(instance)]
     except KeyError:
         raise LookupError(f"{type(instance).__name__} takes no documents") from None
+
+
+def owner_named(name: str) -> Owner:
+    """The registration whose ``name`` is ``name`` (a ``LookupError`` if none)."""
+    for owner in _OWNERS.values():
+        if owner.name == name:
+            return owner
+    raise LookupError(f"no owner of documents is named {name!r}")

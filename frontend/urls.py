@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("frontend.public.urls")),
     path("accounts/", include("frontend.accounts.urls")),
+    path("", include("frontend.documents.urls")),
     path("bureau/", include("frontend.bureau.urls")),
     path("bureau/", include("frontend.casework.urls")),
     path("provider/", include("frontend.provider.urls")),

@@ -19,6 +19,7 @@ from marketplace.selectors import budget_line_list
 from orgs.models import Area, Organization
 
 from ..access import area_required
+from ..documents.views import documents_block
 from ..task_list import STATUS_LABELS as SECTION_STATUS_LABELS
 from . import forms as f
 from .drafts import SECTIONS, SECTIONS_BY_SLUG, Section, TenderDraft
@@ -134,6 +135,7 @@ def task_list(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "check_status": check_status,
         "check_status_label": STATUS_LABELS[check_status],
         "form": ProblemSummary(problems),
+        "documents": documents_block(request, tender) if tender is not None else None,
     }
     return render(request, "frontend/bureau/tender_tasks.html", context)
 

@@ -18,6 +18,7 @@ from marketplace.permissions import TENDER_TRANSITIONS
 from marketplace.services.scoring import SCORING_STATUSES
 
 from ..access import area_required
+from ..documents.views import documents_block
 from ..forms import add_service_error
 from ..post_only import post_only_or_redirect
 from .dashboard import contract_url
@@ -72,6 +73,7 @@ def _tender_context(request: HttpRequest, tender: Tender) -> dict[str, Any]:
         "contract_url": contract_url(contract.id) if contract else None,
         "quality_criteria": [c for c in tender.criteria.all() if c.kind == "quality"],
         "price_criteria": [c for c in tender.criteria.all() if c.kind == "price"],
+        "documents": documents_block(request, tender),
     }
 
 

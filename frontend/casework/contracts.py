@@ -17,10 +17,12 @@ from common.transitions import transitions_available
 from contracts import services as contract_services
 from contracts.models import Contract, KpiActual, Report
 from contracts.permissions import CONTRACT_TRANSITIONS
+from documents.selectors import with_document_counts
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 
 from ..access import area_required
+from ..documents.views import documents_block
 from ..forms import GovukForm, add_service_error
 from ..htmx import vary_on_htmx, wants_fragment
 from .common import contracts_of
@@ -73,7 +75,10 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contract": contract,
         "transitions": transitions_available(request.user, contract, CONTRACT_TRANSITIONS),
         "instalments": instalments,
-        "events": contract.events.select_related("area").annotate(recipient_count=Count("recipients")),
+        "events": with_document_counts(contract.events.select_related("area")).annotate(
+            recipient_count=Count("recipients", distinct=True)
+        ),
+        "documents": documents_block(request, contract),
         "reports": reports,
         "evaluations": Evaluation.objects.filter(contract=contract).order_by("id"),
         "history": [

@@ -21,6 +21,7 @@ from marketplace.permissions import BID_TRANSITIONS
 from marketplace.selectors import tender_list
 
 from ..access import area_required
+from ..documents.views import documents_block
 from ..forms import add_service_error
 from ..task_list import CANNOT_START, COMPLETED, IN_PROGRESS, NOT_STARTED, STATUS_LABELS
 from .common import actor, posted, provider_organization, status_context
@@ -125,6 +126,11 @@ def _initial(bid: Bid | None, section: str, done: set[str]) -> dict[str, Any]:
     return initial
 
 
+def _listed_only(block: dict[str, Any]) -> dict[str, Any]:
+    """A documents block shown without its add and remove buttons (check answers, receipts)."""
+    return {**block, "add_url": None, "can_remove": False}
+
+
 @area_required("provider")
 @taking_part("marketplace.bid_on_tender")
 def task_list(request: HttpRequest, pk: int) -> HttpResponse:
@@ -158,6 +164,7 @@ def task_list(request: HttpRequest, pk: int) -> HttpResponse:
             "section_count": len(tasks),
             "can_check": _all_completed(request, bid),
             "submitted_bid": submitted,
+            "documents": documents_block(request, bid) if bid is not None else None,
         },
     )
 
@@ -232,14 +239,23 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "frontend/provider/bid_check.html",
-        {"tender": tender, "bid": bid, "declarations": _declarations_shown(bid)},
+        {
+            "tender": tender,
+            "bid": bid,
+            "declarations": _declarations_shown(bid),
+            "documents": _listed_only(documents_block(request, bid)),
+        },
     )
 
 
 @area_required("provider")
 def confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     bid = get_object_or_404(_own_bids(request).exclude(status=Bid.Status.DRAFT), pk=pk)
-    return render(request, "frontend/provider/bid_confirmation.html", {"bid": bid, "tender": bid.tender})
+    return render(
+        request,
+        "frontend/provider/bid_confirmation.html",
+        {"bid": bid, "tender": bid.tender, "documents": _listed_only(documents_block(request, bid))},
+    )
 
 
 @area_required("provider")
@@ -253,6 +269,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "bid": bid,
             "tender": bid.tender,
             "declarations": _declarations_shown(bid),
+            "documents": _listed_only(documents_block(request, bid)),
             "can_submit": "submit" in available,
             "can_withdraw": "withdraw" in available,
         },

@@ -17,6 +17,7 @@ from contracts import delivery
 from contracts.models import Contract, Report, ServiceEvent
 from contracts.permissions import CONTRACT_TRANSITIONS
 from contracts.selectors import contract_list
+from documents.selectors import with_document_counts
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from evaluations.scoring import BAND_GRADES
@@ -27,6 +28,7 @@ from payments.models import Gateway, Payment, PayoutAccount
 
 from ..access import area_required
 from ..components import component_rows
+from ..documents.views import documents_block
 from ..forms import add_service_error
 from .common import actor, posted, provider_organization
 from .forms import ReportForm, ServiceEventForm
@@ -80,9 +82,9 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if row["payment"] is not None and row["payment"].status == Payment.Status.SUCCEEDED
     )
     events = (
-        ServiceEvent.objects.filter(contract=contract)
+        with_document_counts(ServiceEvent.objects.filter(contract=contract))
         .select_related("area")
-        .annotate(recipient_count=Count("recipients"))[:20]
+        .annotate(recipient_count=Count("recipients", distinct=True))[:20]
     )
     reports = Report.objects.filter(contract=contract).prefetch_related("kpi_actuals__kpi")
     available = transitions_available(request.user, contract, CONTRACT_TRANSITIONS)
@@ -103,6 +105,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "reports": reports,
             "evaluations": _evaluations(request, contract),
+            "documents": documents_block(request, contract),
             "can_sign": "sign" in available,
             "may_log": may_log,
             "show_payout": show_payout,
