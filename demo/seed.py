@@ -17,12 +17,15 @@ from decimal import Decimal
 
 import time_machine
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from contracts import delivery
 from contracts import services as contract_services
-from contracts.models import Contract
+from contracts.models import Contract, ServiceEvent
+from documents import services as document_services
+from documents.models import Document
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from marketplace import services as market
@@ -32,6 +35,8 @@ from orgs import services as org_services
 from orgs.credit_code import check_character
 from orgs.models import Area, Household, Membership, Organization, Resident, User
 from payments import services as payments
+
+from .files import tiny_pdf, tiny_png
 
 PASSWORD = "shequ-demo-2026"
 BUREAU_CREDIT_STEM = "11510107MB0000001"
@@ -362,12 +367,59 @@ BRIEFS = {
 }
 
 
+# --- Documents (docs/rules.md §17.2) ---------------------------------------------------------------
+
+
+def _document(actor: User, owner, content: bytes, filename: str, title: str, kind: str) -> Document:
+    """Attach a small real file, through the same service as the pages and the API."""
+    return document_services.document_attach(
+        actor=actor,
+        owner=owner,
+        file=ContentFile(content, filename),
+        filename=filename,
+        title=title,
+        kind=kind,
+    )
+
+
+def _tender_documents(cast: Cast, tender: Tender) -> None:
+    """The officer attaches the tender documents (招标文件) to the draft before publishing it."""
+    _document(
+        cast.officer,
+        tender,
+        tiny_pdf(f"Tender documents - tender {tender.pk}"),
+        f"{tender.title}招标文件.pdf",
+        "招标文件",
+        Document.Kind.TENDER_DOCUMENTS,
+    )
+
+
+def _qualification_evidence(admin: User, bid) -> None:
+    """The bidder attaches its registration certificate to the draft bid: sealed with it."""
+    _document(
+        admin,
+        bid,
+        tiny_pdf(f"Registration certificate - provider {bid.provider_id}"),
+        "民办非企业单位登记证书.pdf",
+        "登记证书及资质证明",
+        Document.Kind.QUALIFICATION,
+    )
+
+
+def _sign_in_sheet(cast: Cast, event: ServiceEvent) -> None:
+    """The provider photographs the households' sign-in sheet after the service."""
+    _document(
+        cast.provider_admins[0], event, tiny_png(), "签到表.png", "服务签到表", Document.Kind.SIGN_IN_SHEET
+    )
+
+
 def _tender(cast: Cast, brief: Brief) -> Tender:
-    """The officer drafts the tender today (of the clock): bidding for ``brief.bidding_days``, the
-    service starting after evaluation, standstill and signature, for a year."""
+    """The officer drafts the tender today (of the clock), with its tender documents: bidding for
+    ``brief.bidding_days``, the service starting after evaluation, standstill and signature, for a
+    year."""
     deadline = timezone.now() + datetime.timedelta(days=brief.bidding_days)
     start = timezone.localtime(deadline).date() + datetime.timedelta(days=brief.start_after_deadline_days)
-    return market.tender_create(
+    tender = market.tender_create(
         actor=cast.officer,
         bureau=cast.bureau,
         data={
@@ -392,6 +444,8 @@ def _tender(cast: Cast, brief: Brief) -> Tender:
             "min_bids": 2,
         },
     )
+    _tender_documents(cast, tender)
+    return tender
 
 
 def _bid(cast: Cast, tender: Tender, brief: Brief, provider_index: int, price: int) -> None:
@@ -407,6 +461,8 @@ def _bid(cast: Cast, tender: Tender, brief: Brief, provider_index: int, price: i
             "declarations": {"eligibility": True, "no_double_funding": True, "no_conflict": True},
         },
     )
+    if provider_index == 0:  # 成都同行 sends its certificate with every bid
+        _qualification_evidence(admin, bid)
     market.bid_submit(actor=admin, bid=bid)
 
 
@@ -471,9 +527,11 @@ def _contracted(cast: Cast, brief: Brief, created: int, *, signed: bool) -> Cont
 # --- Delivery and evaluation -----------------------------------------------------------------------
 
 
-def _service(cast: Cast, contract: Contract, on: int, title: str, description: str, households) -> None:
+def _service(
+    cast: Cast, contract: Contract, on: int, title: str, description: str, households
+) -> ServiceEvent:
     with day(on):
-        delivery.service_event_create(
+        return delivery.service_event_create(
             actor=cast.provider_admins[0],
             contract=contract,
             date=timezone.localdate(),
@@ -583,7 +641,7 @@ def _bathing(cast: Cast) -> Contract:
     contract = _contracted(cast, brief, -45, signed=True)
     households = _households(cast.ylbl)
     start = (contract.service_start - timezone.localdate()).days
-    _service(
+    first = _service(
         cast,
         contract,
         start + 1,
@@ -591,6 +649,8 @@ def _bathing(cast: Cast) -> Contract:
         "助浴员2名入户，为失能、高龄老人提供助浴服务。",
         households[:7],
     )
+    with day(start + 1):
+        _sign_in_sheet(cast, first)
     with day(-2):
         payments.instalment_pay(actor=cast.finance, instalment=contract.instalments.get(kind="advance"))
     _service(

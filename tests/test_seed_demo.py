@@ -177,3 +177,40 @@ def test_the_demo_is_not_loaded_on_a_deployment(settings):
     assert not User.objects.exists()
     call_command("seed_demo", "--on-a-deployment", stdout=StringIO())
     assert User.objects.filter(username="admin").exists()
+
+
+def test_the_demo_carries_documents_a_reader_can_open():
+    """Every tender carries its tender documents (a real PDF), 成都同行's bids their qualification
+    evidence, and the bathing service's first event a sign-in sheet (a PNG); none is tampered."""
+    from django.core.files.storage import storages
+    from django.test import Client
+
+    from contracts.models import ServiceEvent
+    from demo.seed import BRIEFS
+    from documents.models import Document
+    from documents.services import stored_hash
+    from marketplace.models import Bid
+
+    call_command("seed_demo", stdout=StringIO())
+
+    tenders = Tender.objects.all()
+    assert all(Document.objects.of(tender).filter(kind="tender_documents").exists() for tender in tenders)
+    evidence = Document.objects.filter(kind="qualification")
+    assert evidence.exists()
+    assert {document.owner.provider.name for document in evidence} == {"成都同行社会工作服务中心"}
+    assert not Bid.objects.filter(tampered_at__isnull=False).exists()
+    sheet = Document.objects.get(kind="sign_in_sheet")
+    assert isinstance(sheet.owner, ServiceEvent)
+    assert sheet.owner.contract.tender.title == BRIEFS["bathing"].title
+    for document in Document.objects.all():
+        assert stored_hash(document) == document.sha256
+        with storages["documents"].open(document.storage_name, "rb") as stored:
+            head = stored.read(8)
+        assert (
+            head.startswith(b"%PDF-")
+            if document.media_type == "application/pdf"
+            else head.startswith(b"\x89PNG")
+        )
+    published = tenders.filter(status="published").first()
+    page = Client().get(f"/tenders/{published.pk}/")
+    assert "招标文件".encode() in page.content
