@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
@@ -54,17 +55,17 @@ def _plain_static_files(settings):
     }
 
 
-@pytest.fixture(autouse=True)
-def _documents_in_a_temporary_folder(settings, tmp_path_factory):
-    # Documents (docs/rules.md §17.2) are stored in a folder of the test's own, never var/documents.
+@pytest.fixture(scope="session", autouse=True)
+def _documents_in_a_temporary_folder(tmp_path_factory):
+    """Documents (docs/rules.md §17.2) are stored in a folder of this worker's own, never
+    var/documents: from the session's start, so a module's fixtures (the demo) write there too."""
     location = tmp_path_factory.mktemp("documents")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(location)},
-        },
+    documents = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(location)},
     }
+    with override_settings(STORAGES={**settings.STORAGES, "documents": documents}):
+        yield
 
 
 @pytest.fixture(autouse=True)

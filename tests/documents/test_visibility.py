@@ -181,3 +181,32 @@ def test_an_events_documents_are_added_while_the_contract_is_delivered_not_suspe
     )
 
     assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
+
+
+def test_the_django_admin_lists_a_bids_documents_only_once_opened(world):
+    from django.test import Client
+
+    tender = flows.published_tender(world)
+    _bid, document = bid_with_document(world, tender)
+    flows.submitted_bid(world, tender, 1, 29_000_000)
+    client = Client()
+    client.force_login(world["platform_admin"])
+
+    assert document.title not in client.get("/admin/documents/document/").content.decode()
+    assert client.get(f"/admin/documents/document/{document.pk}/change/").status_code == 302  # not found
+
+    services.tender_close(actor=world["officer"], tender=flows.pass_deadline(tender))
+    assert document.title in client.get("/admin/documents/document/").content.decode()
+    assert document.sha256 in client.get(f"/admin/documents/document/{document.pk}/change/").content.decode()
+    assert client.post(f"/admin/documents/document/{document.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_a_document_whose_bytes_are_gone_is_404_not_500(world, api):
+    from django.core.files.storage import storages
+
+    tender = flows.draft_tender(world)
+    document = document_services.document_attach(
+        actor=world["officer"], owner=tender, file=files.upload(), filename="t.pdf", title="T", kind="other"
+    )
+    storages["documents"].delete(document.storage_name)
+    assert api(world["officer"]).get(f"documents/{document.id}/download/").status_code == 404
