@@ -56,6 +56,7 @@ from .serializers import (
     RankingRowSerializer,
     ScoreInputSerializer,
     ScoreSerializer,
+    TenderAmendInputSerializer,
     TenderInputSerializer,
     TenderSerializer,
 )
@@ -132,6 +133,23 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     @error_codes(MarketplaceError.DEADLINE_TOO_SOON, MarketplaceError.BUDGET_INSUFFICIENT)
     def publish(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._respond(services.tender_publish(actor=request.user, tender=self.get_object()))
+
+    @extend_schema(
+        request=TenderAmendInputSerializer,
+        responses=TenderSerializer,
+        description="Publish an amendment (or, with no changes, a clarification) of a published tender "
+        "before its deadline (docs/rules.md §17.3). If fewer than MARKETPLACE_CLARIFICATION_DAYS would "
+        "remain, the bid deadline moves so that that many remain.",
+    )
+    @action(detail=True, methods=["post"])
+    @error_codes(MarketplaceError.BIDDING_CLOSED)
+    def amend(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        tender = self.get_object()
+        data = self.input(TenderAmendInputSerializer)
+        services.tender_amend(
+            actor=request.user, tender=tender, reason=data["reason"], changes=data["changes"]
+        )
+        return self._respond(tender)
 
     @extend_schema(request=None, responses=TenderSerializer)
     @action(detail=True, methods=["post"])
@@ -248,7 +266,7 @@ class TenderQuestionViewSet(mixins.ListModelMixin, ReadViewSet):
         return QuestionSerializer
 
     @extend_schema(request=QuestionInputSerializer, responses={201: QuestionSerializer})
-    @error_codes(MarketplaceError.BIDDING_CLOSED)
+    @error_codes(MarketplaceError.BIDDING_CLOSED, MarketplaceError.QUESTIONS_CLOSED)
     def create(self, request: AuthenticatedRequest, tender_pk: str | None = None) -> Response:
         tender = self.tender()
         text = self.input(QuestionInputSerializer)["text"]

@@ -94,6 +94,10 @@ def _standstill_over(tender: Any) -> bool:
     return bool(tender.is_standstill_over)
 
 
+def _deadline_ahead(tender: Any) -> bool:
+    return not tender.is_deadline_passed
+
+
 def _bidding_open_for(bid: Any) -> bool:
     return bool(bid.tender.is_bidding_open)
 
@@ -234,6 +238,26 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         return self.standstill_until is not None and timezone.now() >= self.standstill_until
 
     @property
+    def questions_until(self) -> datetime.datetime | None:
+        """When providers' questions close (docs/rules.md §17.3): MARKETPLACE_CLARIFICATION_DAYS before
+        the bid deadline, so that an answer that changes the terms still leaves that many days; but
+        never before the midpoint between the tender's latest publication (its own, or its latest
+        amendment's) and the deadline, so that a short bidding period (the minimum is
+        MARKETPLACE_MIN_BIDDING_DAYS) and an amended tender still have their questions. ``None``
+        until the tender is published."""
+        if self.published_at is None:
+            return None
+        latest = max([self.published_at, *(a.published_at for a in self.amendments.all())])
+        clarification = self.bid_deadline - datetime.timedelta(days=settings.MARKETPLACE_CLARIFICATION_DAYS)
+        midpoint = latest + (self.bid_deadline - latest) / 2
+        return max(clarification, midpoint)
+
+    @property
+    def is_accepting_questions(self) -> bool:
+        until = self.questions_until
+        return self.is_bidding_open and until is not None and timezone.now() < until
+
+    @property
     def is_sealed(self) -> bool:
         """Bids are opened when the tender closes (at the deadline) and never before: they stay
         sealed while the tender is a draft or open for bidding, and for good when it was cancelled
@@ -248,6 +272,13 @@ class Tender(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.DRAFT, target=Status.PUBLISHED)
     def publish(self, by: "User | None" = None, description: str | None = None) -> None:
         self.published_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.PUBLISHED, target=Status.PUBLISHED, conditions=[_deadline_ahead])
+    def amend(self, by: "User | None" = None, description: str | None = None) -> None:
+        """An amendment or clarification is published (docs/rules.md §17.3): the terms change in
+        ``marketplace.services.amendments`` and the log keeps the reason; the state stays."""
 
     @fsm_log_by
     @fsm_log_description
@@ -313,6 +344,37 @@ class Tender(ConcurrentTransitionMixin, models.Model):
     )
     def cancel(self, by: "User | None" = None, description: str | None = None) -> None:
         self.cancel_reason = description or ""
+
+
+class TenderAmendment(models.Model):
+    """An amendment or clarification of a published tender (更正公告, docs/rules.md §17.3): the
+    reason, published with it, and each changed term's value before and after
+    (``{"bid_deadline": {"before": …, "after": …}, …}``; empty for a clarification that changes no
+    term). ``deadline_moved`` says the bid deadline was moved so that MARKETPLACE_CLARIFICATION_DAYS
+    remain after the amendment."""
+
+    tender = models.ForeignKey(
+        Tender, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("tender")
+    )
+    reason = models.TextField(_("reason"))
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    deadline_moved = models.BooleanField(_("bid deadline moved"), default=False)
+    published_at = models.DateTimeField(_("published at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    class Meta:
+        ordering = ["published_at", "id"]
+        verbose_name = _("tender amendment")
+        verbose_name_plural = _("tender amendments")
+
+    def __str__(self) -> str:
+        return f"{self.tender} ({self.published_at:%Y-%m-%d})"
 
 
 class Kpi(models.Model):

@@ -153,6 +153,19 @@ def tender_bids_visible_to(user: User, tender: Tender) -> QuerySet[Bid]:
     return bids.filter(tender=tender)
 
 
+def provider_people_ids(provider_ids: list[int]) -> list[int]:
+    """Who is told about a tender one of these providers bids on (an amendment, the award notice):
+    the members acting for the provider, its admins and staff."""
+    return list(
+        User.objects.filter(
+            memberships__organization_id__in=provider_ids, memberships__role__in=PROVIDER_ROLES
+        )
+        .distinct()
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
 def questions_visible_to(questions: QuerySet[Question], user: Caller) -> QuerySet[Question]:
     """``Question.objects.visible_to(user)`` (``tender.questions.visible_to(user)``): answered
     questions are public with the tender; unanswered ones are seen by the tender's bureau (as
@@ -173,6 +186,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # Tender transitions and writes: the bureau's officers.
     "marketplace.change_tender": is_tender_officer,
     "marketplace.publish_tender": is_tender_officer,
+    "marketplace.amend_tender": is_tender_officer,
     "marketplace.close_tender": is_tender_officer,
     "marketplace.cancel_tender": is_tender_officer,
     "marketplace.award_tender": is_tender_officer,
@@ -197,6 +211,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
 # Each API verb of a machine: (the transition's method, permission); see orgs.permissions.
 TENDER_TRANSITIONS = {
     "publish": ("publish", "marketplace.publish_tender"),
+    "amend": ("amend", "marketplace.amend_tender"),
     "close": ("close", "marketplace.close_tender"),
     "cancel": ("cancel", "marketplace.cancel_tender"),
     "award": ("award", "marketplace.award_tender"),

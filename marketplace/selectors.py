@@ -13,7 +13,7 @@ from django.utils import timezone
 from common.money import round_half_up
 from orgs.auth import Caller
 
-from .models import Bid, BidScore, BudgetLine, Criterion, Tender
+from .models import Award, Bid, BidScore, BudgetLine, Criterion, Tender
 from .receipts import RECEIPT_LENGTH, receipt_typed
 
 RANKED_STATUSES = (Bid.Status.OPENED, Bid.Status.AWARDED, Bid.Status.NOT_AWARDED)
@@ -23,7 +23,7 @@ def tender_list(*, user: Caller) -> QuerySet[Tender]:
     tenders: QuerySet[Tender] = Tender.objects.visible_to(user)
     return tenders.select_related(
         "bureau", "catalogue_item", "budget_line", "proposed_bid", "contract"
-    ).prefetch_related("areas", "kpis", "criteria", "payment_schedule")
+    ).prefetch_related("areas", "kpis", "criteria", "payment_schedule", "amendments")
 
 
 def bid_by_receipt(*, tender: Tender, typed: str, provider_ids: Any = None) -> Bid | None:
@@ -139,3 +139,13 @@ def ranking_of(tender: Tender) -> list[RankingRow]:
     for position, row in enumerate(rows, start=1):
         row.rank = position
     return rows
+
+
+def own_standing(bid: Bid, ranking: list[RankingRow] | None = None) -> RankingRow | None:
+    """The bid's own scores, total and rank (its row of ``ranking_of``) once its tender's award
+    notice has been published (docs/rules.md §17.4); ``None`` before, and for a bid that is not
+    ranked (disqualified, withdrawn). Pass ``ranking`` to reuse a tender's ranking for many bids."""
+    if not Award.objects.filter(tender_id=bid.tender_id).exists():
+        return None
+    rows = ranking if ranking is not None else ranking_of(bid.tender)
+    return next((row for row in rows if row.bid.pk == bid.pk), None)

@@ -1,6 +1,7 @@
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.money import MAX_AMOUNT
@@ -31,9 +32,11 @@ from .models import (
     PaymentScheduleItem,
     Question,
     Tender,
+    TenderAmendment,
 )
 from .permissions import BID_TRANSITIONS, TENDER_TRANSITIONS
 from .receipts import receipt_reference
+from .selectors import RankingRow, own_standing, ranking_of
 
 
 def amount_field(**kwargs: Any) -> serializers.IntegerField:
@@ -142,6 +145,39 @@ class TenderInputSerializer(serializers.Serializer[Any]):
     standstill_days = serializers.IntegerField(min_value=0, max_value=STANDSTILL_DAYS_MAX, required=False)
 
 
+class TenderAmendmentSerializer(serializers.ModelSerializer[TenderAmendment]):
+    changes = serializers.DictField(
+        child=serializers.DictField(),
+        help_text="Each changed term's value before and after: {term: {before, after}}; empty for a "
+        "clarification that changes no term.",
+    )
+    deadline_moved = serializers.BooleanField(
+        help_text="The bid deadline was moved so that MARKETPLACE_CLARIFICATION_DAYS remain."
+    )
+
+    class Meta:
+        model = TenderAmendment
+        fields = ["id", "reason", "changes", "deadline_moved", "published_at"]
+
+
+class TenderChangesSerializer(serializers.Serializer[Any]):
+    """The terms an amendment may change (``marketplace.services.amendments.AMENDABLE_TERMS``)."""
+
+    description = serializers.CharField(
+        allow_blank=True, required=False, max_length=TENDER_DESCRIPTION_MAX_LENGTH
+    )
+    kpis = KpiSerializer(many=True, required=False)
+    criteria = CriterionSerializer(many=True, required=False)
+    bid_deadline = serializers.DateTimeField(required=False)
+    service_start = serializers.DateField(required=False)
+    service_end = serializers.DateField(required=False)
+
+
+class TenderAmendInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+    changes = TenderChangesSerializer(required=False, default=dict)
+
+
 class TenderSerializer(serializers.ModelSerializer[Tender]):
     kpis = KpiSerializer(many=True)
     criteria = CriterionSerializer(many=True)
@@ -152,6 +188,13 @@ class TenderSerializer(serializers.ModelSerializer[Tender]):
     )
     contract = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
+    amendments = TenderAmendmentSerializer(many=True, read_only=True)
+    questions_until = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When providers' questions close: MARKETPLACE_CLARIFICATION_DAYS before the bid "
+        "deadline, or the midpoint of the bidding period if later; null for a draft.",
+    )
 
     class Meta:
         model = Tender
@@ -186,6 +229,8 @@ class TenderSerializer(serializers.ModelSerializer[Tender]):
             "awarded_at",
             "cancel_reason",
             "contract",
+            "amendments",
+            "questions_until",
             "created_at",
             "updated_at",
         ]
@@ -257,8 +302,28 @@ class BidPatchSerializer(serializers.Serializer[Any]):
     declarations = DeclarationsSerializer(required=False)
 
 
+class CriterionScoreSerializer(serializers.Serializer[Any]):
+    criterion = serializers.IntegerField()
+    name = serializers.CharField()
+    weight = serializers.IntegerField()
+    score = serializers.DecimalField(
+        max_digits=6, decimal_places=2, help_text="The panel's mean score × weight / 100."
+    )
+
+
+STANDING_HELP = "Null before the tender's award notice (and for a bid that is not ranked)."
+
+
 class BidSerializer(serializers.ModelSerializer[Bid]):
     declarations = serializers.SerializerMethodField()
+    # The bid's own standing once the award notice is published (docs/rules.md §17.4).
+    price_score = serializers.SerializerMethodField(help_text=STANDING_HELP)
+    quality_score = serializers.SerializerMethodField(help_text=STANDING_HELP)
+    total = serializers.SerializerMethodField(help_text=STANDING_HELP)
+    rank = serializers.SerializerMethodField(help_text=STANDING_HELP)
+    quality_scores = serializers.SerializerMethodField(
+        help_text="The quality score per criterion (empty before the award notice)."
+    )
     available_transitions = serializers.SerializerMethodField()
     # the stored content did not match the receipt when the bid was opened (``bid_open``)
     tampered = serializers.BooleanField(source="is_tampered", read_only=True)
@@ -283,12 +348,61 @@ class BidSerializer(serializers.ModelSerializer[Bid]):
             "tampered",
             "submitted_at",
             "disqualification_reason",
+            "price_score",
+            "quality_score",
+            "total",
+            "rank",
+            "quality_scores",
             "created_at",
             "updated_at",
         ]
 
     def get_declarations(self, bid: Bid) -> dict[str, Any]:
         return DeclarationsSerializer(bid.declarations).data
+
+    def _standing(self, bid: Bid) -> RankingRow | None:
+        """``own_standing``, one ranking per tender and one answer per bid for the whole response."""
+        standings = self.context.setdefault("standings", {})
+        if bid.pk not in standings:
+            rankings = self.context.setdefault("rankings", {})
+            if bid.tender_id not in rankings and bid.is_opened:
+                rankings[bid.tender_id] = ranking_of(bid.tender)
+            standings[bid.pk] = own_standing(bid, rankings.get(bid.tender_id, [])) if bid.is_opened else None
+        standing: RankingRow | None = standings[bid.pk]
+        return standing
+
+    @extend_schema_field(serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True))
+    def get_price_score(self, bid: Bid) -> str | None:
+        row = self._standing(bid)
+        return f"{row.price_score:.2f}" if row else None
+
+    @extend_schema_field(serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True))
+    def get_quality_score(self, bid: Bid) -> str | None:
+        row = self._standing(bid)
+        return f"{row.quality_score:.2f}" if row else None
+
+    @extend_schema_field(serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True))
+    def get_total(self, bid: Bid) -> str | None:
+        row = self._standing(bid)
+        return f"{row.total:.2f}" if row else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_rank(self, bid: Bid) -> int | None:
+        row = self._standing(bid)
+        return row.rank if row else None
+
+    @extend_schema_field(CriterionScoreSerializer(many=True))
+    def get_quality_scores(self, bid: Bid) -> list[dict[str, Any]]:
+        row = self._standing(bid)
+        if row is None:
+            return []
+        criteria = {c.pk: c for c in bid.tender.criteria.all()}
+        rows = [
+            {"criterion": pk, "name": criteria[pk].name, "weight": criteria[pk].weight, "score": score}
+            for pk, score in row.quality_by_criterion.items()
+            if pk in criteria
+        ]
+        return list(CriterionScoreSerializer(rows, many=True).data)
 
     def get_available_transitions(self, bid: Bid) -> list[str]:
         return transitions_available(self.context["request"].user, bid, BID_TRANSITIONS)

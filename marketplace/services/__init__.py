@@ -1,5 +1,6 @@
 """Writes of the marketplace: budget lines, tenders, questions, bids, scoring, award."""
 
+from .amendments import tender_amend
 from .awards import (
     award_annul,
     award_hold,
@@ -44,6 +45,7 @@ __all__ = [
     "question_answer",
     "question_ask",
     "standing_award",
+    "tender_amend",
     "tender_award",
     "tender_cancel",
     "tender_close",

@@ -12,11 +12,14 @@ from django.utils.translation import gettext as _
 
 from common import workdays
 from common.errors import Conflict
+from common.money import yuan
+from common.notifications import notify_after_commit
 from common.transitions import run_transition
 from orgs.models import User
 
 from ..errors import MarketplaceError
 from ..models import Award, Bid, Tender
+from ..permissions import provider_people_ids
 from ..selectors import RankingRow
 from .budget import budget_line_locked
 
@@ -83,6 +86,36 @@ def award_publish(*, actor: User, tender: Tender, ranking: list[RankingRow]) -> 
         standings=standings_of(tender, ranking),
     )
     return award
+
+
+def award_notify(*, award: Award, tender: Tender) -> None:
+    """Tell every bidder of the notice (its admins and staff), once the award commits: who was
+    proposed, at what price and total, the bidder's own rank, and until when the award may be
+    challenged (docs/rules.md §17.4)."""
+    until = timezone.localtime(award.challenge_until).strftime("%Y-%m-%d %H:%M")
+    ranked = [row for row in award.standings if not row["disqualified"]]
+    subject = _("Award notice: %(title)s") % {"title": tender.title}
+    proposed = _(
+        "The award of “%(title)s” is proposed to %(provider)s at ¥%(price)s (total score %(total)s)."
+    ) % {
+        "title": tender.title,
+        "provider": award.provider.name,
+        "price": yuan(award.price_amount),
+        "total": award.total,
+    }
+    window = _("The award is open to challenge until %(until)s (end of day).") % {"until": until}
+    for row in award.standings:
+        if row["provider"] == award.provider_id:
+            own = _("Your bid ranked first of %(count)d.") % {"count": len(ranked)}
+        elif row["disqualified"]:
+            own = _("Your bid was disqualified.")
+        else:
+            own = _("Your bid ranked %(rank)d of %(count)d.") % {"rank": row["rank"], "count": len(ranked)}
+        notify_after_commit(
+            user_ids=provider_people_ids([int(row["provider"])]),
+            subject=subject,
+            body="\n".join([proposed, own, window]),
+        )
 
 
 def challenge_pending(award: Award | None) -> Conflict:

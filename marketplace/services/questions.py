@@ -1,4 +1,5 @@
 import rules
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,12 +13,28 @@ from ..models import Question, Tender
 
 
 def question_ask(*, actor: User, tender: Tender, text: str) -> Question:
-    """Verified providers ask while the tender is open for bidding."""
+    """Verified providers ask while the tender is open for bidding, until its questions close
+    (``Tender.questions_until``, docs/rules.md §17.3): then 409 ``questions_closed``."""
     if not rules.has_perm("marketplace.ask_question_on_tender", actor, tender):
         raise Forbidden()
     if tender.status != Tender.Status.PUBLISHED or tender.is_deadline_passed:
         raise Conflict(
             _("Questions are accepted only while bidding is open."), code=MarketplaceError.BIDDING_CLOSED
+        )
+    if not tender.is_accepting_questions:
+        until = tender.questions_until
+        assert until is not None  # a published tender has one
+        raise Conflict(
+            _(
+                "Questions about this tender closed on %(until)s, %(days)d days before the bid deadline "
+                "(or halfway through the bidding period, if that is later)."
+            )
+            % {
+                "until": timezone.localtime(until).strftime("%Y-%m-%d %H:%M"),
+                "days": settings.MARKETPLACE_CLARIFICATION_DAYS,
+            },
+            code=MarketplaceError.QUESTIONS_CLOSED,
+            extra={"questions_until": until.isoformat()},
         )
     if not text.strip():
         raise Invalid({"text": [_("This field may not be blank.")]})

@@ -15,7 +15,7 @@ from orgs.models import Organization, User
 from ..components import DEFAULT_SCORE_WEIGHTS, Component, ScoreWeights
 from ..models import Bid, Criterion, Kpi, PaymentScheduleItem, Tender
 from ..selectors import ranking_of
-from .awards import award_annul, award_confirm, award_publish, standing_award
+from .awards import award_annul, award_confirm, award_notify, award_publish, standing_award
 from .bids import bid_open
 from .budget import available_on, budget_line_locked, ceiling_errors
 from .terms import DEFAULT_SCHEDULE, earliest_bid_deadline, validate_terms
@@ -230,7 +230,9 @@ def tender_award(*, actor: User, tender: Tender, bid: Bid) -> Tender:
     standstill_until = max(
         award.notice_published_at + datetime.timedelta(days=tender.standstill_days), award.challenge_until
     )
-    return run_transition(tender, tender.award, by=actor, bid=bid, standstill_until=standstill_until)
+    run_transition(tender, tender.award, by=actor, bid=bid, standstill_until=standstill_until)
+    award_notify(award=award, tender=tender)
+    return tender
 
 
 def tender_finalize_award(*, actor: User | None, tender: Tender) -> Tender:
