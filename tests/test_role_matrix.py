@@ -445,6 +445,43 @@ TENDERS = [
     ),
     Row(
         "POST",
+        "tenders/{tender}/amend/",
+        "published tender",
+        {
+            "anonymous": 401,
+            "stranger": 403,
+            "other_officer": 403,
+            "provider_admin": 403,
+            **BUREAU_NON_OFFICERS,
+            "platform_admin": 403,
+            "officer": OK,
+        },
+        body={"reason": "Lunch is included.", "changes": {"description": "Day care with lunch."}},
+        then=_status_is("published"),
+    ),
+    Row(
+        "POST",
+        "tenders/{tender}/amend/",
+        "closable tender",
+        {"stranger": 403, "officer": (409, "bidding_closed")},
+        body={"reason": "Too late.", "changes": {}},
+        note="after the deadline",
+    ),
+    Row(
+        "POST",
+        "tenders/{tender}/amend/",
+        "draft tender",
+        {"anonymous": 401, **DRAFT_OUTSIDERS, "officer": 409},
+        body={"reason": "Not published yet.", "changes": {}},
+    ),
+    Row(
+        "GET",
+        "tenders/{tender}/award/",
+        "award proposed",
+        {"anonymous": OK, "stranger": OK, "rival": OK, "officer": OK},
+    ),
+    Row(
+        "POST",
         "tenders/{tender}/close/",
         "closable tender",
         {
@@ -1423,7 +1460,7 @@ def test_available_transitions_show_only_what_the_caller_may_do(world, api):
     assert of("officer", f"tenders/{draft.id}/") == {"publish", "cancel"}
     for who in ("finance", "bureau_admin", "evaluator", "platform_admin"):
         assert of(who, f"tenders/{draft.id}/") == set(), who
-    assert of("officer", f"tenders/{published.id}/") == {"cancel"}  # the deadline is ahead
+    assert of("officer", f"tenders/{published.id}/") == {"amend", "cancel"}  # the deadline is ahead
     for who in ("anonymous", "stranger", "other_officer", "provider_admin", "finance"):
         assert of(who, f"tenders/{published.id}/") == set(), who
     assert of("officer", f"tenders/{closable.id}/") == {"close", "cancel"}

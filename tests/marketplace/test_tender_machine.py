@@ -277,7 +277,7 @@ def test_guard_codes_through_the_api(world, api, given, code):
 
 AVAILABLE = [
     ("draft", ["publish", "cancel"]),
-    ("published", ["cancel"]),
+    ("published", ["amend", "cancel"]),
     ("published_past_deadline", ["close", "cancel"]),
     ("evaluating", ["cancel", "award"]),
     ("award_proposed", ["cancel"]),
