@@ -529,6 +529,63 @@ class DisqualifyForm(ReasonForm):
     )
 
 
+class AmendForm(GovukForm):
+    """An amendment of a published tender (docs/rules.md §17.3): the reason, published with it, and
+    the terms it may change, shown with their current values. Only the answers that differ from the
+    tender are sent to ``marketplace.services.tender_amend``, which checks them as a draft's."""
+
+    reason = forms.CharField(
+        label=_("What is changing, and why?"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Published with the amendment and sent to every provider with a bid."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=TENDER_DESCRIPTION_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    deadline_date = _date_field(_("Bid deadline date"), _("For example, 2026-09-30"))
+    deadline_time = forms.TimeField(
+        label=_("Bid deadline time"),
+        help_text=_("24-hour clock, for example 17:00"),
+        widget=forms.TextInput(attrs=_narrow(5)),
+        input_formats=["%H:%M"],
+    )
+    service_start = _date_field(_("Service start date"), _("For example, 2026-10-15"))
+    service_end = _date_field(_("Service end date"), _("For example, 2027-10-14"))
+    field_map = {"bid_deadline": "deadline_date"}
+
+    @staticmethod
+    def initial_of(tender: Tender) -> dict[str, Any]:
+        deadline = timezone.localtime(tender.bid_deadline)
+        return {
+            "description": tender.description,
+            "deadline_date": deadline.strftime("%Y-%m-%d"),
+            "deadline_time": deadline.strftime("%H:%M"),
+            "service_start": tender.service_start.isoformat(),
+            "service_end": tender.service_end.isoformat(),
+        }
+
+    def changes_to(self, tender: Tender) -> dict[str, Any]:
+        """The terms whose answers differ from the tender's, with the service's names."""
+        data = self.cleaned_data
+        answers = {
+            "description": data["description"],
+            "bid_deadline": deadline_of(data["deadline_date"], data["deadline_time"]),
+            "service_start": data["service_start"],
+            "service_end": data["service_end"],
+        }
+        current = {
+            "description": tender.description,
+            "bid_deadline": timezone.localtime(tender.bid_deadline).replace(second=0, microsecond=0),
+            "service_start": tender.service_start,
+            "service_end": tender.service_end,
+        }
+        return {term: value for term, value in answers.items() if value != current[term]}
+
+
 class AnswerForm(GovukForm):
     answer = forms.CharField(
         label=_("Your answer"), max_length=ANSWER_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})

@@ -27,6 +27,7 @@ urlpatterns = [
     # Transitions.
     path("tenders/<int:pk>/publish/", views.tender_publish, name="tender_publish"),
     path("tenders/<int:pk>/close/", views.tender_close, name="tender_close"),
+    path("tenders/<int:pk>/amend/", views.tender_amend, name="tender_amend"),
     path("tenders/<int:pk>/cancel/", views.tender_cancel, name="tender_cancel"),
     path("tenders/<int:pk>/finalize-award/", views.tender_finalize_award, name="tender_finalize_award"),
     # Questions.

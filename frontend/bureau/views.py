@@ -3,9 +3,11 @@
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
@@ -23,7 +25,7 @@ from ..forms import add_service_error
 from ..post_only import post_only_or_redirect
 from .dashboard import contract_url
 from .drafts import TenderDraft
-from .forms import AnswerForm, CancelForm, StatusFilterForm
+from .forms import AmendForm, AnswerForm, CancelForm, StatusFilterForm
 from .shared import bureau_tenders, get_tender, user_of
 
 
@@ -144,6 +146,49 @@ def tender_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Tender cancelled."))
             return redirect("bureau:tender", pk=pk)
     return render(request, "frontend/bureau/tender_cancel.html", {"tender": tender, "form": form})
+
+
+@area_required("bureau")
+def tender_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Amend a published tender before its deadline (docs/rules.md §17.3)."""
+    tender = get_tender(request, pk)
+    if "amend" not in transitions_available(request.user, tender, TENDER_TRANSITIONS):
+        messages.error(request, _("This tender cannot be amended now."))
+        return redirect("bureau:tender", pk=pk)
+    if request.method == "POST":
+        form = AmendForm(request.POST)
+    else:
+        form = AmendForm(initial=AmendForm.initial_of(tender))
+    if request.method == "POST" and form.is_valid():
+        try:
+            amendment = services.tender_amend(
+                actor=user_of(request),
+                tender=tender,
+                reason=form.cleaned_data["reason"],
+                changes=form.changes_to(tender),
+            )
+        except ApplicationError as error:
+            add_service_error(form, error, AmendForm.field_map)
+        else:
+            if amendment.deadline_moved:
+                messages.success(
+                    request,
+                    _("Amendment published. The bid deadline moved to %(deadline)s; bidders have been told.")
+                    % {
+                        "deadline": timezone.localtime(amendment.tender.bid_deadline).strftime(
+                            "%Y-%m-%d %H:%M"
+                        )
+                    },
+                )
+            else:
+                messages.success(request, _("Amendment published. Bidders have been told."))
+            return redirect("bureau:tender", pk=pk)
+    context = {
+        "tender": tender,
+        "form": form,
+        "clarification_days": settings.MARKETPLACE_CLARIFICATION_DAYS,
+    }
+    return render(request, "frontend/bureau/tender_amend.html", context)
 
 
 # --- Questions --------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from marketplace import services
 from marketplace.errors import MarketplaceError
 from marketplace.models import Bid, Tender
 from marketplace.permissions import BID_TRANSITIONS
-from marketplace.selectors import tender_list
+from marketplace.selectors import own_standing, tender_list
 
 from ..access import area_required
 from ..documents.views import documents_block
@@ -262,16 +262,32 @@ def confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     bid = get_object_or_404(_own_bids(request), pk=pk)
     available = transitions_available(request.user, bid, BID_TRANSITIONS)
+    tender = bid.tender
+    # docs/rules.md §17.3: a submitted bid that predates an amendment may need withdrawing and resubmitting
+    amended_after = (
+        tender.amendments.filter(published_at__gt=bid.submitted_at).last()
+        if bid.status == Bid.Status.SUBMITTED and bid.submitted_at
+        else None
+    )
+    # docs/rules.md §17.4: once the award notice is out, the bid's own scores, total and rank
+    standing = own_standing(bid) if bid.is_opened else None
+    criteria = {criterion.pk: criterion for criterion in tender.criteria.all()}
     return render(
         request,
         "frontend/provider/bid_detail.html",
         {
             "bid": bid,
-            "tender": bid.tender,
+            "tender": tender,
             "declarations": _declarations_shown(bid),
             "documents": _listed_only(documents_block(request, bid)),
             "can_submit": "submit" in available,
             "can_withdraw": "withdraw" in available,
+            "amended_after": amended_after,
+            "standing": standing,
+            "quality_rows": [
+                (criteria[pk], score)
+                for pk, score in (standing.quality_by_criterion.items() if standing else [])
+            ],
         },
     )
 

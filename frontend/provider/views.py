@@ -202,7 +202,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_check_receipt": may_check_receipt(request.user, tender),
             "can_bid": tender.is_bidding_open
             and rules.has_perm("marketplace.bid_on_tender", request.user, tender),
-            "can_ask": tender.is_bidding_open
+            "can_ask": tender.is_accepting_questions
             and rules.has_perm("marketplace.ask_question_on_tender", request.user, tender),
         },
     )

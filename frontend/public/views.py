@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from common.client_address import client_address
 from contracts.models import Contract
 from marketplace.filters import TenderFilter
-from marketplace.models import Tender
+from marketplace.models import Award, Tender
 from marketplace.selectors import open_tender_list, tender_list
 
 from ..documents.views import documents_block
@@ -152,7 +152,11 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     questions = tender.questions.visible_to(user).filter(answered_at__isnull=False).order_by("answered_at")
     contract = visible_contracts(user).filter(tender=tender).select_related("provider").first()
     winner = tender.proposed_bid if tender.status in AWARD_STATUSES else None
+    # the notice: the standing award, or the latest annulled one (it stays published as annulled)
+    award = Award.objects.visible_to(user).filter(tender=tender).select_related("provider").first()
     provider_ids = [winner.provider_id] if winner else []
+    if award:
+        provider_ids.append(award.provider_id)
     bidding_open = tender.is_bidding_open
     context = {
         "tender": tender,
@@ -162,10 +166,13 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "schedule": list(tender.payment_schedule.all()),
         "questions": list(questions),
         "winner": winner,
+        "award": award,
+        "amendments": list(tender.amendments.all()),
         "contract": contract,
         "public_provider_ids": public_provider_ids(user, provider_ids),
         "can_bid": bidding_open and rules.has_perm("marketplace.bid_on_tender", user, tender),
-        "can_ask": bidding_open and rules.has_perm("marketplace.ask_question_on_tender", user, tender),
+        "can_ask": tender.is_accepting_questions
+        and rules.has_perm("marketplace.ask_question_on_tender", user, tender),
         "bid_url": f"/provider/tenders/{tender.pk}/bid/",
         "question_url": f"/provider/tenders/{tender.pk}/questions/new/",
         "can_check_receipt": may_check_receipt(user, tender),
