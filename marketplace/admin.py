@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import MoneyAdminMixin, ReadOnlyModelAdmin
 from common.money import yuan
 
-from .models import Award, Bid, BudgetLine, CatalogueItem, Question, Tender
+from .models import Award, Bid, BudgetLine, CatalogueItem, Question, Tender, TenderAmendment
 from .permissions import is_bid_sealed
 
 
@@ -30,6 +30,13 @@ class TenderAdmin(ReadOnlyModelAdmin):
     list_display = ("title", "bureau", "status", "ceiling_amount", "bid_deadline")
     list_filter = ("status",)
     search_fields = ("title",)
+
+
+@admin.register(TenderAmendment)
+class TenderAmendmentAdmin(ReadOnlyModelAdmin):
+    """Read-only: an amendment is published through the service and stays as published."""
+
+    list_display = ("tender", "published_at", "deadline_moved")
 
 
 @admin.register(Award)

@@ -1,5 +1,5 @@
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -362,9 +362,10 @@ class BidSerializer(serializers.ModelSerializer[Bid]):
 
     def _standing(self, bid: Bid) -> RankingRow | None:
         """``own_standing``, one ranking per tender and one answer per bid for the whole response."""
-        standings = self.context.setdefault("standings", {})
+        context = cast(dict[str, Any], self.context)  # one dict for the whole response, list or detail
+        standings = context.setdefault("standings", {})
         if bid.pk not in standings:
-            rankings = self.context.setdefault("rankings", {})
+            rankings = context.setdefault("rankings", {})
             if bid.tender_id not in rankings and bid.is_opened:
                 rankings[bid.tender_id] = ranking_of(bid.tender)
             standings[bid.pk] = own_standing(bid, rankings.get(bid.tender_id, [])) if bid.is_opened else None
