@@ -673,6 +673,22 @@ def _question(cast: Cast, tender: Tender, provider_index: int, text: str, on: in
             market.question_answer(actor=cast.officer, question=question, answer=answer)
 
 
+def _amended(cast: Cast, tender: Tender) -> None:
+    """Today the officer amends the open tender (docs/rules.md §17.3): the holiday camps count, and a
+    KPI is added. Fewer than MARKETPLACE_CLARIFICATION_DAYS remain, so the deadline moves; 爱有戏
+    (provider2), whose bid predates the amendment, is told and sees it on its bid page."""
+    kpis = [{"name": kpi.name, "target": kpi.target, "unit": kpi.unit} for kpi in tender.kpis.all()]
+    market.tender_amend(
+        actor=cast.officer,
+        tender=tender,
+        reason="寒暑假兴趣营计入“课后托管”人次；新增“兴趣营”指标。",
+        changes={
+            "description": tender.description + "寒暑假兴趣营计入“课后托管”人次。",
+            "kpis": [*kpis, {"name": "兴趣营", "target": Decimal(4), "unit": "期"}],
+        },
+    )
+
+
 @transaction.atomic
 def seed() -> None:
     fiscal_year = timezone.localdate().year
@@ -721,6 +737,7 @@ def seed() -> None:
         answer="场地由玉林北路社区党群服务中心免费提供，租金不得列入报价。",
     )
     _question(cast, after_school, 0, "寒暑假兴趣营是否计入“课后托管”人次指标？", -1)
+    _amended(cast, after_school)
 
     with day(-1):
         _tender(cast, BRIEFS["self_governance"])  # the officer's draft
@@ -740,6 +757,7 @@ LOGINS = [
     ("finance", "bureau finance: pay the interim instalment, confirm a treasury voucher"),
     ("evaluator1", "bid evaluator: score the bids for 助残康复服务"),
     ("provider1", "provider admin, 成都同行: log services, write a report, sign a contract"),
+    ("provider2", "provider admin, 爱有戏: its bid predates today's amendment; its scores for 社区文化活动"),
     ("provider_pending", "provider awaiting verification"),
     ("assessor", "third-party assessor: enter T and the survey for 长者助浴服务"),
     ("community", "residents' committee: confirm newcomer, enter C for 长者助浴服务"),

@@ -214,3 +214,36 @@ def test_the_demo_carries_documents_a_reader_can_open():
     published = tenders.filter(status="published").first()
     page = Client().get(f"/tenders/{published.pk}/")
     assert "招标文件".encode() in page.content
+
+
+def test_in_the_demo_an_amendment_moved_a_deadline_and_bidders_see_their_scores():
+    """docs/rules.md §17.3, §17.4: the open after-school tender was amended today (its deadline
+    moved, the bid submitted before it flagged); the awarded tenders have their notices, and the
+    losing provider sees its own scores and rank."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from demo.seed import BRIEFS
+    from marketplace.models import Award, Bid, TenderAmendment
+
+    from .frontend.helpers import english_client, page
+
+    call_command("seed_demo", stdout=StringIO())
+    amendment = TenderAmendment.objects.get()
+    tender = amendment.tender
+    assert tender.title == BRIEFS["after_school"].title and tender.status == "published"
+    assert amendment.deadline_moved and {"description", "kpis", "bid_deadline"} <= set(amendment.changes)
+    remaining = tender.bid_deadline - amendment.published_at
+    assert remaining.days >= settings.MARKETPLACE_CLARIFICATION_DAYS
+    assert tender.questions_until > timezone.now()
+    bid = Bid.objects.get(tender=tender, status="submitted")
+    banner = "The tender was amended after you submitted"
+    assert banner in page(english_client(_user("provider2")).get(f"/provider/bids/{bid.pk}/"))
+    assert amendment.reason in page(english_client().get(f"/tenders/{tender.pk}/"))
+
+    awarded = Tender.objects.filter(status__in=["award_proposed", "awarded"])
+    assert awarded and all(Award.objects.filter(tender=t).exists() for t in awarded)
+    culture = Tender.objects.get(title=BRIEFS["culture"].title)
+    loser = culture.bids.get(provider__memberships__user__username="provider2")
+    text = page(english_client(_user("provider2")).get(f"/provider/bids/{loser.pk}/"))
+    assert 'data-testid="own-standing"' in text and 'data-testid="own-rank">2<' in text
