@@ -568,6 +568,38 @@ class AmendForm(GovukForm):
             "service_end": tender.service_end.isoformat(),
         }
 
+    @staticmethod
+    def rows_initial_of(tender: Tender, prefix: str) -> dict[str, Any]:
+        """The tender's criteria (``prefix`` "criteria") or KPIs ("kpis") as the task list's rows."""
+        initial: dict[str, Any] = {}
+        if prefix == "criteria":
+            quality = [c for c in tender.criteria.all() if c.kind == Criterion.Kind.QUALITY]
+            price = next((c for c in tender.criteria.all() if c.kind == Criterion.Kind.PRICE), None)
+            initial["price_weight"] = price.weight if price else None
+            for row, criterion in enumerate(quality, start=1):
+                initial[f"quality_{row}_name"] = criterion.name
+                initial[f"quality_{row}_weight"] = criterion.weight
+        else:
+            for row, kpi in enumerate(tender.kpis.all(), start=1):
+                initial[f"kpi_{row}_name"] = kpi.name
+                initial[f"kpi_{row}_target"] = kpi.target
+                initial[f"kpi_{row}_unit"] = kpi.unit
+        return initial
+
+    @staticmethod
+    def rows_changes(tender: Tender, section: forms.Form) -> dict[str, Any]:
+        """The criteria or KPIs the section's rows give, for the service (which keeps only what
+        differs from the tender). The price criterion keeps the tender's name for it."""
+        data = section.cleaned_data
+        if isinstance(section, CriteriaForm):
+            criteria = CriteriaForm.criteria_of(data)
+            price = next((c for c in tender.criteria.all() if c.kind == Criterion.Kind.PRICE), None)
+            for criterion in criteria:
+                if criterion["kind"] == Criterion.Kind.PRICE and price is not None:
+                    criterion["name"] = price.name
+            return {"criteria": criteria}
+        return {"kpis": [kpi for _row, kpi in KpisForm.kpi_rows(data)]}
+
     def changes_to(self, tender: Tender) -> dict[str, Any]:
         """The terms whose answers differ from the tender's, with the service's names."""
         data = self.cleaned_data

@@ -25,7 +25,7 @@ from ..forms import add_service_error
 from ..post_only import post_only_or_redirect
 from .dashboard import contract_url
 from .drafts import TenderDraft
-from .forms import AmendForm, AnswerForm, CancelForm, StatusFilterForm
+from .forms import AmendForm, AnswerForm, CancelForm, CriteriaForm, KpisForm, StatusFilterForm
 from .shared import bureau_tenders, get_tender, user_of
 
 
@@ -155,17 +155,29 @@ def tender_amend(request: HttpRequest, pk: int) -> HttpResponse:
     if "amend" not in transitions_available(request.user, tender, TENDER_TRANSITIONS):
         messages.error(request, _("This tender cannot be amended now."))
         return redirect("bureau:tender", pk=pk)
+    # The criteria and KPIs use the draft task list's section forms, with their rules; only where
+    # their rows hold all of the tender's (a tender made through the API may have more).
+    rows = TenderDraft.fits(tender)
+    sections = [(CriteriaForm, "criteria"), (KpisForm, "kpis")] if rows else []
     if request.method == "POST":
         form = AmendForm(request.POST)
+        posted = request.POST.copy()
+        for _form_class, prefix in sections:
+            posted[f"{prefix}-completed"] = "yes"  # every answer is checked, as a completed section
+        extra = [form_class(posted, prefix=prefix) for form_class, prefix in sections]
     else:
         form = AmendForm(initial=AmendForm.initial_of(tender))
-    if request.method == "POST" and form.is_valid():
+        extra = [
+            form_class(initial=AmendForm.rows_initial_of(tender, prefix), prefix=prefix)
+            for form_class, prefix in sections
+        ]
+    if request.method == "POST" and all([form.is_valid(), *(section.is_valid() for section in extra)]):
+        changes = form.changes_to(tender)
+        for section in extra:
+            changes.update(AmendForm.rows_changes(tender, section))
         try:
             amendment = services.tender_amend(
-                actor=user_of(request),
-                tender=tender,
-                reason=form.cleaned_data["reason"],
-                changes=form.changes_to(tender),
+                actor=user_of(request), tender=tender, reason=form.cleaned_data["reason"], changes=changes
             )
         except ApplicationError as error:
             add_service_error(form, error, AmendForm.field_map)
@@ -186,6 +198,8 @@ def tender_amend(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "tender": tender,
         "form": form,
+        "sections": list(zip([_("Scoring criteria"), _("Key performance indicators")], extra, strict=False)),
+        "error_rows": form.error_summary() + [row for section in extra for row in section.error_summary()],
         "clarification_days": settings.MARKETPLACE_CLARIFICATION_DAYS,
     }
     return render(request, "frontend/bureau/tender_amend.html", context)

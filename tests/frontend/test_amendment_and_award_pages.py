@@ -13,6 +13,8 @@ from marketplace import services
 from marketplace.models import Award, Tender
 from marketplace.selectors import ranking_of
 
+from frontend.bureau.forms import AmendForm
+
 from .. import factories as f
 from .. import flows
 from .helpers import english_client, messages_of, page
@@ -36,6 +38,9 @@ def amend_form(tender, **answers):
         "service_start": tender.service_start.isoformat(),
         "service_end": tender.service_end.isoformat(),
     }
+    for prefix in ("criteria", "kpis"):  # the task list's rows, as the page shows them
+        for name, value in AmendForm.rows_initial_of(tender, prefix).items():
+            form[f"{prefix}-{name}"] = "" if value is None else str(value)
     return {**form, **answers}
 
 
@@ -63,6 +68,44 @@ def test_the_officer_amends_from_the_tender_page_and_the_public_sees_it(world):
     assert "Was: Day care for elderly residents." in public
     assert "Amended on" in public
     assert "Lunch is now included." in page(zh_client(world["officer"]).get(f"/bureau/tenders/{tender.pk}/"))
+
+
+def test_the_officer_changes_criteria_and_kpis_with_the_task_list_rules(world):
+    tender = flows.published_tender(world, bid_deadline=f.in_days(30))
+    officer = english_client(world["officer"])
+    url = f"/bureau/tenders/{tender.pk}/amend/"
+    form_page = page(officer.get(url))
+    assert 'name="criteria-price_weight"' in form_page and 'name="kpis-kpi_1_name"' in form_page
+
+    # the weights must still add up to 100, as on the draft's task list
+    response = officer.post(url, amend_form(tender, **{"criteria-price_weight": "35"}))
+    assert response.status_code == 200
+    assert "The weights of price and the quality criteria must add up to 100" in page(response)
+    assert not Tender.objects.get(pk=tender.pk).amendments.exists()
+
+    response = officer.post(
+        url,
+        amend_form(
+            tender,
+            **{
+                "criteria-price_weight": "35",
+                "criteria-quality_2_weight": "25",
+                "kpis-kpi_2_name": "Group activities",
+                "kpis-kpi_2_target": "24",
+                "kpis-kpi_2_unit": "sessions",
+            },
+        ),
+        follow=True,
+    )
+    assert messages_of(response) == ["Amendment published. Bidders have been told."]
+    amendment = Tender.objects.get(pk=tender.pk).amendments.get()
+    assert set(amendment.changes) == {"criteria", "kpis"}
+    assert [(c.name, c.weight) for c in Tender.objects.get(pk=tender.pk).criteria.all()] == [
+        ("Price", 35),
+        ("Service plan", 40),
+        ("Team", 25),
+    ]
+    assert [kpi.name for kpi in Tender.objects.get(pk=tender.pk).kpis.all()] == ["Visits", "Group activities"]
 
 
 def test_a_bad_amendment_shows_the_rule_on_the_form_and_changes_nothing(world):
