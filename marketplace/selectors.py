@@ -141,11 +141,18 @@ def ranking_of(tender: Tender) -> list[RankingRow]:
     return rows
 
 
+def has_award_notice(tender_id: int) -> bool:
+    """Whether the tender's award notice has been published (any award, annulled ones included)."""
+    return Award.objects.filter(tender_id=tender_id).exists()
+
+
 def own_standing(bid: Bid, ranking: list[RankingRow] | None = None) -> RankingRow | None:
     """The bid's own scores, total and rank (its row of ``ranking_of``) once its tender's award
     notice has been published (docs/rules.md §17.4); ``None`` before, and for a bid that is not
-    ranked (disqualified, withdrawn). Pass ``ranking`` to reuse a tender's ranking for many bids."""
-    if not Award.objects.filter(tender_id=bid.tender_id).exists():
-        return None
-    rows = ranking if ranking is not None else ranking_of(bid.tender)
-    return next((row for row in rows if row.bid.pk == bid.pk), None)
+    ranked (disqualified, withdrawn). ``ranking``: the tender's ranking, when the caller already
+    knows the notice is out (``has_award_notice``) and serves many bids."""
+    if ranking is None:
+        if not bid.is_opened or not has_award_notice(bid.tender_id):
+            return None
+        ranking = ranking_of(bid.tender)
+    return next((row for row in ranking if row.bid.pk == bid.pk), None)

@@ -36,7 +36,7 @@ from .models import (
 )
 from .permissions import BID_TRANSITIONS, TENDER_TRANSITIONS
 from .receipts import receipt_reference
-from .selectors import RankingRow, own_standing, ranking_of
+from .selectors import RankingRow, has_award_notice, own_standing, ranking_of
 
 
 def amount_field(**kwargs: Any) -> serializers.IntegerField:
@@ -365,10 +365,15 @@ class BidSerializer(serializers.ModelSerializer[Bid]):
         context = cast(dict[str, Any], self.context)  # one dict for the whole response, list or detail
         standings = context.setdefault("standings", {})
         if bid.pk not in standings:
-            rankings = context.setdefault("rankings", {})
-            if bid.tender_id not in rankings and bid.is_opened:
-                rankings[bid.tender_id] = ranking_of(bid.tender)
-            standings[bid.pk] = own_standing(bid, rankings.get(bid.tender_id, [])) if bid.is_opened else None
+            standings[bid.pk] = None
+            noticed = context.setdefault("noticed", {})
+            if bid.is_opened and bid.tender_id not in noticed:
+                noticed[bid.tender_id] = has_award_notice(bid.tender_id)
+            if bid.is_opened and noticed[bid.tender_id]:
+                rankings = context.setdefault("rankings", {})
+                if bid.tender_id not in rankings:
+                    rankings[bid.tender_id] = ranking_of(bid.tender)
+                standings[bid.pk] = own_standing(bid, rankings[bid.tender_id])
         standing: RankingRow | None = standings[bid.pk]
         return standing
 

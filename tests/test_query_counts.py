@@ -157,9 +157,10 @@ class Case:
 # questions list fetches it twice (get_queryset and get_serializer_class) and the bids list asks two
 # more questions to decide whether bids are sealed for the caller.
 CASES = {
-    "tenders-anonymous": Case(add_tenders, None, 6),
-    "tenders-officer": Case(add_tenders, "officer", 8),
-    "tenders-provider": Case(add_tenders, "provider_admin", 8),
+    # +1: a tender carries its amendments (one prefetch)
+    "tenders-anonymous": Case(add_tenders, None, 7),
+    "tenders-officer": Case(add_tenders, "officer", 9),
+    "tenders-provider": Case(add_tenders, "provider_admin", 9),
     "budget-lines-finance": Case(add_budget_lines, "finance", 4),
     "budget-lines-admin": Case(add_budget_lines, "platform_admin", 3),
     # +1: instalments carry their latest payment (one prefetch, whatever the page size)
@@ -173,6 +174,7 @@ CASES = {
     "households-officer": Case(add_households, "officer", 5),
     "households-admin": Case(add_households, "platform_admin", 3),
     "catalogue-anonymous": Case(add_catalogue, None, 2),
+    # opened bids ask once whether the tender's award notice is out (their own scores follow it)
     "bids-officer": Case(add_bids, "officer", 11),
     "bids-admin": Case(add_bids, "platform_admin", 11),
     "bids-provider": Case(add_own_bids, "provider_admin", 11),
