@@ -9,11 +9,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from frontend.bureau.forms import AmendForm
 from marketplace import services
 from marketplace.models import Award, Tender
 from marketplace.selectors import ranking_of
-
-from frontend.bureau.forms import AmendForm
 
 from .. import factories as f
 from .. import flows
