@@ -143,7 +143,8 @@ def ranking_of(tender: Tender) -> list[RankingRow]:
 
 def has_award_notice(tender_id: int) -> bool:
     """Whether the tender's award notice has been published (any award, annulled ones included)."""
-    return Award.objects.filter(tender_id=tender_id).exists()
+    noticed: bool = Award.objects.filter(tender_id=tender_id).exists()
+    return noticed
 
 
 def own_standing(bid: Bid, ranking: list[RankingRow] | None = None) -> RankingRow | None:
