@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.models import Criterion, TenderAmendment
-from marketplace.services.amendments import AMENDABLE_TERMS
+from marketplace.services.amendments import ADDED_DOCUMENTS, AMENDABLE_TERMS
 
 register = template.Library()
 
@@ -22,6 +22,8 @@ def _term_text(term: str, value: Any) -> str:
         return moment.strftime("%Y-%m-%d %H:%M")
     if term == "kpis":
         return "; ".join(f"{kpi['name']}: {kpi['target']} {kpi['unit']}" for kpi in value) or _("None")
+    if term == "documents":
+        return "; ".join(document["title"] for document in value) or _("None")
     if term == "criteria":
         kinds = dict(Criterion.Kind.choices)
         return "; ".join(
@@ -36,7 +38,7 @@ def amendment_changes(amendment: TenderAmendment) -> list[dict[str, str]]:
     """Each term the amendment changed: its name, and its value before and after."""
     return [
         {
-            "label": str(AMENDABLE_TERMS.get(term, term)),
+            "label": str(AMENDABLE_TERMS.get(term, ADDED_DOCUMENTS)),
             "before": _term_text(term, change["before"]),
             "after": _term_text(term, change["after"]),
         }

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.notifications import notify_after_commit
 from common.transitions import run_transition
+from documents.services import document_attach
 from orgs.models import User
 
 from ..errors import MarketplaceError
@@ -37,6 +38,7 @@ AMENDABLE_TERMS: dict[str, Any] = {
     "service_start": gettext_lazy("Service start"),
     "service_end": gettext_lazy("Service end"),
 }
+ADDED_DOCUMENTS = gettext_lazy("Documents added")  # ``changes["documents"]``: attached with it
 
 
 def earliest_amended_deadline(now: datetime.datetime | None = None) -> datetime.datetime:
@@ -79,7 +81,9 @@ def _shown(term: str, value: Any) -> Any:
 
 def _notify(tender: Tender, amendment: TenderAmendment) -> None:
     """Tell the providers with a draft or submitted bid what changed (their admins and staff)."""
-    changed = ", ".join(str(AMENDABLE_TERMS[term]) for term in amendment.changes) or _("no term")
+    changed = ", ".join(str(AMENDABLE_TERMS.get(term, ADDED_DOCUMENTS)) for term in amendment.changes) or _(
+        "no term"
+    )
     deadline = timezone.localtime(tender.bid_deadline).strftime("%Y-%m-%d %H:%M")
     body = _(
         "The tender “%(title)s” was amended.\nReason: %(reason)s\nWhat changed: %(changed)s.\n"
@@ -109,10 +113,19 @@ def _notify(tender: Tender, amendment: TenderAmendment) -> None:
 
 
 @transaction.atomic
-def tender_amend(*, actor: User, tender: Tender, reason: str, changes: dict[str, Any]) -> TenderAmendment:
+def tender_amend(
+    *,
+    actor: User,
+    tender: Tender,
+    reason: str,
+    changes: dict[str, Any],
+    documents: list[dict[str, Any]] | None = None,
+) -> TenderAmendment:
     """Publish an amendment of a published tender before its deadline (docs/rules.md §17.3).
-    ``changes`` holds the new values of some of ``AMENDABLE_TERMS``; none is a clarification. Bad
-    input is 400 with every broken rule and changes nothing; after the deadline 409
+    ``changes`` holds the new values of some of ``AMENDABLE_TERMS``; none is a clarification.
+    ``documents`` (``{file, filename, title, kind}`` each) are attached to the tender as part of the
+    amendment (``documents.services.document_attach``, docs/rules.md §17.2) and listed in its
+    changes. Bad input is 400 with every broken rule and changes nothing; after the deadline 409
     ``bidding_closed``."""
     tender = Tender.objects.select_for_update().get(pk=tender.pk)
     if not rules.has_perm("marketplace.amend_tender", actor, tender):
@@ -162,5 +175,15 @@ def tender_amend(*, actor: User, tender: Tender, reason: str, changes: dict[str,
     amendment: TenderAmendment = TenderAmendment.objects.create(
         tender=tender, reason=reason, changes=diff, deadline_moved=moved, published_at=now, by=actor
     )
+    if documents:
+        attached = [
+            document_attach(actor=actor, owner=tender, amendment=amendment, **document)
+            for document in documents
+        ]
+        amendment.changes["documents"] = {
+            "before": [],
+            "after": [{"title": d.title, "filename": d.filename, "sha256": d.sha256} for d in attached],
+        }
+        amendment.save(update_fields=["changes"])
     _notify(tender, amendment)
     return amendment

@@ -234,3 +234,26 @@ def test_an_amendment_that_moves_the_deadline_reopens_questions(world, settings)
     )
     assert tender.is_accepting_questions
     services.question_ask(actor=world["provider_admins"][0], tender=tender, text="Which streets?")
+
+
+def test_an_amendment_may_bring_documents_which_the_tender_then_carries(world):
+    from documents.models import Document
+
+    from ..documents import files
+
+    tender = published_tender(world)
+    amendment = services.tender_amend(
+        actor=world["officer"],
+        tender=tender,
+        reason="The site plan is attached.",
+        changes={},
+        documents=[
+            {"file": files.upload(), "filename": "site.pdf", "title": "Site plan", "kind": "clarification"}
+        ],
+    )
+
+    document = Document.objects.of(tender).get()
+    assert document.title == "Site plan"
+    assert amendment.changes["documents"]["after"] == [
+        {"title": "Site plan", "filename": "site.pdf", "sha256": document.sha256}
+    ]
