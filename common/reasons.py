@@ -57,4 +57,12 @@ RATING_BURST = Reason(
     gettext_noop("More than %(n)d ratings of this contract from one address within 10 minutes."),
 )
 
+# Why a provider is excluded from bidding (docs/rules.md §17.6): ``Exclusion.reason``, public.
+EXCLUSION_CONTRACT_TERMINATED = Reason(
+    "exclusion_contract_terminated", gettext_noop("contract %(contract)s was terminated")
+)
+EXCLUSION_BAND_E = Reason(
+    "exclusion_band_e", gettext_noop("the final evaluation of contract %(contract)s was band E")
+)
+
 EVALUATION = {"midterm": MIDTERM_EVALUATION, "final": FINAL_EVALUATION}  # by ``Evaluation.stage``

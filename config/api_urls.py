@@ -19,6 +19,7 @@ from marketplace.apis import (
     BidViewSet,
     BudgetLineViewSet,
     CatalogueViewSet,
+    ExclusionViewSet,
     QuestionViewSet,
     TenderBidViewSet,
     TenderQuestionViewSet,
@@ -54,6 +55,7 @@ router.register("budget-lines", BudgetLineViewSet, basename="budget-line")
 router.register("tenders", TenderViewSet, basename="tender")
 router.register("questions", QuestionViewSet, basename="question")
 router.register("bids", BidViewSet, basename="bid")
+router.register("exclusions", ExclusionViewSet, basename="exclusion")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("instalments", InstalmentViewSet, basename="instalment")
 router.register("events", ServiceEventViewSet, basename="event")

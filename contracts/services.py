@@ -14,8 +14,13 @@ from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.money import round_half_up, split_by_shares
 from common.transitions import run_transition
 from contracts.errors import ContractsError
-from marketplace.models import Tender
-from marketplace.services import check_no_challenge_pending, commitment_release, tender_finalize_award
+from marketplace.models import Exclusion, Tender
+from marketplace.services import (
+    check_no_challenge_pending,
+    commitment_release,
+    exclusion_impose,
+    tender_finalize_award,
+)
 from orgs.models import Organization, User
 
 from .models import Contract, Instalment
@@ -136,6 +141,14 @@ def contract_terminate(*, actor: User, contract: Contract, reason: str) -> Contr
     for instalment in contract.instalments.select_for_update().filter(status=Instalment.Status.SCHEDULED):
         run_transition(instalment, instalment.withhold, by=actor, description=reasons.CONTRACT_TERMINATED)
         _return_withheld(contract, instalment)
+    exclusion_impose(  # the provider may not bid for EXCLUSION_MONTHS (docs/rules.md §17.6)
+        provider=contract.provider,
+        bureau=contract.bureau,
+        source=Exclusion.Source.CONTRACT_TERMINATED,
+        source_id=contract.pk,
+        contract_id=contract.pk,
+        starts=contract.terminated_at,
+    )
     return contract
 
 

@@ -43,6 +43,8 @@ BANDS = [
 ]
 # The official grade names of the bands (shown in Chinese in every language, marked lang="zh-Hans").
 BAND_GRADES = {band.letter: band.grade for _floor, band in BANDS}
+# A final evaluation in this band excludes the provider from bidding (docs/rules.md §17.6).
+BAND_E = "E"
 
 
 def band_of(score: Decimal) -> Band:

@@ -19,6 +19,8 @@ from contracts import services as contract_services
 from contracts.models import Contract, Instalment, Report
 from evaluations.errors import EvaluationsError
 from marketplace.components import ENTERED_COMPONENTS
+from marketplace.models import Exclusion
+from marketplace.services import exclusion_impose
 from orgs.errors import OrgsError
 from orgs.models import Household, User
 from orgs.selectors import require_confirmed_resident
@@ -317,6 +319,15 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
             contract=contract, kind=Instalment.Kind.INTERIM, share=Decimal(0), by=actor, reason=reason
         )
         contract_services.contract_complete(contract=contract, by=actor, reason=reason)
+        if evaluation.band == scoring.BAND_E:  # excluded from bidding (docs/rules.md §17.6)
+            exclusion_impose(
+                provider=contract.provider,
+                bureau=contract.bureau,
+                source=Exclusion.Source.EVALUATION_BAND_E,
+                source_id=evaluation.pk,
+                contract_id=contract.pk,
+                starts=evaluation.confirmed_at,
+            )
     return evaluation
 
 

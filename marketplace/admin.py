@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import MoneyAdminMixin, ReadOnlyModelAdmin
 from common.money import yuan
 
-from .models import Award, Bid, BudgetLine, CatalogueItem, Question, Tender, TenderAmendment
+from .models import Award, Bid, BudgetLine, CatalogueItem, Exclusion, Question, Tender, TenderAmendment
 from .permissions import is_bid_sealed
 
 
@@ -77,3 +77,13 @@ class QuestionAdmin(ReadOnlyModelAdmin):
     """Read-only: questions are asked and answered (publicly) through the services."""
 
     list_display = ("tender", "asked_at", "answered_at")
+
+
+@admin.register(Exclusion)
+class ExclusionAdmin(ReadOnlyModelAdmin):
+    """Read-only: exclusions are imposed by the contracts and evaluations services and lifted by an
+    officer of the bureau that caused them (``exclusion_lift``, logged; docs/rules.md §17.6)."""
+
+    list_display = ("provider", "bureau", "source", "starts", "ends", "status")
+    list_filter = ("source", "status")
+    search_fields = ("provider__name",)

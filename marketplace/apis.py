@@ -29,11 +29,12 @@ from orgs.permissions import acting_organization
 
 from . import services
 from .errors import MarketplaceError
-from .filters import TenderFilter
-from .models import Award, Bid, CatalogueItem, Criterion, Question, Tender
+from .filters import ExclusionFilter, TenderFilter
+from .models import Award, Bid, CatalogueItem, Criterion, Exclusion, Question, Tender
 from .permissions import (
     PROVIDER_ROLES,
     check_bids_unsealed,
+    is_exclusion_officer,
     is_tender_bureau_member,
     tender_bids_visible_to,
 )
@@ -51,6 +52,8 @@ from .serializers import (
     CatalogueItemSerializer,
     DeclarationInputSerializer,
     DeclarationSerializer,
+    ExclusionSerializer,
+    LiftInputSerializer,
     QuestionInputSerializer,
     QuestionSerializer,
     RankingRowSerializer,
@@ -365,6 +368,7 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
         MarketplaceError.PRICE_ABOVE_CEILING,
         MarketplaceError.DECLARATIONS_REQUIRED,
         MarketplaceError.DUPLICATE_BID,
+        MarketplaceError.PROVIDER_EXCLUDED,
     )
     def submit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return Response(
@@ -389,7 +393,7 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
 
     @extend_schema(request=ScoreInputSerializer, responses={201: ScoreSerializer})
     @action(detail=True, methods=["post"])
-    @error_codes(MarketplaceError.DECLARATION_REQUIRED)
+    @error_codes(MarketplaceError.DECLARATION_REQUIRED, OrgsError.CONFLICT_OF_INTEREST)
     def scores(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         bid: Bid = self.get_object()
         data = self.input(ScoreInputSerializer)
@@ -417,3 +421,36 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
         """The bid's documents (docs/rules.md §17.2): its provider attaches them while it is a draft
         (multipart ``file``, ``title``, ``kind``); sealed like the bid until it is opened."""
         return owner_documents(self, request, self.get_object())
+
+
+class ExclusionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
+    """``exclusions/``: providers excluded from bidding (docs/rules.md §17.6), public. The list shows
+    those in force by default (``?status=expired|lifted|all`` for the others)."""
+
+    serializer_class = ExclusionSerializer
+    filterset_class = ExclusionFilter
+    queryset = Exclusion.objects.select_related("provider", "bureau")
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The filters (in force by default) choose the list; one exclusion is found in any state."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    @extend_schema(request=LiftInputSerializer, responses=ExclusionSerializer)
+    @action(detail=True, methods=["post"])
+    def lift(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        exclusion = self.get_object()
+        reason = self.input(LiftInputSerializer)["reason"]
+        exclusion = services.exclusion_lift(actor=request.user, exclusion=exclusion, reason=reason)
+        return Response(self.output(ExclusionSerializer, self.get_queryset().get(pk=exclusion.pk)))
+
+    @extend_schema(responses=StateLogSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request: ApiRequest, pk: str | None = None) -> Response:
+        exclusion = self.get_object()
+        context = {
+            **self.get_serializer_context(),
+            "show_actors": is_exclusion_officer(request.user, exclusion),
+        }
+        return Response(StateLogSerializer(history_of(exclusion), many=True, context=context).data)

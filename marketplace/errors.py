@@ -20,6 +20,7 @@ class MarketplaceError(ErrorCode):
     NOT_EDITABLE = "not_editable"
     NOT_TOP_RANKED = "not_top_ranked"
     PRICE_ABOVE_CEILING = "price_above_ceiling"
+    PROVIDER_EXCLUDED = "provider_excluded"
     QUESTIONS_CLOSED = "questions_closed"
     SCORING_INCOMPLETE = "scoring_incomplete"
     STANDSTILL_NOT_OVER = "standstill_not_over"

@@ -1,9 +1,12 @@
+from typing import Any, cast
+
 import django_filters
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 
 from orgs.models import Area
 
-from .models import Tender
+from .models import Exclusion, ExclusionQuerySet, Tender
 
 
 class TenderFilter(django_filters.FilterSet):
@@ -25,3 +28,31 @@ class TenderFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset: QuerySet[Tender], name: str, value: str) -> QuerySet[Tender]:
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+
+class ExclusionFilter(django_filters.FilterSet):
+    """``?status=in_force`` (the default: barring their provider now), ``expired`` (ended by date),
+    ``lifted``, or ``all``; ``?provider=`` an organisation's id."""
+
+    STATUSES = (("in_force", "in force"), ("expired", "expired"), ("lifted", "lifted"), ("all", "all"))
+
+    status = django_filters.ChoiceFilter(choices=STATUSES, method="filter_status", empty_label=None)
+
+    class Meta:
+        model = Exclusion
+        fields = ["status", "provider", "bureau", "source"]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        data.setdefault("status", "in_force")
+        super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset: QuerySet[Exclusion], name: str, value: str) -> QuerySet[Exclusion]:
+        exclusions = cast(ExclusionQuerySet, queryset)
+        if value == "in_force":
+            return exclusions.in_force()
+        if value == "expired":
+            return exclusions.expired()
+        if value == "lifted":
+            return queryset.filter(status=Exclusion.Status.LIFTED)
+        return queryset

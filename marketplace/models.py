@@ -781,3 +781,81 @@ class BidScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bid_id}/{self.criterion_id}: {self.score}"
+
+
+def _exclusion_in_force(exclusion: Any) -> bool:
+    return bool(exclusion.is_in_force)
+
+
+class ExclusionQuerySet(models.QuerySet["Exclusion"]):
+    def in_force(self, at: datetime.datetime | None = None) -> "models.QuerySet[Exclusion]":
+        """Exclusions that bar their provider now (or at ``at``): not lifted, and ``starts <= at < ends``."""
+        at = at or timezone.now()
+        return self.filter(status=Exclusion.Status.ACTIVE, starts__lte=at, ends__gt=at)
+
+    def expired(self, at: datetime.datetime | None = None) -> "models.QuerySet[Exclusion]":
+        return self.filter(status=Exclusion.Status.ACTIVE, ends__lte=at or timezone.now())
+
+
+class Exclusion(ConcurrentTransitionMixin, models.Model):
+    """A provider barred from submitting bids (docs/rules.md §17.6): its contract was terminated, or
+    its final evaluation was band E. It runs from ``starts`` to ``ends`` (``EXCLUSION_MONTHS``
+    calendar months later, at the end of that local day) and ends by date, or earlier when an officer
+    of the bureau that caused it lifts it (a logged transition). Public: the provider, the bureau, the
+    source and a system reason, no person's name. The contract and evaluation are named by id:
+    marketplace may not import those apps."""
+
+    class Source(models.TextChoices):
+        CONTRACT_TERMINATED = "contract_terminated", _("Contract terminated")
+        EVALUATION_BAND_E = "evaluation_band_e", _("Final evaluation in band E")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        LIFTED = "lifted", _("Lifted")
+
+    provider = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="exclusions", verbose_name=_("provider")
+    )
+    bureau = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("bureau")
+    )
+    source = models.CharField(_("source"), max_length=24, choices=Source.choices)
+    # the id of what caused it: a contracts.Contract (terminated) or an evaluations.Evaluation (band E)
+    source_id = models.PositiveBigIntegerField(_("source id"))
+    contract_ref = models.PositiveBigIntegerField(_("contract"))  # the contracts.Contract concerned
+    reason = models.TextField(_("reason"))  # a system reason (common.reasons), shown translated
+    starts = models.DateTimeField(_("starts"))
+    ends = models.DateTimeField(_("ends"))
+    status = FSMField(default=Status.ACTIVE, choices=Status.choices, protected=True, verbose_name=_("status"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lift_reason = models.TextField(_("reason for lifting"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    objects = ExclusionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="one_exclusion_per_source"),
+            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="exclusion_period"),
+        ]
+        verbose_name = _("exclusion")
+        verbose_name_plural = _("exclusions")
+
+    def __str__(self) -> str:
+        return f"{self.provider} ({self.starts:%Y-%m-%d} – {self.ends:%Y-%m-%d})"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == self.Status.ACTIVE and self.starts <= timezone.now() < self.ends
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.ACTIVE and timezone.now() >= self.ends
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.ACTIVE, target=Status.LIFTED, conditions=[_exclusion_in_force])
+    def lift(self, by: "User | None" = None, description: str | None = None) -> None:
+        self.lifted_at = timezone.now()
+        self.lift_reason = description or ""

@@ -1,18 +1,22 @@
 """Who may see and do what in the marketplace: rules predicates and visibility querysets."""
 
+import datetime
+
 import rules
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import Conflict
 from documents.models import Document
 from documents.owners import Owner
+from common.months import add_months
 from marketplace.errors import MarketplaceError
 from orgs.auth import Caller, signed_in
 from orgs.models import Membership, Organization, User
-from orgs.permissions import has_role, is_platform_admin, organization_ids_of
+from orgs.permissions import has_role, is_platform_admin, organization_ids_ever_of, organization_ids_of
 
-from .models import Award, Bid, BudgetLine, Question, Tender
+from .models import Award, Bid, BudgetLine, Exclusion, Question, Tender
 
 Role = Membership.Role
 BUREAU_ROLES = (Role.ADMIN, Role.OFFICER, Role.FINANCE, Role.EVALUATOR)
@@ -137,10 +141,46 @@ def bids_visible_to(bids: QuerySet[Bid], user: Caller) -> QuerySet[Bid]:
     return bids.filter(own | (opened & Q(tender__bureau_id__in=bureau_ids)))
 
 
-def is_bidder_on(user: Caller, tender: Tender) -> bool:
-    """Whether the user belongs (in any status) to an organisation bidding on the tender: such a
-    member has a conflict of interest as the tender's evaluator."""
-    return tender.bids.filter(provider_id__in=organization_ids_of(user, verified_only=False)).exists()
+# How long a past membership still counts for an evaluator's conflict of interest (docs/rules.md §17.7).
+CONFLICT_LOOKBACK_MONTHS = 36
+
+
+def conflict_organization_ids(user: Caller, now: datetime.datetime | None = None) -> list[int]:
+    """The organisations an evaluator may not judge: those they belong to (in any status) or
+    belonged to within the last 3 years (docs/rules.md §17.7)."""
+    since = add_months(now or timezone.now(), -CONFLICT_LOOKBACK_MONTHS)
+    return organization_ids_ever_of(user, since=since)
+
+
+def is_conflicted_on_bid(user: Caller, bid: Bid) -> bool:
+    """Whether the user belongs, or belonged within 3 years, to the bid's provider."""
+    return bid.provider_id in conflict_organization_ids(user)
+
+
+def is_conflicted_on_tender(user: Caller, tender: Tender) -> bool:
+    """Whether the user belongs (in any status), or belonged within 3 years, to an organisation
+    bidding on the tender: such a member has a conflict of interest as the tender's evaluator."""
+    return tender.bids.filter(provider_id__in=conflict_organization_ids(user)).exists()
+
+
+def provider_admin_ids(provider: Organization) -> list[int]:
+    """Who is told about the provider's exclusion: its admins."""
+    return list(
+        User.objects.filter(memberships__organization=provider, memberships__role=Role.ADMIN)
+        .distinct()
+        .values_list("id", flat=True)
+    )
+
+
+@rules.predicate
+def is_exclusion_officer(user: Caller, exclusion: Exclusion) -> bool:
+    """An officer of the bureau that caused the exclusion (docs/rules.md §17.6)."""
+    return has_role(user, exclusion.bureau_id, Role.OFFICER)
+
+
+def excluding_bureau_ids(user: Caller) -> list[int]:
+    """The verified bureaus where the user is an officer: the exclusions they caused are theirs to lift."""
+    return organization_ids_of(user, Role.OFFICER, verified_only=True)
 
 
 def tender_bids_visible_to(user: User, tender: Tender) -> QuerySet[Bid]:
@@ -206,6 +246,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     # Documents (docs/rules.md §17.2): attaching, and removing from a draft.
     "marketplace.attach_document_to_tender": is_tender_officer,
     "marketplace.attach_document_to_bid": is_bid_provider_member,
+    "marketplace.lift_exclusion": is_exclusion_officer,
 }
 
 # Each API verb of a machine: (the transition's method, permission); see orgs.permissions.
@@ -216,6 +257,9 @@ TENDER_TRANSITIONS = {
     "cancel": ("cancel", "marketplace.cancel_tender"),
     "award": ("award", "marketplace.award_tender"),
     "finalize-award": ("finalize_award", "marketplace.finalize_award_tender"),
+}
+EXCLUSION_TRANSITIONS = {
+    "lift": ("lift", "marketplace.lift_exclusion"),
 }
 BID_TRANSITIONS = {
     "submit": ("submit", "marketplace.submit_bid"),

@@ -14,6 +14,7 @@ from common.money import round_half_up
 from orgs.auth import Caller
 
 from .models import Award, Bid, BidScore, BudgetLine, Criterion, Tender
+from .panel import outlying_scores
 from .receipts import RECEIPT_LENGTH, receipt_typed
 
 RANKED_STATUSES = (Bid.Status.OPENED, Bid.Status.AWARDED, Bid.Status.NOT_AWARDED)
@@ -84,6 +85,20 @@ def fully_scored_tender_ids(*, tender_ids: Any) -> set[int]:
 
 
 @dataclass
+class IndividualScore:
+    """One evaluator's score of a bid on a criterion; ``is_outlier`` when it lies far from the other
+    evaluators' scores (``panel.outlying_scores``, docs/rules.md §17.7), ``others_mean`` then says
+    from what."""
+
+    criterion_id: int
+    evaluator_id: int
+    evaluator_name: str
+    score: Decimal
+    is_outlier: bool = False
+    others_mean: Decimal | None = None
+
+
+@dataclass
 class RankingRow:
     bid: Bid
     price_score: Decimal
@@ -92,6 +107,31 @@ class RankingRow:
     is_fully_scored: bool
     rank: int = 0
     quality_by_criterion: dict[int, Decimal] = field(default_factory=dict)
+    individual_scores: list[IndividualScore] = field(default_factory=list)
+
+    @property
+    def has_outliers(self) -> bool:
+        return any(each.is_outlier for each in self.individual_scores)
+
+
+def _individual_scores(bid: Bid, quality: list[Criterion]) -> list[IndividualScore]:
+    """The bid's individual scores by criterion (in the tender's order) and evaluator, flagged."""
+    rows: list[IndividualScore] = []
+    for criterion in quality:
+        panel = {s.evaluator_id: s for s in bid.scores.all() if s.criterion_id == criterion.id}
+        flagged = outlying_scores({evaluator: s.score for evaluator, s in panel.items()})
+        for evaluator_id, s in sorted(panel.items()):
+            rows.append(
+                IndividualScore(
+                    criterion_id=criterion.id,
+                    evaluator_id=evaluator_id,
+                    evaluator_name=str(s.evaluator),
+                    score=s.score,
+                    is_outlier=evaluator_id in flagged,
+                    others_mean=round_half_up(flagged[evaluator_id], 2) if evaluator_id in flagged else None,
+                )
+            )
+    return rows
 
 
 def ranking_of(tender: Tender) -> list[RankingRow]:
@@ -103,7 +143,17 @@ def ranking_of(tender: Tender) -> list[RankingRow]:
         .annotate(is_fully_scored=_is_fully_scored())
         .select_related("provider")
         .prefetch_related(
-            Prefetch("scores", queryset=BidScore.objects.only("bid_id", "criterion_id", "score"))
+            Prefetch(
+                "scores",
+                queryset=BidScore.objects.select_related("evaluator").only(
+                    "bid_id",
+                    "criterion_id",
+                    "score",
+                    "evaluator_id",
+                    "evaluator__username",
+                    "evaluator__display_name",
+                ),
+            )
         )
     )
     if not bids:
@@ -133,6 +183,7 @@ def ranking_of(tender: Tender) -> list[RankingRow]:
                 total=price_score + quality_score,
                 is_fully_scored=bid.is_fully_scored,  # type: ignore[attr-defined]
                 quality_by_criterion={k: round_half_up(v, 2) for k, v in by_criterion.items()},
+                individual_scores=_individual_scores(bid, quality),
             )
         )
     rows.sort(key=lambda row: (-row.total, row.bid.price_amount, row.bid.submitted_at, row.bid.id))

@@ -4,6 +4,7 @@ from typing import Any, cast
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.history import ReasonField
 from common.money import MAX_AMOUNT
 from common.reasons import REASON_MAX_LENGTH
 from common.transitions import transitions_available
@@ -28,13 +29,14 @@ from .models import (
     BudgetLine,
     CatalogueItem,
     Criterion,
+    Exclusion,
     Kpi,
     PaymentScheduleItem,
     Question,
     Tender,
     TenderAmendment,
 )
-from .permissions import BID_TRANSITIONS, TENDER_TRANSITIONS
+from .permissions import BID_TRANSITIONS, EXCLUSION_TRANSITIONS, TENDER_TRANSITIONS
 from .receipts import receipt_reference
 from .selectors import RankingRow, has_award_notice, own_standing, ranking_of
 
@@ -478,6 +480,22 @@ class AwardSerializer(serializers.ModelSerializer[Award]):
         ]
 
 
+class IndividualScoreSerializer(serializers.Serializer[Any]):
+    criterion = serializers.IntegerField(source="criterion_id")
+    evaluator = serializers.IntegerField(source="evaluator_id")
+    score = serializers.DecimalField(max_digits=5, decimal_places=2)
+    is_outlier = serializers.BooleanField(
+        help_text="More than 2 SDs from the other evaluators' scores of this bid and criterion "
+        "(docs/rules.md §17.7)."
+    )
+    others_mean = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        allow_null=True,
+        help_text="For an outlier, the mean of the other evaluators' scores it was compared with.",
+    )
+
+
 class RankingRowSerializer(serializers.Serializer[Any]):
     bid = serializers.IntegerField(source="bid.id")
     provider = serializers.IntegerField(source="bid.provider_id")
@@ -489,3 +507,45 @@ class RankingRowSerializer(serializers.Serializer[Any]):
     rank = serializers.IntegerField()
     is_fully_scored = serializers.BooleanField()
     tampered = serializers.BooleanField(source="bid.is_tampered")
+    individual_scores = IndividualScoreSerializer(many=True)
+    has_outliers = serializers.BooleanField()
+
+
+class ExclusionSerializer(serializers.ModelSerializer[Exclusion]):
+    """An exclusion from bidding (docs/rules.md §17.6): public, with no person named."""
+
+    provider_name = serializers.CharField(source="provider.name")
+    bureau_name = serializers.CharField(source="bureau.name")
+    contract = serializers.IntegerField(source="contract_ref")
+    reason = ReasonField(help_text="Why, in the request's language (a system reason).")
+    lift_reason = serializers.CharField(help_text="The officer's reason for lifting it, as typed.")
+    in_force = serializers.BooleanField(source="is_in_force")
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Exclusion
+        fields = [
+            "id",
+            "provider",
+            "provider_name",
+            "bureau",
+            "bureau_name",
+            "source",
+            "source_id",
+            "contract",
+            "reason",
+            "starts",
+            "ends",
+            "status",
+            "in_force",
+            "lifted_at",
+            "lift_reason",
+            "available_transitions",
+        ]
+
+    def get_available_transitions(self, exclusion: Exclusion) -> list[str]:
+        return transitions_available(self.context["request"].user, exclusion, EXCLUSION_TRANSITIONS)
+
+
+class LiftInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)

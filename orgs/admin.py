@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from common import reasons
+from common.admin import ReadOnlyModelAdmin
 
-from .models import Area, Household, Membership, Organization, Resident, User
+from .models import Area, Household, Membership, Organization, PastMembership, Resident, User
 
 
 @admin.register(User)
@@ -64,6 +65,21 @@ class OrganizationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subs
         obj._state.adding = False
         obj.refresh_from_db()
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """A membership deleted here is removed through ``member_remove``, which keeps it as a
+        ``PastMembership`` (docs/rules.md §17.7): memberships never vanish without a trace."""
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        from .services import member_remove
+
+        instances = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            member_remove(actor=cast(User, request.user), membership=membership)
+        for instance in instances:
+            instance.save()
+        formset.save_m2m()
+
     @admin.action(description=_("Verify selected organisations"))
     def verify_selected(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
         from common.errors import ApplicationError
@@ -91,6 +107,15 @@ class OrganizationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subs
                 )
             except ApplicationError as error:
                 self.message_user(request, f"{organization}: {error.message}", level="warning")
+
+
+@admin.register(PastMembership)
+class PastMembershipAdmin(ReadOnlyModelAdmin):
+    """Ended memberships, kept for the evaluators' conflict check (docs/rules.md §17.7): read-only."""
+
+    list_display = ("user", "organization", "role", "started_at", "ended_at")
+    list_filter = ("role",)
+    search_fields = ("user__username", "organization__name")
 
 
 @admin.register(Household)

@@ -196,6 +196,40 @@ class Membership(models.Model):
         return f"{self.user} · {self.organization} · {self.role}"
 
 
+class PastMembership(models.Model):
+    """A membership that ended (``orgs.services.member_remove``; the admin's deletion goes through it).
+    Memberships themselves are the current ones; what someone belonged to in the last years is kept
+    here, so that an evaluator who left a bidding organisation less than 3 years ago still has a
+    conflict of interest (docs/rules.md §17.7). A member who re-joins and leaves again has a row for
+    each time."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="past_memberships", verbose_name=_("user")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="past_memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Membership.Role.choices)
+    started_at = models.DateTimeField(_("member since"))
+    ended_at = models.DateTimeField(_("ended at"))
+
+    class Meta:
+        ordering = ["-ended_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__gte=models.F("started_at")), name="past_membership_period"
+            )
+        ]
+        verbose_name = _("past membership")
+        verbose_name_plural = _("past memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} · {self.role} (→ {self.ended_at:%Y-%m-%d})"
+
+
 HOUSEHOLD_CODE_MAX_LENGTH = 40
 
 

@@ -3,6 +3,7 @@
 Only verified organisations act: a membership counts for acting only while its organisation is
 verified. The roles are read once per user object and cached on it (one query per request)."""
 
+import datetime
 from typing import NamedTuple
 
 import rules
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from common.errors import Forbidden, Invalid
 
 from .auth import Caller, signed_in
-from .models import Area, Household, HouseholdImport, Membership, Organization, Resident
+from .models import Area, Household, HouseholdImport, Membership, Organization, PastMembership, Resident
 
 Role = Membership.Role
 Kind = Organization.Kind
@@ -79,6 +80,18 @@ def member_organization_ids(user: Caller, kind: str | None = None) -> list[int]:
     """The organisations (of ``kind``, if given) the user belongs to, in any status: what counts for
     reading one's own organisation, bids and questions, and for conflicts of interest."""
     return organization_ids_of(user, kind=kind, verified_only=False)
+
+
+def organization_ids_ever_of(user: Caller, *, since: datetime.datetime) -> list[int]:
+    """The organisations the user belongs to now, in any status, or belonged to at some moment since
+    ``since`` (a membership removed since then, ``PastMembership``): for the evaluators' conflict of
+    interest (docs/rules.md §17.7)."""
+    if not signed_in(user):
+        return []
+    past = PastMembership.objects.filter(user=user, ended_at__gte=since).values_list(
+        "organization_id", flat=True
+    )
+    return list(dict.fromkeys([*member_organization_ids(user), *past]))
 
 
 def area_kinds_of(user: Caller) -> list[str]:
@@ -275,6 +288,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "orgs.verify_organization": is_platform_admin,
     "orgs.suspend_organization": is_platform_admin,
     "orgs.add_member": is_platform_admin | is_organization_admin,
+    "orgs.remove_member": is_platform_admin | is_organization_admin,
     "orgs.manage_households": may_manage_households,
     "orgs.manage_households_in_area": may_manage_households_in,
     "orgs.confirm_resident": may_decide_resident,

@@ -20,7 +20,7 @@ from common.notifications import notify_after_commit
 from common.transitions import run_transition
 from orgs.errors import OrgsError
 
-from .models import Area, Household, Membership, Organization, Resident, User
+from .models import Area, Household, Membership, Organization, PastMembership, Resident, User
 from .permissions import forget_roles
 from .phones import normalize_mainland_mobile
 from .selectors import households_by_codes
@@ -354,3 +354,22 @@ def resident_reject(*, actor: User, resident: Resident, reason: str) -> Resident
         raise Invalid({"reason": [_("Say why, so the person knows what to do next.")]})
     _decide(resident, resident.reject, by=actor, description=reason.strip(), reason=reason.strip())
     return resident
+
+
+@transaction.atomic
+def member_remove(*, actor: User, membership: Membership) -> PastMembership:
+    """An organisation's admin (or the platform admin) removes a membership. It is not forgotten: a
+    ``PastMembership`` keeps who belonged where until when, for the evaluators' conflict check
+    (docs/rules.md §17.7)."""
+    membership = Membership.objects.select_for_update().select_related("organization").get(pk=membership.pk)
+    _require(rules.has_perm("orgs.remove_member", actor, membership.organization))
+    past = PastMembership.objects.create(
+        user_id=membership.user_id,
+        organization_id=membership.organization_id,
+        role=membership.role,
+        started_at=membership.created_at,
+        ended_at=timezone.now(),
+    )
+    membership.delete()
+    forget_roles(actor)
+    return past

@@ -12,6 +12,7 @@ from .awards import (
 from .bids import bid_create, bid_disqualify, bid_open, bid_submit, bid_update, bid_withdraw
 from .budget import budget_line_create, budget_line_locked, commitment_release
 from .catalogue import catalogue_item_create
+from .exclusions import check_not_excluded, exclusion_impose, exclusion_in_force, exclusion_lift
 from .questions import question_answer, question_ask
 from .scoring import bid_score, evaluator_declare
 from .tenders import (
@@ -40,8 +41,12 @@ __all__ = [
     "catalogue_item_create",
     "challenge_until_of",
     "check_no_challenge_pending",
+    "check_not_excluded",
     "commitment_release",
     "evaluator_declare",
+    "exclusion_impose",
+    "exclusion_in_force",
+    "exclusion_lift",
     "question_answer",
     "question_ask",
     "standing_award",

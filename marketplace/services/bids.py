@@ -18,6 +18,7 @@ from orgs.errors import OrgsError
 from orgs.models import Organization, User
 
 from ..models import Bid, Tender
+from .exclusions import check_not_excluded
 
 # The StateLog description of opening a bid whose content no longer matches its receipt.
 TAMPERED_DESCRIPTION = reasons.BID_TAMPERED
@@ -153,6 +154,7 @@ def bid_submit(*, actor: User, bid: Bid) -> Bid:
         raise InvalidTransition()
     if not _bidding_open(tender):
         raise Conflict(_("This tender is not open for bidding."), code=MarketplaceError.BIDDING_CLOSED)
+    check_not_excluded(bid.provider)  # docs/rules.md §17.6
     if bid.price_amount > tender.ceiling_amount:
         raise Conflict(
             _("The price exceeds the tender's ceiling."), code=MarketplaceError.PRICE_ABOVE_CEILING
