@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contracts import services as contract_services
 from marketplace import services
-from marketplace.models import Criterion
+from marketplace.models import Criterion, Exclusion
 from marketplace.selectors import ranking_of
 from orgs import services as org_services
 
@@ -208,6 +208,38 @@ def _pending_resident(world: dict) -> dict:
     return {"resident": f.ResidentFactory(household=household, status="pending")}
 
 
+def _exclusion(world: dict) -> dict:
+    """The first provider's contract terminated by the officer: the provider is excluded."""
+    objects = _contract(world, state="active")
+    contract_services.contract_terminate(actor=world["officer"], contract=objects["contract"], reason="Audit")
+    return {**objects, "exclusion": Exclusion.objects.get()}
+
+
+def _excluded_draft_bid(world: dict) -> dict:
+    """An excluded provider's draft bid on another published tender."""
+    objects = _exclusion(world)
+    return {**objects, **_draft_bid(world)}
+
+
+def _conflicted_scorer(world: dict) -> dict:
+    """An evaluator who declared no conflict before the bids came, and has since joined the first
+    provider: scoring its bid re-checks the declaration (docs/rules.md §17.7)."""
+    user = f.member(world["bureau"], "evaluator")
+    tender = flows.published_tender(world)
+    services.evaluator_declare(actor=user, tender=tender, no_conflict=True)
+    flows.submitted_bid(world, tender, 0, 28_000_000)
+    flows.submitted_bid(world, tender, 1, 30_000_000)
+    flows.pass_deadline(tender)
+    services.tender_close(actor=world["officer"], tender=tender)
+    f.MembershipFactory(user=user, organization=world["providers"][0], role="staff")
+    return {
+        "tender": tender,
+        "bid": tender.bids.get(provider=world["providers"][0]),
+        "criterion": tender.criteria.filter(kind=Criterion.Kind.QUALITY).first(),
+        "conflicted_scorer": user,
+    }
+
+
 SCENARIOS: dict[str, Callable[[dict], dict]] = {
     "pending resident": _pending_resident,
     "nothing": lambda world: {},
@@ -246,6 +278,9 @@ SCENARIOS: dict[str, Callable[[dict], dict]] = {
     "opened bid document": lambda world: _bid_document(world, opened=True),
     "event document": _event_document,
     "evaluating tender, conflicted evaluator": _conflicted_evaluator,
+    "exclusion": _exclusion,
+    "exclusion, draft bid": _excluded_draft_bid,
+    "evaluating tender, conflicted scorer": _conflicted_scorer,
 }
 
 

@@ -61,6 +61,7 @@ MODEL_OF_SEGMENT = {
     "documents": "Document",
     "events": "ServiceEvent",
     "evaluations": "Evaluation",
+    "exclusions": "Exclusion",
     "households": "Household",
     "imports": "HouseholdImport",
     "instalments": "Instalment",

@@ -1289,8 +1289,48 @@ DOCUMENTS = [
     ),
 ]
 
-MATRIX = [*ORGS, *CATALOGUE_AND_BUDGET, *TENDERS, *QUESTIONS, *BIDS, *CONTRACTS, *DOCUMENTS]
-SCENARIO_CALLERS = {"pending_admin", "double_agent", "conflicted_evaluator"}
+# docs/rules.md §17.6 and §17.7: exclusions are public; an officer of the bureau that caused one lifts
+# it; an excluded provider's submission and a conflicted evaluator's score are refused.
+NOT_THE_EXCLUDING_OFFICER = {
+    "stranger": 403,
+    "provider_admin": 403,
+    "rival": 403,
+    "other_officer": 403,
+    "finance": 403,
+    "bureau_admin": 403,
+    "evaluator": 403,
+    "platform_admin": 403,
+}
+EXCLUSIONS = [
+    Row("GET", "exclusions/", "exclusion", {"anonymous": OK, "stranger": OK, "provider_admin": OK}),
+    Row("GET", "exclusions/{exclusion}/", "exclusion", {"anonymous": OK, "rival": OK, "officer": OK}),
+    Row("GET", "exclusions/{exclusion}/history/", "exclusion", {"anonymous": OK, "officer": OK}),
+    Row(
+        "POST",
+        "exclusions/{exclusion}/lift/",
+        "exclusion",
+        {"anonymous": 401, **NOT_THE_EXCLUDING_OFFICER, "officer": OK},
+        body=REASON,
+        then=_status_is("lifted"),
+    ),
+    Row("POST", "exclusions/{exclusion}/lift/", "exclusion", {"officer": 400}, body={"reason": ""}),
+    Row(
+        "POST",
+        "bids/{bid}/submit/",
+        "exclusion, draft bid",
+        {"provider_staff": (409, "provider_excluded"), "provider_admin": (409, "provider_excluded")},
+    ),
+    Row(
+        "POST",
+        "bids/{bid}/scores/",
+        "evaluating tender, conflicted scorer",
+        {"conflicted_scorer": (409, "conflict_of_interest")},
+        body=lambda world, objects: {"criterion": objects["criterion"].id, "score": "99"},
+    ),
+]
+
+MATRIX = [*ORGS, *CATALOGUE_AND_BUDGET, *TENDERS, *QUESTIONS, *BIDS, *CONTRACTS, *DOCUMENTS, *EXCLUSIONS]
+SCENARIO_CALLERS = {"pending_admin", "double_agent", "conflicted_evaluator", "conflicted_scorer"}
 
 
 def test_the_matrix_names_known_scenarios_and_callers():
