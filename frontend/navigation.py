@@ -46,6 +46,7 @@ def _bureau_links(user: Any) -> list[Link]:
     links = [
         Link(_("Tenders of the bureau"), reverse("bureau:tenders")),
         Link(_("Contracts"), reverse("casework:contracts"), in_navigation=True),
+        Link(_("Exclusions from bidding"), reverse("bureau:exclusions")),
     ]
     if finance_bureau_ids(user):
         links.append(Link(_("Payments"), reverse("casework:payments"), in_navigation=True))

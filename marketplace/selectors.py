@@ -13,7 +13,7 @@ from django.utils import timezone
 from common.money import round_half_up
 from orgs.auth import Caller
 
-from .models import Award, Bid, BidScore, BudgetLine, Criterion, Tender
+from .models import Award, Bid, BidScore, BudgetLine, Criterion, Exclusion, Tender
 from .panel import outlying_scores
 from .receipts import RECEIPT_LENGTH, receipt_typed
 
@@ -41,6 +41,16 @@ def bid_by_receipt(*, tender: Tender, typed: str, provider_ids: Any = None) -> B
     bids = bids.filter(receipt=text) if len(text) == RECEIPT_LENGTH else bids.filter(receipt__startswith=text)
     found = list(bids[:2])
     return found[0] if len(found) == 1 else None
+
+
+def exclusion_in_force(provider: Any) -> Exclusion | None:
+    """The exclusion barring the provider (an organisation or its id) from bidding now
+    (docs/rules.md §17.6), the one that ends last if there are several; public."""
+    provider_id = getattr(provider, "pk", provider)
+    exclusion: Exclusion | None = (
+        Exclusion.objects.in_force().filter(provider_id=provider_id).order_by("-ends", "-id").first()
+    )
+    return exclusion
 
 
 def open_tender_list(*, user: Caller) -> QuerySet[Tender]:

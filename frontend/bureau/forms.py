@@ -673,3 +673,14 @@ class StatusFilterForm(forms.Form):
             ("", _("All statuses")),
             *Tender.Status.choices,
         ]
+
+
+class LiftExclusionForm(ReasonForm):
+    reason = forms.CharField(
+        label=_("Why are you lifting this exclusion?"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The provider and the public will see this reason."),
+        error_messages={"required": _("Enter the reason")},
+    )
+    page_heading_field = None

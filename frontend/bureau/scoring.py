@@ -216,8 +216,11 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
         return _sealed(request, tender, _("Ranking"))
     rows = ranking_of(tender)
     quality = [c for c in tender.criteria.all() if c.kind == Criterion.Kind.QUALITY]
+    names = {c.pk: c.name for c in quality}
     for row in rows:
         row.quality_cells = [row.quality_by_criterion.get(c.pk) for c in quality]  # type: ignore[attr-defined]
+        # each evaluator's scores, outliers flagged (docs/rules.md §17.7)
+        row.individual = [(names[s.criterion_id], s) for s in row.individual_scores]  # type: ignore[attr-defined]
     available = transitions_available(request.user, tender, TENDER_TRANSITIONS)
     context = {
         "tender": tender,
@@ -225,6 +228,7 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
         "quality": quality,
         "can_award": "award" in available and bool(rows),
         "available": available,
+        "outliers": sum(1 for row in rows for s in row.individual_scores if s.is_outlier),
     }
     return render(request, "frontend/bureau/ranking.html", context)
 

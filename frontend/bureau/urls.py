@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .. import registrations
-from . import dashboard, households, scoring, tasklist, views
+from . import dashboard, exclusions, households, scoring, tasklist, views
 
 resident_queue, resident_decide = registrations.views_for("bureau")
 
@@ -44,4 +44,7 @@ urlpatterns = [
     path("tenders/<int:pk>/scores/<int:bid_pk>/", scoring.score_bid, name="score_bid"),
     path("tenders/<int:pk>/ranking/", scoring.ranking, name="ranking"),
     path("tenders/<int:pk>/award/<int:bid_pk>/", scoring.award, name="award"),
+    # Exclusions the bureau caused (docs/rules.md §17.6).
+    path("exclusions/", exclusions.exclusion_list, name="exclusions"),
+    path("exclusions/<int:pk>/lift/", exclusions.exclusion_lift, name="exclusion_lift"),
 ]

@@ -6,6 +6,7 @@ from typing import Any, cast
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.selectors import exclusion_in_force
 from orgs.models import Organization, User
 from orgs.permissions import member_organization_ids
 
@@ -50,4 +51,6 @@ def status_context(organization: Organization) -> dict[str, Any]:
     return {
         "organization": organization,
         "status_explanation": STATUS_EXPLANATIONS.get(Organization.Status(organization.status), ""),
+        # barred from submitting bids (docs/rules.md §17.6): the pages say so before a bid is written
+        "exclusion": exclusion_in_force(organization),
     }

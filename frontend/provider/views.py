@@ -191,16 +191,18 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     my_bids = Bid.objects.visible_to(request.user).filter(
         tender=tender, provider_id__in=member_provider_ids(request.user)
     )
+    status = status_context(provider_organization(request))
     return render(
         request,
         "frontend/provider/tender_detail.html",
         {
-            **status_context(provider_organization(request)),
+            **status,
             "tender": tender,
             "questions": questions,
             "my_bids": my_bids,
             "can_check_receipt": may_check_receipt(request.user, tender),
             "can_bid": tender.is_bidding_open
+            and status["exclusion"] is None
             and rules.has_perm("marketplace.bid_on_tender", request.user, tender),
             "can_ask": tender.is_accepting_questions
             and rules.has_perm("marketplace.ask_question_on_tender", request.user, tender),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import receipts, views
+from . import exclusions, receipts, views
 
 app_name = "public"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
     path("providers/<int:pk>/", views.provider_detail, name="provider"),
     path("help/", views.help_page, name="help"),
+    path("exclusions/", exclusions.exclusion_list, name="exclusions"),
 ]

@@ -12,7 +12,7 @@ from .awards import (
 from .bids import bid_create, bid_disqualify, bid_open, bid_submit, bid_update, bid_withdraw
 from .budget import budget_line_create, budget_line_locked, commitment_release
 from .catalogue import catalogue_item_create
-from .exclusions import check_not_excluded, exclusion_impose, exclusion_in_force, exclusion_lift
+from .exclusions import check_not_excluded, exclusion_impose, exclusion_lift
 from .questions import question_answer, question_ask
 from .scoring import bid_score, evaluator_declare
 from .tenders import (
@@ -45,7 +45,6 @@ __all__ = [
     "commitment_release",
     "evaluator_declare",
     "exclusion_impose",
-    "exclusion_in_force",
     "exclusion_lift",
     "question_answer",
     "question_ask",

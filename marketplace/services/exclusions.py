@@ -18,6 +18,7 @@ from common.transitions import run_transition
 from common.workdays import end_of_day
 from marketplace.errors import MarketplaceError
 from marketplace.permissions import provider_admin_ids
+from marketplace.selectors import exclusion_in_force
 from orgs.models import Organization, User
 
 from ..models import Exclusion
@@ -32,15 +33,6 @@ def exclusion_end(starts: datetime.datetime) -> datetime.datetime:
     """``EXCLUSION_MONTHS`` calendar months after ``starts``, at the end of that local day: an
     exclusion that starts on 5 March 2026 at 10:00 bars bids until 5 March 2027 at 23:59:59."""
     return end_of_day(timezone.localdate(add_months(starts, settings.EXCLUSION_MONTHS)))
-
-
-def exclusion_in_force(provider: Organization | int) -> Exclusion | None:
-    """The exclusion barring the provider now, the one that ends last if there are several."""
-    provider_id = provider if isinstance(provider, int) else provider.pk
-    exclusion: Exclusion | None = (
-        Exclusion.objects.in_force().filter(provider_id=provider_id).order_by("-ends", "-id").first()
-    )
-    return exclusion
 
 
 def check_not_excluded(provider: Organization) -> None:

@@ -13,6 +13,7 @@ from common.months import add_months
 from contracts import services as contract_services
 from marketplace import services
 from marketplace.models import Exclusion
+from marketplace.selectors import exclusion_in_force
 from marketplace.services.exclusions import exclusion_end
 
 from .. import flows
@@ -162,9 +163,9 @@ def test_an_exclusion_expires_after_exclusion_months(world, api, settings):
 
     # The day before it ends the provider is still excluded; the moment after, it may bid
     with time_machine.travel(exclusion.ends - datetime.timedelta(hours=1), tick=False):
-        assert services.exclusion_in_force(world["providers"][0]) is not None
+        assert exclusion_in_force(world["providers"][0]) is not None
     with time_machine.travel(exclusion.ends + datetime.timedelta(seconds=1), tick=False):
-        assert services.exclusion_in_force(world["providers"][0]) is None
+        assert exclusion_in_force(world["providers"][0]) is None
         assert public.get("exclusions/").json()["results"] == []
         assert [row["id"] for row in public.get("exclusions/", status="expired").json()["results"]] == [
             exclusion.id
