@@ -29,7 +29,7 @@ from documents.models import Document
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from marketplace import services as market
-from marketplace.models import BudgetLine, CatalogueItem, Criterion, Tender
+from marketplace.models import BudgetLine, CatalogueItem, Criterion, Exclusion, Tender
 from marketplace.selectors import ranking_of
 from orgs import services as org_services
 from orgs.credit_code import check_character
@@ -689,6 +689,97 @@ def _amended(cast: Cast, tender: Tender) -> None:
     )
 
 
+# --- Due process: exclusions and the evaluators' panel (docs/rules.md §17.6, §17.7) -----------------
+
+EXCLUSION_BRIEFS = {
+    "waste_sorting": Brief(
+        "社区垃圾分类宣传指导",
+        "A0201",
+        5_000_000,
+        "玉林北路社区全体居民",
+        "在各院落开展垃圾分类宣传、入户指导和督导员培训。",
+        (("入户指导", 1500, "户次"), ("督导员培训", 6, "场")),
+        "每院落配备督导员，每月入户指导一次，每季度评比。",
+        "项目主管1名，社工2名，督导员志愿者20人。",
+    ),
+    "accessible_trips": Brief(
+        "残疾人无障碍出行服务",
+        "A0301",
+        4_000_000,
+        "玉林北路社区行动不便的持证残疾人",
+        "为行动不便的残疾人提供就医、办事的无障碍接送和陪同服务。",
+        (("接送陪同", 500, "人次"),),
+        "配备无障碍车辆一台，提前一天预约，司机与陪护员各一名。",
+        "司机1名，陪护员2名。",
+    ),
+}
+
+
+def _contract_won_by(cast: Cast, brief: Brief, created: int, winner: int, runner_up: int) -> Contract:
+    """A tender that provider ``winner`` wins on price (both evaluators score the two bids alike),
+    awarded, finalized when the standstill ends and signed by both parties the next day."""
+    with day(created):
+        tender = market.tender_publish(actor=cast.officer, tender=_tender(cast, brief))
+    with day(created + 3):
+        _bid(cast, tender, brief, winner, brief.ceiling - 1_000_000)
+        _bid(cast, tender, brief, runner_up, brief.ceiling - 200_000)
+    closed = created + brief.bidding_days + 1
+    with day(closed):
+        market.tender_close(actor=None, tender=tender)
+    with day(closed + 1):
+        for evaluator in cast.evaluators:
+            market.evaluator_declare(actor=evaluator, tender=tender, no_conflict=True)
+            for bid in tender.bids.filter(status="opened"):
+                for criterion in tender.criteria.filter(kind=Criterion.Kind.QUALITY):
+                    market.bid_score(actor=evaluator, bid=bid, criterion=criterion, score=Decimal(80))
+        tender = market.tender_award(actor=cast.officer, tender=tender, bid=ranking_of(tender)[0].bid)
+    with day(closed + 1 + tender.standstill_days + 1):
+        contract_services.award_finalize(actor=None, tender=tender)
+        contract = Contract.objects.get(tender=tender)
+    with day(closed + 1 + tender.standstill_days + 2):
+        contract_services.contract_sign(actor=cast.officer, contract=contract)
+        evaluation_services.contract_sign(actor=cast.provider_admins[winner], contract=contract)
+    contract.refresh_from_db()
+    return contract
+
+
+def _exclusions(cast: Cast) -> None:
+    """锦江益民 subcontracted its waste-sorting service: the officer terminated the contract two months
+    ago, which excludes it from bidding until next year (the public list shows it; provider3 sees it
+    on its pages). 爱有戏's accessible-trips contract was terminated too, but the bureau lifted that
+    exclusion a month later, on review."""
+    waste = _contract_won_by(cast, EXCLUSION_BRIEFS["waste_sorting"], -230, winner=2, runner_up=0)
+    with day(-60):
+        contract_services.contract_terminate(
+            actor=cast.officer,
+            contract=waste,
+            reason="服务机构将入户指导转包给无资质个人，违反合同第十二条。",
+        )
+    trips = _contract_won_by(cast, EXCLUSION_BRIEFS["accessible_trips"], -235, winner=1, runner_up=2)
+    with day(-150):
+        contract_services.contract_terminate(
+            actor=cast.officer, contract=trips, reason="无障碍车辆长期停运，未按约提供接送服务。"
+        )
+    with day(-120):
+        market.exclusion_lift(
+            actor=cast.officer,
+            exclusion=Exclusion.objects.get(contract_ref=trips.pk),
+            reason="经复核，车辆停运系租赁方违约所致，服务机构已更换车辆并恢复服务，予以解除。",
+        )
+
+
+def _outlying_score(cast: Cast, tender: Tender) -> None:
+    """A third evaluator joins the panel of 社区邻里节 and scores one proposal far below the other two:
+    the ranking flags that score for a second look."""
+    third = _member(cast.bureau, "evaluator3", "评审专家3", Membership.Role.EVALUATOR)
+    market.evaluator_declare(actor=third, tender=tender, no_conflict=True)
+    for bid in tender.bids.filter(status="opened"):
+        for criterion in tender.criteria.filter(kind=Criterion.Kind.QUALITY):
+            own = bid.provider_id == cast.providers[0].id
+            score = Decimal(84) if own else (Decimal(40) if criterion.name == "服务方案" else Decimal(76))
+            market.bid_score(actor=third, bid=bid, criterion=criterion, score=score)
+
+
 @transaction.atomic
 def seed() -> None:
     fiscal_year = timezone.localdate().year
@@ -707,12 +798,14 @@ def seed() -> None:
     _home_care(cast)
     _bathing(cast)
     _contracted(cast, BRIEFS["counselling"], -40, signed=False)  # both parties have to sign
+    _exclusions(cast)
 
     # The officer's work on tenders: an award to make, a standstill running, questions to answer.
     _closed(cast, BRIEFS["neighbourhood"], -25, [5_600_000, 5_900_000])
     neighbourhood = Tender.objects.get(title=BRIEFS["neighbourhood"].title)
     with day(-3):
         _scored(cast, neighbourhood)  # scored: the officer awards it
+        _outlying_score(cast, neighbourhood)
     _awarded(cast, BRIEFS["culture"], -25)  # award proposed three days ago: the standstill runs
     _closed(cast, BRIEFS["disability"], -22, [8_800_000, 8_600_000])  # the evaluators' to score
 
@@ -756,8 +849,10 @@ LOGINS = [
     ("officer", "bureau officer: award 社区邻里节, answer a question, sign 社区心理健康服务, enter B scores"),
     ("finance", "bureau finance: pay the interim instalment, confirm a treasury voucher"),
     ("evaluator1", "bid evaluator: score the bids for 助残康复服务"),
+    ("evaluator3", "bid evaluator whose score on 社区邻里节 the ranking flags as an outlier"),
     ("provider1", "provider admin, 成都同行: log services, write a report, sign a contract"),
     ("provider2", "provider admin, 爱有戏: its bid predates today's amendment; its scores for 社区文化活动"),
+    ("provider3", "provider admin, 锦江益民: excluded from bidding after a terminated contract"),
     ("provider_pending", "provider awaiting verification"),
     ("assessor", "third-party assessor: enter T and the survey for 长者助浴服务"),
     ("community", "residents' committee: confirm newcomer, enter C for 长者助浴服务"),

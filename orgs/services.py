@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common import reasons
-from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
+from common.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from common.notifications import notify_after_commit
 from common.transitions import run_transition
 from orgs.errors import OrgsError
@@ -360,8 +360,7 @@ def resident_reject(*, actor: User, resident: Resident, reason: str) -> Resident
 def member_remove(*, actor: User, membership: Membership) -> PastMembership:
     """An organisation's admin (or the platform admin) removes a membership. It is not forgotten: a
     ``PastMembership`` keeps who belonged where until when, for the evaluators' conflict check
-    (docs/rules.md §17.7)."""
-    membership = Membership.objects.select_for_update().select_related("organization").get(pk=membership.pk)
+    (docs/rules.md §17.7). Removing one already gone is 404 and records nothing."""
     _require(rules.has_perm("orgs.remove_member", actor, membership.organization))
     past = PastMembership.objects.create(
         user_id=membership.user_id,
@@ -370,6 +369,8 @@ def member_remove(*, actor: User, membership: Membership) -> PastMembership:
         started_at=membership.created_at,
         ended_at=timezone.now(),
     )
-    membership.delete()
+    deleted, _by_model = membership.delete()
+    if not deleted:  # removed meanwhile: the row recorded above is rolled back
+        raise NotFound()
     forget_roles(actor)
     return past

@@ -1324,7 +1324,7 @@ EXCLUSIONS = [
         "POST",
         "bids/{bid}/scores/",
         "evaluating tender, conflicted scorer",
-        {"conflicted_scorer": (409, "conflict_of_interest")},
+        {"conflicted_scorer": (403, "conflict_of_interest")},
         body=lambda world, objects: {"criterion": objects["criterion"].id, "score": "99"},
     ),
 ]

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -247,3 +248,38 @@ def test_in_the_demo_an_amendment_moved_a_deadline_and_bidders_see_their_scores(
     loser = culture.bids.get(provider__memberships__user__username="provider2")
     text = page(english_client(_user("provider2")).get(f"/provider/bids/{loser.pk}/"))
     assert 'data-testid="own-standing"' in text and 'data-testid="own-rank">2<' in text
+
+
+def test_in_the_demo_a_provider_is_excluded_and_a_score_is_flagged():
+    """docs/rules.md §17.6, §17.7: 锦江益民's terminated contract excludes it (on the public list, and
+    its pages say so); 爱有戏's exclusion was lifted; the ranking of 社区邻里节 flags evaluator3's score."""
+    from marketplace.models import Exclusion
+    from marketplace.selectors import exclusion_in_force, ranking_of
+
+    from .frontend.helpers import english_client, page
+
+    call_command("seed_demo", stdout=StringIO())
+    excluded = Exclusion.objects.get(provider__name="锦江益民社工服务社")
+    assert excluded.source == "contract_terminated" and excluded.is_in_force
+    assert Contract.objects.get(pk=excluded.contract_ref).status == "terminated"
+    assert exclusion_in_force(excluded.provider) == excluded
+    lifted = Exclusion.objects.get(provider__name="武侯区爱有戏社区发展中心")
+    assert lifted.status == "lifted" and lifted.lift_reason
+    assert exclusion_in_force(lifted.provider) is None
+
+    public = page(english_client().get("/exclusions/"))
+    assert "锦江益民社工服务社" in public and "武侯区爱有戏社区发展中心" not in public
+    assert "武侯区爱有戏社区发展中心" in page(english_client().get("/exclusions/?status=lifted"))
+    provider3 = page(english_client(_user("provider3")).get("/provider/"))
+    assert "excluded from submitting bids until" in provider3
+
+    neighbourhood = Tender.objects.get(title="社区邻里节活动策划")
+    flagged = [
+        (score.evaluator_name, score.score)
+        for row in ranking_of(neighbourhood)
+        for score in row.individual_scores
+        if score.is_outlier
+    ]
+    assert flagged == [("评审专家3", Decimal(40))]
+    officer = page(english_client(_user("officer")).get(f"/bureau/tenders/{neighbourhood.pk}/ranking/"))
+    assert 'data-testid="outlier"' in officer

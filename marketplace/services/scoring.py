@@ -41,7 +41,7 @@ def evaluator_declare(*, actor: User, tender: Tender, no_conflict: bool) -> Eval
 def bid_score(*, actor: User, bid: Bid, criterion: Criterion, score: Decimal) -> BidScore:
     """A declared evaluator scores an opened bid on a quality criterion (0–100); scoring again
     replaces the earlier score until the award is proposed. The declaration is re-checked: an
-    evaluator who belongs, or belonged within 3 years, to the bid's organisation is refused 409
+    evaluator who belongs, or belonged within 3 years, to the bid's organisation is refused 403
     ``conflict_of_interest`` (docs/rules.md §17.7)."""
     tender = Tender.objects.select_for_update().get(pk=bid.tender_id)
     if not rules.has_perm("marketplace.declare_on_tender", actor, tender):
@@ -58,7 +58,7 @@ def bid_score(*, actor: User, bid: Bid, criterion: Criterion, score: Decimal) ->
     if tender.status != Tender.Status.EVALUATING or bid.status != Bid.Status.OPENED:
         raise InvalidTransition(_("Only opened bids of a tender in scoring are scored."))
     if is_conflicted_on_bid(actor, bid):  # the declaration re-checked (docs/rules.md §17.7)
-        raise Conflict(
+        raise Forbidden(
             _("You belong, or belonged within 3 years, to this bid's organisation: you may not score it."),
             code=OrgsError.CONFLICT_OF_INTEREST,
         )

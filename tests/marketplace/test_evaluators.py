@@ -1,7 +1,8 @@
 """Evaluators (docs/rules.md §17.7): the declaration is re-checked when scoring — an evaluator who
-belongs, or belonged within 3 years, to the bid's organisation is refused 409
-``conflict_of_interest`` and nothing is stored —, memberships removed are kept as past memberships,
-and the ranking flags individual scores far from the rest of the panel (leave-one-out, 2 SDs)."""
+belongs, or belonged within 3 years, to the bid's organisation is refused 403
+``conflict_of_interest`` (the status the code comes with) and nothing is stored —, memberships
+removed are kept as past memberships, and the ranking flags individual scores far from the rest of
+the panel (leave-one-out, 2 SDs)."""
 
 import datetime
 from decimal import Decimal
@@ -83,7 +84,7 @@ def test_organization_ids_ever_of_counts_past_memberships_since(world):
 
 
 @pytest.mark.parametrize("how", ["member now", "left a year ago"])
-def test_scoring_a_bid_of_ones_organisation_is_409_and_stores_nothing(world, api, how):
+def test_scoring_a_bid_of_ones_organisation_is_refused_and_stores_nothing(world, api, how):
     provider = world["providers"][0]
     if how == "member now":
         evaluator = f.member(world["bureau"], "evaluator")
@@ -98,7 +99,7 @@ def test_scoring_a_bid_of_ones_organisation_is_409_and_stores_nothing(world, api
     client = api(evaluator)
     before = snapshot()
     response = client.post(f"bids/{bid.id}/scores/", {"criterion": criterion.id, "score": "99"})
-    assert_error(response, 409, "conflict_of_interest")
+    assert_error(response, 403, "conflict_of_interest")
     assert "3 years" in response.json()["message"] or response.json()["message"]
     assert_unchanged(before)
     assert not BidScore.objects.filter(evaluator=evaluator).exists()
