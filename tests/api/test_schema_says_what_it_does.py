@@ -153,6 +153,7 @@ def test_every_app_code_is_listed_by_some_operation(schema):
                 "price_above_ceiling",
                 "declarations_required",
                 "duplicate_bid",
+                "provider_excluded",
             ],
         ),
         ("POST /api/v1/bids/{id}/submit/", "403", ["permission_denied", "conflict_of_interest"]),
