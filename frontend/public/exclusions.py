@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.filters import ExclusionFilter
 from marketplace.models import Exclusion
 
+from .reads import visible_contracts
+
 PAGE_SIZE = 20
 VIEWS = [
     ("in_force", _("In force")),
@@ -26,8 +28,11 @@ def exclusion_list(request: HttpRequest) -> HttpResponse:
         {"status": chosen}, queryset=Exclusion.objects.select_related("provider", "bureau")
     ).qs
     page = Paginator(exclusions, PAGE_SIZE).get_page(request.GET.get("page"))
+    refs = [exclusion.contract_ref for exclusion in page.object_list]
+    titles = dict(visible_contracts(request.user).filter(pk__in=refs).values_list("pk", "title"))
+    rows = [{"exclusion": exclusion, "contract": titles.get(exclusion.contract_ref)} for exclusion in page]
     return render(
         request,
         "frontend/public/exclusion_list.html",
-        {"page": page, "exclusions": page.object_list, "views": VIEWS, "chosen": chosen},
+        {"page": page, "rows": rows, "views": VIEWS, "chosen": chosen},
     )
