@@ -733,10 +733,13 @@ def _contract_won_by(cast: Cast, brief: Brief, created: int, winner: int, runner
                 for criterion in tender.criteria.filter(kind=Criterion.Kind.QUALITY):
                     market.bid_score(actor=evaluator, bid=bid, criterion=criterion, score=Decimal(80))
         tender = market.tender_award(actor=cast.officer, tender=tender, bid=ranking_of(tender)[0].bid)
-    with day(closed + 1 + tender.standstill_days + 1):
+    # the day after the standstill, which waits for the challenge window's working days
+    assert tender.standstill_until is not None
+    finalized = (timezone.localdate(tender.standstill_until) - timezone.localdate()).days + 1
+    with day(finalized):
         contract_services.award_finalize(actor=None, tender=tender)
         contract = Contract.objects.get(tender=tender)
-    with day(closed + 1 + tender.standstill_days + 2):
+    with day(finalized + 1):
         contract_services.contract_sign(actor=cast.officer, contract=contract)
         evaluation_services.contract_sign(actor=cast.provider_admins[winner], contract=contract)
     contract.refresh_from_db()
