@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import Conflict
+from common.months import add_months
 from documents.models import Document
 from documents.owners import Owner
-from common.months import add_months
 from marketplace.errors import MarketplaceError
 from orgs.auth import Caller, signed_in
 from orgs.models import Membership, Organization, User
