@@ -64,5 +64,11 @@ EXCLUSION_CONTRACT_TERMINATED = Reason(
 EXCLUSION_BAND_E = Reason(
     "exclusion_band_e", gettext_noop("the final evaluation of contract %(contract)s was band E")
 )
+# Challenges and complaints (docs/rules.md §17.5): why an award was held, released or annulled.
+CHALLENGE_SUBMITTED = Reason("challenge_submitted", gettext_noop("challenge %(challenge)s submitted"))
+CHALLENGE_UPHELD = Reason("challenge_upheld", gettext_noop("challenge %(challenge)s upheld"))
+COMPLAINT_SUBMITTED = Reason("complaint_submitted", gettext_noop("complaint %(complaint)s submitted"))
+COMPLAINT_UPHELD = Reason("complaint_upheld", gettext_noop("complaint %(complaint)s upheld"))
+NOTHING_PENDING = Reason("nothing_pending", gettext_noop("no challenge or complaint pending"))
 
 EVALUATION = {"midterm": MIDTERM_EVALUATION, "final": FINAL_EVALUATION}  # by ``Evaluation.stage``

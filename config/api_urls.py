@@ -5,6 +5,7 @@ from typing import Any
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
+from challenges.apis import ChallengeViewSet, ComplaintViewSet, TenderChallengeViewSet
 from contracts.apis import ContractViewSet, InstalmentViewSet, ServiceEventViewSet, TenderAwardFinalizeApi
 from documents.apis import DocumentViewSet
 from evaluations.apis import (
@@ -56,6 +57,8 @@ router.register("tenders", TenderViewSet, basename="tender")
 router.register("questions", QuestionViewSet, basename="question")
 router.register("bids", BidViewSet, basename="bid")
 router.register("exclusions", ExclusionViewSet, basename="exclusion")
+router.register("challenges", ChallengeViewSet, basename="challenge")
+router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("instalments", InstalmentViewSet, basename="instalment")
 router.register("events", ServiceEventViewSet, basename="event")
@@ -84,6 +87,11 @@ urlpatterns = [
         "tenders/<int:tender_pk>/questions/",
         TenderQuestionViewSet.as_view(nested_list),
         name="tender-questions",
+    ),
+    path(
+        "tenders/<int:tender_pk>/challenges/",
+        TenderChallengeViewSet.as_view(nested_list),
+        name="tender-challenges",
     ),
     path("tenders/<int:tender_pk>/bids/", TenderBidViewSet.as_view(nested_list), name="tender-bids"),
     # The tender's action that drafts its contract, served by contracts (marketplace never imports

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "documents",
     "marketplace",
     "contracts",
+    "challenges",
     "payments",
     "evaluations",
     "frontend",
@@ -397,6 +398,14 @@ CELERY_BEAT_SCHEDULE = {
     "finalize-due-awards": {
         "task": "contracts.tasks.finalize_due_awards",
         "schedule": crontab(minute="*/5"),
+    },
+    "release-unheld-awards": {
+        "task": "challenges.tasks.release_unheld_awards",
+        "schedule": crontab(minute="*/10"),
+    },
+    "remind-due-replies-and-decisions": {
+        "task": "challenges.tasks.remind_due_replies_and_decisions",
+        "schedule": crontab(hour=9, minute=30),
     },
     "retry-failed-payments": {
         "task": "payments.tasks.retry_failed_payments",

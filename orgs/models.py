@@ -94,6 +94,9 @@ class Organization(ConcurrentTransitionMixin, models.Model):
         PROVIDER = "provider", _("Provider")
         ASSESSOR = "assessor", _("Assessor")
         COMMUNITY = "community", _("Community committee")
+        # The finance department (财政部门) that decides complaints (投诉) about the bureaus in its
+        # jurisdiction (docs/rules.md §17.5).
+        REVIEW_BODY = "review_body", _("Review body (finance department)")
 
     class LegalType(models.TextChoices):
         GOVERNMENT_AGENCY = "government_agency", _("Government agency (机关)")
@@ -173,6 +176,7 @@ class Membership(models.Model):
         Organization.Kind.PROVIDER: {Role.ADMIN, Role.STAFF},
         Organization.Kind.ASSESSOR: {Role.ADMIN, Role.MEMBER},
         Organization.Kind.COMMUNITY: {Role.ADMIN, Role.MEMBER},
+        Organization.Kind.REVIEW_BODY: {Role.ADMIN, Role.MEMBER},
     }
 
     user = models.ForeignKey(
