@@ -130,7 +130,8 @@ def sms(settings):
 @pytest.fixture
 def world(db):
     """A district with a bureau (officer, finance, evaluators, admin), three verified providers,
-    an assessor, a community committee, a platform admin and an unrelated user."""
+    an assessor, a community committee, the district's review body (finance department) and another
+    district's, a platform admin and an unrelated user."""
     areas = f.area_tree()
     bureau = f.OrganizationFactory(
         kind=Organization.Kind.BUREAU,
@@ -147,6 +148,18 @@ def world(db):
     assessor = f.OrganizationFactory(kind=Organization.Kind.ASSESSOR, legal_type="enterprise")
     community = f.OrganizationFactory(
         kind=Organization.Kind.COMMUNITY, legal_type="grassroots_autonomous", jurisdiction=areas["community"]
+    )
+    # The finance department reviewing complaints about the district's bureaus (docs/rules.md §17.5).
+    review_body = f.OrganizationFactory(
+        kind=Organization.Kind.REVIEW_BODY,
+        legal_type=Organization.LegalType.GOVERNMENT_AGENCY,
+        name="Wuhou Finance Department",
+        jurisdiction=areas["district"],
+    )
+    other_review_body = f.OrganizationFactory(
+        kind=Organization.Kind.REVIEW_BODY,
+        legal_type=Organization.LegalType.GOVERNMENT_AGENCY,
+        jurisdiction=areas["other_district"],
     )
     Role = Membership.Role
     world = {
@@ -165,6 +178,9 @@ def world(db):
         "provider_staff": [f.member(p, Role.STAFF) for p in providers],
         "assessor_member": f.member(assessor, Role.MEMBER),
         "community_member": f.member(community, Role.MEMBER),
+        "review_body": review_body,
+        "reviewer": f.member(review_body, Role.MEMBER),
+        "other_reviewer": f.member(other_review_body, Role.MEMBER),
         "platform_admin": f.UserFactory(is_superuser=True, is_staff=True),
         "stranger": f.UserFactory(),
         "catalogue_item": f.CatalogueItemFactory(),

@@ -319,3 +319,42 @@ def final_evaluation(world, objects: dict, **scores):
 
     evaluation = pass_appeal_window(published_evaluation(world, objects, **scores))
     return evaluation_confirm(actor=world["officer"], evaluation=evaluation)
+
+
+# --- Challenges and complaints (docs/rules.md §17.5) ---------------------------------------------
+
+
+def challenged_tender(world, **fields) -> dict:
+    """An award proposed to the first provider and challenged by the second (the rival)."""
+    from challenges import services as challenge_services
+
+    tender = award_proposed_tender(world, **fields)
+    challenge = challenge_services.challenge_submit(
+        actor=world["provider_admins"][1], tender=tender, grounds="Our price was lower on the same plan."
+    )
+    return {"tender": tender, "challenge": challenge, "award": challenge.award}
+
+
+def dismissed_challenge(world, **fields) -> dict:
+    from challenges import services as challenge_services
+
+    objects = challenged_tender(world, **fields)
+    objects["challenge"] = challenge_services.challenge_reply(
+        actor=world["officer"],
+        challenge=objects["challenge"],
+        decision="dismissed",
+        reply="The scores were checked: the ranking stands.",
+    )
+    return objects
+
+
+def complained_challenge(world, **fields) -> dict:
+    from challenges import services as challenge_services
+
+    objects = dismissed_challenge(world, **fields)
+    objects["complaint"] = challenge_services.complaint_submit(
+        actor=world["provider_admins"][1],
+        challenge=objects["challenge"],
+        grounds="The bureau did not look at our staffing plan.",
+    )
+    return objects
