@@ -38,10 +38,13 @@ def release_award(award_id: int) -> None:
 
 
 def _is_reminder_day(deadline: datetime.datetime) -> bool:
+    """The deadline's day, or the working day ``REMIND_WORKING_DAYS_BEFORE`` working days before it."""
     today = timezone.localdate()
     if timezone.localdate(deadline) == today:
         return True
-    return workdays.add_working_days(today, REMIND_WORKING_DAYS_BEFORE) == timezone.localdate(deadline)
+    return workdays.is_working_day(today) and (
+        workdays.add_working_days(today, REMIND_WORKING_DAYS_BEFORE) == timezone.localdate(deadline)
+    )
 
 
 @shared_task(ignore_result=True)

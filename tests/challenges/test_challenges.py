@@ -49,7 +49,9 @@ def _after(deadline: datetime.datetime, **delta) -> datetime.datetime:
 # --- Submitting ---------------------------------------------------------------------------------
 
 
-def test_a_bidder_challenges_the_award_and_holds_it(world, api, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_bidder_challenges_the_award_and_holds_it(
+    world, api, mailoutbox, django_capture_on_commit_callbacks
+):
     tender = award_proposed_tender(world)
     world["officer"].email = "officer@wuhou.example"
     world["officer"].save(update_fields=["email"])
@@ -274,7 +276,9 @@ def test_only_the_bureaus_officers_reply(world, api):
     assert api(world["finance"]).post(f"challenges/{challenge.id}/reply/", body).status_code == 403
     assert api(world["provider_admins"][1]).post(f"challenges/{challenge.id}/reply/", body).status_code == 403
     assert api(world["other_officer"]).post(f"challenges/{challenge.id}/reply/", body).status_code == 404
-    assert api(world["officer"]).get(f"challenges/{challenge.id}/").json()["available_transitions"] == ["reply"]
+    assert api(world["officer"]).get(f"challenges/{challenge.id}/").json()["available_transitions"] == [
+        "reply"
+    ]
 
 
 # --- Complaints -----------------------------------------------------------------------------------
@@ -327,10 +331,16 @@ def test_the_complaint_window_closes(world, api):
 def test_an_upheld_challenge_is_not_complained_of(world):
     objects = challenged_tender(world)
     challenge = services.challenge_reply(
-        actor=world["officer"], challenge=objects["challenge"], decision="upheld", reply="Yes.", remedy="cancel"
+        actor=world["officer"],
+        challenge=objects["challenge"],
+        decision="upheld",
+        reply="Yes.",
+        remedy="cancel",
     )
     assert_refused(
-        lambda: services.complaint_submit(actor=world["provider_admins"][1], challenge=challenge, grounds="?"),
+        lambda: services.complaint_submit(
+            actor=world["provider_admins"][1], challenge=challenge, grounds="?"
+        ),
         "invalid_transition",
     )
 
@@ -350,7 +360,9 @@ def test_without_a_review_body_covering_the_bureau_a_complaint_is_refused(world)
     world["review_body"].memberships.all().delete()
     world["review_body"].delete()
     assert_refused(
-        lambda: services.complaint_submit(actor=world["provider_admins"][1], challenge=challenge, grounds="?"),
+        lambda: services.complaint_submit(
+            actor=world["provider_admins"][1], challenge=challenge, grounds="?"
+        ),
         "no_review_body",
     )
 
@@ -416,7 +428,9 @@ def test_a_dismissed_complaint_leaves_the_award_held_while_another_challenge_awa
 def test_the_history_of_a_challenge_and_a_complaint(world, api):
     objects = complained_challenge(world)
     challenge, complaint = objects["challenge"], objects["complaint"]
-    services.complaint_decide(actor=world["reviewer"], complaint=complaint, decision="dismissed", reasoning="No.")
+    services.complaint_decide(
+        actor=world["reviewer"], complaint=complaint, decision="dismissed", reasoning="No."
+    )
 
     history = api(world["officer"]).get(f"challenges/{challenge.id}/history/").json()
     assert [(h["transition"], h["state"]) for h in history] == [("dismiss", "dismissed")]
