@@ -57,6 +57,8 @@ MODEL_OF_SEGMENT = {
     "bids": "Bid",
     "budget-lines": "BudgetLine",
     "catalogue": "CatalogueItem",
+    "challenges": "Challenge",
+    "complaints": "Complaint",
     "contracts": "Contract",
     "documents": "Document",
     "events": "ServiceEvent",
