@@ -40,6 +40,8 @@ ROLE_USERS: dict[str, Callable[[dict], Any]] = {
     "outsider_provider": lambda world: world["provider_admins"][2],
     "assessor": lambda world: world["assessor_member"],
     "community": lambda world: world["community_member"],
+    "reviewer": lambda world: world["reviewer"],
+    "other_reviewer": lambda world: world["other_reviewer"],
     "platform_admin": lambda world: world["platform_admin"],
 }
 
@@ -281,6 +283,9 @@ SCENARIOS: dict[str, Callable[[dict], dict]] = {
     "exclusion": _exclusion,
     "exclusion, draft bid": _excluded_draft_bid,
     "evaluating tender, conflicted scorer": _conflicted_scorer,
+    "challenged award": flows.challenged_tender,
+    "dismissed challenge": flows.dismissed_challenge,
+    "open complaint": flows.complained_challenge,
 }
 
 
@@ -384,7 +389,16 @@ def matrix_ids(rows: list[Row]) -> list[str]:
 
 # --- Checks -------------------------------------------------------------------------------------
 
-TRACKED_APPS = ("orgs", "documents", "marketplace", "contracts", "evaluations", "django_fsm_log", "authtoken")
+TRACKED_APPS = (
+    "orgs",
+    "documents",
+    "marketplace",
+    "contracts",
+    "challenges",
+    "evaluations",
+    "django_fsm_log",
+    "authtoken",
+)
 
 
 def snapshot() -> dict[str, list[dict]]:

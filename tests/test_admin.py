@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django_fsm_log.models import StateLog
 
+from challenges.models import Challenge, Complaint
 from contracts.models import Contract, Instalment, LedgerEntry
 from evaluations.models import Evaluation, Rating
 from marketplace import services
@@ -31,7 +32,7 @@ def admin_client(world) -> Client:
 
 def _everything_that_moves_through_services(world) -> dict:
     """One row of each read-only model: an active contract whose advance is paid, rated by a resident
-    in its open evaluation; a question on another tender."""
+    in its open evaluation; a question on another tender; a challenge complained of on a third."""
     objects = flows.delivering_contract(world)
     contract = objects["contract"]
     flows.rate(objects["residents"][0], contract)
@@ -41,7 +42,10 @@ def _everything_that_moves_through_services(world) -> dict:
     question = services.question_ask(
         actor=world["provider_admins"][1], tender=flows.published_tender(world), text="Meals?"
     )
+    complained = flows.complained_challenge(world)
     return {
+        Challenge: complained["challenge"],
+        Complaint: complained["complaint"],
         Tender: contract.tender,
         Bid: Bid.objects.get(pk=contract.bid_id),
         Question: question,

@@ -1331,6 +1331,160 @@ EXCLUSIONS = [
 
 MATRIX = [*ORGS, *CATALOGUE_AND_BUDGET, *TENDERS, *QUESTIONS, *BIDS, *CONTRACTS, *DOCUMENTS, *EXCLUSIONS]
 SCENARIO_CALLERS = {"pending_admin", "double_agent", "conflicted_evaluator", "conflicted_scorer"}
+GROUNDS = {"grounds": "Our price was lower on the same plan."}
+DISMISS = {"decision": "dismissed", "reply": "The ranking stands."}
+DECIDE = {"decision": "dismissed", "reasoning": "Scored by the rules."}
+NOT_A_BIDDER = (403, "not_a_bidder")
+
+CHALLENGES = [
+    Row(
+        "POST",
+        "tenders/{tender}/challenges/",
+        "award proposed",
+        {
+            "anonymous": 401,
+            "stranger": NOT_A_BIDDER,
+            "officer": NOT_A_BIDDER,
+            "outsider_provider": NOT_A_BIDDER,
+            "reviewer": NOT_A_BIDDER,
+            "rival": CREATED,
+            "provider_staff": CREATED,
+        },
+        body=GROUNDS,
+        then=_status_is("submitted"),
+    ),
+    Row(
+        "POST",
+        "tenders/{tender}/challenges/",
+        "draft tender",
+        {"stranger": 404, "provider_admin": 404},
+        body=GROUNDS,
+    ),
+    Row(
+        "POST",
+        "tenders/{tender}/challenges/",
+        "draft contract",
+        {"rival": (409, "challenge_window_closed")},
+        body=GROUNDS,
+        note="the award is final",
+    ),
+    Row(
+        "GET",
+        "tenders/{tender}/challenges/",
+        "challenged award",
+        {"anonymous": OK, "stranger": OK, "officer": OK, "rival": OK, "platform_admin": OK},
+    ),
+    Row(
+        "GET",
+        "challenges/{challenge}/",
+        "challenged award",
+        {
+            "anonymous": 404,
+            "stranger": 404,
+            "provider_admin": 404,
+            "outsider_provider": 404,
+            "reviewer": 404,
+            "other_officer": 404,
+            "officer": OK,
+            "finance": OK,
+            "evaluator": OK,
+            "rival": OK,
+            "platform_admin": OK,
+        },
+    ),
+    Row("GET", "challenges/{challenge}/", "dismissed challenge", {"anonymous": OK, "provider_admin": OK}),
+    Row(
+        "GET",
+        "challenges/{challenge}/history/",
+        "dismissed challenge",
+        {"anonymous": OK, "officer": OK, "rival": OK},
+    ),
+    Row(
+        "POST",
+        "challenges/{challenge}/reply/",
+        "challenged award",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "other_officer": 404,
+            "finance": 403,
+            "bureau_admin": 403,
+            "rival": 403,
+            "platform_admin": 403,
+            "officer": OK,
+        },
+        body=DISMISS,
+        then=_status_is("dismissed"),
+    ),
+    Row("POST", "challenges/{challenge}/reply/", "dismissed challenge", {"officer": 409}, body=DISMISS),
+    Row(
+        "POST",
+        "challenges/{challenge}/complain/",
+        "challenged award",
+        {"stranger": 404, "officer": 403, "rival": (409, "reply_not_due")},
+        body=GROUNDS,
+        note="before the reply is due",
+    ),
+    Row(
+        "POST",
+        "challenges/{challenge}/complain/",
+        "dismissed challenge",
+        {
+            "anonymous": 401,
+            "stranger": 403,
+            "officer": 403,
+            "provider_admin": 403,
+            "reviewer": 403,
+            "rival": CREATED,
+            "provider_staff": 403,
+        },
+        body=GROUNDS,
+        then=_status_is("open"),
+    ),
+    Row(
+        "POST",
+        "challenges/{challenge}/complain/",
+        "open complaint",
+        {"rival": (409, "already_complained")},
+        body=GROUNDS,
+    ),
+    Row("GET", "complaints/", "open complaint", {"anonymous": OK, "reviewer": OK, "officer": OK}),
+    Row(
+        "GET",
+        "complaints/{complaint}/",
+        "open complaint",
+        {
+            "anonymous": 404,
+            "stranger": 404,
+            "provider_admin": 404,
+            "other_reviewer": 404,
+            "reviewer": OK,
+            "officer": OK,
+            "rival": OK,
+            "platform_admin": OK,
+        },
+    ),
+    Row("GET", "complaints/{complaint}/history/", "open complaint", {"anonymous": 404, "reviewer": OK}),
+    Row(
+        "POST",
+        "complaints/{complaint}/decide/",
+        "open complaint",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "other_reviewer": 404,
+            "officer": 403,
+            "rival": 403,
+            "platform_admin": 403,
+            "reviewer": OK,
+        },
+        body=DECIDE,
+        then=_status_is("dismissed"),
+    ),
+]
+
+MATRIX = [*ORGS, *CATALOGUE_AND_BUDGET, *TENDERS, *QUESTIONS, *BIDS, *CONTRACTS, *DOCUMENTS, *CHALLENGES]
+SCENARIO_CALLERS = {"pending_admin", "double_agent", "conflicted_evaluator"}
 
 
 def test_the_matrix_names_known_scenarios_and_callers():

@@ -15,9 +15,9 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
+from challenges.errors import ChallengesError
 from common.errors import _DRF_CODES, ApplicationError, CommonError, Conflict, ErrorCode
 from common.schema import GENERIC_CODES, error_codes
-from challenges.errors import ChallengesError
 from contracts.errors import ContractsError
 from contracts.serializers import ContractSummarySerializer
 from documents.errors import DocumentsError
@@ -29,7 +29,16 @@ from payments.errors import PaymentsError
 from .. import flows
 
 ROOT = Path(__file__).resolve().parents[2]
-API_APPS = ["common", "orgs", "documents", "marketplace", "contracts", "challenges", "payments", "evaluations"]
+API_APPS = [
+    "common",
+    "orgs",
+    "documents",
+    "marketplace",
+    "contracts",
+    "challenges",
+    "payments",
+    "evaluations",
+]
 APP_ENUMS: list[type[ErrorCode]] = [
     CommonError,
     OrgsError,
