@@ -17,6 +17,7 @@ AREA_KINDS = {
     "provider": Organization.Kind.PROVIDER,
     "assessor": Organization.Kind.ASSESSOR,
     "community": Organization.Kind.COMMUNITY,
+    "review": Organization.Kind.REVIEW_BODY,
 }
 
 

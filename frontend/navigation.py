@@ -23,6 +23,7 @@ AREA_LABELS = {
     "provider": _("Provider"),
     "assessor": _("Assessment"),
     "community": _("Community"),
+    "review": _("Complaints"),
     "resident": _("My ratings"),
 }
 
@@ -60,7 +61,10 @@ def _bureau_links(user: Any) -> list[Link]:
 
 
 def _provider_links(user: Any) -> list[Link]:
-    links = [Link(_("Open tenders"), reverse("provider:tenders"))]
+    links = [
+        Link(_("Open tenders"), reverse("provider:tenders")),
+        Link(_("Your challenges"), reverse("provider:challenges")),
+    ]
     if party_organization_ids(user):  # a provider awaiting verification has no contracts yet
         links.append(Link(_("Your contracts"), reverse("provider:contracts")))
     return links

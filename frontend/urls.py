@@ -13,4 +13,5 @@ urlpatterns = [
     path("resident/", include("frontend.resident.urls")),
     path("assessor/", include("frontend.assessor.urls")),
     path("community/", include("frontend.community.urls")),
+    path("review/", include("frontend.review.urls")),
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .. import registrations
+from ..challenges import views as challenges
 from . import dashboard, exclusions, households, scoring, tasklist, views
 
 resident_queue, resident_decide = registrations.views_for("bureau")
@@ -34,6 +35,13 @@ urlpatterns = [
     path("tenders/<int:pk>/questions/", views.questions, name="questions"),
     path(
         "tenders/<int:pk>/questions/<int:question_pk>/answer/", views.question_answer, name="question_answer"
+    ),
+    # Challenges to the award (docs/rules.md §17.5).
+    path("tenders/<int:pk>/challenges/", challenges.bureau_challenges, name="challenges"),
+    path(
+        "tenders/<int:pk>/challenges/<int:challenge_pk>/reply/",
+        challenges.bureau_challenge_reply,
+        name="challenge_reply",
     ),
     # Bids, scoring, ranking, award.
     path("tenders/<int:pk>/bids/", scoring.bid_list, name="bids"),

@@ -21,6 +21,7 @@ from marketplace.permissions import BID_TRANSITIONS
 from marketplace.selectors import own_standing, tender_list
 
 from ..access import area_required
+from ..challenges.views import may_challenge
 from ..documents.views import documents_block
 from ..forms import add_service_error
 from ..task_list import CANNOT_START, COMPLETED, IN_PROGRESS, NOT_STARTED, STATUS_LABELS
@@ -288,6 +289,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (criteria[pk], score)
                 for pk, score in (standing.quality_by_criterion.items() if standing else [])
             ],
+            "can_challenge": may_challenge(request.user, bid.tender),
         },
     )
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ..challenges import views as challenges
 from . import bids, contracts, views
 
 app_name = "provider"
@@ -15,6 +16,10 @@ urlpatterns = [
     path("tenders/<int:pk>/bid/", bids.task_list, name="bid"),
     path("tenders/<int:pk>/bid/check/", bids.check, name="bid_check"),
     path("tenders/<int:pk>/bid/<slug:section>/", bids.section, name="bid_section"),
+    path("tenders/<int:pk>/challenge/", challenges.challenge_new, name="challenge_new"),
+    path("challenges/", challenges.provider_challenges, name="challenges"),
+    path("challenges/<int:pk>/", challenges.provider_challenge, name="challenge"),
+    path("challenges/<int:pk>/complain/", challenges.complaint_new, name="complaint_new"),
     path("bids/<int:pk>/", bids.detail, name="bid_detail"),
     path("bids/<int:pk>/confirmation/", bids.confirmation, name="bid_confirmation"),
     path("bids/<int:pk>/withdraw/", bids.withdraw, name="bid_withdraw"),

@@ -27,6 +27,7 @@ from marketplace.filters import TenderFilter
 from marketplace.models import Award, Tender
 from marketplace.selectors import open_tender_list, tender_list
 
+from ..challenges.views import may_challenge, public_challenges
 from ..documents.views import documents_block
 from ..htmx import vary_on_htmx, wants_fragment
 from ..navigation import areas_with_links
@@ -176,6 +177,9 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "bid_url": f"/provider/tenders/{tender.pk}/bid/",
         "question_url": f"/provider/tenders/{tender.pk}/questions/new/",
         "can_check_receipt": may_check_receipt(user, tender),
+        "can_challenge": may_challenge(user, tender),
+        "challenge_url": f"/provider/tenders/{tender.pk}/challenge/",
+        "challenges": public_challenges(tender),
         "documents": documents_block(request, tender),
     }
     return render(request, "frontend/public/tender_detail.html", context)

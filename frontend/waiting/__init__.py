@@ -11,6 +11,8 @@ of queries whatever the number of items:
 ``assessment``  the assessor's T scores and sample surveys, the committee's C scores
 ``provider``    contracts to sign, reports due, services to log, bids to finish, answered questions
 ``resident``    services to rate and ratings the household may still change
+``challenges``  challenges to reply to (the bureau), complaints to decide (the review body),
+                dismissed challenges the provider may still complain about
 """
 
 from dataclasses import dataclass
@@ -47,14 +49,21 @@ class Task:
 
 def tasks_for(user: Any, area: str) -> list[Task]:
     """Everything waiting for ``user`` in one role area (``frontend.access.areas_of``)."""
-    from . import assessment, casework, provider, resident, residents, tenders
+    from . import assessment, casework, challenges, provider, resident, residents, tenders
 
     if not getattr(user, "is_authenticated", False):
         return []
     if area == "bureau":
-        return tenders.tasks(user) + casework.tasks(user) + residents.tasks(user, "bureau")
+        return (
+            challenges.bureau_tasks(user)
+            + tenders.tasks(user)
+            + casework.tasks(user)
+            + residents.tasks(user, "bureau")
+        )
     if area == "provider":
-        return provider.tasks(user)
+        return challenges.provider_tasks(user) + provider.tasks(user)
+    if area == "review":
+        return challenges.review_tasks(user)
     if area == "assessor":
         return assessment.tasks(user, "assessor")
     if area == "community":
