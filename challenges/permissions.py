@@ -23,6 +23,16 @@ def review_body_ids(user: Caller) -> list[int]:
     )
 
 
+def officer_bureau_ids(user: Caller) -> list[int]:
+    """The verified bureaus where the user is an officer: whose challenges the user replies to."""
+    return organization_ids_of(user, Role.OFFICER, kind=Organization.Kind.BUREAU, verified_only=True)
+
+
+def own_provider_ids(user: Caller, *, verified_only: bool) -> list[int]:
+    """The providers the user belongs to: their challenges are the user's own."""
+    return organization_ids_of(user, kind=Organization.Kind.PROVIDER, verified_only=verified_only)
+
+
 def officers_of(bureau_id: int) -> QuerySet[User]:
     """Who is told of a challenge to the bureau's award and reminded of its reply: its officers."""
     return User.objects.filter(

@@ -7,11 +7,9 @@ from django.utils import timezone
 
 from marketplace.models import Tender
 from orgs.auth import Caller
-from orgs.models import Membership, Organization
-from orgs.permissions import organization_ids_of
 
 from .models import Challenge, Complaint
-from .permissions import review_body_ids
+from .permissions import officer_bureau_ids, own_provider_ids, review_body_ids
 
 
 def challenge_list(*, user: Caller) -> QuerySet[Challenge]:
@@ -22,6 +20,13 @@ def challenge_list(*, user: Caller) -> QuerySet[Challenge]:
 
 def challenges_of_tender(*, user: Caller, tender: Tender) -> QuerySet[Challenge]:
     return challenge_list(user=user).filter(tender=tender)
+
+
+def own_challenges(*, user: Caller, verified_only: bool = False) -> QuerySet[Challenge]:
+    """The challenges of the providers the user belongs to."""
+    return challenge_list(user=user).filter(
+        provider_id__in=own_provider_ids(user, verified_only=verified_only)
+    )
 
 
 def complaint_list(*, user: Caller) -> QuerySet[Complaint]:
@@ -41,9 +46,7 @@ def complaints_to_decide(*, user: Caller) -> QuerySet[Complaint]:
 def replies_due(*, user: Caller) -> QuerySet[Challenge]:
     """The challenges awaiting a reply from the bureaus where the user is an officer (and not yet
     taken to the review body), oldest due first."""
-    bureau_ids = organization_ids_of(
-        user, Membership.Role.OFFICER, kind=Organization.Kind.BUREAU, verified_only=True
-    )
+    bureau_ids = officer_bureau_ids(user)
     due: QuerySet[Challenge] = (
         Challenge.objects.filter(
             tender__bureau_id__in=bureau_ids, status=Challenge.Status.SUBMITTED, complaint__isnull=True

@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from challenges import services as challenge_services
 from contracts import delivery
 from contracts import services as contract_services
 from contracts.models import Contract, ServiceEvent
@@ -131,6 +132,8 @@ class Cast:
     assessor_user: User
     community: Organization
     community_user: User
+    review_body: Organization
+    reviewer: User
     items: dict[str, CatalogueItem] = field(default_factory=dict)
     line: BudgetLine | None = None
 
@@ -190,6 +193,15 @@ def _cast(fiscal_year: int) -> Cast:
         "57510107MC0000001",
         areas["YLBL"],
     )
+    # The finance department that decides complaints about the district's bureaus (docs/rules.md §17.5).
+    review_body = _organization(
+        admin,
+        Kind.REVIEW_BODY,
+        Legal.GOVERNMENT_AGENCY,
+        "武侯区财政局",
+        "11510107MB0000002",
+        areas["district"],
+    )
     cast = Cast(
         admin=admin,
         areas=areas,
@@ -203,6 +215,8 @@ def _cast(fiscal_year: int) -> Cast:
         assessor_user=_member(assessor, "assessor", "评估师张", Role.MEMBER),
         community=community,
         community_user=_member(community, "community", "社区书记", Role.MEMBER),
+        review_body=review_body,
+        reviewer=_member(review_body, "reviewer", "财政局审查员", Role.MEMBER),
     )
     # Residents of the first households (resident1 … resident5), and one confirmed resident in every
     # household of 玉林北路社区, where the contracts deliver.
@@ -501,10 +515,15 @@ def _awarded(cast: Cast, brief: Brief, created: int) -> Tender:
         return market.tender_award(actor=cast.officer, tender=tender, bid=ranking_of(tender)[0].bid)
 
 
-def _contracted(cast: Cast, brief: Brief, created: int, *, signed: bool) -> Contract:
+def _contracted(
+    cast: Cast, brief: Brief, created: int, *, signed: bool, challenged: bool = False
+) -> Contract:
     """Awarded; the scheduler finalizes the award when the standstill ends, the officer assigns the
-    assessor and the committee, and (``signed``) both parties sign the next day."""
+    assessor and the committee, and (``signed``) both parties sign the next day. ``challenged``: the
+    runner-up challenged the award and complained in between (``_challenge_to_complaint``)."""
     tender = _awarded(cast, brief, created)
+    if challenged:
+        _challenge_to_complaint(cast, tender, awarded=created + brief.bidding_days + 2)
     # the day after the standstill, which waits for the challenge window's working days
     assert tender.standstill_until is not None
     finalized = (timezone.localdate(tender.standstill_until) - timezone.localdate()).days + 1
@@ -784,6 +803,49 @@ def _outlying_score(cast: Cast, tender: Tender) -> None:
 
 
 @transaction.atomic
+def _challenge_to_complaint(cast: Cast, tender: Tender, *, awarded: int) -> None:
+    """爱有戏 challenges the award the day after the notice; the officer dismisses the challenge, 爱有戏
+    complains to 武侯区财政局, which dismisses the complaint with its reasoning: the award is released
+    and stands (docs/rules.md §17.5)."""
+    with day(awarded + 1):
+        challenge = challenge_services.challenge_submit(
+            actor=cast.provider_admins[1],
+            tender=tender,
+            grounds="我方报价与服务方案均不逊于中标方，评审专家对“团队与经验”的打分缺乏依据。",
+        )
+    with day(awarded + 2):
+        challenge = challenge_services.challenge_reply(
+            actor=cast.officer,
+            challenge=challenge,
+            decision="dismissed",
+            reply="经复核，两位评审专家的评分记录完整、依据充分，评审结果维持不变。",
+        )
+    with day(awarded + 3):
+        complaint = challenge_services.complaint_submit(
+            actor=cast.provider_admins[1],
+            challenge=challenge,
+            grounds="采购人的答复未说明评分依据，请求财政部门审查。",
+        )
+    with day(awarded + 5):
+        challenge_services.complaint_decide(
+            actor=cast.reviewer,
+            complaint=complaint,
+            decision="dismissed",
+            reasoning="经调取评审记录，评分符合招标文件规定的评审标准，投诉事项缺乏事实依据，予以驳回。",
+        )
+
+
+def _challenged(cast: Cast, tender: Tender) -> None:
+    """爱有戏 challenges the proposed award of 社区文化活动中心运营 yesterday: the award is held and the
+    officer's reply is due in a few working days."""
+    with day(-1):
+        challenge_services.challenge_submit(
+            actor=cast.provider_admins[1],
+            tender=tender,
+            grounds="中标方的师资配置与招标文件要求的“兼职教师6名”不符，请求重新评审。",
+        )
+
+
 def seed() -> None:
     fiscal_year = timezone.localdate().year
     with day(-400):  # the platform was set up last year, with this year's budget
@@ -800,7 +862,8 @@ def seed() -> None:
 
     _home_care(cast)
     _bathing(cast)
-    _contracted(cast, BRIEFS["counselling"], -40, signed=False)  # both parties have to sign
+    # both parties have to sign; the runner-up's challenge and complaint were dismissed on the way
+    _contracted(cast, BRIEFS["counselling"], -40, signed=False, challenged=True)
     _exclusions(cast)
 
     # The officer's work on tenders: an award to make, a standstill running, questions to answer.
@@ -809,7 +872,8 @@ def seed() -> None:
     with day(-3):
         _scored(cast, neighbourhood)  # scored: the officer awards it
         _outlying_score(cast, neighbourhood)
-    _awarded(cast, BRIEFS["culture"], -25)  # award proposed three days ago: the standstill runs
+    culture = _awarded(cast, BRIEFS["culture"], -25)  # award proposed three days ago: the standstill runs
+    _challenged(cast, culture)  # and a bidder challenged it: the officer must reply
     _closed(cast, BRIEFS["disability"], -22, [8_800_000, 8_600_000])  # the evaluators' to score
 
     meals = _open_for_bids(cast, BRIEFS["meals"], -80, [4_900_000])
@@ -849,7 +913,11 @@ def seed() -> None:
 
 LOGINS = [
     ("admin", "platform admin (Django admin /admin/): verify 新成立社工服务中心"),
-    ("officer", "bureau officer: award 社区邻里节, answer a question, sign 社区心理健康服务, enter B scores"),
+    (
+        "officer",
+        "bureau officer: award 社区邻里节, reply to the challenge of 社区文化活动中心运营, answer a question,"
+        " sign 社区心理健康服务, enter B scores",
+    ),
     ("finance", "bureau finance: pay the interim instalment, confirm a treasury voucher"),
     ("evaluator1", "bid evaluator: score the bids for 助残康复服务"),
     ("evaluator3", "bid evaluator whose score on 社区邻里节 the ranking flags as an outlier"),
@@ -859,6 +927,7 @@ LOGINS = [
     ("provider_pending", "provider awaiting verification"),
     ("assessor", "third-party assessor: enter T and the survey for 长者助浴服务"),
     ("community", "residents' committee: confirm newcomer, enter C for 长者助浴服务"),
+    ("reviewer", "review body (武侯区财政局): the complaint decided on 社区心理健康服务"),
     ("resident1", "resident (WH0001): rate 长者助浴服务 and 居家养老服务"),
     ("resident2", "resident (WH0002): change the rating given yesterday"),
     ("newcomer", "resident awaiting confirmation (household WH0007)"),

@@ -283,3 +283,30 @@ def test_in_the_demo_a_provider_is_excluded_and_a_score_is_flagged():
     assert flagged == [("评审专家3", Decimal(40))]
     officer = page(english_client(_user("officer")).get(f"/bureau/tenders/{neighbourhood.pk}/ranking/"))
     assert 'data-testid="outlier"' in officer
+
+
+def test_the_demo_shows_a_challenge_awaiting_its_reply_and_a_decided_complaint():
+    """docs/rules.md §17.5 in the demo: 社区文化活动中心运营's award is held by a challenge whose reply
+    is due in a few working days; 社区心理健康服务's challenge and complaint were dismissed (with the
+    review body's reasoning) before its award was finalized."""
+    from django.utils import timezone
+
+    from challenges.models import Challenge, Complaint
+    from marketplace.models import Award
+    from orgs.models import User
+
+    from .frontend.helpers import english_client, page
+
+    call_command("seed_demo", stdout=StringIO())
+    pending = Challenge.objects.get(tender__title="社区文化活动中心运营")
+    assert pending.status == "submitted" and pending.reply_due > timezone.now()
+    assert Award.objects.get(tender=pending.tender).status == "challenged"
+    complaint = Complaint.objects.get(challenge__tender__title="社区心理健康服务")
+    assert (complaint.status, complaint.challenge.status) == ("dismissed", "dismissed")
+    assert complaint.reasoning and complaint.review_body.name == "武侯区财政局"
+    assert Award.objects.get(tender=complaint.challenge.tender).status == "confirmed"
+
+    officer = english_client(User.objects.get(username="officer"))
+    assert "Reply to the challenge of the award of" in page(officer.get("/bureau/"))
+    reviewer = english_client(User.objects.get(username="reviewer"))
+    assert "社区心理健康服务" in page(reviewer.get("/review/"))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from challenges import services
 from challenges.models import Challenge, Complaint
 from challenges.permissions import CHALLENGE_TRANSITIONS, COMPLAINT_TRANSITIONS
-from challenges.selectors import challenge_list, challenges_of_tender, complaint_list, complaints_to_decide
+from challenges.selectors import challenges_of_tender, complaint_list, complaints_to_decide, own_challenges
 from common.errors import ApplicationError
 from common.history import history_of
 from common.transitions import transitions_available
@@ -22,7 +22,6 @@ from marketplace.models import Tender
 from marketplace.selectors import tender_list
 from marketplace.services import standing_award
 from orgs.models import User
-from orgs.permissions import organization_ids_of
 
 from ..access import area_required
 from ..bureau.shared import get_tender
@@ -64,8 +63,7 @@ def public_challenges(tender: Tender) -> list[dict[str, Any]]:
 
 
 def _own_challenges(request: HttpRequest) -> QuerySet[Challenge]:
-    own = organization_ids_of(request.user, verified_only=False)
-    return challenge_list(user=request.user).filter(provider_id__in=own)
+    return own_challenges(user=request.user)
 
 
 @area_required("provider")

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from challenges.models import Challenge
-from challenges.selectors import challenge_list, complaints_to_decide, replies_due
-from orgs.permissions import organization_ids_of
+from challenges.selectors import complaints_to_decide, own_challenges, replies_due
 
 from . import Task, sentence
 
@@ -45,9 +44,8 @@ def review_tasks(user: Any) -> list[Task]:
 
 def provider_tasks(user: Any) -> list[Task]:
     """Dismissed challenges the provider may still complain about."""
-    own = organization_ids_of(user, verified_only=True)
-    dismissed = challenge_list(user=user).filter(
-        provider_id__in=own, status=Challenge.Status.DISMISSED, complaint__isnull=True
+    dismissed = own_challenges(user=user, verified_only=True).filter(
+        status=Challenge.Status.DISMISSED, complaint__isnull=True
     )
     tasks = []
     now = timezone.now()
