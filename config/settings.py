@@ -265,6 +265,8 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "orgs.models.Membership.Role",
         "PaymentStatusEnum": "payments.models.Payment.Status",
         "PayoutAccountStatusEnum": "payments.models.PayoutAccount.Status",
+        "ChallengeStatusEnum": "challenges.models.Challenge.Status",
+        "ComplaintStatusEnum": "challenges.models.Complaint.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",  # served locally: no CDN needed
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

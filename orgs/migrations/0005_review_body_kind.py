@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0004_verbose_names'),
+        ("orgs", "0004_verbose_names"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='organization',
-            name='kind',
-            field=models.CharField(choices=[('bureau', 'Bureau'), ('provider', 'Provider'), ('assessor', 'Assessor'), ('community', 'Community committee'), ('review_body', 'Review body (finance department)')], max_length=12, verbose_name='kind'),
+            model_name="organization",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("bureau", "Bureau"),
+                    ("provider", "Provider"),
+                    ("assessor", "Assessor"),
+                    ("community", "Community committee"),
+                    ("review_body", "Review body (finance department)"),
+                ],
+                max_length=12,
+                verbose_name="kind",
+            ),
         ),
     ]
