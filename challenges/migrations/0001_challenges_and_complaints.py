@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("marketplace", "0006_award_notice"),
-        ("orgs", "0005_review_body_kind"),
+        ("orgs", "0006_review_body_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orgs", "0004_verbose_names"),
+        ("orgs", "0005_past_membership"),
     ]
 
     operations = [
