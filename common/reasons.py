@@ -34,6 +34,7 @@ CONTRACT_SIGNED = Reason("contract_signed", gettext_noop("signed by both parties
 CONTRACT_ACTIVE = Reason("contract_active", gettext_noop("contract active"))
 CONTRACT_TERMINATED = Reason("contract_terminated", gettext_noop("contract terminated"))
 CONTRACT_SETTLED = Reason("contract_settled", gettext_noop("every instalment paid or withheld"))
+VARIATION_SIGNED = Reason("variation_signed", gettext_noop("variation signed by both parties"))
 RETURNED_TO_BUDGET = Reason("returned_to_budget", gettext_noop("returned to the budget line"))
 PAYMENT_ORDER_ISSUED = Reason("payment_order_issued", gettext_noop("payment order issued"))
 TRANSFER_SENT = Reason("transfer_sent", gettext_noop("transfer sent"))

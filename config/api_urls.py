@@ -6,15 +6,23 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from challenges.apis import ChallengeViewSet, ComplaintViewSet, TenderChallengeViewSet
-from contracts.apis import ContractViewSet, InstalmentViewSet, ServiceEventViewSet, TenderAwardFinalizeApi
+from contracts.apis import (
+    ContractViewSet,
+    InstalmentViewSet,
+    ServiceEventViewSet,
+    TenderAwardFinalizeApi,
+    VariationViewSet,
+)
 from documents.apis import DocumentViewSet
 from evaluations.apis import (
     ContractEvaluationsApi,
     ContractSignApi,
+    ContractVariationsApi,
     EvaluationViewSet,
     RateableApi,
     RatingViewSet,
     SatisfactionApi,
+    VariationSignApi,
 )
 from marketplace.apis import (
     BidViewSet,
@@ -63,6 +71,7 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("instalments", InstalmentViewSet, basename="instalment")
 router.register("events", ServiceEventViewSet, basename="event")
 router.register("documents", DocumentViewSet, basename="document")
+router.register("variations", VariationViewSet, basename="variation")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("ratings", RatingViewSet, basename="rating")
@@ -78,6 +87,9 @@ urlpatterns = [
     # Signing activates the contract and opens its midterm evaluation: served by evaluations (contracts
     # never imports it), on the router's id pattern and name.
     re_path(r"^contracts/(?P<pk>[0-9]+)/sign/$", ContractSignApi.as_view(), name="contract-sign"),
+    path("contracts/<int:pk>/variations/", ContractVariationsApi.as_view(), name="contract-variations"),
+    # Signing a variation may renew the contract, which depends on its evaluations' band.
+    re_path(r"^variations/(?P<pk>[0-9]+)/sign/$", VariationSignApi.as_view(), name="variation-sign"),
     path("contracts/<int:pk>/satisfaction/", SatisfactionApi.as_view(), name="contract-satisfaction"),
     path("residents/register/", ResidentRegisterApi.as_view(), name="resident-register"),
     path("residents/me/phone-code/", ResidentPhoneCodeApi.as_view(), name="resident-phone-code"),

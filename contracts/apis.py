@@ -27,8 +27,8 @@ from marketplace.serializers import TenderSerializer
 from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.models import User
 
-from . import delivery, services
-from .models import Contract, Instalment, ServiceEvent
+from . import delivery, services, variations
+from .models import Contract, Instalment, ServiceEvent, Variation
 from .selectors import contract_list
 from .serializers import (
     AssignInputSerializer,
@@ -39,6 +39,7 @@ from .serializers import (
     ReportSerializer,
     ServiceEventInputSerializer,
     ServiceEventSerializer,
+    VariationSerializer,
 )
 
 
@@ -240,3 +241,31 @@ class InstalmentViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     def get_queryset(self) -> QuerySet[Instalment]:
         visible: QuerySet[Instalment] = Instalment.objects.visible_to(self.request.user)
         return visible
+
+
+class VariationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
+    """A contract's variations (补充协议): seen by whoever sees the contract (the public only those in
+    effect); proposed at ``contracts/{id}/variations/`` and signed at ``variations/{id}/sign/``
+    (served by evaluations, which owns the band that renewal depends on)."""
+
+    serializer_class = VariationSerializer
+
+    def get_queryset(self) -> QuerySet[Variation]:
+        visible: QuerySet[Variation] = Variation.objects.visible_to(self.request.user)
+        return visible
+
+    @extend_schema(request=ReasonSerializer, responses=VariationSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        variation = self.get_object()
+        reason = self.input(ReasonSerializer)["reason"]
+        variation = variations.variation_withdraw(actor=request.user, variation=variation, reason=reason)
+        return Response(self.output(VariationSerializer, self.get_queryset().get(pk=variation.pk)))
+
+    @extend_schema(responses=StateLogSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)  # a timeline, not a collection
+    def history(self, request: ApiRequest, pk: str | None = None) -> Response:
+        variation = self.get_object()
+        show_actors = rules.has_perm("contracts.view_variation_details", request.user, variation)
+        context = {**self.get_serializer_context(), "show_actors": show_actors}
+        return Response(StateLogSerializer(history_of(variation), many=True, context=context).data)

@@ -401,3 +401,121 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency}"
+
+
+VARIATION_REASON_MAX_LENGTH = 2000
+VARIATION_SCOPE_MAX_LENGTH = 5000
+
+
+def _signed_by_both_parties(variation: Any) -> bool:
+    return bool(variation.is_fully_signed)
+
+
+class VariationQuerySet(models.QuerySet["Variation"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Variation]":
+        """What the user may see; the rule is ``contracts.permissions.variations_visible_to``."""
+        from .permissions import variations_visible_to  # the permission module imports the models
+
+        return variations_visible_to(self, user)
+
+
+class Variation(ConcurrentTransitionMixin, models.Model):
+    """A change to a signed contract (补充协议 No. n): proposed by the bureau's officer, in effect
+    once both parties have signed it (docs/rules.md §17.8)."""
+
+    class Kind(models.TextChoices):
+        EXTEND = "extend", _("Extension of the service period")
+        SCOPE = "scope", _("Change of scope")
+        VALUE = "value", _("Change of value")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        EFFECTIVE = "effective", _("In effect")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="variations", verbose_name=_("contract")
+    )
+    sequence = models.PositiveSmallIntegerField(verbose_name=_("number"))
+    kind = models.CharField(max_length=6, choices=Kind.choices, verbose_name=_("kind"))
+    reason = models.TextField(max_length=VARIATION_REASON_MAX_LENGTH, verbose_name=_("reason"))
+    # kind value: the change of the contract's value in fen (negative: a decrease)
+    value_delta = models.BigIntegerField(default=0, verbose_name=_("change of value"))
+    # kind extend: the new end of the service period
+    service_end = models.DateField(null=True, blank=True, verbose_name=_("new service end"))
+    # kind scope: what the service now covers
+    scope = models.TextField(blank=True, max_length=VARIATION_SCOPE_MAX_LENGTH, verbose_name=_("scope"))
+    status = FSMField(
+        default=Status.PROPOSED, choices=Status.choices, protected=True, verbose_name=_("status")
+    )
+    bureau_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed for the bureau by"),
+    )
+    bureau_signed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("signed by the bureau at"))
+    provider_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed for the provider by"),
+    )
+    provider_signed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("signed by the provider at")
+    )
+    # what the contract said before the variation took effect
+    value_before = models.BigIntegerField(null=True, blank=True, verbose_name=_("value before"))
+    service_end_before = models.DateField(null=True, blank=True, verbose_name=_("service end before"))
+    effective_at = models.DateTimeField(null=True, blank=True, verbose_name=_("in effect from"))
+    withdrawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("withdrawn at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("proposed at"))
+
+    objects = VariationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "sequence"], name="unique_variation_sequence"),
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=Q(status="proposed"),
+                name="one_proposed_variation_per_contract",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="value") | ~Q(value_delta=0), name="variation_value_changes"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="extend") | Q(service_end__isnull=False), name="variation_extension_has_end"
+            ),
+        ]
+        verbose_name = _("contract variation")
+        verbose_name_plural = _("contract variations")
+
+    def __str__(self) -> str:
+        return f"{self.contract} #{self.sequence} {self.kind}"
+
+    @property
+    def is_fully_signed(self) -> bool:
+        return self.bureau_signed_at is not None and self.provider_signed_at is not None
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(
+        field=status, source=Status.PROPOSED, target=Status.EFFECTIVE, conditions=[_signed_by_both_parties]
+    )
+    def take_effect(self, by: "User | None" = None, description: str | None = None) -> None:
+        self.effective_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.PROPOSED, target=Status.WITHDRAWN)
+    def withdraw(self, by: "User | None" = None, description: str | None = None) -> None:
+        self.withdrawn_at = timezone.now()

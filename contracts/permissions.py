@@ -8,11 +8,11 @@ from common.errors import InvalidTransition
 from documents.models import Document
 from documents.owners import Owner
 from orgs.auth import Caller, signed_in
-from orgs.models import Membership
+from orgs.models import Membership, User
 from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
 from .delivery import DELIVERING
-from .models import Contract, Instalment, ServiceEvent
+from .models import Contract, Instalment, ServiceEvent, Variation
 
 Role = Membership.Role
 
@@ -165,6 +165,61 @@ DOCUMENT_OWNERS = (
 )
 
 
+# A signed contract may be varied while it runs (docs/rules.md §17.8).
+VARIABLE = (Contract.Status.ACTIVE, Contract.Status.SUSPENDED, Contract.Status.RECTIFICATION)
+
+
+@rules.predicate
+def may_propose_variation_now(user: Caller, contract: Contract) -> bool:
+    """The bureau's officer, on a running contract without a variation awaiting signatures."""
+    return (
+        is_contract_officer(user, contract)
+        and contract.status in VARIABLE
+        and not contract.variations.filter(status=Variation.Status.PROPOSED).exists()
+    )
+
+
+@rules.predicate
+def is_variation_officer(user: Caller, variation: Variation) -> bool:
+    return is_contract_officer(user, variation.contract)
+
+
+@rules.predicate
+def may_sign_variation_now(user: Caller, variation: Variation) -> bool:
+    """As a contract is signed: the officer for the bureau, the provider's admin for the provider,
+    each once, while the variation is proposed."""
+    contract = variation.contract
+    bureau_side = is_contract_officer(user, contract) and variation.bureau_signed_at is None
+    provider_side = is_contract_provider_admin(user, contract) and variation.provider_signed_at is None
+    return variation.status == Variation.Status.PROPOSED and (bureau_side or provider_side)
+
+
+@rules.predicate
+def is_variation_party(user: Caller, variation: Variation) -> bool:
+    return bool(is_contract_party(user, variation.contract))
+
+
+def variation_signatories(contract: Contract) -> QuerySet[User]:
+    """Who is told about a variation of the contract: those who may sign it, the bureau's officers
+    and the provider's admins."""
+    return User.objects.filter(
+        Q(memberships__organization_id=contract.bureau_id, memberships__role=Role.OFFICER)
+        | Q(memberships__organization_id=contract.provider_id, memberships__role=Role.ADMIN)
+    ).distinct()
+
+
+def variations_visible_to(variations: QuerySet[Variation], user: Caller) -> QuerySet[Variation]:
+    """``Variation.objects.visible_to(user)``: a contract's parties and the admin see its variations
+    as they see the contract; the public sees the variations in effect of contracts it may see."""
+    variations = variations.select_related("contract")
+    if is_platform_admin(user):
+        return variations
+    public = Q(status=Variation.Status.EFFECTIVE) & ~Q(contract__status=Contract.Status.DRAFT)
+    if signed_in(user):
+        public |= party_contract_q(user, "contract__")
+    return variations.filter(public)
+
+
 # The permissions of contracts, registered by ``ContractsConfig.ready()``.
 PERMISSIONS: dict[str, rules.Predicate] = {
     "contracts.sign_contract": may_sign_now,
@@ -177,6 +232,11 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "contracts.log_delivery_on_contract": is_contract_provider_member,
     "contracts.attach_document_to_contract": is_contract_officer | is_contract_provider_member,
     "contracts.attach_document_to_event": is_event_provider_member,
+    "contracts.propose_variation": is_contract_officer,
+    "contracts.propose_variation_now": may_propose_variation_now,
+    "contracts.sign_variation": may_sign_variation_now,
+    "contracts.withdraw_variation": is_variation_officer,
+    "contracts.view_variation_details": is_variation_party | is_platform_admin,
 }
 
 # Each API verb of the contract: (the transition's method, or None, and the permission); see
@@ -187,4 +247,11 @@ CONTRACT_TRANSITIONS = {
     "resume": ("resume", "contracts.resume_contract"),
     "terminate": ("terminate", "contracts.terminate_contract"),
     "assign": (None, "contracts.assign_contract_now"),
+    "vary": (None, "contracts.propose_variation_now"),
+}
+
+# Each API verb of a variation.
+VARIATION_TRANSITIONS = {
+    "sign": (None, "contracts.sign_variation"),
+    "withdraw": ("withdraw", "contracts.withdraw_variation"),
 }

@@ -12,12 +12,16 @@ from .models import (
     SERVICE_EVENT_DESCRIPTION_MAX_LENGTH,
     SERVICE_EVENT_MAX_RECIPIENTS,
     SERVICE_EVENT_TITLE_MAX_LENGTH,
+    VARIATION_REASON_MAX_LENGTH,
+    VARIATION_SCOPE_MAX_LENGTH,
     Contract,
     Instalment,
     Report,
     ServiceEvent,
+    Variation,
 )
-from .permissions import CONTRACT_TRANSITIONS
+from .permissions import CONTRACT_TRANSITIONS, VARIATION_TRANSITIONS
+from .selectors import sign_by
 
 
 # docs/rules.md §16
@@ -84,6 +88,9 @@ class ContractSerializer(ContractSummarySerializer):
 
     instalments = InstalmentSerializer(many=True)
     available_transitions = serializers.SerializerMethodField()
+    sign_by = serializers.SerializerMethodField(
+        help_text="The signing deadline: the end of the day CONTRACT_SIGN_DAYS days after the award notice."
+    )
 
     class Meta(ContractSummarySerializer.Meta):
         fields = [
@@ -95,6 +102,7 @@ class ContractSerializer(ContractSummarySerializer):
             "available_transitions",
             "bureau_signed_at",
             "provider_signed_at",
+            "sign_by",
             "terminated_at",
             "termination_reason",
             "instalments",
@@ -103,6 +111,65 @@ class ContractSerializer(ContractSummarySerializer):
 
     def get_available_transitions(self, contract: Contract) -> list[str]:
         return transitions_available(self.context["request"].user, contract, CONTRACT_TRANSITIONS)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_sign_by(self, contract: Contract) -> str | None:
+        deadline = sign_by(contract)
+        return serializers.DateTimeField().to_representation(deadline) if deadline else None
+
+
+class VariationInputSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=Variation.Kind.choices)
+    reason = serializers.CharField(max_length=VARIATION_REASON_MAX_LENGTH)
+    value_delta = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=-(10**15),
+        max_value=10**15,
+        help_text="kind value: the change of the contract's value in fen (negative: a decrease).",
+    )
+    service_end = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="kind extend: the new end of the service period.",
+    )
+    scope = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=VARIATION_SCOPE_MAX_LENGTH,
+        help_text="kind scope: what the service now covers.",
+    )
+
+
+class VariationSerializer(serializers.ModelSerializer[Variation]):
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Variation
+        fields = [
+            "id",
+            "contract",
+            "sequence",
+            "kind",
+            "reason",
+            "value_delta",
+            "service_end",
+            "scope",
+            "status",
+            "available_transitions",
+            "bureau_signed_at",
+            "provider_signed_at",
+            "value_before",
+            "service_end_before",
+            "effective_at",
+            "withdrawn_at",
+            "created_at",
+        ]
+
+    def get_available_transitions(self, variation: Variation) -> list[str]:
+        return transitions_available(self.context["request"].user, variation, VARIATION_TRANSITIONS)
 
 
 class AssignInputSerializer(serializers.Serializer[Any]):

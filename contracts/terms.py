@@ -21,6 +21,12 @@ class TermsUnreadable(ValueError):
     """Stored terms that do not have the shape ``ContractTerms.as_json`` writes."""
 
 
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"renewal_allowed is {value!r}, not a boolean")
+    return value
+
+
 @dataclass(frozen=True)
 class FrozenKpi:
     id: int
@@ -43,6 +49,8 @@ class ContractTerms:
     score_weights: ScoreWeights
     areas: tuple[str, ...]  # the service areas' codes
     catalogue_item: str  # the catalogue item's code
+    # The tender allowed renewal: an extension beyond its service period (docs/rules.md §17.8).
+    renewal_allowed: bool = False
 
     @classmethod
     def of_tender(cls, tender: Any) -> "ContractTerms":
@@ -60,6 +68,7 @@ class ContractTerms:
             score_weights=ScoreWeights.of_tender(tender),
             areas=tuple(area.code for area in tender.areas.all()),
             catalogue_item=tender.catalogue_item.code,
+            renewal_allowed=bool(tender.renewal_allowed),
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -76,6 +85,7 @@ class ContractTerms:
             "score_weights": self.score_weights.as_json(),
             "areas": list(self.areas),
             "catalogue_item": self.catalogue_item,
+            "renewal_allowed": self.renewal_allowed,
         }
 
     @classmethod
@@ -100,6 +110,8 @@ class ContractTerms:
                 score_weights=ScoreWeights.from_mapping(data["score_weights"]),
                 areas=tuple(str(code) for code in data["areas"]),
                 catalogue_item=str(data["catalogue_item"]),
+                # terms frozen before tenders said anything about renewal did not allow it
+                renewal_allowed=_boolean(data.get("renewal_allowed", False)),
             )
         except KeyError as error:
             raise TermsUnreadable(f"the contract's terms lack {error}") from error

@@ -17,8 +17,8 @@ from common.schema import error_codes
 from common.throttling import ScopedRateThrottle, Throttle
 from contracts.apis import ContractRepresentation
 from contracts.errors import ContractsError
-from contracts.models import Contract
-from contracts.serializers import ContractSerializer
+from contracts.models import Contract, Variation
+from contracts.serializers import ContractSerializer, VariationInputSerializer, VariationSerializer
 from marketplace.errors import MarketplaceError
 from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.errors import OrgsError
@@ -48,6 +48,56 @@ class ContractSignApi(ContractRepresentation):
     @error_codes(ContractsError.ALREADY_SIGNED, MarketplaceError.CHALLENGE_PENDING)
     def post(self, request: AuthenticatedRequest, pk: int) -> Response:
         return self._respond(services.contract_sign(actor=request.user, contract=self.get_object()))
+
+
+# ``contracts/{id}/variations/`` and ``variations/{id}/sign/`` are served here: renewal depends on the
+# contract's last final evaluation band, which contracts never reads (docs/rules.md §17.8).
+class ContractVariationsApi(APIView):
+    """``contracts/{id}/variations/``: the contract's variations, as ``variations/{id}/`` shows each
+    (the public sees those in effect); the bureau's officer proposes one."""
+
+    @extend_schema(responses=VariationSerializer(many=True))
+    def get(self, request: ApiRequest, pk: int) -> Response:
+        contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
+        variations = Variation.objects.visible_to(request.user).filter(contract=contract)
+        return Response(VariationSerializer(variations, many=True, context={"request": request}).data)
+
+    @extend_schema(request=VariationInputSerializer, responses={201: VariationSerializer})
+    @error_codes(
+        ContractsError.VARIATION_PENDING,
+        ContractsError.VARIATION_LIMIT,
+        ContractsError.RENEWAL_NOT_ALLOWED,
+        ContractsError.INSTALMENTS_SETTLED,
+    )
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
+        serializer = VariationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        variation = services.variation_propose(
+            actor=request.user, contract=contract, **serializer.validated_data
+        )
+        return Response(
+            VariationSerializer(variation, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class VariationSignApi(APIView):
+    """``variations/{id}/sign/``: each party signs once; the second signature makes it take effect."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=VariationSerializer)
+    @error_codes(
+        ContractsError.ALREADY_SIGNED,
+        ContractsError.VARIATION_LIMIT,
+        ContractsError.RENEWAL_NOT_ALLOWED,
+        ContractsError.INSTALMENTS_SETTLED,
+        MarketplaceError.BUDGET_INSUFFICIENT,
+    )
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        variation = get_object_or_404(Variation.objects.visible_to(request.user), pk=pk)
+        variation = services.variation_sign(actor=request.user, variation=variation)
+        return Response(VariationSerializer(variation, context={"request": request}).data)
 
 
 class ContractEvaluationsApi(APIView):

@@ -30,6 +30,18 @@ def evaluation_list_public(*, contracts: Any) -> Any:
     )
 
 
+def last_final_band(contract: Contract) -> str | None:
+    """The band of the contract's last final evaluation (midterm or final, the latest confirmed),
+    or None before any is final: what renewal depends on (docs/rules.md §17.8)."""
+    band: str | None = (
+        Evaluation.objects.filter(contract=contract, status=Evaluation.Status.FINAL)
+        .order_by("-confirmed_at", "-id")
+        .values_list("band", flat=True)
+        .first()
+    )
+    return band or None
+
+
 def evaluation_current(contract: Contract) -> Evaluation | None:
     """The contract's open evaluation, if any. A read: it never opens one."""
     current: Evaluation | None = Evaluation.objects.filter(

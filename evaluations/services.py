@@ -16,7 +16,8 @@ from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.notifications import notify_after_commit
 from common.transitions import run_transition
 from contracts import services as contract_services
-from contracts.models import Contract, Instalment, Report
+from contracts import variations as contract_variations
+from contracts.models import Contract, Instalment, Report, Variation
 from evaluations.errors import EvaluationsError
 from marketplace.components import ENTERED_COMPONENTS
 from marketplace.models import Exclusion
@@ -28,7 +29,7 @@ from orgs.selectors import require_confirmed_resident
 from . import scoring
 from .models import Evaluation, Rating
 from .permissions import COMPONENT_PERMS, is_party_member
-from .selectors import RATEABLE_CONTRACT_STATUSES, evaluation_current
+from .selectors import RATEABLE_CONTRACT_STATUSES, evaluation_current, last_final_band
 
 RATING_EDIT_DAYS = 7
 BURST_WINDOW = datetime.timedelta(minutes=10)
@@ -61,6 +62,23 @@ def contract_sign(*, actor: User, contract: Contract) -> Contract:
     if contract.status == Contract.Status.ACTIVE:
         evaluation_open_for(contract)
     return contract
+
+
+def variation_propose(*, actor: User, contract: Contract, **fields: Any) -> Variation:
+    """Proposing a variation, as ``contracts.variations.variation_propose``, with the contract's last
+    final band, which decides renewal (docs/rules.md §17.8): evaluations owns the band, so it
+    orchestrates; contracts never reads evaluations."""
+    return contract_variations.variation_propose(
+        actor=actor, contract=contract, last_band=last_final_band(contract), **fields
+    )
+
+
+def variation_sign(*, actor: User, variation: Variation) -> Variation:
+    """Signing a variation, as ``contracts.variations.variation_sign``, with the last final band
+    read when the signature is given (the second one makes the variation take effect)."""
+    return contract_variations.variation_sign(
+        actor=actor, variation=variation, last_band=last_final_band(variation.contract)
+    )
 
 
 def _locked(evaluation: Evaluation) -> Evaluation:

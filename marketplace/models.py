@@ -180,6 +180,8 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         default=2, validators=[MinValueValidator(1)], verbose_name=_("minimum number of bids")
     )
     standstill_days = models.PositiveSmallIntegerField(verbose_name=_("standstill days"))
+    # Whether the contract may be extended beyond the service period (renewal; docs/rules.md §17.8).
+    renewal_allowed = models.BooleanField(default=False, verbose_name=_("renewal allowed"))
 
     status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True, verbose_name=_("status"))
     # what this tender holds on its budget line

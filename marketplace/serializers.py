@@ -145,6 +145,7 @@ class TenderInputSerializer(serializers.Serializer[Any]):
     score_weights = ScoreWeightsSerializer(required=False)
     min_bids = serializers.IntegerField(min_value=1, max_value=MIN_BIDS_MAX, default=2)
     standstill_days = serializers.IntegerField(min_value=0, max_value=STANDSTILL_DAYS_MAX, required=False)
+    renewal_allowed = serializers.BooleanField(required=False, default=False)
 
 
 class TenderAmendmentSerializer(serializers.ModelSerializer[TenderAmendment]):
@@ -221,6 +222,7 @@ class TenderSerializer(serializers.ModelSerializer[Tender]):
             "score_weights",
             "min_bids",
             "standstill_days",
+            "renewal_allowed",
             "status",
             "available_transitions",
             "committed_amount",

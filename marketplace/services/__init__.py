@@ -10,7 +10,7 @@ from .awards import (
     standing_award,
 )
 from .bids import bid_create, bid_disqualify, bid_open, bid_submit, bid_update, bid_withdraw
-from .budget import budget_line_create, budget_line_locked, commitment_release
+from .budget import budget_line_create, budget_line_locked, commitment_add, commitment_release
 from .catalogue import catalogue_item_create
 from .exclusions import check_not_excluded, exclusion_impose, exclusion_lift
 from .questions import question_answer, question_ask
@@ -42,6 +42,7 @@ __all__ = [
     "challenge_until_of",
     "check_no_challenge_pending",
     "check_not_excluded",
+    "commitment_add",
     "commitment_release",
     "evaluator_declare",
     "exclusion_impose",

@@ -3,10 +3,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from common.errors import Forbidden, Invalid
+from common.errors import Conflict, Forbidden, Invalid
 from common.money import yuan
 from orgs.models import Organization, User
 
+from ..errors import MarketplaceError
 from ..models import BudgetLine, Tender
 
 
@@ -53,6 +54,31 @@ def commitment_release(*, tender: Tender, amount: int) -> Tender:
     if amount > tender.committed_amount:
         raise ValueError(f"releasing {amount} from tender {tender.pk}, which holds {tender.committed_amount}")
     tender.committed_amount -= amount
+    tender.save(update_fields=["committed_amount"])
+    return tender
+
+
+@transaction.atomic
+def commitment_add(*, tender: Tender, amount: int) -> Tender:
+    """The tender's contract will spend more (a variation that raises its value, docs/rules.md
+    §17.8): the tender's commitment grows by ``amount`` if its budget line has that much available,
+    else 409 ``budget_insufficient``. Under the tender's lock, then the line's, as every commitment
+    change."""
+    if amount < 0:
+        raise ValueError("an addition is a positive amount")
+    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    if amount == 0:
+        return tender
+    line = budget_line_locked(tender.budget_line_id)
+    available = available_on(line)
+    if amount > available:
+        raise Conflict(
+            _("The budget line has ¥%(available)s available, less than the ¥%(amount)s needed.")
+            % {"available": yuan(available), "amount": yuan(amount)},
+            code=MarketplaceError.BUDGET_INSUFFICIENT,
+            extra={"available": available, "amount": amount},
+        )
+    tender.committed_amount += amount
     tender.save(update_fields=["committed_amount"])
     return tender
 
