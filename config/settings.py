@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "DocumentKindEnum": "documents.models.Document.Kind",
         "InstalmentStatusEnum": "contracts.models.Instalment.Status",
+        "VariationKindEnum": "contracts.models.Variation.Kind",
+        "VariationStatusEnum": "contracts.models.Variation.Status",
         "AreaLevelEnum": "orgs.models.Area.Level",
         "MembershipRoleEnum": "orgs.models.Membership.Role",
         "PaymentStatusEnum": "payments.models.Payment.Status",

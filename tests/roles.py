@@ -123,6 +123,25 @@ def _contract(world: dict, *, state: str) -> dict:
     }
 
 
+def _variation(world: dict, *, effective: bool) -> dict:
+    """An active contract with a value variation proposed by its officer (signed by both, if
+    ``effective``)."""
+    from evaluations.services import variation_propose, variation_sign
+
+    objects = _contract(world, state="active")
+    variation = variation_propose(
+        actor=world["officer"],
+        contract=objects["contract"],
+        kind="value",
+        reason="More homes.",
+        value_delta=100_000,
+    )
+    if effective:
+        variation_sign(actor=world["officer"], variation=variation)
+        variation = variation_sign(actor=world["provider_admins"][0], variation=variation)
+    return {**objects, "variation": variation}
+
+
 def _pending_provider(world: dict) -> dict:
     provider = flows.pending_provider()
     return {"organization": provider, "pending_admin": provider.memberships.get().user}
@@ -271,6 +290,8 @@ SCENARIOS: dict[str, Callable[[dict], dict]] = {
     "active contract": lambda world: _contract(world, state="active"),
     "suspended contract": lambda world: _contract(world, state="suspended"),
     "assigned contract": _assigned_contract,
+    "proposed variation": lambda world: _variation(world, effective=False),
+    "effective variation": lambda world: _variation(world, effective=True),
     "draft contract, provider suspended": _suspended_provider_contract,
     "published tender, double agent": _double_agent,
     "service event": _service_event,

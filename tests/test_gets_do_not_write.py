@@ -75,6 +75,7 @@ MODEL_OF_SEGMENT = {
     "rate": "Contract",
     "residents": "Resident",
     "tenders": "Tender",
+    "variations": "Variation",
 }
 MISSING_ID = 987_654_321
 EVALUATION_COMPONENTS = ("third_party", "buyer", "community")

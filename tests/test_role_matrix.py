@@ -939,6 +939,91 @@ NOT_THE_OFFICER = {
     "finance": 403,
     "platform_admin": 403,
 }
+VARIATION_BODY = {"kind": "value", "reason": "More homes.", "value_delta": 100_000}
+VARIATIONS = [
+    Row(
+        "POST",
+        "contracts/{contract}/variations/",
+        "active contract",
+        {"anonymous": 401, **NOT_THE_OFFICER, "provider_staff": 403, "officer": CREATED},
+        body=VARIATION_BODY,
+    ),
+    Row(
+        "POST",
+        "contracts/{contract}/variations/",
+        "draft contract",
+        {"anonymous": 401, **CONTRACT_OUTSIDERS, "provider_admin": 403, "officer": 409},
+        body=VARIATION_BODY,
+    ),
+    Row(
+        "POST",
+        "contracts/{contract}/variations/",
+        "proposed variation",
+        {"officer": (409, "variation_pending")},
+        body=VARIATION_BODY,
+    ),
+    Row(
+        "GET",
+        "contracts/{contract}/variations/",
+        "draft contract",
+        {"anonymous": 404, **CONTRACT_OUTSIDERS, "officer": OK, "provider_admin": OK, "platform_admin": OK},
+    ),
+    Row(
+        "GET",
+        "variations/{variation}/",
+        "proposed variation",
+        {
+            "anonymous": 404,
+            **CONTRACT_OUTSIDERS,
+            "officer": OK,
+            "finance": OK,
+            "provider_admin": OK,
+            "provider_staff": OK,
+            "platform_admin": OK,
+        },
+    ),
+    Row(
+        "GET",
+        "variations/{variation}/",
+        "effective variation",
+        {"anonymous": OK, "stranger": OK, "rival": OK},
+    ),
+    Row(
+        "POST",
+        "variations/{variation}/sign/",
+        "proposed variation",
+        {
+            "anonymous": 401,
+            **CONTRACT_OUTSIDERS,
+            "finance": 403,
+            "provider_staff": 403,
+            "platform_admin": 403,
+            "officer": OK,
+            "provider_admin": OK,
+        },
+    ),
+    Row(
+        "POST",
+        "variations/{variation}/sign/",
+        "effective variation",
+        {"anonymous": 401, "stranger": 403, "rival": 403, "officer": 409, "provider_admin": 409},
+    ),
+    Row(
+        "POST",
+        "variations/{variation}/withdraw/",
+        "proposed variation",
+        {"anonymous": 401, **CONTRACT_OUTSIDERS, "provider_admin": 403, "finance": 403, "officer": OK},
+        body=REASON,
+    ),
+    Row(
+        "POST",
+        "variations/{variation}/withdraw/",
+        "effective variation",
+        {"anonymous": 401, "stranger": 403, "provider_admin": 403, "officer": 409},
+        body=REASON,
+    ),
+    Row("GET", "variations/{variation}/history/", "effective variation", {"anonymous": OK, "officer": OK}),
+]
 CONTRACTS = [
     Row("GET", "contracts/", "draft contract", {"anonymous": OK, "stranger": OK, "officer": OK}),
     Row(
@@ -1329,8 +1414,6 @@ EXCLUSIONS = [
     ),
 ]
 
-MATRIX = [*ORGS, *CATALOGUE_AND_BUDGET, *TENDERS, *QUESTIONS, *BIDS, *CONTRACTS, *DOCUMENTS, *EXCLUSIONS]
-SCENARIO_CALLERS = {"pending_admin", "double_agent", "conflicted_evaluator", "conflicted_scorer"}
 GROUNDS = {"grounds": "Our price was lower on the same plan."}
 DISMISS = {"decision": "dismissed", "reply": "The ranking stands."}
 DECIDE = {"decision": "dismissed", "reasoning": "Scored by the rules."}
@@ -1483,8 +1566,19 @@ CHALLENGES = [
     ),
 ]
 
-MATRIX = [*ORGS, *CATALOGUE_AND_BUDGET, *TENDERS, *QUESTIONS, *BIDS, *CONTRACTS, *DOCUMENTS, *CHALLENGES]
-SCENARIO_CALLERS = {"pending_admin", "double_agent", "conflicted_evaluator"}
+MATRIX = [
+    *ORGS,
+    *CATALOGUE_AND_BUDGET,
+    *TENDERS,
+    *QUESTIONS,
+    *BIDS,
+    *CONTRACTS,
+    *DOCUMENTS,
+    *EXCLUSIONS,
+    *CHALLENGES,
+    *VARIATIONS,
+]
+SCENARIO_CALLERS = {"pending_admin", "double_agent", "conflicted_evaluator", "conflicted_scorer"}
 
 
 def test_the_matrix_names_known_scenarios_and_callers():
@@ -1696,7 +1790,7 @@ def test_available_transitions_of_contracts(world, api):
     assert of("provider_admin") == {"sign"}
 
     assert api(world["provider_admins"][0]).post(f"{path}sign/").json()["status"] == "active"
-    assert of("officer") == {"suspend", "terminate", "assign"}
+    assert of("officer") == {"suspend", "terminate", "assign", "vary"}
     assert of("provider_admin") == set()
     assert "available_transitions" not in api().get(path).json()  # the public's summary
 
