@@ -4,10 +4,12 @@ delivery, evaluations, history) and the contract's transitions, each through con
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,8 +17,9 @@ from common.errors import ApplicationError
 from common.history import history_of
 from common.transitions import transitions_available
 from contracts import services as contract_services
-from contracts.models import Contract, KpiActual, Report
-from contracts.permissions import CONTRACT_TRANSITIONS
+from contracts import variations as contract_variations
+from contracts.models import Contract, KpiActual, Report, Variation
+from contracts.permissions import CONTRACT_TRANSITIONS, VARIATION_TRANSITIONS
 from documents.selectors import with_document_counts
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
@@ -25,8 +28,16 @@ from ..access import area_required
 from ..documents.views import documents_block
 from ..forms import GovukForm, add_service_error
 from ..htmx import vary_on_htmx, wants_fragment
+from ..variations import merged_history, signing_deadline, variation_rows
 from .common import contracts_of
-from .forms import AssignForm, ContractFilterForm, OptionalReasonForm, ReasonForm, TerminateForm
+from .forms import (
+    AssignForm,
+    ContractFilterForm,
+    OptionalReasonForm,
+    ReasonForm,
+    TerminateForm,
+    VariationForm,
+)
 
 # Labels of the contract machine's transitions in the history timeline.
 TRANSITION_LABELS = {
@@ -81,10 +92,16 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": documents_block(request, contract),
         "reports": reports,
         "evaluations": Evaluation.objects.filter(contract=contract).order_by("id"),
-        "history": [
-            {"log": log, "label": TRANSITION_LABELS.get(log.transition, log.transition)}
-            for log in history_of(contract)
-        ],
+        "variations": variation_rows(request.user, contract),
+        "signing": signing_deadline(contract),
+        "history": merged_history(
+            [
+                {"log": log, "label": TRANSITION_LABELS.get(log.transition, log.transition)}
+                for log in history_of(contract)
+            ],
+            request.user,
+            contract,
+        ),
     }
     return render(request, "frontend/casework/contract_detail.html", context)
 
@@ -196,3 +213,115 @@ def contract_assign(request: HttpRequest, pk: int) -> HttpResponse:
             return unavailable
         form = AssignForm(initial={"assessor": contract.assessor_id, "community": contract.community_id})
     return render(request, "frontend/casework/contract_assign.html", {"contract": contract, "form": form})
+
+
+# --- Variations (补充协议, docs/rules.md §17.8) ------------------------------------------------------
+
+
+@area_required("bureau")
+def variation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The officer proposes a variation: what it changes (radios revealing the one field needed) and why."""
+    contract = _contract_or_404(request, pk)
+    if request.method == "POST":
+        form = VariationForm(request.POST)
+        if form.is_valid():
+            try:
+                evaluation_services.variation_propose(
+                    actor=request.user,  # type: ignore[arg-type]
+                    contract=contract,
+                    **form.service_data(),
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request, _("The variation is proposed. It takes effect when both parties have signed it.")
+                )
+                return redirect("casework:contract", pk=contract.pk)
+    else:
+        unavailable = _unavailable(request, contract, "vary")
+        if unavailable is not None:
+            return unavailable
+        form = VariationForm()
+    context = {
+        "contract": contract,
+        "form": form,
+        "max_pct": settings.VARIATION_MAX_PCT,
+        "limit": contract_variations.increases_limit(contract),
+        "used": contract_variations.increases_so_far(contract),
+    }
+    return render(request, "frontend/casework/variation_new.html", context)
+
+
+def _variation_or_404(request: HttpRequest, pk: int) -> Variation:
+    contracts = contracts_of(request, "bureau")
+    variations = Variation.objects.visible_to(request.user).filter(contract__in=contracts)
+    return get_object_or_404(variations.select_related("contract"), pk=pk)
+
+
+@area_required("bureau")
+def variation_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Signing binds the bureau, so it is confirmed on its own page."""
+    variation = _variation_or_404(request, pk)
+    contract = variation.contract
+    if request.method == "POST":
+        try:
+            variation = evaluation_services.variation_sign(actor=request.user, variation=variation)  # type: ignore[arg-type]
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            if variation.status == Variation.Status.EFFECTIVE:
+                messages.success(
+                    request, _("You signed the variation. Both parties have signed: it is in effect.")
+                )
+            else:
+                messages.success(
+                    request, _("You signed the variation. It takes effect when the provider signs.")
+                )
+        return redirect("casework:contract", pk=contract.pk)
+    if "sign" not in variation_transitions(request, variation):
+        messages.error(request, _("This action is not possible for this variation now."))
+        return redirect("casework:contract", pk=contract.pk)
+    context = {
+        "contract": contract,
+        "variation": variation,
+        "back_url": reverse("casework:contract", args=[contract.pk]),
+    }
+    return render(request, "frontend/casework/variation_sign.html", context)
+
+
+@area_required("bureau")
+def variation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    variation = _variation_or_404(request, pk)
+    contract = variation.contract
+    if request.method == "POST":
+        form = OptionalReasonForm(request.POST)
+        if form.is_valid():
+            try:
+                contract_variations.variation_withdraw(
+                    actor=request.user,  # type: ignore[arg-type]
+                    variation=variation,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ApplicationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("The variation is withdrawn."))
+                return redirect("casework:contract", pk=contract.pk)
+    else:
+        if "withdraw" not in variation_transitions(request, variation):
+            messages.error(request, _("This action is not possible for this variation now."))
+            return redirect("casework:contract", pk=contract.pk)
+        form = OptionalReasonForm()
+    context = {
+        "contract": contract,
+        "form": form,
+        "verb": "withdraw",
+        "heading": _("Withdraw variation No. %(number)s") % {"number": variation.sequence},
+        "button": _("Withdraw variation"),
+    }
+    return render(request, "frontend/casework/contract_reason.html", context)
+
+
+def variation_transitions(request: HttpRequest, variation: Variation) -> list[str]:
+    return transitions_available(request.user, variation, VARIATION_TRANSITIONS)

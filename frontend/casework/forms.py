@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.money import yuan_to_fen
 from common.reasons import REASON_MAX_LENGTH
-from contracts.models import Contract
+from contracts.models import VARIATION_REASON_MAX_LENGTH, VARIATION_SCOPE_MAX_LENGTH, Contract, Variation
 from evaluations.models import SURVEY_MAX_HOUSEHOLDS
 from orgs.models import Organization
 
@@ -174,3 +175,60 @@ class RatingReviewForm(GovukForm):
         decision = self.fields["decision"]
         assert isinstance(decision, forms.ChoiceField)
         decision.choices = [(verb, labels[verb]) for verb in decisions if verb in labels]
+
+
+class VariationForm(GovukForm):
+    """A variation (补充协议) proposed by the officer: its kind, with the one field that kind needs
+    (the page reveals it under the kind's radio), and the reason. The rules are the service's."""
+
+    kind = forms.ChoiceField(
+        label=_("What does the variation change?"),
+        choices=Variation.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select what the variation changes")},
+    )
+    value_delta = forms.DecimalField(
+        label=_("Change of value in yuan"),
+        help_text=_("For example, 20000 for an increase or -5000 for a decrease."),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "class": "govuk-input--width-10", "spellcheck": "false"}
+        ),
+        error_messages={"invalid": _("Enter the change as a number, like 20000 or -5000")},
+    )
+    service_end = forms.DateField(
+        label=_("New end of the service period"),
+        help_text=_("For example, 2027-06-30"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a real date")},
+    )
+    scope = forms.CharField(
+        label=_("The new scope"),
+        help_text=_("What the service now covers."),
+        required=False,
+        max_length=VARIATION_SCOPE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=VARIATION_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The reason is recorded with the variation and published once it is in effect."),
+        error_messages={"required": _("Enter the reason")},
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        """What ``variation_propose`` takes: the fields of the chosen kind only."""
+        data = self.cleaned_data
+        kind = data["kind"]
+        fields: dict[str, Any] = {"kind": kind, "reason": data["reason"]}
+        if kind == Variation.Kind.VALUE:
+            fields["value_delta"] = yuan_to_fen(data["value_delta"]) if data["value_delta"] is not None else 0
+        elif kind == Variation.Kind.EXTEND:
+            fields["service_end"] = data["service_end"]
+        else:
+            fields["scope"] = data["scope"]
+        return fields

@@ -29,6 +29,9 @@ urlpatterns = [
         name="contract_terminate",
     ),
     path("contracts/<int:pk>/assign/", contracts.contract_assign, name="contract_assign"),
+    path("contracts/<int:pk>/variations/new/", contracts.variation_new, name="variation_new"),
+    path("variations/<int:pk>/sign/", contracts.variation_sign, name="variation_sign"),
+    path("variations/<int:pk>/withdraw/", contracts.variation_withdraw, name="variation_withdraw"),
     path("evaluations/<int:pk>/", evaluations.evaluation_detail, name="evaluation"),
     path(
         "evaluations/<int:pk>/scores/<str:component>/", evaluations.evaluation_score, name="evaluation_score"

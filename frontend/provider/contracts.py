@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from common.transitions import transitions_available
 from contracts import delivery
-from contracts.models import Contract, Report, ServiceEvent
-from contracts.permissions import CONTRACT_TRANSITIONS
+from contracts.models import Contract, Report, ServiceEvent, Variation
+from contracts.permissions import CONTRACT_TRANSITIONS, VARIATION_TRANSITIONS
 from contracts.selectors import contract_list
 from documents.selectors import with_document_counts
 from evaluations import services as evaluation_services
@@ -30,6 +31,7 @@ from ..access import area_required
 from ..components import component_rows
 from ..documents.views import documents_block
 from ..forms import add_service_error
+from ..variations import change_of, signing_deadline, variation_rows
 from .common import actor, posted, provider_organization
 from .forms import ReportForm, ServiceEventForm
 from .views import member_provider_ids
@@ -107,6 +109,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluations": _evaluations(request, contract),
             "documents": documents_block(request, contract),
             "can_sign": "sign" in available,
+            "signing": signing_deadline(contract),
+            "variations": variation_rows(request.user, contract),
             "may_log": may_log,
             "show_payout": show_payout,
             "payout_account": PayoutAccount.objects.filter(organization=organization).first()
@@ -137,6 +141,37 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("You cannot sign this contract now."))
         return redirect("provider:contract", pk=contract.pk)
     return render(request, "frontend/provider/contract_sign.html", {"contract": contract})
+
+
+@area_required("provider")
+def variation_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider's admin signs a variation of its contract, confirmed on its own page."""
+    variations = Variation.objects.visible_to(request.user).filter(contract__in=_contracts(request))
+    variation = get_object_or_404(variations.select_related("contract"), pk=pk)
+    contract = variation.contract
+    if request.method == "POST":
+        try:
+            variation = evaluation_services.variation_sign(actor=actor(request), variation=variation)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            if variation.status == Variation.Status.EFFECTIVE:
+                messages.success(request, _("You have signed the variation. It is now in effect."))
+            else:
+                messages.success(
+                    request, _("You have signed the variation. It takes effect when the bureau signs.")
+                )
+        return redirect("provider:contract", pk=contract.pk)
+    if "sign" not in transitions_available(request.user, variation, VARIATION_TRANSITIONS):
+        messages.error(request, _("You cannot sign this variation now."))
+        return redirect("provider:contract", pk=contract.pk)
+    context = {
+        "contract": contract,
+        "variation": variation,
+        "change": change_of(variation),
+        "back_url": reverse("provider:contract", args=[contract.pk]),
+    }
+    return render(request, "frontend/provider/variation_sign.html", context)
 
 
 def _event_areas(contract: Contract) -> list[Area]:

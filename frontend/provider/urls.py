@@ -26,6 +26,7 @@ urlpatterns = [
     path("contracts/", contracts.contract_list_page, name="contracts"),
     path("contracts/<int:pk>/", contracts.contract_detail, name="contract"),
     path("contracts/<int:pk>/sign/", contracts.contract_sign, name="contract_sign"),
+    path("variations/<int:pk>/sign/", contracts.variation_sign, name="variation_sign"),
     path("contracts/<int:pk>/events/new/", contracts.event_new, name="event_new"),
     path("contracts/<int:pk>/reports/new/", contracts.report_new, name="report_new"),
     path("payout-account/", contracts.payout_account, name="payout_account"),

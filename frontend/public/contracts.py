@@ -17,6 +17,7 @@ from evaluations.scoring import BANDS
 from evaluations.selectors import MIN_PUBLIC_RATINGS, satisfaction_by_contract, satisfaction_of
 
 from ..components import component_rows
+from ..variations import variation_rows
 from .reads import party_links, public_evaluations, public_provider_ids, public_providers, visible_contracts
 
 BAND_LETTERS = [band.letter for _floor, band in BANDS]
@@ -83,6 +84,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "min_ratings": MIN_PUBLIC_RATINGS,
         "public_provider_ids": public_provider_ids(user, [contract.provider_id]),
         "party_links": party_links(user, contract),
+        # the variations in effect (docs/rules.md §17.8); the parties sign proposed ones on their pages
+        "variations": variation_rows(user, contract, effective_only=True),
     }
     return render(request, "frontend/public/contract_detail.html", context)
 

@@ -14,6 +14,8 @@ register = template.Library()
 # GOV.UK tag colours by state; a state not named here shows as a plain (blue) tag.
 _TAG_COLOURS = {
     "draft": "grey",
+    "proposed": "yellow",
+    "effective": "green",
     "pending": "yellow",
     "published": "green",
     "open": "green",

@@ -24,6 +24,7 @@ from payments.models import Gateway, Payment
 from payments.permissions import finance_bureau_ids
 from payments.services import LIVE as LIVE_PAYMENTS
 
+from ..variations import sign_contract_text, variations_to_sign
 from . import KIND_IN_SENTENCE, STAGE_IN_SENTENCE, Task, sentence
 from .assessment import surveys_needed
 
@@ -44,14 +45,12 @@ def contracts_to_sign(user: Any) -> list[Task]:
         .filter(bureau_id__in=officer_bureaus, status=Contract.Status.DRAFT, bureau_signed_at__isnull=True)
         .order_by("id")
     )
+    running = contract_list(user=user).prefetch_related(None).filter(bureau_id__in=officer_bureaus)
     return [
-        Task(
-            _("Sign the contract “%(title)s”") % {"title": contract.title},
-            reverse("casework:contract_sign", args=[contract.pk]),
-        )
+        Task(sign_contract_text(contract), reverse("casework:contract_sign", args=[contract.pk]))
         for contract in drafts
         if rules.has_perm("contracts.sign_contract", user, contract)
-    ]
+    ] + variations_to_sign(user, running, "casework:variation_sign")
 
 
 def _evaluation_tasks(

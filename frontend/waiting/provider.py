@@ -21,6 +21,7 @@ from marketplace.models import Bid, Question, Tender
 from marketplace.permissions import acting_provider_ids
 from orgs.models import Organization
 
+from ..variations import sign_contract_text, variations_to_sign
 from . import STAGE_IN_SENTENCE, Task, sentence
 
 
@@ -38,7 +39,7 @@ def _contract_tasks(user: Any, ids: list[int]) -> list[Task]:
     contracts = list(
         contract_list(user=user)
         .prefetch_related(None)
-        .select_related(None)
+        .select_related("tender")
         .filter(provider_id__in=ids, status__in=[Contract.Status.DRAFT, *delivery.DELIVERING])
         .order_by("id")
     )
@@ -59,10 +60,7 @@ def _contract_tasks(user: Any, ids: list[int]) -> list[Task]:
         if contract.status == Contract.Status.DRAFT:
             if rules.has_perm("contracts.sign_contract", user, contract):
                 tasks.append(
-                    Task(
-                        _("Sign the contract “%(title)s”") % title,
-                        reverse("provider:contract_sign", args=[contract.pk]),
-                    )
+                    Task(sign_contract_text(contract), reverse("provider:contract_sign", args=[contract.pk]))
                 )
             continue
         if not rules.has_perm("contracts.log_delivery_on_contract", user, contract):
@@ -83,7 +81,7 @@ def _contract_tasks(user: Any, ids: list[int]) -> list[Task]:
                     reverse("provider:event_new", args=[contract.pk]),
                 )
             )
-    return tasks
+    return tasks + variations_to_sign(user, running, "provider:variation_sign")
 
 
 def _bid_tasks(user: Any, ids: list[int]) -> list[Task]:

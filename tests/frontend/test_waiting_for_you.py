@@ -26,6 +26,15 @@ from .helpers import english_client, page
 pytestmark = pytest.mark.django_db
 
 
+def sign_text(contract) -> str:
+    """The line of a contract to sign: its title and its signing deadline (docs/rules.md §17.8)."""
+    from django.utils import timezone
+
+    from contracts.selectors import sign_by
+
+    return f"Sign the contract “Day centre” by {timezone.localdate(sign_by(contract)).isoformat()}"
+
+
 def waiting(html: str) -> list[tuple[str, str, int]]:
     """(text, link, count) of each item of the page's "Waiting for you" list."""
     block = html.split('data-testid="waiting"', 1)
@@ -120,7 +129,7 @@ def test_the_officer_is_told_of_questions_awards_and_signatures(world):
         f"/bureau/tenders/{published.pk}/questions/",
         2,
     ) in items
-    assert ("Sign the contract “Day centre”", f"/bureau/contracts/{draft.pk}/sign/", 1) in items
+    assert (sign_text(draft), f"/bureau/contracts/{draft.pk}/sign/", 1) in items
     assert not any("Home care" in text for text, _url, _n in items)  # the standstill is not over
 
     flows.pass_standstill(proposed)
@@ -266,7 +275,7 @@ def test_a_provider_is_told_of_contracts_to_sign_reports_services_bids_and_answe
     admin = world["provider_admins"][0]
     draft = flows.draft_contract(world, title="Day centre")
     items = waiting(home_of(admin, "/provider/"))
-    assert ("Sign the contract “Day centre”", f"/provider/contracts/{draft.pk}/sign/", 1) in items
+    assert (sign_text(draft), f"/provider/contracts/{draft.pk}/sign/", 1) in items
 
     objects = flows.delivering_contract(world, title="Lunch club")
     contract = objects["contract"]
