@@ -228,6 +228,14 @@ class TimetableForm(SectionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only for a service longer than 12 months: why it needs more than one year."),
     )
+    renewal_allowed = forms.BooleanField(
+        label=_("The contract may be renewed beyond the service period"),
+        required=False,
+        help_text=_(
+            "A renewal is signed as a variation, and only if the contract's last final evaluation is "
+            "band A or B."
+        ),
+    )
     field_map = {"bid_deadline": "deadline_date"}
 
     def rule_errors(self, data: dict[str, Any]) -> dict[str, list[str]]:
