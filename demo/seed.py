@@ -684,6 +684,34 @@ def _bathing(cast: Cast) -> Contract:
     return contract
 
 
+def _variations(cast: Cast, home_care: Contract, bathing: Contract) -> None:
+    """Variations (补充协议, docs/rules.md §17.8). Home care: forty more households joined, so the
+    bureau raised the value by 5 % (within the 10 % cap) ten days ago; both parties signed, the
+    holdback not yet payable was re-planned and the budget line committed the difference. Bathing:
+    weekend bathing proposed and signed by the officer yesterday, awaiting the provider's signature."""
+    increase = home_care.value_amount * 5 // 100 // 100 * 100  # 5 %, in whole yuan
+    with day(-10):
+        variation = evaluation_services.variation_propose(
+            actor=cast.officer,
+            contract=home_care,
+            kind="value",
+            value_delta=increase,
+            reason="玉林北路社区新增40户高龄独居老人纳入入户探访，服务量增加。",
+        )
+        evaluation_services.variation_sign(actor=cast.officer, variation=variation)
+    with day(-9):
+        evaluation_services.variation_sign(actor=cast.provider_admins[0], variation=variation)
+    with day(-1):
+        proposed = evaluation_services.variation_propose(
+            actor=cast.officer,
+            contract=bathing,
+            kind="scope",
+            scope="每月增加两次周末上门助浴，服务对象不变。",
+            reason="部分老人子女工作日无法陪同，居民委员会反映周末助浴需求。",
+        )
+        evaluation_services.variation_sign(actor=cast.officer, variation=proposed)
+
+
 def _question(cast: Cast, tender: Tender, provider_index: int, text: str, on: int, answer: str = "") -> None:
     with day(on):
         question = market.question_ask(actor=cast.provider_admins[provider_index], tender=tender, text=text)
@@ -860,8 +888,9 @@ def seed() -> None:
             password=PASSWORD,
         )
 
-    _home_care(cast)
-    _bathing(cast)
+    home_care = _home_care(cast)
+    bathing = _bathing(cast)
+    _variations(cast, home_care, bathing)
     # both parties have to sign; the runner-up's challenge and complaint were dismissed on the way
     _contracted(cast, BRIEFS["counselling"], -40, signed=False, challenged=True)
     _exclusions(cast)
@@ -921,7 +950,7 @@ LOGINS = [
     ("finance", "bureau finance: pay the interim instalment, confirm a treasury voucher"),
     ("evaluator1", "bid evaluator: score the bids for 助残康复服务"),
     ("evaluator3", "bid evaluator whose score on 社区邻里节 the ranking flags as an outlier"),
-    ("provider1", "provider admin, 成都同行: log services, write a report, sign a contract"),
+    ("provider1", "provider admin, 成都同行: log services, write a report, sign a contract and a variation"),
     ("provider2", "provider admin, 爱有戏: its bid predates today's amendment; its scores for 社区文化活动"),
     ("provider3", "provider admin, 锦江益民: excluded from bidding after a terminated contract"),
     ("provider_pending", "provider awaiting verification"),

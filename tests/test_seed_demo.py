@@ -7,6 +7,7 @@ from django.core.management import call_command
 from contracts.models import Contract, Instalment
 from evaluations.models import Evaluation, Rating
 from marketplace.models import Tender
+from orgs.models import User
 from payments.models import Payment
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +165,32 @@ def test_the_demo_tells_a_story_a_reader_from_the_sector_believes():
     # Beneficiaries fit the service: no after-school programme for elderly people living alone.
     after_school = Tender.objects.get(title="四点半课堂与青少年托管服务")
     assert "老人" not in after_school.beneficiaries and "小学生" in after_school.beneficiaries
+
+
+def test_in_the_demo_a_contract_was_varied_and_another_variation_awaits_the_provider():
+    """Home care's value was raised by 5 % (signed by both, within the cap; the ledger still adds
+    up); bathing's weekend visits await the provider's signature on its contract page."""
+    from contracts.models import Variation
+    from contracts.settlement import ledger_invariant_holds
+
+    from .frontend.helpers import english_client, page
+
+    call_command("seed_demo", stdout=StringIO())
+    varied = Variation.objects.get(status="effective")
+    contract = varied.contract
+    assert varied.kind == "value" and contract.title == "玉林片区居家养老服务"
+    assert varied.bureau_signed_at and varied.provider_signed_at
+    assert contract.value_amount == varied.value_before + varied.value_delta
+    assert 0 < varied.value_delta <= contract.bid.price_amount // 10
+    assert sum(contract.instalments.values_list("amount", flat=True)) == contract.value_amount
+    assert ledger_invariant_holds(contract)
+
+    proposed = Variation.objects.get(status="proposed")
+    assert proposed.contract.title == "长者助浴服务"
+    assert proposed.bureau_signed_at and proposed.provider_signed_at is None
+    provider = english_client(User.objects.get(username="provider1"))
+    assert f"/provider/variations/{proposed.pk}/sign/" in page(provider.get("/provider/"))
+    assert "+¥" in page(english_client().get(f"/contracts/{contract.pk}/"))
 
 
 def test_the_demo_is_not_loaded_on_a_deployment(settings):

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django_fsm_log.models import StateLog
 
-from contracts.models import Contract, Instalment, Variation
+from contracts.models import Contract, Variation
 from contracts.settlement import ledger_invariant_holds
 from contracts.variations import increases_limit
 from evaluations.services import variation_propose, variation_sign
