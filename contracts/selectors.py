@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from common.workdays import end_of_day
-from marketplace.models import Tender
+from marketplace.models import Award, Tender
 from orgs.auth import Caller
 
 from .models import Contract
@@ -16,12 +16,18 @@ def contract_list(*, user: Caller) -> QuerySet[Contract]:
     return contracts.select_related("tender").prefetch_related("instalments__payments")
 
 
+# Lists that show signing deadlines prefetch this (``prefetch_related(AWARDS)``): one query for all.
+AWARDS = "tender__awards"
+
+
 def award_notice_at(tender: Tender) -> datetime.datetime | None:
-    """When the award was notified: the moment the tender was awarded (its standstill, in calendar
-    days, runs from then). The one place that says so (docs/rules.md §17.8)."""
-    if tender.standstill_until is None:
+    """When the award was notified: the standing award's notice (``marketplace.models.Award``). The
+    one place that says so (docs/rules.md §17.8). Reads ``tender.awards`` (prefetched or not)."""
+    standing = [award for award in tender.awards.all() if award.status != Award.Status.ANNULLED]
+    if not standing:
         return None
-    return tender.standstill_until - datetime.timedelta(days=tender.standstill_days)
+    notice: datetime.datetime = max(standing, key=lambda award: award.pk).notice_published_at
+    return notice
 
 
 def sign_by(contract: Contract) -> datetime.datetime | None:
@@ -33,9 +39,10 @@ def sign_by(contract: Contract) -> datetime.datetime | None:
     return end_of_day(timezone.localdate(notice) + datetime.timedelta(days=settings.CONTRACT_SIGN_DAYS))
 
 
-def is_signing_overdue(contract: Contract, now: datetime.datetime | None = None) -> bool:
-    """A draft contract not signed by both parties after its signing deadline."""
-    deadline = sign_by(contract)
-    if contract.status != Contract.Status.DRAFT or deadline is None:
+def is_signing_overdue(contract: Contract, deadline: datetime.datetime | None = None) -> bool:
+    """A draft contract not signed by both parties after its signing deadline (``deadline``: its
+    ``sign_by``, when the caller has it already)."""
+    if contract.status != Contract.Status.DRAFT:
         return False
-    return (now or timezone.now()) > deadline
+    deadline = deadline or sign_by(contract)
+    return deadline is not None and timezone.now() > deadline

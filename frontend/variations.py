@@ -75,7 +75,11 @@ def signing_deadline(contract: Contract) -> dict[str, Any] | None:
     deadline = sign_by(contract)
     if deadline is None:
         return None
-    return {"sign_by": deadline, "overdue": is_signing_overdue(contract), "days": settings.CONTRACT_SIGN_DAYS}
+    return {
+        "sign_by": deadline,
+        "overdue": is_signing_overdue(contract, deadline),
+        "days": settings.CONTRACT_SIGN_DAYS,
+    }
 
 
 def sign_contract_text(contract: Contract) -> str:
@@ -91,7 +95,8 @@ def sign_contract_text(contract: Contract) -> str:
 
 
 def variations_to_sign(user: Any, contracts: Any, url_name: str) -> list[Task]:
-    """The proposed variations of ``contracts`` the user may sign now, as "Waiting for you" tasks."""
+    """The proposed variations of ``contracts`` the user may sign now, as "Waiting for you" tasks
+    (one query, whatever their number)."""
     proposed = (
         Variation.objects.visible_to(user)
         .filter(contract__in=contracts, status=Variation.Status.PROPOSED)

@@ -15,7 +15,7 @@ from common.money import yuan
 from common.transitions import transitions_available
 from contracts.models import Contract, Instalment, Report
 from contracts.permissions import officer_bureau_ids
-from contracts.selectors import contract_list
+from contracts.selectors import AWARDS, contract_list
 from evaluations.models import Evaluation, Rating
 from evaluations.permissions import EVALUATION_TRANSITIONS
 from marketplace.components import ENTERED_COMPONENTS
@@ -42,6 +42,7 @@ def contracts_to_sign(user: Any) -> list[Task]:
     drafts = (
         contract_list(user=user)
         .prefetch_related(None)
+        .prefetch_related(AWARDS)
         .filter(bureau_id__in=officer_bureaus, status=Contract.Status.DRAFT, bureau_signed_at__isnull=True)
         .order_by("id")
     )

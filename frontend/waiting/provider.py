@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from contracts import delivery
 from contracts.models import Contract, Report
-from contracts.selectors import contract_list
+from contracts.selectors import AWARDS, contract_list
 from evaluations.models import Evaluation
 from marketplace.models import Bid, Question, Tender
 from marketplace.permissions import acting_provider_ids
@@ -40,6 +40,7 @@ def _contract_tasks(user: Any, ids: list[int]) -> list[Task]:
         contract_list(user=user)
         .prefetch_related(None)
         .select_related("tender")
+        .prefetch_related(AWARDS)
         .filter(provider_id__in=ids, status__in=[Contract.Status.DRAFT, *delivery.DELIVERING])
         .order_by("id")
     )

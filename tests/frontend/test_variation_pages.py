@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from contracts.models import Contract, Variation
 from contracts.selectors import sign_by
+from marketplace.models import Award
 from tests import flows
 
 from .helpers import messages_of, page
@@ -118,7 +119,7 @@ def test_the_officer_withdraws_a_proposed_variation(world, as_user):
 def test_both_parties_see_the_signing_deadline_and_it_is_flagged_once_past(world, as_user):
     contract = flows.draft_contract(world)
     deadline = sign_by(contract)
-    notice = contract.tender.standstill_until - datetime.timedelta(days=contract.tender.standstill_days)
+    notice = Award.objects.get(tender=contract.tender).notice_published_at
     assert deadline.date() == timezone.localdate(notice) + datetime.timedelta(days=30)
     assert timezone.localtime(deadline).time() == datetime.time(23, 59, 59, 999999)
     shown = deadline.astimezone(timezone.get_current_timezone()).date().isoformat()

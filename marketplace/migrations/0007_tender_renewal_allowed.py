@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("marketplace", "0005_verbose_names"),
+        ("marketplace", "0006_award_notice"),
     ]
 
     operations = [
