@@ -200,7 +200,7 @@ def variation_propose(
         contract, kind=kind, reason=reason, value_delta=value_delta, service_end=service_end, scope=scope
     )
     sequence = (contract.variations.aggregate(last=Max("sequence"))["last"] or 0) + 1
-    variation = Variation(contract=contract, sequence=sequence, created_by=actor, **fields)
+    variation: Variation = Variation(contract=contract, sequence=sequence, created_by=actor, **fields)
     _check_effect(variation, contract, last_band)
     variation.save()
     _notify(contract, variation, _("A contract variation awaits your signature"))
