@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import ReadOnlyModelAdmin, ReadOnlyTabularInline
 from common.history import reason_text
 
-from .models import Contract, Instalment, LedgerEntry
+from .models import Contract, Instalment, LedgerEntry, Variation
 
 
 class InstalmentInline(ReadOnlyTabularInline):
@@ -38,3 +38,12 @@ class LedgerEntryAdmin(ReadOnlyModelAdmin):
     @admin.display(description=_("description"))
     def what(self, entry: LedgerEntry) -> str:
         return reason_text(entry.description)
+
+
+@admin.register(Variation)
+class VariationAdmin(ReadOnlyModelAdmin):
+    """Read-only: a variation is proposed, signed and withdrawn through the services
+    (docs/rules.md §17.8), which move the contract's value and the budget with it."""
+
+    list_display = ("contract", "sequence", "kind", "value_delta", "service_end", "status", "effective_at")
+    list_filter = ("status", "kind")
