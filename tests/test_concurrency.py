@@ -171,3 +171,38 @@ def test_the_same_admin_signing_twice_at_once_activates_once(world, api):
 
     assert sorted(r.status_code for r in results) == [200, 409], [(r.status_code, r.json()) for r in results]
     assert_activated_once(contract)
+
+
+def test_two_provider_admins_signing_a_variation_at_once_make_it_take_effect_once(world):
+    """docs/rules.md §17.8: the second signature of a value variation moves the value, the instalments
+    and the budget once, however many try at once."""
+    from contracts.models import Variation
+    from contracts.settlement import ledger_invariant_holds
+    from evaluations.services import variation_propose, variation_sign
+
+    from .flows import active_contract
+
+    contract = active_contract(world)
+    variation = variation_propose(
+        actor=world["officer"], contract=contract, kind="value", reason="More homes.", value_delta=1_000_000
+    )
+    variation_sign(actor=world["officer"], variation=variation)
+    provider = contract.provider
+    first_admin = world["provider_admins"][[p.id for p in world["providers"]].index(provider.id)]
+    second_admin = f.member(provider, Membership.Role.ADMIN)
+    committed = Tender.objects.get(pk=contract.tender_id).committed_amount
+
+    def sign(user):
+        return lambda: variation_sign(actor=as_user(user), variation=Variation.objects.get(pk=variation.pk))
+
+    results = race(sign(first_admin), sign(second_admin))
+
+    signed = [r for r in results if isinstance(r, Variation)]
+    refused = [r for r in results if isinstance(r, ApplicationError)]
+    assert len(signed) == 1 and signed[0].status == Variation.Status.EFFECTIVE, results
+    assert len(refused) == 1 and refused[0].status_code == 409, results
+    contract.refresh_from_db()
+    assert contract.value_amount == 28_000_000 + 1_000_000
+    assert Tender.objects.get(pk=contract.tender_id).committed_amount == committed + 1_000_000
+    assert state_logs(variation, "take_effect") == 1
+    assert ledger_invariant_holds(contract)
