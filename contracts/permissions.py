@@ -175,7 +175,8 @@ def may_propose_variation_now(user: Caller, contract: Contract) -> bool:
     return (
         is_contract_officer(user, contract)
         and contract.status in VARIABLE
-        and not contract.variations.filter(status=Variation.Status.PROPOSED).exists()
+        # ``variations`` is prefetched by lists (contracts.selectors.contract_list): no query per row
+        and not any(variation.status == Variation.Status.PROPOSED for variation in contract.variations.all())
     )
 
 

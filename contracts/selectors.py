@@ -11,13 +11,13 @@ from orgs.auth import Caller
 from .models import Contract
 
 
-def contract_list(*, user: Caller) -> QuerySet[Contract]:
-    contracts: QuerySet[Contract] = Contract.objects.visible_to(user)
-    return contracts.select_related("tender").prefetch_related("instalments__payments")
-
-
 # Lists that show signing deadlines prefetch this (``prefetch_related(AWARDS)``): one query for all.
 AWARDS = "tender__awards"
+
+
+def contract_list(*, user: Caller) -> QuerySet[Contract]:
+    contracts: QuerySet[Contract] = Contract.objects.visible_to(user)
+    return contracts.select_related("tender").prefetch_related("instalments__payments", AWARDS, "variations")
 
 
 def award_notice_at(tender: Tender) -> datetime.datetime | None:

@@ -163,11 +163,12 @@ CASES = {
     "tenders-provider": Case(add_tenders, "provider_admin", 9),
     "budget-lines-finance": Case(add_budget_lines, "finance", 4),
     "budget-lines-admin": Case(add_budget_lines, "platform_admin", 3),
-    # +1: instalments carry their latest payment (one prefetch, whatever the page size)
-    "contracts-anonymous": Case(add_contracts, None, 4),
-    "contracts-officer": Case(add_contracts, "officer", 7),
-    "contracts-provider": Case(add_contracts, "provider_admin", 7),
-    "contracts-admin": Case(add_contracts, "platform_admin", 6),
+    # +1: instalments carry their latest payment (one prefetch, whatever the page size); +2: the
+    # tenders' awards (``sign_by``) and the variations (whether ``vary`` is available), prefetched
+    "contracts-anonymous": Case(add_contracts, None, 6),
+    "contracts-officer": Case(add_contracts, "officer", 8),
+    "contracts-provider": Case(add_contracts, "provider_admin", 8),
+    "contracts-admin": Case(add_contracts, "platform_admin", 8),
     "organizations-anonymous": Case(add_organizations, None, 2),
     "organizations-admin": Case(add_organizations, "platform_admin", 3),
     "areas-anonymous": Case(add_areas, None, 2),
