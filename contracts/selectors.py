@@ -10,7 +10,6 @@ from orgs.auth import Caller
 
 from .models import Contract
 
-
 # Lists that show signing deadlines prefetch this (``prefetch_related(AWARDS)``): one query for all.
 AWARDS = "tender__awards"
 
@@ -32,7 +31,7 @@ def award_notice_at(tender: Tender) -> datetime.datetime | None:
 
 def sign_by(contract: Contract) -> datetime.datetime | None:
     """The signing deadline: the end of the local day ``CONTRACT_SIGN_DAYS`` days after the award
-    notice (FR-7.2; docs/rules.md §17.8)."""
+    notice (docs/rules.md §17.8)."""
     notice = award_notice_at(contract.tender)
     if notice is None:
         return None

@@ -30,7 +30,7 @@ from .errors import ContractsError
 from .models import Contract, Instalment, Variation
 from .permissions import VARIABLE, is_contract_officer, is_contract_provider_admin, variation_signatories
 
-# The bands whose contract may be renewed (FR-7.4).
+# The bands whose contract may be renewed (docs/rules.md §17.8).
 RENEWAL_BANDS = ("A", "B")
 
 
