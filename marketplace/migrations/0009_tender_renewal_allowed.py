@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("marketplace", "0007_tender_amendments"),
+        ("marketplace", "0008_exclusion"),
     ]
 
     operations = [
