@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
@@ -661,7 +662,7 @@ class Award(ConcurrentTransitionMixin, models.Model):
     An annulled award stays on record; the tender's next award is a new row."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
+        PROPOSED = "proposed", pgettext_lazy("award notice", "Proposed")
         CHALLENGED = "challenged", _("Challenged")
         CONFIRMED = "confirmed", _("Confirmed")
         ANNULLED = "annulled", _("Annulled")

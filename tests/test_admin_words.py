@@ -19,7 +19,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 CJK_THEN_PLURAL_S = re.compile(r"[\u4e00-\u9fff]s\b")
 ENGLISH_WORD = re.compile(r"\b[a-z]{3,}\b")  # allows codes such as KPI and the T/B/R/C scores
 TAGS = re.compile(r"<[^>]+>")
-OUR_APPS = ("orgs", "marketplace", "contracts", "evaluations")
+OUR_APPS = ("orgs", "documents", "marketplace", "contracts", "challenges", "payments", "evaluations")
 
 
 def _our_admins():
