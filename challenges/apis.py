@@ -10,18 +10,22 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ReadViewSet
 from common.history import StateLogSerializer, history_of
 from common.schema import error_codes
+from documents.apis import UPLOAD_ERRORS, owner_documents
+from documents.serializers import DocumentSerializer, DocumentUploadSerializer
 from marketplace.models import Tender
 from orgs.auth import ApiRequest, AuthenticatedRequest
 
 from . import services
 from .errors import ChallengesError
 from .models import Challenge, Complaint
+from .permissions import challenge_documents_readable
 from .serializers import (
     ChallengeInputSerializer,
     ChallengeSerializer,
@@ -136,6 +140,27 @@ class ChallengeViewSet(ChallengeRepresentation, mixins.RetrieveModelMixin):
         grounds = self.input(ComplaintInputSerializer)["grounds"]
         complaint = services.complaint_submit(actor=request.user, challenge=challenge, grounds=grounds)
         return Response(self.output(ComplaintSerializer, complaint), status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=DocumentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    @error_codes(*UPLOAD_ERRORS, method="POST")
+    def documents(self, request: ApiRequest, pk: str | None = None) -> Response:
+        """The challenge's documents (docs/rules.md §17.2, §17.5): the challenger's admins and staff
+        attach the evidence for its grounds while it awaits the reply (multipart ``file``,
+        ``title``, ``kind``); the parties and the platform admin read them, the public never."""
+        readable = challenge_documents_readable(request.user)
+        return owner_documents(self, request, get_object_or_404(readable, pk=pk))
 
     @extend_schema(responses=StateLogSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

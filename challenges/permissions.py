@@ -4,7 +4,11 @@ and visibility querysets."""
 import rules
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from common.errors import InvalidTransition
+from documents.models import Document
+from documents.owners import Owner
 from marketplace.permissions import BUREAU_ROLES, PROVIDER_ROLES, bureau_member_ids
 from orgs.auth import Caller, signed_in
 from orgs.models import Membership, Organization, User
@@ -137,10 +141,18 @@ def challenges_visible_to(challenges: QuerySet[Challenge], user: Caller) -> Quer
         return challenges
     visible = Q(status__in=Challenge.REPLIED_STATUSES)
     if signed_in(user):
-        visible |= Q(tender__bureau_id__in=bureau_member_ids(user))
-        visible |= Q(provider_id__in=organization_ids_of(user, verified_only=False))
-        visible |= Q(complaint__review_body_id__in=review_body_ids(user))
+        visible |= party_challenge_q(user)
     return challenges.filter(visible)
+
+
+def party_challenge_q(user: Caller) -> Q:
+    """The challenges the (signed-in) user is a party to: the bureau's members, the challenger's
+    members and the review body its complaint went to."""
+    return (
+        Q(tender__bureau_id__in=bureau_member_ids(user))
+        | Q(provider_id__in=organization_ids_of(user, verified_only=False))
+        | Q(complaint__review_body_id__in=review_body_ids(user))
+    )
 
 
 def complaints_visible_to(complaints: QuerySet[Complaint], user: Caller) -> QuerySet[Complaint]:
@@ -159,11 +171,44 @@ def complaints_visible_to(complaints: QuerySet[Complaint], user: Caller) -> Quer
     return complaints.filter(visible)
 
 
+# Documents (docs/rules.md §17.2, §17.5): the challenger's admins and staff attach the evidence for
+# their grounds while the challenge awaits the bureau's reply; the parties (the bureau, the
+# challenger, the review body its complaint went to) and the platform admin read it — never the
+# public, who sees a replied challenge without its challenger.
+
+
+def challenge_documents_readable(user: Caller) -> QuerySet[Challenge]:
+    challenges: QuerySet[Challenge] = Challenge.objects.visible_to(user)
+    if is_platform_admin(user):
+        return challenges
+    if not signed_in(user):
+        return challenges.none()
+    return challenges.filter(party_challenge_q(user))
+
+
+def check_challenge_takes_documents(challenge: Challenge, amendment: object = None) -> None:
+    if challenge.status != Challenge.Status.SUBMITTED:
+        raise InvalidTransition(_("Documents are added to a challenge while it awaits the bureau's reply."))
+
+
+DOCUMENT_OWNERS = (
+    Owner(
+        model=Challenge,
+        name="challenge",
+        attach_permission="challenges.attach_document_to_challenge",
+        readable=challenge_documents_readable,
+        kinds=(Document.Kind.EVIDENCE, Document.Kind.OTHER),
+        check_attachable=check_challenge_takes_documents,
+    ),
+)
+
+
 # The permissions of challenges and complaints, registered by ``ChallengesConfig.ready()``.
 PERMISSIONS: dict[str, rules.Predicate] = {
     "challenges.reply_to_challenge": may_reply_now,
     "challenges.complain_about_challenge": may_complain_now,
     "challenges.decide_complaint": may_decide_now,
+    "challenges.attach_document_to_challenge": is_challenger,
     # Who sees the challenger's name and the whole file: the parties and the admin.
     "challenges.view_challenge_details": (
         is_challenge_bureau_member | is_challenger_member | is_challenge_reviewer | is_platform_admin

@@ -39,6 +39,7 @@ class Document(models.Model):
         CONTRACT = "contract", _("Contract")
         SIGN_IN_SHEET = "sign_in_sheet", _("Sign-in sheet")
         PHOTO = "photo", _("Photo")
+        EVIDENCE = "evidence", _("Evidence")
         OTHER = "other", _("Other")
 
     content_type = models.ForeignKey(

@@ -21,7 +21,7 @@ def _never(owner: Any) -> bool:
 @dataclass(frozen=True)
 class Owner:
     model: type[models.Model]
-    # The API's name of the owner, in ``<name>s/{id}/documents/`` (tender, bid, contract, event).
+    # The API's name of the owner, in ``<name>s/{id}/documents/`` (tender, bid, contract, event, challenge).
     name: str
     # A registered permission checked with (actor, owner) to attach — and, where allowed, remove.
     attach_permission: str

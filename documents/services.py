@@ -101,7 +101,7 @@ def document_attach(
     kind: str,
     amendment: Any = None,
 ) -> Document:
-    """Attach a file to ``owner`` (a tender, bid, contract or service event): who may, and when,
+    """Attach a file to ``owner`` (a tender, bid, contract, service event or challenge): who may, and when,
     is the owner's rule (``Owner.attach_permission``, ``Owner.check_attachable``). ``amendment`` is
     passed to the owner's rule: a published tender takes documents only as part of an amendment
     (docs/rules.md §17.2). The file's type comes from its bytes (400 ``invalid_file``); past

@@ -25,6 +25,7 @@ from orgs.models import User
 
 from ..access import area_required
 from ..bureau.shared import get_tender
+from ..documents.views import documents_block
 from ..forms import add_service_error
 from ..post_only import post_only_or_redirect
 from .forms import ChallengeForm, ComplaintForm, DecisionForm
@@ -105,6 +106,7 @@ def provider_challenge(request: HttpRequest, pk: int) -> HttpResponse:
             "complaint": getattr(challenge, "complaint", None),
             "can_complain": "complain" in available,
             "history": history_of(challenge),
+            "documents": documents_block(request, challenge),
         },
     )
 
@@ -147,7 +149,12 @@ def bureau_challenges(
         if "reply" in transitions_available(request.user, challenge, CHALLENGE_TRANSITIONS):
             form = bound if replying == challenge.pk else _reply_form(prefix=f"c{challenge.pk}")
         rows.append(
-            {"challenge": challenge, "complaint": getattr(challenge, "complaint", None), "form": form}
+            {
+                "challenge": challenge,
+                "complaint": getattr(challenge, "complaint", None),
+                "form": form,
+                "documents": documents_block(request, challenge),
+            }
         )
     return render(
         request,
@@ -226,6 +233,7 @@ def review_complaint(request: HttpRequest, pk: int) -> HttpResponse:
             "challenge": complaint.challenge,
             "form": form,
             "history": history_of(complaint),
+            "documents": documents_block(request, complaint.challenge),
         },
         status=400 if form is not None and form.is_bound and form.errors else 200,
     )

@@ -27,7 +27,13 @@ from ..forms import add_service_error
 from .forms import DocumentForm
 
 # The URL segment of each owner's pages (``/documents/<segment>/<pk>/add/``): the API's names.
-OWNER_SEGMENTS = {"tenders": "tender", "bids": "bid", "contracts": "contract", "events": "event"}
+OWNER_SEGMENTS = {
+    "tenders": "tender",
+    "bids": "bid",
+    "contracts": "contract",
+    "events": "event",
+    "challenges": "challenge",
+}
 
 
 def _safe_next(request: HttpRequest) -> str | None:
