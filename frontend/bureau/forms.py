@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common.money import yuan, yuan_to_fen
 from common.reasons import REASON_MAX_LENGTH
+from documents.models import TITLE_MAX_LENGTH as DOCUMENT_TITLE_MAX_LENGTH
+from documents.models import Document
 from marketplace.components import DEFAULT_SCORE_WEIGHTS, Component
 from marketplace.models import (
     ANSWER_MAX_LENGTH,
@@ -563,7 +565,52 @@ class AmendForm(GovukForm):
     )
     service_start = _date_field(_("Service start date"), _("For example, 2026-10-15"))
     service_end = _date_field(_("Service end date"), _("For example, 2027-10-14"))
-    field_map = {"bid_deadline": "deadline_date"}
+    # An optional document published with the amendment (a clarification, docs/rules.md §17.2).
+    document_file = forms.FileField(
+        label=_("Publish a document with the amendment (optional)"),
+        help_text=_("PDF, OFD, Word (.docx), Excel (.xlsx), JPEG or PNG."),
+        required=False,
+    )
+    document_title = forms.CharField(
+        label=_("Document title"), max_length=DOCUMENT_TITLE_MAX_LENGTH, required=False
+    )
+    document_kind = forms.ChoiceField(
+        label=_("What is the document?"),
+        choices=[
+            (Document.Kind.CLARIFICATION, Document.Kind.CLARIFICATION.label),
+            (Document.Kind.TENDER_DOCUMENTS, Document.Kind.TENDER_DOCUMENTS.label),
+            (Document.Kind.OTHER, Document.Kind.OTHER.label),
+        ],
+        initial=Document.Kind.CLARIFICATION,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    field_map = {
+        "bid_deadline": "deadline_date",
+        "file": "document_file",
+        "title": "document_title",
+        "kind": "document_kind",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("document_file") and not (data.get("document_title") or "").strip():
+            self.add_error("document_title", _("Give the document a title."))
+        return data
+
+    def documents(self) -> list[dict[str, Any]]:
+        """The document to publish with the amendment, for ``tender_amend(documents=…)``."""
+        upload = self.cleaned_data.get("document_file")
+        if not upload:
+            return []
+        return [
+            {
+                "file": upload,
+                "filename": upload.name or "",
+                "title": self.cleaned_data["document_title"],
+                "kind": self.cleaned_data["document_kind"] or Document.Kind.CLARIFICATION,
+            }
+        ]
 
     @staticmethod
     def initial_of(tender: Tender) -> dict[str, Any]:

@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.errors import ApplicationError
+from common.errors import ApplicationError, PayloadTooLarge
 from common.history import history_of
 from common.transitions import transitions_available
 from contracts.services import award_finalize
+from documents.services import check_request_size
 from marketplace import services
 from marketplace.models import Tender
 from marketplace.permissions import TENDER_TRANSITIONS
@@ -159,8 +160,14 @@ def tender_amend(request: HttpRequest, pk: int) -> HttpResponse:
     # their rows hold all of the tender's (a tender made through the API may have more).
     rows = TenderDraft.fits(tender)
     sections = [(CriteriaForm, "criteria"), (KpisForm, "kpis")] if rows else []
+    too_large = None
     if request.method == "POST":
-        form = AmendForm(request.POST)
+        try:  # before the body is read: a file too large is refused unread (docs/rules.md §17.2)
+            check_request_size(request.META.get("CONTENT_LENGTH"))
+        except PayloadTooLarge as error:
+            too_large = error
+    if request.method == "POST" and too_large is None:
+        form = AmendForm(request.POST, request.FILES)
         posted = request.POST.copy()
         for _form_class, prefix in sections:
             posted[f"{prefix}-completed"] = "yes"  # every answer is checked, as a completed section
@@ -171,13 +178,23 @@ def tender_amend(request: HttpRequest, pk: int) -> HttpResponse:
             form_class(initial=AmendForm.rows_initial_of(tender, prefix), prefix=prefix)
             for form_class, prefix in sections
         ]
-    if request.method == "POST" and all([form.is_valid(), *(section.is_valid() for section in extra)]):
+        if too_large is not None:
+            form.add_error(None, too_large.message)
+    if (
+        request.method == "POST"
+        and too_large is None
+        and all([form.is_valid(), *(section.is_valid() for section in extra)])
+    ):
         changes = form.changes_to(tender)
         for section in extra:
             changes.update(AmendForm.rows_changes(tender, section))
         try:
             amendment = services.tender_amend(
-                actor=user_of(request), tender=tender, reason=form.cleaned_data["reason"], changes=changes
+                actor=user_of(request),
+                tender=tender,
+                reason=form.cleaned_data["reason"],
+                changes=changes,
+                documents=form.documents(),
             )
         except ApplicationError as error:
             add_service_error(form, error, AmendForm.field_map)

@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from documents.models import Document
 from frontend.bureau.forms import AmendForm
 from marketplace import services
 from marketplace.models import Award, Tender
@@ -16,6 +17,7 @@ from marketplace.selectors import ranking_of
 
 from .. import factories as f
 from .. import flows
+from ..documents import files
 from .helpers import english_client, messages_of, page
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +238,48 @@ def test_the_provider_sees_its_own_scores_after_the_award(world):
     for criterion in tender.criteria.filter(kind="quality"):
         assert f"{criterion.name} (out of {criterion.weight})" in text
     assert page(zh_client(world["provider_admins"][1]).get(f"/provider/bids/{loser.pk}/"))
+
+
+def test_an_amendment_publishes_a_clarification_document(world):
+    tender = flows.published_tender(world, bid_deadline=f.in_days(30))
+    officer = english_client(world["officer"])
+    url = f"/bureau/tenders/{tender.pk}/amend/"
+    form_page = page(officer.get(url))
+    assert 'enctype="multipart/form-data"' in form_page and 'name="document_file"' in form_page
+
+    response = officer.post(
+        url,
+        amend_form(
+            tender,
+            reason="Answers to the site visit questions.",
+            document_file=files.upload(files.PDF, "clarification.pdf"),
+            document_title="Clarification No. 1",
+            document_kind="clarification",
+        ),
+        follow=True,
+    )
+
+    assert messages_of(response) == ["Amendment published. Bidders have been told."]
+    document = Document.objects.get()
+    assert document.owner == tender and document.kind == "clarification"
+    amendment = Tender.objects.get(pk=tender.pk).amendments.get()
+    assert amendment.changes["documents"]["after"] == [
+        {"title": "Clarification No. 1", "filename": "clarification.pdf", "sha256": document.sha256}
+    ]
+    assert document.sha256 in page(english_client().get(f"/tenders/{tender.pk}/"))
+
+
+def test_an_amendment_document_needs_a_title_and_a_real_file_or_nothing_changes(world):
+    tender = flows.published_tender(world, bid_deadline=f.in_days(30))
+    officer = english_client(world["officer"])
+    url = f"/bureau/tenders/{tender.pk}/amend/"
+
+    untitled = officer.post(url, amend_form(tender, document_file=files.upload()))
+    disguised = officer.post(
+        url, amend_form(tender, document_file=files.upload(files.HTML, "x.pdf"), document_title="Notice")
+    )
+
+    assert untitled.status_code == 200 and "Give the document a title." in page(untitled)
+    assert disguised.status_code == 200 and "The file must be a PDF" in page(disguised)
+    assert not Document.objects.exists()
+    assert not Tender.objects.get(pk=tender.pk).amendments.exists()
