@@ -841,6 +841,7 @@ def _challenge_to_complaint(cast: Cast, tender: Tender, *, awarded: int) -> None
             tender=tender,
             grounds="我方报价与服务方案均不逊于中标方，评审专家对“团队与经验”的打分缺乏依据。",
         )
+        _challenge_evidence(cast.provider_admins[1], challenge)
     with day(awarded + 2):
         challenge = challenge_services.challenge_reply(
             actor=cast.officer,
@@ -864,14 +865,28 @@ def _challenge_to_complaint(cast: Cast, tender: Tender, *, awarded: int) -> None
 
 
 def _challenged(cast: Cast, tender: Tender) -> None:
-    """爱有戏 challenges the proposed award of 社区文化活动中心运营 yesterday: the award is held and the
-    officer's reply is due in a few working days."""
+    """爱有戏 challenges the proposed award of 社区文化活动中心运营 yesterday, with its evidence: the
+    award is held and the officer's reply is due in a few working days."""
     with day(-1):
-        challenge_services.challenge_submit(
+        challenge = challenge_services.challenge_submit(
             actor=cast.provider_admins[1],
             tender=tender,
             grounds="中标方的师资配置与招标文件要求的“兼职教师6名”不符，请求重新评审。",
         )
+        _challenge_evidence(cast.provider_admins[1], challenge)
+
+
+def _challenge_evidence(admin: User, challenge) -> None:
+    """The challenger attaches the evidence for its grounds while the challenge awaits the reply:
+    the bureau and the review body read it, the public never (docs/rules.md §17.2, §17.5)."""
+    _document(
+        admin,
+        challenge,
+        tiny_pdf(f"Challenge evidence - challenge {challenge.pk}"),
+        "质疑证明材料.pdf",
+        "质疑证明材料",
+        Document.Kind.EVIDENCE,
+    )
 
 
 def seed() -> None:

@@ -328,6 +328,9 @@ def test_the_demo_shows_a_challenge_awaiting_its_reply_and_a_decided_complaint()
     pending = Challenge.objects.get(tender__title="社区文化活动中心运营")
     assert pending.status == "submitted" and pending.reply_due > timezone.now()
     assert Award.objects.get(tender=pending.tender).status == "challenged"
+    from documents.models import Document
+
+    assert Document.objects.of(pending).get().kind == "evidence"  # read by the parties only
     complaint = Complaint.objects.get(challenge__tender__title="社区心理健康服务")
     assert (complaint.status, complaint.challenge.status) == ("dismissed", "dismissed")
     assert complaint.reasoning and complaint.review_body.name == "武侯区财政局"
@@ -337,3 +340,6 @@ def test_the_demo_shows_a_challenge_awaiting_its_reply_and_a_decided_complaint()
     assert "Reply to the challenge of the award of" in page(officer.get("/bureau/"))
     reviewer = english_client(User.objects.get(username="reviewer"))
     assert "社区心理健康服务" in page(reviewer.get("/review/"))
+    evidence = Document.objects.of(complaint.challenge).get()
+    assert evidence.sha256 in page(reviewer.get(f"/review/complaints/{complaint.pk}/"))
+    assert english_client().get(f"/documents/{evidence.pk}/download/").status_code == 404
