@@ -3,8 +3,9 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Warning
+from django.core.checks import CheckMessage, Error, Info, Warning
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 from .client_address import trusted_networks
 from .workdays import unknown_years
@@ -47,14 +48,13 @@ def calendar_warning(years: list[int]) -> str:
     )
 
 
-def check_official_calendar(app_configs: Any, **kwargs: Any) -> list[Warning]:
+def check_official_calendar(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """A warning while this year's calendar is unknown (deadlines are counted wrongly now); only a
+    note while next year's is, as every year between the year's end and the State Council's notice."""
     years = unknown_years()
     if not years:
         return []
-    return [
-        Warning(
-            calendar_warning(years),
-            hint="Upgrade chinesecalendar once the State Council has published the year's holidays.",
-            id="shequ.W002",
-        )
-    ]
+    hint = "Upgrade chinesecalendar once the State Council has published the year's holidays."
+    if years[0] == timezone.localdate().year:
+        return [Warning(calendar_warning(years), hint=hint, id="shequ.W002")]
+    return [Info(calendar_warning(years), hint=hint, id="shequ.I001")]

@@ -50,10 +50,14 @@ def test_a_year_the_library_does_not_know_counts_weekends_only_and_warns(monkeyp
     assert workdays.add_working_days(D(future, 1, 4), 1) == D(future, 1, 7)  # Fri → Mon
     assert workdays.unknown_years(D(future, 6, 1)) == [future, future + 1]
     assert workdays.unknown_years(D(2025, 6, 1)) == []
-    monkeypatch.setattr(workdays, "unknown_years", lambda today=None: [future])
-    monkeypatch.setattr("common.checks.unknown_years", lambda today=None: [future])
-    assert [w.id for w in check_official_calendar(None)] == ["shequ.W002"]
+    this_year = timezone.localdate().year
+    monkeypatch.setattr("common.checks.unknown_years", lambda today=None: [this_year, this_year + 1])
+    assert [w.id for w in check_official_calendar(None)] == ["shequ.W002"]  # counted wrongly now
     assert "shequ.W002" in [message.id for message in run_checks()]
+    monkeypatch.setattr("common.checks.unknown_years", lambda today=None: [this_year + 1])
+    assert [w.id for w in check_official_calendar(None)] == ["shequ.I001"]  # every December
+    monkeypatch.setattr("common.checks.unknown_years", lambda today=None: [])
+    assert check_official_calendar(None) == []
 
 
 def test_working_days_left_counts_today_and_none_after_the_deadline():
