@@ -463,7 +463,7 @@ def test_a_tender_from_creation_to_award(new_page, live_server):
     # 5. The officer sees the ranking and proposes the award to the top bid.
     follow(officer, link(officer, "Summary"), "tender page")
     follow(officer, button(officer, "See the ranking and award"), "ranking")
-    ranking_rows = officer.locator("table.govuk-table tbody tr")
+    ranking_rows = officer.locator("table[data-testid=ranking] tbody tr")
     assert ranking_rows.count() == 2
     assert cast.providers[0].name in ranking_rows.nth(0).inner_text()
     assert cast.providers[1].name in ranking_rows.nth(1).inner_text()
