@@ -3,6 +3,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.schema import closed_schema
 from common.transitions import transitions_available
 
 from .models import (
@@ -41,6 +42,7 @@ class DecideInputSerializer(serializers.Serializer[Any]):
     )
 
 
+@closed_schema
 class PublicChallengeSerializer(serializers.ModelSerializer[Challenge]):
     """What the public sees of a replied challenge: never who challenged."""
 
@@ -91,6 +93,7 @@ class ChallengeSerializer(PublicChallengeSerializer):
         return transitions_available(self.context["request"].user, challenge, CHALLENGE_TRANSITIONS)
 
 
+@closed_schema
 class PublicComplaintSerializer(serializers.ModelSerializer[Complaint]):
     """What the public sees of a decided complaint: never who complained."""
 
