@@ -215,7 +215,9 @@ def variations_visible_to(variations: QuerySet[Variation], user: Caller) -> Quer
     variations = variations.select_related("contract")
     if is_platform_admin(user):
         return variations
-    public = Q(status=Variation.Status.EFFECTIVE) & ~Q(contract__status=Contract.Status.DRAFT)
+    public = Q(
+        status=Variation.Status.EFFECTIVE, contract__in=contracts_visible_to(Contract.objects.all(), user)
+    )
     if signed_in(user):
         public |= party_contract_q(user, "contract__")
     return variations.filter(public)

@@ -23,7 +23,7 @@ from common.money import split_by_shares, yuan
 from common.notifications import notify_after_commit
 from common.transitions import run_transition
 from marketplace.models import Tender
-from marketplace.services import budget_line_locked, commitment_add, commitment_release
+from marketplace.services import commitment_add, commitment_release
 from orgs.models import User
 
 from .errors import ContractsError
@@ -186,7 +186,9 @@ def variation_propose(
     """The bureau's officer proposes a variation of a running contract (one at a time); it is
     checked now as it will be when it takes effect, so a proposal that could never take effect is
     refused at once."""
-    contract = Contract.objects.select_for_update().select_related("tender", "bid").get(pk=contract.pk)
+    contract = (
+        Contract.objects.select_for_update(of=("self",)).select_related("tender", "bid").get(pk=contract.pk)
+    )
     if not rules.has_perm("contracts.propose_variation", actor, contract):
         raise Forbidden()
     if contract.status not in VARIABLE:
@@ -208,16 +210,15 @@ def variation_propose(
 
 
 def _locked(variation: Variation) -> tuple[Tender, Contract, Variation]:
-    """Lock in the house order: the tender and its budget line, the contract, the variation."""
+    """Lock in the house order (docs/architecture.md §4): the contract, then the variation; the
+    instalments and the tender's commitment are locked after, as terminating a contract does."""
     contract_id = Variation.objects.values_list("contract_id", flat=True).get(pk=variation.pk)
-    tender_id = Contract.objects.values_list("tender_id", flat=True).get(pk=contract_id)
-    tender = Tender.objects.select_for_update().get(pk=tender_id)
-    budget_line_locked(tender.budget_line_id)
-    contract = Contract.objects.select_for_update().select_related("bid").get(pk=contract_id)
-    contract.tender = tender
+    contract = (
+        Contract.objects.select_for_update(of=("self",)).select_related("tender", "bid").get(pk=contract_id)
+    )
     locked = Variation.objects.select_for_update().get(pk=variation.pk)
     locked.contract = contract
-    return tender, contract, locked
+    return contract.tender, contract, locked
 
 
 @transaction.atomic
@@ -245,18 +246,20 @@ def variation_sign(*, actor: User, variation: Variation, last_band: str | None) 
         return variation
     if contract.status not in VARIABLE:
         raise InvalidTransition(_("Only a running contract can be varied."))
+    scheduled = list(contract.instalments.select_for_update().filter(status=Instalment.Status.SCHEDULED))
     _check_effect(variation, contract, last_band)
-    _apply(actor, tender, contract, variation)
+    _apply(actor, tender, contract, variation, scheduled)
     run_transition(variation, variation.take_effect, by=actor, description=reasons.VARIATION_SIGNED)
     _notify(contract, variation, _("A contract variation is in effect"))
     return variation
 
 
-def _apply(actor: User, tender: Tender, contract: Contract, variation: Variation) -> None:
+def _apply(
+    actor: User, tender: Tender, contract: Contract, variation: Variation, scheduled: list[Instalment]
+) -> None:
     variation.value_before, variation.service_end_before = contract.value_amount, contract.service_end
     if variation.kind == Variation.Kind.VALUE:
         delta = variation.value_delta
-        scheduled = list(contract.instalments.select_for_update().filter(status=Instalment.Status.SCHEDULED))
         total = sum(instalment.amount for instalment in scheduled) + delta
         for instalment, amount in zip(
             scheduled, replanned(total, [i.share_pct for i in scheduled]), strict=True

@@ -82,9 +82,13 @@ def variation_sign(*, actor: User, variation: Variation) -> Variation:
 
 
 def _locked(evaluation: Evaluation) -> Evaluation:
-    """Lock the evaluation. A terminated contract's evaluation moves no further."""
+    """Lock the evaluation, then its contract (before the instalments and the tender's commitment
+    that confirming moves, as terminating and varying a contract lock them: docs/architecture.md §4).
+    A terminated contract's evaluation moves no further."""
     evaluation = (
-        Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
+        Evaluation.objects.select_for_update(of=("self", "contract"))
+        .select_related("contract")
+        .get(pk=evaluation.pk)
     )
     if evaluation.contract.status == Contract.Status.TERMINATED:
         raise InvalidTransition(_("The contract has been terminated."))

@@ -38,7 +38,7 @@ from .permissions import (
     is_tender_bureau_member,
     tender_bids_visible_to,
 )
-from .selectors import budget_line_list, ranking_of, tender_list
+from .selectors import budget_line_list, ranking_shown_to, tender_list
 from .serializers import (
     AnswerInputSerializer,
     AwardInputSerializer,
@@ -214,7 +214,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         if not rules.has_perm("marketplace.view_ranking_of_tender", request.user, tender):
             raise NotFound()
         check_bids_unsealed(tender)
-        return Response(RankingRowSerializer(ranking_of(tender), many=True).data)
+        return Response(RankingRowSerializer(ranking_shown_to(request.user, tender), many=True).data)
 
     @extend_schema(request=DeclarationInputSerializer, responses={201: DeclarationSerializer})
     @action(detail=True, methods=["post"])

@@ -852,10 +852,6 @@ class Exclusion(ConcurrentTransitionMixin, models.Model):
     def is_in_force(self) -> bool:
         return self.status == self.Status.ACTIVE and self.starts <= timezone.now() < self.ends
 
-    @property
-    def is_expired(self) -> bool:
-        return self.status == self.Status.ACTIVE and timezone.now() >= self.ends
-
     @fsm_log_by
     @fsm_log_description
     @transition(field=status, source=Status.ACTIVE, target=Status.LIFTED, conditions=[_exclusion_in_force])

@@ -178,11 +178,6 @@ def is_exclusion_officer(user: Caller, exclusion: Exclusion) -> bool:
     return has_role(user, exclusion.bureau_id, Role.OFFICER)
 
 
-def excluding_bureau_ids(user: Caller) -> list[int]:
-    """The verified bureaus where the user is an officer: the exclusions they caused are theirs to lift."""
-    return organization_ids_of(user, Role.OFFICER, verified_only=True)
-
-
 def tender_bids_visible_to(user: User, tender: Tender) -> QuerySet[Bid]:
     """The bids of one tender the user may list. While they are sealed the list is refused — 409
     ``bids_sealed`` — for everyone but providers, who see their own bids only."""
@@ -235,6 +230,7 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "marketplace.ask_question_on_tender": is_provider_member & ~is_tender_bureau_member,
     "marketplace.declare_on_tender": is_tender_evaluator,
     "marketplace.view_ranking_of_tender": is_tender_bureau_member | is_platform_admin,
+    "marketplace.view_individual_scores_of_tender": is_tender_officer | is_platform_admin,
     # Nobody acts as bureau and provider on the same tender: the bureau's members buy through it.
     "marketplace.buy_through_tender": is_tender_bureau_member,
     "marketplace.bid_on_tender": is_provider_member & ~is_tender_bureau_member,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import rules
 from django.db.models import Exists, Expression, OuterRef, Prefetch, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -202,9 +203,22 @@ def ranking_of(tender: Tender) -> list[RankingRow]:
     return rows
 
 
+def ranking_shown_to(user: Caller, tender: Tender) -> list[RankingRow]:
+    """``ranking_of`` as ``user`` may read it: who gave which score (each evaluator's scores and
+    their outliers) only for the tender's officers and the platform admin, so that evaluators
+    still scoring never read their colleagues' scores (docs/rules.md §17.7)."""
+    rows = ranking_of(tender)
+    if not rules.has_perm("marketplace.view_individual_scores_of_tender", user, tender):
+        for row in rows:
+            row.individual_scores = []
+    return rows
+
+
 def has_award_notice(tender_id: int) -> bool:
-    """Whether the tender's award notice has been published (any award, annulled ones included)."""
-    noticed: bool = Award.objects.filter(tender_id=tender_id).exists()
+    """Whether an award notice of the tender stands (proposed, challenged or confirmed). After an
+    annulment the bids are being scored again, so no bidder reads its live standing until the next
+    notice (the annulled notice keeps what it published, ``Award.standings``)."""
+    noticed: bool = Award.objects.current().filter(tender_id=tender_id).exists()
     return noticed
 
 

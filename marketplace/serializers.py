@@ -1,6 +1,7 @@
 from decimal import Decimal
 from typing import Any, cast
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -174,6 +175,16 @@ class TenderChangesSerializer(serializers.Serializer[Any]):
     bid_deadline = serializers.DateTimeField(required=False)
     service_start = serializers.DateField(required=False)
     service_end = serializers.DateField(required=False)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        """A term that cannot be amended is refused on its name, not dropped: dropping it would
+        publish an empty clarification in place of the change the officer asked for."""
+        value: dict[str, Any] = super().to_internal_value(data)
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        if unknown:
+            message = _("This term cannot be amended once the tender is published.")
+            raise serializers.ValidationError({term: [message] for term in unknown})
+        return value
 
 
 class TenderAmendInputSerializer(serializers.Serializer[Any]):
@@ -406,7 +417,10 @@ class BidSerializer(serializers.ModelSerializer[Bid]):
         row = self._standing(bid)
         if row is None:
             return []
-        criteria = {c.pk: c for c in bid.tender.criteria.all()}
+        by_tender = cast(dict[str, Any], self.context).setdefault("criteria", {})
+        if bid.tender_id not in by_tender:  # one query per tender for the whole response
+            by_tender[bid.tender_id] = {c.pk: c for c in bid.tender.criteria.all()}
+        criteria = by_tender[bid.tender_id]
         rows = [
             {"criterion": pk, "name": criteria[pk].name, "weight": criteria[pk].weight, "score": score}
             for pk, score in row.quality_by_criterion.items()
@@ -509,7 +523,10 @@ class RankingRowSerializer(serializers.Serializer[Any]):
     rank = serializers.IntegerField()
     is_fully_scored = serializers.BooleanField()
     tampered = serializers.BooleanField(source="bid.is_tampered")
-    individual_scores = IndividualScoreSerializer(many=True)
+    individual_scores = IndividualScoreSerializer(
+        many=True,
+        help_text="Each evaluator's scores: empty but for the tender's officers and the platform admin.",
+    )
     has_outliers = serializers.BooleanField()
 
 

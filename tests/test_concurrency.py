@@ -206,3 +206,38 @@ def test_two_provider_admins_signing_a_variation_at_once_make_it_take_effect_onc
     assert Tender.objects.get(pk=contract.tender_id).committed_amount == committed + 1_000_000
     assert state_logs(variation, "take_effect") == 1
     assert ledger_invariant_holds(contract)
+
+
+def test_terminating_while_a_variation_takes_effect_never_deadlocks(world):
+    """docs/architecture.md §4: terminating a contract and the second signature of a variation lock
+    the contract, then its instalments, then the tender's commitment, so racing they run one after
+    the other — both, or the termination and a clean refusal — never a deadlock."""
+    from contracts.models import Variation
+    from contracts.settlement import ledger_invariant_holds
+    from evaluations.services import variation_propose, variation_sign
+
+    from .flows import active_contract
+
+    contract = active_contract(world)
+    variation = variation_propose(
+        actor=world["officer"], contract=contract, kind="value", reason="Fewer homes.", value_delta=-1_000_000
+    )
+    variation_sign(actor=world["officer"], variation=variation)
+    provider_admin = provider_admin_of(world, contract)
+
+    results = race(
+        lambda: variation_sign(
+            actor=as_user(provider_admin), variation=Variation.objects.get(pk=variation.pk)
+        ),
+        lambda: contract_services.contract_terminate(
+            actor=as_user(world["officer"]),
+            contract=Contract.objects.get(pk=contract.pk),
+            reason="Failed twice.",
+        ),
+    )
+
+    assert all(isinstance(r, (Variation, Contract, ApplicationError)) for r in results), results
+    assert isinstance(results[1], Contract), results  # the termination always goes through
+    contract.refresh_from_db()
+    assert contract.status == Contract.Status.TERMINATED
+    assert ledger_invariant_holds(contract)

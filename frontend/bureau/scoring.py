@@ -20,7 +20,7 @@ from marketplace.permissions import (
     TENDER_TRANSITIONS,
     tender_bids_visible_to,
 )
-from marketplace.selectors import ranking_of
+from marketplace.selectors import ranking_of, ranking_shown_to
 
 from ..access import area_required
 from ..forms import add_service_error
@@ -214,7 +214,7 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     tender = _ranked_tender(request, pk)
     if tender.is_sealed:
         return _sealed(request, tender, _("Ranking"))
-    rows = ranking_of(tender)
+    rows = ranking_shown_to(request.user, tender)
     quality = [c for c in tender.criteria.all() if c.kind == Criterion.Kind.QUALITY]
     names = {c.pk: c.name for c in quality}
     for row in rows:
@@ -229,6 +229,7 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
         "can_award": "award" in available and bool(rows),
         "available": available,
         "outliers": sum(1 for row in rows for s in row.individual_scores if s.is_outlier),
+        "shows_individual": any(row.individual_scores for row in rows),
     }
     return render(request, "frontend/bureau/ranking.html", context)
 

@@ -7,7 +7,6 @@ Keys may name a part of a field (``payment_schedule.holdback``, ``kpis.0.target`
 can put the message on the input it is about; ``validate_terms`` reports them under the field
 (``payment_schedule``, ``kpis``), as the API always has."""
 
-import calendar
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import Invalid
+from common.months import months_after
 
 from ..components import Component
 from ..models import CRITERION_WEIGHTS_TOTAL, Criterion, PaymentScheduleItem
@@ -31,12 +31,6 @@ DEFAULT_SCHEDULE = [
 ]
 
 Errors = dict[str, list[str]]
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _add(errors: Errors, field: str, message: str) -> None:
@@ -84,8 +78,13 @@ def service_period_errors(
             % {"start": service_start.isoformat()},
         )
         return errors
+    try:
+        months_after(service_start, 36)
+    except ValueError:
+        _add(errors, "service_start", _("Enter a real date"))
+        return errors
     if multi_year_justification.strip():
-        limit = add_months(service_start, 36)
+        limit = months_after(service_start, 36)
         if service_end >= limit:
             _add(
                 errors,
@@ -94,7 +93,7 @@ def service_period_errors(
                 % {"limit": limit.isoformat()},
             )
     else:
-        limit = add_months(service_start, 12)
+        limit = months_after(service_start, 12)
         if service_end >= limit:
             _add(
                 errors,

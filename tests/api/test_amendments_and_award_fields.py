@@ -149,3 +149,50 @@ def test_every_bidder_is_told_of_the_award_with_its_rank(
     for body in (winner, loser):
         assert award.provider.name in body and until in body
     assert "admin2@example.cn" not in mail  # the third provider did not bid
+
+
+def test_a_term_that_cannot_be_amended_is_refused_by_name_not_dropped(world, api):
+    tender = published_tender(world)
+    response = api(world["officer"]).post(
+        f"tenders/{tender.id}/amend/",
+        {"reason": "A higher ceiling", "changes": {"ceiling_amount": 1, "title": "New"}},
+    )
+    assert response.status_code == 400
+    assert set(response.json()["extra"]["fields"]["changes"]) == {"ceiling_amount", "title"}
+    assert Tender.objects.get(pk=tender.pk).amendments.count() == 0
+
+
+def test_a_service_start_at_the_end_of_the_calendar_is_a_field_error_not_a_crash(world, api):
+    tender = published_tender(world)
+    response = api(world["officer"]).post(
+        f"tenders/{tender.id}/amend/",
+        {"reason": "Later", "changes": {"service_start": "9999-12-01", "service_end": "9999-12-31"}},
+    )
+    assert response.status_code == 400
+    assert "service_start" in response.json()["extra"]["fields"]
+    assert Tender.objects.get(pk=tender.pk).amendments.count() == 0
+
+
+def test_after_an_annulment_no_bidder_reads_its_standing_while_bids_are_scored_again(world, api):
+    from django.db import transaction
+
+    from marketplace import services
+
+    tender = award_proposed_tender(world)
+    own = tender.bids.get(provider=world["providers"][1])
+    provider = api(world["provider_admins"][1])
+    assert provider.get(f"bids/{own.id}/").json()["rank"] == 2
+    with transaction.atomic():
+        locked = Tender.objects.select_for_update().get(pk=tender.pk)
+        services.award_annul(
+            award=Award.objects.get(tender=tender),
+            tender=locked,
+            by=world["officer"],
+            description="Upheld.",
+            cancel_tender=False,
+        )
+
+    body = provider.get(f"bids/{own.id}/").json()
+    assert [body[key] for key in STANDING] == [None] * 4 and body["quality_scores"] == []
+    # the annulled notice still shows what it published
+    assert api().get(f"tenders/{tender.id}/award/").json()["status"] == "annulled"

@@ -159,8 +159,9 @@ def test_only_the_officer_amends_and_only_before_the_deadline(world):
 
 
 def test_bidders_are_told_and_a_submitted_bid_may_be_withdrawn_and_submitted_again(
-    world, sms, mailoutbox, django_capture_on_commit_callbacks
+    world, sms, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.LANGUAGE_CODE = "en"  # the e-mails are written in the site's language
     people = [world[key][i] for i in range(3) for key in ("provider_admins", "provider_staff")]
     for number, person in enumerate(people):
         person.email = f"person{number}@example.cn"

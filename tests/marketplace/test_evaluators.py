@@ -201,3 +201,7 @@ def test_the_ranking_shows_each_evaluators_scores_with_the_outlier_flagged(world
         }
     ]
     assert Bid.objects.filter(tender=tender).count() == 2
+    # an evaluator, who may still be scoring, reads the ranking but not who gave which score
+    for evaluator in evaluators:
+        rows = api(evaluator).get(f"tenders/{tender.id}/ranking/").json()
+        assert [(row["individual_scores"], row["has_outliers"]) for row in rows] == [([], False)] * 2

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 
 from common.errors import ApplicationError
+from common.months import months_after
 from contracts import services as contract_services
 from contracts.models import Contract, Instalment
 from contracts.tasks import finalize_award as finalize_award_task
@@ -18,7 +19,6 @@ from marketplace import services
 from marketplace.models import Bid, BudgetLine, Criterion, PaymentScheduleItem, Tender
 from marketplace.selectors import ranking_of
 from marketplace.services.budget import committed_on
-from marketplace.services.terms import add_months
 from marketplace.tasks import close_tender as close_tender_task
 
 from ..factories import BudgetLineFactory, in_days
@@ -423,7 +423,7 @@ def tender_body(world, **overrides) -> dict:
 
 def _period(months: int, days: int = 0, justification: str = "") -> dict:
     start = timezone.localtime(in_days(12)).date()
-    end = add_months(start, months) + datetime.timedelta(days=days)
+    end = months_after(start, months) + datetime.timedelta(days=days)
     return {"service_end": end.isoformat(), "multi_year_justification": justification}
 
 
@@ -492,7 +492,7 @@ def test_structural_rules_are_checked_at_patch(world, api, overrides, refused_fi
 
 
 def _stretch_period(tender: Tender) -> None:
-    Tender.objects.filter(pk=tender.pk).update(service_end=add_months(tender.service_start, 12))
+    Tender.objects.filter(pk=tender.pk).update(service_end=months_after(tender.service_start, 12))
 
 
 def _light_price(tender: Tender) -> None:
