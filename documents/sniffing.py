@@ -1,7 +1,8 @@
 """A document's type decided from its content, never its name (docs/rules.md §17.2): PDF, JPEG and
 PNG by their signatures (the ``filetype`` library); DOCX, XLSX and OFD are zip packages told apart
 by the parts inside (``word/``, ``xl/``, ``OFD.xml`` at the root). Anything else — HTML, programs,
-other zips, a name that promises another type — is refused. Pure functions on a seekable file."""
+other zips, broken or encrypted packages, a name that promises another type — is refused. Pure
+functions on a seekable file."""
 
 import os
 import zipfile
@@ -33,13 +34,24 @@ _ZIP_SIGNATURE = b"PK\x03\x04"
 _BY_FILETYPE = {"pdf": PDF, "jpg": JPEG, "png": PNG}
 
 
+_READABLE_COMPRESSION = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+
+
 def _zip_type(file: IO[bytes]) -> FileType | None:
-    """The package a zip is, by its parts: only the central directory is read, nothing unpacked."""
+    """The package a zip is, by its parts: only the central directory is read, nothing unpacked.
+    A package no office reader opens — a part encrypted or compressed other than stored/deflated —
+    is refused like a broken one."""
     try:
         with zipfile.ZipFile(file) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            parts = archive.infolist()
+    except Exception:
+        # The bytes are the uploader's: zipfile raises whatever its parser meets (BadZipFile, but
+        # also NotImplementedError for a version it does not know, struct.error, EOFError, ...),
+        # and any of them means a broken file, never a server error.
         return None
+    if any(part.flag_bits & 0x1 or part.compress_type not in _READABLE_COMPRESSION for part in parts):
+        return None
+    names = [part.filename for part in parts]
     if "OFD.xml" in names:
         return OFD
     if "[Content_Types].xml" in names:

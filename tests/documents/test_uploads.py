@@ -75,6 +75,10 @@ def test_a_name_without_the_types_extension_gets_it(world, api):
         (files.PNG, "report.pdf"),  # an accepted type under another type's name
         (b"%PDX-not really", "report.pdf"),
         (b"PK\x03\x04 broken zip", "report.ofd"),
+        (files.DOCX_FUTURE_VERSION, "report.docx"),  # zipfile raises NotImplementedError
+        (files.DOCX_ENCRYPTED, "report.docx"),
+        (files.XLSX_UNKNOWN_COMPRESSION, "budget.xlsx"),
+        (files.OFD_TRUNCATED_DIRECTORY, "notice.ofd"),
     ],
 )
 def test_disguised_and_unknown_types_are_refused_and_nothing_is_stored(world, api, content, name):
