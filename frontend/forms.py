@@ -303,5 +303,13 @@ def add_service_error(
             form.add_error(target if target in form.fields else None, message)
 
 
+def add_unread_error(form: forms.Form, error: ApplicationError, field: str | None = None) -> None:
+    """Show on a new, unbound form the refusal of a request whose body was never read (too large,
+    docs/rules.md §17.2). Django's ``add_error`` drops the field from ``cleaned_data``, which only
+    a validated form has: an unbound one gets an empty one, so the error is shown like any other."""
+    form.cleaned_data = {}
+    form.add_error(field, error.message)
+
+
 def choices_of(items: Iterable[Any], label: str = "name") -> list[tuple[Any, str]]:
     return [(item.pk, str(getattr(item, label))) for item in items]

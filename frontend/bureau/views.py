@@ -22,7 +22,7 @@ from marketplace.services.scoring import SCORING_STATUSES
 
 from ..access import area_required
 from ..documents.views import documents_block
-from ..forms import add_service_error
+from ..forms import add_service_error, add_unread_error
 from ..post_only import post_only_or_redirect
 from .dashboard import contract_url
 from .drafts import TenderDraft
@@ -179,7 +179,7 @@ def tender_amend(request: HttpRequest, pk: int) -> HttpResponse:
             for form_class, prefix in sections
         ]
         if too_large is not None:
-            form.add_error(None, too_large.message)
+            add_unread_error(form, too_large, "document_file")
     if (
         request.method == "POST"
         and too_large is None
@@ -219,7 +219,8 @@ def tender_amend(request: HttpRequest, pk: int) -> HttpResponse:
         "error_rows": form.error_summary() + [row for section in extra for row in section.error_summary()],
         "clarification_days": settings.MARKETPLACE_CLARIFICATION_DAYS,
     }
-    return render(request, "frontend/bureau/tender_amend.html", context)
+    status = too_large.status_code if too_large is not None else 200
+    return render(request, "frontend/bureau/tender_amend.html", context, status=status)
 
 
 # --- Questions --------------------------------------------------------------------------------------

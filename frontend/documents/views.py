@@ -23,7 +23,7 @@ from documents.downloads import download_response
 from documents.owners import owner_named, owner_of
 from orgs.models import User
 
-from ..forms import add_service_error
+from ..forms import add_service_error, add_unread_error
 from .forms import DocumentForm
 
 # The URL segment of each owner's pages (``/documents/<segment>/<pk>/add/``): the API's names.
@@ -78,12 +78,14 @@ def add(request: HttpRequest, segment: str, pk: int) -> HttpResponse:
         return redirect(back)
     kinds = selectors.kinds_of(owner)
     max_size = filesizeformat(settings.DOCUMENT_MAX_BYTES)
+    status = 200
     if request.method == "POST":
         try:
             services.check_request_size(request.META.get("CONTENT_LENGTH"))
         except PayloadTooLarge as error:
             form = DocumentForm(kinds=kinds, max_size=max_size)
-            form.add_error("file", error.message)  # type: ignore[arg-type]
+            add_unread_error(form, error, "file")
+            status = error.status_code
         else:
             form = DocumentForm(request.POST, request.FILES, kinds=kinds, max_size=max_size)
             if form.is_valid():
@@ -109,6 +111,7 @@ def add(request: HttpRequest, segment: str, pk: int) -> HttpResponse:
         request,
         "frontend/documents/add.html",
         {"form": form, "owner": owner, "back": back, "next": back},
+        status=status,
     )
 
 

@@ -72,6 +72,26 @@ def test_too_big_on_the_page(world, settings):
     assert not Document.objects.exists()
 
 
+def test_a_body_too_long_to_read_is_413_with_the_form_and_its_error(world, settings):
+    # Given a limit, and a request longer than the limit plus the form's allowance
+    settings.DOCUMENT_MAX_BYTES = 1000
+    tender = flows.draft_tender(world)
+    content = files.PDF + b"\x00" * (1000 + document_services.FORM_ALLOWANCE_BYTES)
+
+    # When the officer posts it on the page
+    response = client_for(world["officer"]).post(
+        reverse("documents:add_tender", args=[tender.pk]),
+        {"file": files.upload(content), "title": "Notice", "kind": "tender_documents"},
+    )
+
+    # Then the page comes back with the form and the limit, and nothing is stored
+    assert response.status_code == 413
+    body = response.content.decode()
+    assert "govuk-error-summary" in body and "The file is larger than" in body
+    assert 'name="file"' in body
+    assert not Document.objects.exists()
+
+
 def test_a_published_tender_lists_its_documents_for_everyone(world):
     tender = flows.draft_tender(world)
     document = document_services.document_attach(

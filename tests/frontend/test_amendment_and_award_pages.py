@@ -283,3 +283,21 @@ def test_an_amendment_document_needs_a_title_and_a_real_file_or_nothing_changes(
     assert disguised.status_code == 200 and "The file must be a PDF" in page(disguised)
     assert not Document.objects.exists()
     assert not Tender.objects.get(pk=tender.pk).amendments.exists()
+
+
+def test_an_amendment_too_long_to_read_is_413_with_the_form_and_nothing_changes(world, settings):
+    settings.DOCUMENT_MAX_BYTES = 1000
+    tender = flows.published_tender(world, bid_deadline=f.in_days(30))
+    content = files.PDF + b"\x00" * (1000 + 64 * 1024)
+
+    response = english_client(world["officer"]).post(
+        f"/bureau/tenders/{tender.pk}/amend/",
+        amend_form(tender, document_file=files.upload(content), document_title="Notice"),
+    )
+
+    assert response.status_code == 413
+    body = page(response)
+    assert "govuk-error-summary" in body and "The file is larger than" in body
+    assert 'name="reason"' in body and 'name="document_file"' in body
+    assert not Document.objects.exists()
+    assert not Tender.objects.get(pk=tender.pk).amendments.exists()
