@@ -83,7 +83,7 @@ class TenderChallengeViewSet(ChallengeRepresentation, mixins.ListModelMixin):
             none: QuerySet[Challenge] = Challenge.objects.none()
             return none
         challenges: QuerySet[Challenge] = Challenge.objects.visible_to(self.request.user)
-        mine: QuerySet[Challenge] = challenges.filter(tender=self.tender()).select_related("complaint")
+        mine: QuerySet[Challenge] = challenges.filter(tender=self.tender())
         return mine
 
     @extend_schema(responses=challenge_or_public(many=True))
@@ -110,7 +110,7 @@ class ChallengeViewSet(ChallengeRepresentation, mixins.RetrieveModelMixin):
 
     def get_queryset(self) -> QuerySet[Any]:
         challenges: QuerySet[Challenge] = Challenge.objects.visible_to(self.request.user)
-        return challenges.select_related("complaint")
+        return challenges
 
     def _respond(self, challenge: Challenge) -> Response:
         return Response(self.represent_challenge(self.get_queryset().get(pk=challenge.pk)))

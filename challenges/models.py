@@ -6,6 +6,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -100,6 +101,15 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.tender} · {self.provider}"
+
+    @property
+    def complaint_or_none(self) -> "Complaint | None":
+        """The challenge's complaint, or None: from the loaded relation when the list joined it
+        (``select_related("complaint")``, as ``challenges_visible_to`` does), else one query."""
+        try:
+            return self.complaint  # type: ignore[no-any-return]
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def is_replied(self) -> bool:

@@ -77,7 +77,7 @@ def is_challenger_member(user: Caller, challenge: Challenge) -> bool:
 
 @rules.predicate
 def is_challenge_reviewer(user: Caller, challenge: Challenge) -> bool:
-    complaint = Complaint.objects.filter(challenge=challenge).only("review_body_id").first()
+    complaint = challenge.complaint_or_none
     return complaint is not None and has_role(user, complaint.review_body_id, *REVIEW_BODY_ROLES)
 
 
@@ -97,7 +97,7 @@ def is_complaint_party(user: Caller, complaint: Complaint) -> bool:
 
 
 def has_complaint(challenge: Challenge) -> bool:
-    return bool(Complaint.objects.filter(challenge_id=challenge.pk).exists())
+    return challenge.complaint_or_none is not None
 
 
 @rules.predicate
@@ -136,7 +136,7 @@ def challenges_visible_to(challenges: QuerySet[Challenge], user: Caller) -> Quer
     """``Challenge.objects.visible_to(user)``: the bureau sees its tenders' challenges, a provider
     its own, the review body those complained of to it; the public sees replied ones (without the
     challenger: ``is_challenge_party`` decides the representation)."""
-    challenges = challenges.select_related("tender", "provider")
+    challenges = challenges.select_related("tender", "provider", "complaint")
     if is_platform_admin(user):
         return challenges
     visible = Q(status__in=Challenge.REPLIED_STATUSES)

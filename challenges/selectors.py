@@ -15,7 +15,7 @@ from .permissions import officer_bureau_ids, own_provider_ids, review_body_ids
 def challenge_list(*, user: Caller) -> QuerySet[Challenge]:
     """Every challenge the user may see (``Challenge.objects.visible_to``), its complaint joined."""
     challenges: QuerySet[Challenge] = Challenge.objects.visible_to(user)
-    return challenges.select_related("tender", "provider", "complaint").order_by("-submitted_at", "-id")
+    return challenges.order_by("-submitted_at", "-id")
 
 
 def challenges_of_tender(*, user: Caller, tender: Tender) -> QuerySet[Challenge]:

@@ -66,7 +66,7 @@ class PublicChallengeSerializer(serializers.ModelSerializer[Challenge]):
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_complaint(self, challenge: Challenge) -> int | None:
-        complaint = getattr(challenge, "complaint", None)
+        complaint = challenge.complaint_or_none
         return complaint.pk if complaint is not None else None
 
 

@@ -1,5 +1,6 @@
 """Reading documents: an owner's list, and what a receipt covers."""
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import rules
@@ -35,6 +36,21 @@ def readable_documents_of(user: Caller, owner: models.Model) -> QuerySet[Documen
     """The documents of ``owner`` the user may read (all of them or none: the owner's rule)."""
     visible: QuerySet[Document] = Document.objects.visible_to(user)
     return visible.filter(pk__in=Document.objects.of(owner)).select_related("uploaded_by")
+
+
+def readable_documents_of_each(user: Caller, owners: Sequence[models.Model]) -> dict[Any, list[Document]]:
+    """``readable_documents_of`` for a list of owners of one model in one query: each owner's pk
+    with the documents of it the user may read, oldest first (a list page's blocks)."""
+    grouped: dict[Any, list[Document]] = {owner.pk: [] for owner in owners}
+    if not owners:
+        return grouped
+    visible: QuerySet[Document] = Document.objects.visible_to(user)
+    documents = visible.filter(
+        content_type=ContentType.objects.get_for_model(owners[0]), object_id__in=list(grouped)
+    ).select_related("uploaded_by")
+    for document in documents.order_by("uploaded_at", "id"):
+        grouped[document.object_id].append(document)
+    return grouped
 
 
 def may_attach(user: Caller, owner: models.Model) -> bool:

@@ -358,3 +358,47 @@ def complained_challenge(world, **fields) -> dict:
         grounds="The bureau did not look at our staffing plan.",
     )
     return objects
+
+
+def challenged_by_many(world, count: int) -> Tender:
+    """An award proposed to a new provider on a tender with ``count`` other bidders, each of which
+    challenges it: every third challenge awaits its reply, the others are dismissed, and every
+    other dismissed one is taken to the review body (lists whose rows differ)."""
+    from challenges import services as challenge_services
+
+    tender = published_tender(world, budget_line=f.BudgetLineFactory(bureau=world["bureau"], amount=50_000_000))
+    admins = []
+    for index in range(count + 1):
+        provider = f.OrganizationFactory(kind=Organization.Kind.PROVIDER)
+        admin = f.member(provider, "admin")
+        bid = services.bid_create(
+            actor=admin,
+            tender=tender,
+            provider=provider,
+            data={
+                "price_amount": 25_000_000 + index * 100_000,
+                "technical_proposal": "Weekly visits and a day centre.",
+                "staffing_plan": "Two social workers.",
+                "declarations": {"eligibility": True, "no_double_funding": True, "no_conflict": True},
+            },
+        )
+        services.bid_submit(actor=admin, bid=bid)
+        admins.append(admin)
+    tender = services.tender_close(actor=world["officer"], tender=pass_deadline(tender))
+    score_all(world, tender)
+    winner = tender.bids.get(provider__memberships__user=admins[0])
+    tender = services.tender_award(actor=world["officer"], tender=tender, bid=winner)
+    for index, admin in enumerate(admins[1:]):
+        challenge = challenge_services.challenge_submit(
+            actor=admin, tender=tender, grounds=f"Challenge {index}: our plan was scored too low."
+        )
+        if index % 3 == 0:
+            continue
+        challenge_services.challenge_reply(
+            actor=world["officer"], challenge=challenge, decision="dismissed", reply="The ranking stands."
+        )
+        if index % 2:
+            challenge_services.complaint_submit(
+                actor=admin, challenge=challenge, grounds="The bureau did not look at our plan."
+            )
+    return tender

@@ -12,7 +12,7 @@ from marketplace import services
 from orgs.models import Membership, Organization
 
 from . import factories as f
-from .flows import active_contract, draft_contract, pass_deadline, published_tender
+from .flows import active_contract, challenged_by_many, draft_contract, pass_deadline, published_tender
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +138,13 @@ def add_questions(world, state, count):
     return f"tenders/{tender.id}/questions/"
 
 
+def add_challenges(world, state, count):
+    """A tender's award challenged by that many bidders (awaiting the reply, dismissed, complained
+    of). Only bidders challenge, so the second call makes a new tender with all of them."""
+    state["challenges"] = state.get("challenges", 0) + count
+    return f"tenders/{challenged_by_many(world, state['challenges']).id}/challenges/"
+
+
 @dataclass
 class Case:
     builder: Callable[..., str]
@@ -182,6 +189,12 @@ CASES = {
     "questions-anonymous": Case(add_questions, None, 7),
     "questions-officer": Case(add_questions, "officer", 14),
     "questions-provider": Case(add_questions, "provider_admin", 14),
+    # each challenge carries its complaint (joined): who sees the challenger is decided without a
+    # query per row
+    "challenges-anonymous": Case(add_challenges, None, 3),
+    "challenges-officer": Case(add_challenges, "officer", 5),
+    "challenges-reviewer": Case(add_challenges, "reviewer", 5),
+    "challenges-admin": Case(add_challenges, "platform_admin", 5),
 }
 
 

@@ -25,7 +25,7 @@ from orgs.models import User
 
 from ..access import area_required
 from ..bureau.shared import get_tender
-from ..documents.views import documents_block
+from ..documents.views import documents_block, documents_blocks
 from ..forms import add_service_error
 from ..post_only import post_only_or_redirect
 from .forms import ChallengeForm, ComplaintForm, DecisionForm
@@ -53,7 +53,7 @@ def public_challenges(tender: Tender) -> list[dict[str, Any]]:
     replied = Challenge.objects.filter(tender=tender, status__in=Challenge.REPLIED_STATUSES)
     rows = []
     for challenge in replied.select_related("complaint").order_by("submitted_at", "id"):
-        complaint = getattr(challenge, "complaint", None)
+        complaint = challenge.complaint_or_none
         rows.append(
             {"challenge": challenge, "complaint": complaint if complaint and complaint.is_decided else None}
         )
@@ -103,7 +103,7 @@ def provider_challenge(request: HttpRequest, pk: int) -> HttpResponse:
         "frontend/challenges/provider_detail.html",
         {
             "challenge": challenge,
-            "complaint": getattr(challenge, "complaint", None),
+            "complaint": challenge.complaint_or_none,
             "can_complain": "complain" in available,
             "history": history_of(challenge),
             "documents": documents_block(request, challenge),
@@ -144,16 +144,18 @@ def bureau_challenges(
 ) -> HttpResponse:
     tender = get_tender(request, pk)
     rows = []
-    for challenge in challenges_of_tender(user=request.user, tender=tender):
+    challenges = list(challenges_of_tender(user=request.user, tender=tender))
+    blocks = documents_blocks(request, challenges)
+    for challenge in challenges:
         form = None
         if "reply" in transitions_available(request.user, challenge, CHALLENGE_TRANSITIONS):
             form = bound if replying == challenge.pk else _reply_form(prefix=f"c{challenge.pk}")
         rows.append(
             {
                 "challenge": challenge,
-                "complaint": getattr(challenge, "complaint", None),
+                "complaint": challenge.complaint_or_none,
                 "form": form,
-                "documents": documents_block(request, challenge),
+                "documents": blocks[challenge.pk],
             }
         )
     return render(

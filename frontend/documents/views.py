@@ -20,6 +20,7 @@ from common.errors import ApplicationError, PayloadTooLarge
 from contracts.models import ServiceEvent
 from documents import selectors, services
 from documents.downloads import download_response
+from documents.models import Document
 from documents.owners import owner_named, owner_of
 from orgs.models import User
 
@@ -43,16 +44,25 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
-def documents_block(request: HttpRequest, owner: models.Model, *, back: str | None = None) -> dict[str, Any]:
+def documents_block(
+    request: HttpRequest,
+    owner: models.Model,
+    *,
+    back: str | None = None,
+    documents: list[Document] | None = None,
+) -> dict[str, Any]:
     """What ``frontend/includes/documents.html`` shows on an owner's page: the documents the user
-    may read, and the links to add or remove while the user may."""
+    may read (``documents`` when the page read them for all its owners at once), and the links to
+    add or remove while the user may."""
     name = owner_of(owner).name
     back = back or request.get_full_path()
     add_url = None
     if selectors.may_attach(request.user, owner):
         add_url = f"{reverse(f'documents:add_{name}', args=[owner.pk])}?{urlencode({'next': back})}"
+    if documents is None:
+        documents = list(selectors.readable_documents_of(request.user, owner))
     return {
-        "documents": list(selectors.readable_documents_of(request.user, owner)),
+        "documents": documents,
         "add_url": add_url,
         "can_remove": selectors.may_remove(request.user, owner),
         "next": back,
@@ -67,6 +77,13 @@ def _owner(request: HttpRequest, segment: str, pk: int) -> models.Model:
     if owner is None:
         raise Http404
     return owner
+
+
+def documents_blocks(request: HttpRequest, owners: list[Any]) -> dict[Any, dict[str, Any]]:
+    """``documents_block`` of each of a list page's owners (of one model), their documents read in
+    one query: by owner pk."""
+    documents = selectors.readable_documents_of_each(request.user, owners)
+    return {owner.pk: documents_block(request, owner, documents=documents[owner.pk]) for owner in owners}
 
 
 @login_required

@@ -7,12 +7,20 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from challenges.models import Challenge, Complaint
 from marketplace.models import Award
 
-from ..flows import award_proposed_tender, challenged_tender, complained_challenge, dismissed_challenge
+from ..flows import (
+    award_proposed_tender,
+    challenged_by_many,
+    challenged_tender,
+    complained_challenge,
+    dismissed_challenge,
+)
 from .helpers import page
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +81,26 @@ def test_the_bureau_replies_and_an_overdue_reply_is_flagged(world, as_user):
     response = client.post(url, {f"{prefix}-decision": "dismissed", f"{prefix}-text": "The ranking stands."})
     assert response.status_code == 302
     assert Challenge.objects.get(pk=challenge.pk).status == "dismissed"
+
+
+def test_the_bureaus_challenges_page_reads_the_same_queries_for_any_number_of_challenges(world, as_user):
+    # Given two tenders whose awards were challenged by 2 and by 8 bidders (some awaiting the reply,
+    # some dismissed, some taken to the review body)
+    few, many = challenged_by_many(world, 2), challenged_by_many(world, 8)
+    client = as_user(world["officer"])
+    client.get(f"/bureau/tenders/{few.pk}/challenges/")  # the content types are cached once
+
+    # When the officer opens each tender's challenges page
+    counts = []
+    for tender in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/bureau/tenders/{tender.pk}/challenges/")
+        assert response.status_code == 200
+        assert page(response).count("Send reply") == tender.challenges.filter(status="submitted").count()
+        counts.append(len(queries))
+
+    # Then the complaints and documents are read with the list, not once per challenge
+    assert counts[0] == counts[1]
 
 
 def test_the_public_page_shows_replied_challenges_without_the_challenger(world, as_user):
