@@ -107,7 +107,7 @@ class Challenge(ConcurrentTransitionMixin, models.Model):
         """The challenge's complaint, or None: from the loaded relation when the list joined it
         (``select_related("complaint")``, as ``challenges_visible_to`` does), else one query."""
         try:
-            return self.complaint  # type: ignore[no-any-return]
+            return self.complaint
         except ObjectDoesNotExist:
             return None
 

@@ -22,6 +22,7 @@ from common.transitions import run_transition
 from marketplace.models import Award, Bid, Tender
 from marketplace.permissions import acting_provider_ids
 from marketplace.services import award_annul, award_hold, award_release, standing_award
+from orgs.auth import Caller, signed_in
 from orgs.models import Organization, User
 
 from .errors import ChallengesError
@@ -123,7 +124,7 @@ def challenge_window_closed(award: Award | None) -> Conflict:
     )
 
 
-def challenger_bid(actor: User, tender: Tender) -> Bid | None:
+def challenger_bid(actor: Caller, tender: Tender) -> Bid | None:
     """The opened bid of a provider the actor acts for on the tender: what gives standing to
     challenge its award."""
     bid: Bid | None = (
@@ -138,33 +139,37 @@ def challenger_bid(actor: User, tender: Tender) -> Bid | None:
     return bid
 
 
-@transaction.atomic
-def challenge_submit(*, actor: User, tender: Tender, grounds: str) -> Challenge:
-    """A bidder whose bid was opened challenges the award notice, until ``challenge_until``: the
-    award is held at once. Not a bidder: 403 ``not_a_bidder``; after the window (or once the award
-    is final): 409 ``challenge_window_closed``."""
-    tender = _tender_locked(tender.pk)
-    bid = challenger_bid(actor, tender)
+def check_may_challenge(actor: Caller, tender: Tender, award: Award | None) -> Bid:
+    """Who may challenge the award notice and until when, for the service and the pages alike: a
+    provider the actor acts for, with an opened bid on the tender (else 403 ``not_a_bidder``), while
+    the award is open to challenge (``Award.is_open_to_challenge``, else 409
+    ``challenge_window_closed``), once per award (409 ``already_challenged``). The bid it returns
+    is the challenger's."""
+    bid = challenger_bid(actor, tender) if signed_in(actor) else None
     if bid is None:
         raise Forbidden(
             _("Only a provider whose bid was opened may challenge the award."),
             code=ChallengesError.NOT_A_BIDDER,
         )
-    grounds = _text(grounds, "grounds")
-    award = standing_award(tender, lock=True)
-    now = timezone.now()
-    if (
-        tender.status != Tender.Status.AWARD_PROPOSED
-        or award is None
-        or award.status not in (Award.Status.PROPOSED, Award.Status.CHALLENGED)
-        or award.challenge_until <= award.notice_published_at  # CHALLENGE_WORKING_DAYS=0: no window
-        or now > award.challenge_until
-    ):
+    if tender.status != Tender.Status.AWARD_PROPOSED or award is None or not award.is_open_to_challenge:
         raise challenge_window_closed(award)
     if Challenge.objects.filter(award=award, provider_id=bid.provider_id).exists():
         raise Conflict(
             _("Your organisation has already challenged this award."), code=ChallengesError.ALREADY_CHALLENGED
         )
+    return bid
+
+
+@transaction.atomic
+def challenge_submit(*, actor: User, tender: Tender, grounds: str) -> Challenge:
+    """A bidder whose bid was opened challenges the award notice, until ``challenge_until``: the
+    award is held at once. The rule is ``check_may_challenge``."""
+    tender = _tender_locked(tender.pk)
+    award = standing_award(tender, lock=True)
+    bid = check_may_challenge(actor, tender, award)
+    assert award is not None  # checked: the award is open to challenge
+    grounds = _text(grounds, "grounds")
+    now = timezone.now()
     challenge: Challenge = Challenge.objects.create(
         tender=tender,
         award=award,

@@ -704,8 +704,12 @@ class Award(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_open_to_challenge(self) -> bool:
-        return self.status in (self.Status.PROPOSED, self.Status.CHALLENGED) and (
-            timezone.now() <= self.challenge_until
+        """Proposed (or held by a challenge), until ``challenge_until``; with
+        ``CHALLENGE_WORKING_DAYS=0`` the window ends as the notice is published: never open."""
+        return (
+            self.status in (self.Status.PROPOSED, self.Status.CHALLENGED)
+            and self.challenge_until > self.notice_published_at
+            and timezone.now() <= self.challenge_until
         )
 
     @fsm_log_by

@@ -366,7 +366,9 @@ def challenged_by_many(world, count: int) -> Tender:
     other dismissed one is taken to the review body (lists whose rows differ)."""
     from challenges import services as challenge_services
 
-    tender = published_tender(world, budget_line=f.BudgetLineFactory(bureau=world["bureau"], amount=50_000_000))
+    tender = published_tender(
+        world, budget_line=f.BudgetLineFactory(bureau=world["bureau"], amount=50_000_000)
+    )
     admins = []
     for index in range(count + 1):
         provider = f.OrganizationFactory(kind=Organization.Kind.PROVIDER)

@@ -21,6 +21,7 @@ from common.transitions import transitions_available
 from marketplace.models import Tender
 from marketplace.selectors import tender_list
 from marketplace.services import standing_award
+from orgs.auth import signed_in
 from orgs.models import User
 
 from ..access import area_required
@@ -36,15 +37,15 @@ def _user(request: HttpRequest) -> User:
 
 
 def may_challenge(user: Any, tender: Tender) -> bool:
-    """Whether the page offers "Challenge this award": a bidder whose bid was opened, while the
-    award notice is open to challenge and the bidder has not challenged it yet."""
-    if not getattr(user, "is_authenticated", False) or tender.status != Tender.Status.AWARD_PROPOSED:
+    """Whether the page offers "Challenge this award": the service's rule
+    (``challenges.services.check_may_challenge``)."""
+    if not signed_in(user) or tender.status != Tender.Status.AWARD_PROPOSED:
+        return False  # the service would refuse too: spare the page the questions
+    try:
+        services.check_may_challenge(user, tender, standing_award(tender))
+    except ApplicationError:
         return False
-    award = standing_award(tender)
-    if award is None or not award.is_open_to_challenge or award.challenge_until <= award.notice_published_at:
-        return False
-    bid = services.challenger_bid(user, tender)
-    return bid is not None and not Challenge.objects.filter(award=award, provider_id=bid.provider_id).exists()
+    return True
 
 
 def public_challenges(tender: Tender) -> list[dict[str, Any]]:

@@ -119,6 +119,23 @@ def test_no_window_refuses_every_challenge(world, api, settings):
     assert (response.status_code, response.json()["code"]) == (409, "challenge_window_closed")
 
 
+def test_no_window_is_closed_even_at_the_notice_instant(world, settings):
+    # Given no challenge window, and the clock stopped at the moment the notice is published
+    settings.CHALLENGE_WORKING_DAYS = 0
+    with time_machine.travel(timezone.now(), tick=False):
+        tender = award_proposed_tender(world)
+        award = _award(tender)
+        assert award.challenge_until == award.notice_published_at
+
+        # Then the award is not open to challenge, and a bidder's challenge is refused by that rule
+        assert not award.is_open_to_challenge
+        assert_refused(
+            lambda: services.challenge_submit(actor=world["provider_admins"][1], tender=tender, grounds="Now."),
+            "challenge_window_closed",
+        )
+    assert not Challenge.objects.exists()
+
+
 def test_a_final_award_is_no_longer_open_to_challenge(world):
     tender = pass_standstill(award_proposed_tender(world))
     _finalize(tender)

@@ -9,9 +9,11 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from challenges.models import Challenge, Complaint
+from challenges.services import challenge_submit
+from common.errors import ApplicationError
 from marketplace.models import Award
 
 from ..flows import (
@@ -60,6 +62,39 @@ def test_no_challenge_button_for_others(world, as_user):
         assert "Challenge this award" not in page(as_user(user).get(f"/tenders/{tender.pk}/"))
     response = as_user(world["provider_admins"][2]).get(f"/provider/tenders/{tender.pk}/challenge/")
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("who", "code"),
+    [
+        ("rival", None),
+        ("outsider", "not_a_bidder"),
+        ("officer", "not_a_bidder"),
+        ("challenged_already", "already_challenged"),
+        ("after_window", "challenge_window_closed"),
+    ],
+)
+def test_the_page_offers_a_challenge_exactly_when_the_service_takes_it(world, as_user, who, code):
+    tender = award_proposed_tender(world)
+    user = {"outsider": world["provider_admins"][2], "officer": world["officer"]}.get(
+        who, world["provider_admins"][1]
+    )
+    if who == "challenged_already":
+        challenge_submit(actor=user, tender=tender, grounds="Our price was lower.")
+    award = Award.objects.get(tender=tender)
+    moment = award.challenge_until + datetime.timedelta(seconds=1) if who == "after_window" else None
+
+    with time_machine.travel(moment or timezone.now()):
+        offered = "Challenge this award" in page(as_user(user).get(f"/tenders/{tender.pk}/"))
+        try:
+            challenge_submit(actor=user, tender=tender, grounds="Our plan was scored too low.")
+        except ApplicationError as error:
+            refused = error.code
+        else:
+            refused = None
+
+    assert offered == (code is None)
+    assert refused == code
 
 
 def test_the_bureau_replies_and_an_overdue_reply_is_flagged(world, as_user):
