@@ -10,6 +10,8 @@ are serialised on the tender's row, and exactly one of them wins."""
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -26,7 +28,16 @@ from orgs.auth import Caller, signed_in
 from orgs.models import Organization, User
 
 from .errors import ChallengesError
-from .models import Challenge, Complaint, Decision, Remedy, complaint_window_end
+from .models import (
+    GROUNDS_MAX_LENGTH,
+    REASONING_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
+    Challenge,
+    Complaint,
+    Decision,
+    Remedy,
+    complaint_window_end,
+)
 from .permissions import (
     is_challenge_officer,
     is_challenger,
@@ -41,10 +52,16 @@ def _tender_locked(tender_id: int) -> Tender:
     return tender
 
 
-def _text(value: str, field: str) -> str:
+def _text(value: str, field: str, max_length: int) -> str:
+    """The text stripped: required, and at most the model field's length (a 400 on ``field``, as
+    the serializers and forms say, for callers that skip them)."""
     value = (value or "").strip()
     if not value:
         raise Invalid({field: [_("This field may not be blank.")]})
+    try:
+        MaxLengthValidator(max_length)(value)
+    except ValidationError as error:
+        raise Invalid({field: error.messages}) from None
     return value
 
 
@@ -168,7 +185,7 @@ def challenge_submit(*, actor: User, tender: Tender, grounds: str) -> Challenge:
     award = standing_award(tender, lock=True)
     bid = check_may_challenge(actor, tender, award)
     assert award is not None  # checked: the award is open to challenge
-    grounds = _text(grounds, "grounds")
+    grounds = _text(grounds, "grounds", GROUNDS_MAX_LENGTH)
     now = timezone.now()
     challenge: Challenge = Challenge.objects.create(
         tender=tender,
@@ -217,7 +234,7 @@ def challenge_reply(
             code=ChallengesError.COMPLAINT_LODGED,
         )
     decision, remedy = _decision(decision, remedy)
-    reply = _text(reply, "reply")
+    reply = _text(reply, "reply", REPLY_MAX_LENGTH)
     challenge.reply, challenge.remedy, challenge.replied_by = reply, remedy, actor
     transition = challenge.uphold if decision == Decision.UPHELD else challenge.dismiss
     run_transition(challenge, transition, by=actor, description=reply)
@@ -290,7 +307,7 @@ def complaint_submit(*, actor: User, challenge: Challenge, grounds: str) -> Comp
             code=ChallengesError.COMPLAINT_WINDOW_CLOSED,
             extra={"complaint_until": until.isoformat()},
         )
-    grounds = _text(grounds, "grounds")
+    grounds = _text(grounds, "grounds", GROUNDS_MAX_LENGTH)
     review_body = review_body_for(tender.bureau)
     if review_body is None:
         raise Conflict(
@@ -329,7 +346,7 @@ def complaint_decide(
     if complaint.status != Complaint.Status.OPEN:
         raise InvalidTransition()
     decision, remedy = _decision(decision, remedy)
-    reasoning = _text(reasoning, "reasoning")
+    reasoning = _text(reasoning, "reasoning", REASONING_MAX_LENGTH)
     complaint.reasoning, complaint.remedy, complaint.decided_by = reasoning, remedy, actor
     transition = complaint.uphold if decision == Decision.UPHELD else complaint.dismiss
     run_transition(complaint, transition, by=actor, description=reasoning)

@@ -9,9 +9,16 @@ import time_machine
 from django.utils import timezone
 
 from challenges import services
-from challenges.models import Challenge, Complaint
+from challenges.models import (
+    GROUNDS_MAX_LENGTH,
+    REASONING_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
+    Challenge,
+    Complaint,
+)
 from challenges.tasks import release_unheld_awards
 from common import workdays
+from common.errors import Invalid
 from contracts import services as contract_services
 from contracts.models import Contract
 from marketplace import services as market
@@ -454,3 +461,67 @@ def test_the_history_of_a_challenge_and_a_complaint(world, api):
     assert history[0]["by"]["id"] == world["officer"].id
     public = api().get(f"complaints/{complaint.id}/history/").json()
     assert [(h["transition"], h["by"]) for h in public] == [("dismiss", None)]
+
+
+# --- Input bounds -------------------------------------------------------------------------------
+
+
+def _snapshot():
+    from django_fsm_log.models import StateLog
+
+    return (
+        list(Challenge.objects.order_by("pk").values()),
+        list(Complaint.objects.order_by("pk").values()),
+        list(Award.objects.order_by("pk").values_list("pk", "status")),
+        StateLog.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("step", ["challenge", "reply", "complain", "decide"])
+def test_a_text_longer_than_its_field_is_400_and_nothing_is_saved(world, step):
+    # Given each step's state, and a text one character longer than the model field takes
+    objects = {
+        "challenge": lambda: {"tender": award_proposed_tender(world)},
+        "reply": lambda: challenged_tender(world),
+        "complain": lambda: dismissed_challenge(world),
+        "decide": lambda: complained_challenge(world),
+    }[step]()
+    field, limit = {
+        "challenge": ("grounds", GROUNDS_MAX_LENGTH),
+        "reply": ("reply", REPLY_MAX_LENGTH),
+        "complain": ("grounds", GROUNDS_MAX_LENGTH),
+        "decide": ("reasoning", REASONING_MAX_LENGTH),
+    }[step]
+    text = "长" * (limit + 1)
+    call = {
+        "challenge": lambda: services.challenge_submit(
+            actor=world["provider_admins"][1], tender=objects["tender"], grounds=text
+        ),
+        "reply": lambda: services.challenge_reply(
+            actor=world["officer"], challenge=objects["challenge"], decision="dismissed", reply=text
+        ),
+        "complain": lambda: services.complaint_submit(
+            actor=world["provider_admins"][1], challenge=objects["challenge"], grounds=text
+        ),
+        "decide": lambda: services.complaint_decide(
+            actor=world["reviewer"], complaint=objects["complaint"], decision="dismissed", reasoning=text
+        ),
+    }[step]
+    before = _snapshot()
+
+    # When the service is called directly (the serializers and forms say the same first)
+    with pytest.raises(Invalid) as refused:
+        call()
+
+    # Then it is 400 on the field and nothing changed
+    assert refused.value.status_code == 400
+    assert list(refused.value.extra["fields"]) == [field]
+    assert _snapshot() == before
+
+
+def test_a_text_exactly_its_fields_length_is_taken(world):
+    tender = award_proposed_tender(world)
+    challenge = services.challenge_submit(
+        actor=world["provider_admins"][1], tender=tender, grounds="长" * GROUNDS_MAX_LENGTH
+    )
+    assert len(Challenge.objects.get(pk=challenge.pk).grounds) == GROUNDS_MAX_LENGTH
