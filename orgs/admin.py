@@ -1,7 +1,7 @@
 from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -27,8 +27,20 @@ class AreaAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptabl
     readonly_fields = ("path",)
 
 
+class MembershipInlineForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
+    """A saved membership's user cannot be changed: that would erase, leaving no ``PastMembership``,
+    that the first user belonged to the organisation (docs/rules.md §17.7). Delete the row (through
+    ``member_remove``) and add one for the other user."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["user"].disabled = True  # what is posted for it is ignored
+
+
 class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # not subscriptable at run time
     model = Membership
+    form = MembershipInlineForm
     extra = 1
     autocomplete_fields = ("user",)
 
@@ -71,11 +83,16 @@ class OrganizationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subs
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)
             return
+        from common.errors import ApplicationError
+
         from .services import member_remove
 
         instances = formset.save(commit=False)
         for membership in formset.deleted_objects:
-            member_remove(actor=cast(User, request.user), membership=membership)
+            try:
+                member_remove(actor=cast(User, request.user), membership=membership)
+            except ApplicationError as error:  # not the caller's to remove, or removed meanwhile
+                self.message_user(request, f"{membership}: {error.message}", level=messages.ERROR)
         for instance in instances:
             instance.save()
         formset.save_m2m()

@@ -4,6 +4,7 @@ read-only there, a sealed bid's content is not shown, and organisations are veri
 service, logged."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django_fsm_log.models import StateLog
 
@@ -12,7 +13,7 @@ from contracts.models import Contract, Instalment, LedgerEntry
 from evaluations.models import Evaluation, Rating
 from marketplace import services
 from marketplace.models import Bid, Question, Tender
-from orgs.models import Organization
+from orgs.models import Membership, Organization, PastMembership
 from payments import services as payment_services
 from payments.models import Payment
 
@@ -182,3 +183,102 @@ def test_an_organisation_added_in_the_admin_is_created_by_the_service(world):
         world["platform_admin"],
         "created by platform admin",
     )
+
+
+def _organization_change(organization, rows: list[dict]) -> dict:
+    """The admin's change form of ``organization`` as posted: its fields unchanged, and the
+    membership inline's ``rows`` (each {"id"?, "user", "role", "DELETE"?})."""
+    initial = sum(1 for row in rows if "id" in row)
+    data = {
+        "kind": organization.kind,
+        "legal_type": organization.legal_type,
+        "name": organization.name,
+        "credit_code": organization.credit_code,
+        "jurisdiction": organization.jurisdiction_id or "",
+        "email": organization.email,
+        "memberships-TOTAL_FORMS": str(len(rows)),
+        "memberships-INITIAL_FORMS": str(initial),
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"memberships-{index}-{key}"] = value
+        data[f"memberships-{index}-organization"] = organization.pk
+    return data
+
+
+def test_a_memberships_user_cannot_be_changed_in_the_admin_only_removed_and_added(world):
+    # Given a provider's staff member
+    provider = world["providers"][0]
+    staff = world["provider_staff"][0]
+    membership = Membership.objects.get(user=staff, organization=provider)
+    rows = [
+        {"id": m.pk, "user": m.user_id, "role": m.role}
+        for m in provider.memberships.order_by("id")
+        if m.pk != membership.pk
+    ]
+
+    # When the platform admin posts the row with another user in it
+    response = admin_client(world).post(
+        f"/admin/orgs/organization/{provider.pk}/change/",
+        _organization_change(
+            provider, [*rows, {"id": membership.pk, "user": world["stranger"].pk, "role": membership.role}]
+        ),
+    )
+
+    # Then the row still belongs to the staff member: no membership changed hands unrecorded
+    assert response.status_code == 302, response.content.decode()[:2000]
+    membership.refresh_from_db()
+    assert membership.user_id == staff.pk
+    assert not Membership.objects.filter(user=world["stranger"]).exists()
+    assert not PastMembership.objects.exists()
+
+    # And removing the row and adding one for the other user keeps the past membership
+    response = admin_client(world).post(
+        f"/admin/orgs/organization/{provider.pk}/change/",
+        _organization_change(
+            provider,
+            [
+                *rows,
+                {"id": membership.pk, "user": staff.pk, "role": membership.role, "DELETE": "on"},
+                {"user": world["stranger"].pk, "role": membership.role},
+            ],
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert PastMembership.objects.get().user_id == staff.pk
+    assert Membership.objects.filter(user=world["stranger"], organization=provider).exists()
+
+
+def test_a_removal_the_service_refuses_is_a_message_in_the_admin_not_an_error(world):
+    # Given a staff user of the admin who may change organisations but is no platform admin nor
+    # an admin of the organisation (member_remove refuses him)
+    clerk = f.UserFactory(is_staff=True)
+    clerk.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="orgs",
+            codename__in=["view_organization", "change_organization", "view_membership", "delete_membership"],
+        )
+    )
+    provider = world["providers"][0]
+    membership = Membership.objects.get(user=world["provider_staff"][0], organization=provider)
+    rows = [
+        {"id": m.pk, "user": m.user_id, "role": m.role, **({"DELETE": "on"} if m.pk == membership.pk else {})}
+        for m in provider.memberships.order_by("id")
+    ]
+    client = Client()
+    client.force_login(clerk)
+    client.cookies["django_language"] = "en"
+
+    # When the clerk deletes the membership in the admin
+    response = client.post(
+        f"/admin/orgs/organization/{provider.pk}/change/", _organization_change(provider, rows), follow=True
+    )
+
+    # Then the page says why, and the membership stays, with nothing recorded
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert any("permission" in message for message in shown), shown
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    assert not PastMembership.objects.exists()
