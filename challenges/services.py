@@ -36,7 +36,6 @@ from .models import (
     Complaint,
     Decision,
     Remedy,
-    complaint_window_end,
 )
 from .permissions import (
     is_challenge_officer,
@@ -80,11 +79,10 @@ def _decision(decision: str, remedy: str) -> tuple[str, str]:
 # --- What holds the award -------------------------------------------------------------------------
 
 
-def holding(award: Award, now: datetime.datetime | None = None) -> QuerySet[Challenge]:
-    """The challenges of the award that hold it now: awaiting a reply (and not taken to the review
-    body), with a complaint awaiting its decision, or dismissed with the complaint window still open
-    and no complaint yet (docs/rules.md §17.5)."""
-    now = now or timezone.now()
+def holding(award: Award) -> QuerySet[Challenge]:
+    """The challenges of the award that may hold it: awaiting a reply (and not taken to the review
+    body), with a complaint awaiting its decision, or dismissed with no complaint yet — the last
+    only while its complaint window is open, which ``is_held`` decides (docs/rules.md §17.5)."""
     challenges: QuerySet[Challenge] = Challenge.objects.filter(award_id=award.pk)
     return challenges.filter(
         Q(status=Challenge.Status.SUBMITTED, complaint__isnull=True)
@@ -93,15 +91,15 @@ def holding(award: Award, now: datetime.datetime | None = None) -> QuerySet[Chal
     )
 
 
-def is_held(award: Award, now: datetime.datetime | None = None) -> bool:
-    """Whether anything holds the award now (``holding``; a dismissal only until its complaint
-    window closes)."""
-    now = now or timezone.now()
-    for challenge in holding(award, now).select_related(None).only("status", "replied_at", "reply_due"):
-        if challenge.status != Challenge.Status.DISMISSED:
+def is_held(award: Award) -> bool:
+    """Whether anything holds the award now (``holding``): a dismissal not complained of only until
+    its complaint window (``Challenge.complaint_until``) closes; an open complaint until decided."""
+    now = timezone.now()
+    for challenge in holding(award).select_related("complaint"):
+        if challenge.status != Challenge.Status.DISMISSED or challenge.complaint_or_none is not None:
             return True
-        assert challenge.replied_at is not None
-        if now <= complaint_window_end(challenge.replied_at):
+        until = challenge.complaint_until
+        if until is not None and now <= until:
             return True
     return False
 

@@ -235,6 +235,20 @@ def test_a_dismissal_keeps_the_award_held_until_the_complaint_window_closes(worl
     assert _award(tender).status == "confirmed"
 
 
+def test_an_open_complaint_keeps_the_award_held_after_the_complaint_window_closes(world):
+    # Given a dismissal taken to the review body, still undecided when the window to complain ends
+    objects = complained_challenge(world)
+    tender, challenge = objects["tender"], objects["challenge"]
+    pass_standstill(tender)
+
+    with time_machine.travel(_after(challenge.complaint_until)):
+        # Then the scheduler releases nothing and the award cannot be finalised
+        assert services.is_held(_award(tender))
+        assert release_unheld_awards() == 0
+        assert _award(tender).status == "challenged"
+        assert_refused(lambda: _finalize(tender), "challenge_pending")
+
+
 def test_upheld_with_re_evaluation_reopens_scoring_and_a_new_award_opens_a_new_window(world, api):
     objects = challenged_tender(world)
     tender, challenge = objects["tender"], objects["challenge"]
