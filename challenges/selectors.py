@@ -1,9 +1,6 @@
 """Reads of challenges and complaints for the pages and the waiting lists (docs/rules.md §17.5)."""
 
-import datetime
-
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from marketplace.models import Tender
 from orgs.auth import Caller
@@ -55,7 +52,3 @@ def replies_due(*, user: Caller) -> QuerySet[Challenge]:
         .order_by("reply_due", "id")
     )
     return due
-
-
-def is_overdue(deadline: datetime.datetime) -> bool:
-    return timezone.now() > deadline

@@ -9,6 +9,7 @@ product's dates are Asia/Shanghai dates (``timezone.localdate``).
 """
 
 import datetime
+import functools
 import logging
 
 import chinese_calendar
@@ -34,8 +35,14 @@ def is_working_day(day: datetime.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
-        logger.warning("%s: the official calendar of %s is not known; counting weekends only", day, day.year)
+        _warn_unknown_year(day.year)
         return day.weekday() < SATURDAY
+
+
+@functools.cache
+def _warn_unknown_year(year: int) -> None:
+    """Say once per year per process, not for every day counted, that its calendar is unknown."""
+    logger.warning("the official calendar of %s is not known; counting weekends only", year)
 
 
 def add_working_days(day: datetime.date, count: int) -> datetime.date:

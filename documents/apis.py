@@ -18,7 +18,7 @@ from common.api import ReadViewSet
 from common.schema import error_codes
 from orgs.auth import ApiRequest, AuthenticatedRequest
 
-from . import services
+from . import selectors, services
 from .downloads import download_response
 from .errors import DocumentsError
 from .models import Document
@@ -33,7 +33,7 @@ def owner_documents(view: GenericViewSet[Any], request: ApiRequest, owner: model
     """``GET`` the owner's documents the caller may read, or ``POST`` a new one (multipart ``file``,
     ``title``, ``kind``). An oversized request is refused before its body is read."""
     if request.method == "GET":
-        readable = Document.objects.visible_to(request.user).filter(pk__in=Document.objects.of(owner))
+        readable = selectors.readable_documents_of(request.user, owner)
         return Response(DocumentSerializer(readable.order_by("uploaded_at", "id"), many=True).data)
     services.check_request_size(request.META.get("CONTENT_LENGTH"))
     serializer = DocumentUploadSerializer(data=request.data)

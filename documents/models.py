@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -73,6 +73,3 @@ class Document(models.Model):
     @property
     def short_sha256(self) -> str:
         return self.sha256[:12]
-
-    def owner_object(self) -> Any:
-        return self.owner

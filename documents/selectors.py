@@ -16,11 +16,6 @@ from .models import Document
 from .owners import owner_of
 
 
-def documents_of(owner: models.Model) -> QuerySet[Document]:
-    """The documents attached to ``owner``, oldest first (the owner's own visibility applies)."""
-    return Document.objects.of(owner).select_related("uploaded_by")
-
-
 def document_hashes(owner: models.Model) -> list[str]:
     """The SHA-256 of each of ``owner``'s documents, sorted: what a bid's receipt covers."""
     return sorted(Document.objects.of(owner).values_list("sha256", flat=True))

@@ -10,6 +10,7 @@ from typing import IO, Any
 import rules
 from django.conf import settings
 from django.db import models, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +38,7 @@ def max_bytes() -> int:
 def too_large() -> PayloadTooLarge:
     limit = max_bytes()
     return PayloadTooLarge(
-        _("The file is larger than %(size)s.") % {"size": human_size(limit)},
+        _("The file is larger than %(size)s.") % {"size": filesizeformat(limit)},  # as pages show sizes
         code=DocumentsError.FILE_TOO_LARGE,
         extra={"max_bytes": limit},
     )
@@ -52,15 +53,6 @@ def check_request_size(content_length: Any) -> None:
         return
     if length > max_bytes() + FORM_ALLOWANCE_BYTES:
         raise too_large()
-
-
-def human_size(size: int) -> str:
-    """1536 → ``1.5 KB``; 20971520 → ``20.0 MB`` (binary units, as pages show sizes)."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _invalid_file(message: str) -> Invalid:

@@ -72,3 +72,17 @@ def test_the_admin_index_warns_while_a_year_is_unknown(admin_client, monkeypatch
     assert "official working-day calendar of 2999" in admin_client.get("/admin/").content.decode()
     monkeypatch.setattr("common.templatetags.workdays.unknown_years", lambda: [])
     assert "official working-day calendar" not in admin_client.get("/admin/").content.decode()
+
+
+def test_an_unknown_year_is_logged_once_not_for_every_day_counted(caplog):
+    workdays._warn_unknown_year.cache_clear()
+    with caplog.at_level("WARNING", logger="common.workdays"):
+        workdays.add_working_days(D(2998, 1, 2), 30)
+        workdays.add_working_days(D(2998, 3, 2), 15)
+        workdays.add_working_days(D(2997, 1, 2), 5)
+
+    warnings = [record.getMessage() for record in caplog.records if record.name == "common.workdays"]
+    assert warnings == [
+        "the official calendar of 2998 is not known; counting weekends only",
+        "the official calendar of 2997 is not known; counting weekends only",
+    ]

@@ -16,7 +16,6 @@ from challenges.models import Challenge, Complaint
 from challenges.permissions import CHALLENGE_TRANSITIONS, COMPLAINT_TRANSITIONS
 from challenges.selectors import challenges_of_tender, complaint_list, complaints_to_decide, own_challenges
 from common.errors import ApplicationError
-from common.history import history_of
 from common.transitions import transitions_available
 from marketplace.models import Tender
 from marketplace.selectors import tender_list
@@ -106,7 +105,6 @@ def provider_challenge(request: HttpRequest, pk: int) -> HttpResponse:
             "challenge": challenge,
             "complaint": challenge.complaint_or_none,
             "can_complain": "complain" in available,
-            "history": history_of(challenge),
             "documents": documents_block(request, challenge),
         },
     )
@@ -235,7 +233,6 @@ def review_complaint(request: HttpRequest, pk: int) -> HttpResponse:
             "complaint": complaint,
             "challenge": complaint.challenge,
             "form": form,
-            "history": history_of(complaint),
             "documents": documents_block(request, complaint.challenge),
         },
         status=400 if form is not None and form.is_bound and form.errors else 200,
