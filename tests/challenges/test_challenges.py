@@ -137,7 +137,9 @@ def test_no_window_is_closed_even_at_the_notice_instant(world, settings):
         # Then the award is not open to challenge, and a bidder's challenge is refused by that rule
         assert not award.is_open_to_challenge
         assert_refused(
-            lambda: services.challenge_submit(actor=world["provider_admins"][1], tender=tender, grounds="Now."),
+            lambda: services.challenge_submit(
+                actor=world["provider_admins"][1], tender=tender, grounds="Now"
+            ),
             "challenge_window_closed",
         )
     assert not Challenge.objects.exists()
