@@ -15,6 +15,7 @@ from contracts.apis import (
 )
 from documents.apis import DocumentViewSet
 from evaluations.apis import (
+    AppealViewSet,
     ContractEvaluationsApi,
     ContractSignApi,
     ContractVariationsApi,
@@ -75,6 +76,7 @@ router.register("variations", VariationViewSet, basename="variation")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("ratings", RatingViewSet, basename="rating")
+router.register("appeals", AppealViewSet, basename="appeal")
 
 nested_list: dict[str, Any] = {"get": "list", "post": "create"}
 

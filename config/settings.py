@@ -280,7 +280,7 @@ SPECTACULAR_SETTINGS = {
 # --- Domain settings (docs/rules.md §15) ------------------------------------------------------
 MARKETPLACE_MIN_BIDDING_DAYS = env_int("MARKETPLACE_MIN_BIDDING_DAYS", 10)
 MARKETPLACE_STANDSTILL_DAYS = env_int("MARKETPLACE_STANDSTILL_DAYS", 7)
-EVALUATION_APPEAL_DAYS = env_int("EVALUATION_APPEAL_DAYS", 10)
+EVALUATION_APPEAL_DAYS = env_decimal("EVALUATION_APPEAL_DAYS", "10")  # decimal days: 0.5 is 12 hours
 # Due process (docs/rules.md §16): periods the law counts in working days use China's official
 # calendar (common/workdays.py); the others are calendar days.
 CHALLENGE_WORKING_DAYS = env_int("CHALLENGE_WORKING_DAYS", 7)  # 0: no challenge window

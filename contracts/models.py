@@ -196,6 +196,8 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
         PAYABLE = "payable", _("Payable")
         PAID = "paid", _("Paid")
         WITHHELD = "withheld", _("Withheld")
+        # The disputed part of a release, held while an appeal is decided (docs/rules.md §11.8).
+        HELD = "held", _("Held pending an appeal")
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="instalments", verbose_name=_("contract")
@@ -210,6 +212,15 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
         default=Status.SCHEDULED, choices=Status.choices, protected=True, verbose_name=_("status")
     )
     payable_at = models.DateTimeField(null=True, blank=True, verbose_name=_("payable at"))
+    # The instalment this one was split from: the part of a release disputed by an appeal, held.
+    split_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("split from"),
+    )
 
     objects = InstalmentQuerySet.as_manager()
 
@@ -235,7 +246,7 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.SCHEDULED, target=Status.PAYABLE)
+    @transition(field=status, source=[Status.SCHEDULED, Status.HELD], target=Status.PAYABLE)
     def make_payable(
         self, release_amount: int | None = None, by: "User | None" = None, description: str | None = None
     ) -> None:
@@ -251,10 +262,22 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
 
     @fsm_log_by
     @fsm_log_description
-    @transition(field=status, source=Status.SCHEDULED, target=Status.WITHHELD)
+    @transition(field=status, source=[Status.SCHEDULED, Status.HELD], target=Status.WITHHELD)
     def withhold(self, by: "User | None" = None, description: str | None = None) -> None:
         self.release_amount = 0
         self.withheld_amount = self.amount
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.SCHEDULED, target=Status.HELD)
+    def hold(self, by: "User | None" = None, description: str | None = None) -> None:
+        """Held whole while an appeal is decided: neither owed yet nor returned to the budget."""
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.HELD, target=Status.SCHEDULED)
+    def unhold(self, by: "User | None" = None, description: str | None = None) -> None:
+        """Back to the schedule: the appeal did not release it, a later evaluation may."""
 
 
 SERVICE_EVENT_MAX_RECIPIENTS = 2000  # the most households one service event records
@@ -355,6 +378,7 @@ class LedgerEntry(models.Model):
         PAID = "paid", _("Paid to the provider")
         WITHHELD = "withheld", _("Withheld (returned to the budget)")
         REVERSED = "reversed", _("Reversed (clawed back from the provider)")
+        HELD = "held", _("Held pending an appeal")
 
     contract = models.ForeignKey(
         "contracts.Contract",

@@ -138,7 +138,9 @@ def contract_terminate(*, actor: User, contract: Contract, reason: str) -> Contr
     contract = _locked(contract)
     _require(actor, "contracts.terminate_contract", contract)
     run_transition(contract, contract.terminate, by=actor, description=_reason(reason))
-    for instalment in contract.instalments.select_for_update().filter(status=Instalment.Status.SCHEDULED):
+    for instalment in contract.instalments.select_for_update().filter(
+        status__in=[Instalment.Status.SCHEDULED, Instalment.Status.HELD]
+    ):
         run_transition(instalment, instalment.withhold, by=actor, description=reasons.CONTRACT_TERMINATED)
         _return_withheld(contract, instalment)
     exclusion_impose(  # the provider may not bid for EXCLUSION_MONTHS (docs/rules.md §17.6)
@@ -226,6 +228,95 @@ def instalments_release(
         _return_withheld(contract, instalment)
         released.append(instalment)
     return released
+
+
+def _make_payable_or_withhold(
+    contract: Contract, instalment: Instalment, *, release_amount: int, by: User | None, reason: str
+) -> None:
+    if release_amount > 0:
+        run_transition(
+            instalment, instalment.make_payable, by=by, release_amount=release_amount, description=reason
+        )
+    else:
+        run_transition(instalment, instalment.withhold, by=by, description=reason)
+    _return_withheld(contract, instalment)
+
+
+def _record_hold(contract: Contract, instalment: Instalment) -> None:
+    ledger_record(
+        contract=contract,
+        instalment=instalment,
+        kind="held",
+        amount=instalment.amount,
+        description=reasons.HELD_FOR_APPEAL,
+    )
+
+
+@transaction.atomic
+def instalment_release_holding(
+    *,
+    contract: Contract,
+    instalment: Instalment,
+    release_amount: int,
+    held_amount: int,
+    by: User | None,
+    reason: str,
+) -> Instalment | None:
+    """Release a scheduled instalment while an appeal is pending (docs/rules.md §11.8): the
+    disputed ``held_amount`` is split off into an instalment of its own, held; the instalment pays
+    ``release_amount`` and withholds the rest, which returns to the budget. The caller (evaluations)
+    computes both amounts and has locked the contract. Returns the held instalment (None if nothing
+    is disputed)."""
+    instalment = contract.instalments.select_for_update().get(pk=instalment.pk)
+    if not 0 <= held_amount <= instalment.amount - release_amount or release_amount < 0:
+        raise ValueError("the release and the hold exceed the instalment")
+    held = None
+    if held_amount > 0:
+        last = contract.instalments.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+        share = round_half_up(instalment.share_pct * held_amount / instalment.amount, 2)
+        held = Instalment.objects.create(
+            contract=contract,
+            kind=instalment.kind,
+            sequence=last + 1,
+            share_pct=share,
+            amount=held_amount,
+            split_from=instalment,
+        )
+        instalment.amount -= held_amount
+        instalment.share_pct -= share
+        instalment.save(update_fields=["amount", "share_pct"])
+        run_transition(held, held.hold, by=by, description=reason)
+        _record_hold(contract, held)
+    _make_payable_or_withhold(contract, instalment, release_amount=release_amount, by=by, reason=reason)
+    return held
+
+
+@transaction.atomic
+def instalment_hold(*, contract: Contract, instalment: Instalment, by: User | None, reason: str) -> Instalment:
+    """Hold a scheduled instalment whole while an appeal is decided (a midterm appeal holds the
+    interim instalment, docs/rules.md §11.8)."""
+    instalment = contract.instalments.select_for_update().get(pk=instalment.pk)
+    run_transition(instalment, instalment.hold, by=by, description=reason)
+    _record_hold(contract, instalment)
+    return instalment
+
+
+@transaction.atomic
+def instalment_settle_held(
+    *, contract: Contract, instalment: Instalment, release_amount: int | None, by: User | None, reason: str
+) -> Instalment:
+    """An appeal is decided: the held instalment pays ``release_amount`` and withholds the rest
+    (returned to the budget), or, with ``None``, goes back to the schedule. A completed contract
+    closes once everything is settled."""
+    instalment = contract.instalments.select_for_update().get(pk=instalment.pk)
+    if instalment.status != Instalment.Status.HELD:
+        raise InvalidTransition()
+    if release_amount is None:
+        run_transition(instalment, instalment.unhold, by=by, description=reason)
+    else:
+        _make_payable_or_withhold(contract, instalment, release_amount=release_amount, by=by, reason=reason)
+    contract_close_if_settled(contract=contract, by=by)
+    return instalment
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
 """Settling a contract: the ledger of its money, the rule that closes it, and the invariant
-``paid + withheld + outstanding = value`` (docs/rules.md §8).
+``paid + withheld + held + outstanding = value`` (docs/rules.md §8, §11.8).
 
 Other apps (evaluations) call ``ledger_record`` to record withheld money and
 ``contract_close_if_settled`` after settling an instalment."""
@@ -73,14 +73,15 @@ class ContractBalance:
     paid: int  # paid to the provider, net of reversals (ledger)
     withheld: int  # never released, or clawed back: back to the bureau
     outstanding: int  # still owed: scheduled amounts and releases not yet paid
+    held: int = 0  # held while an appeal is decided: neither owed yet nor back to the bureau
 
     @property
     def is_balanced(self) -> bool:
-        return self.paid + self.withheld + self.outstanding == self.value
+        return self.paid + self.withheld + self.held + self.outstanding == self.value
 
 
 def contract_balance(contract: Contract) -> ContractBalance:
-    """Where the contract's money is. ``paid`` comes from the ledger, ``withheld`` and
+    """Where the contract's money is. ``paid`` comes from the ledger, ``withheld``, ``held`` and
     ``outstanding`` from the instalments, so the invariant checks one against the other."""
     sums = dict(
         LedgerEntry.objects.filter(contract=contract)
@@ -91,21 +92,27 @@ def contract_balance(contract: Contract) -> ContractBalance:
     reversed_total = sums.get(LedgerEntry.Kind.REVERSED, 0) or 0
     paid = (sums.get(LedgerEntry.Kind.PAID, 0) or 0) - reversed_total
     withheld = reversed_total
-    outstanding = 0
+    outstanding = held = 0
     for instalment in contract.instalments.all():
         withheld += instalment.withheld_amount
         if instalment.status == Instalment.Status.SCHEDULED:
             outstanding += instalment.amount
         elif instalment.status == Instalment.Status.PAYABLE:
             outstanding += instalment.amount_payable
-    return ContractBalance(contract.value_amount, paid, withheld, outstanding)
+        elif instalment.status == Instalment.Status.HELD:
+            held += instalment.amount
+    return ContractBalance(contract.value_amount, paid, withheld, outstanding, held)
 
 
 def ledger_invariant_holds(contract: Contract) -> bool:
-    """paid + withheld + outstanding = value, and each paid instalment was paid exactly its
-    release amount (once)."""
+    """paid + withheld + held + outstanding = value, each paid instalment was paid exactly its
+    release amount (once), and each held instalment's hold is in the ledger with its amount."""
     if not contract_balance(contract).is_balanced:
         return False
+    for instalment in contract.instalments.filter(status=Instalment.Status.HELD):
+        hold = instalment.ledger_entries.filter(kind=LedgerEntry.Kind.HELD).order_by("-id").first()
+        if hold is None or hold.amount != instalment.amount:
+            return False
     for instalment in contract.instalments.filter(status=Instalment.Status.PAID):
         entries = list(instalment.ledger_entries.filter(kind=LedgerEntry.Kind.PAID))
         expected = instalment.amount_payable

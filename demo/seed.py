@@ -10,6 +10,7 @@ pay and a payment awaiting its voucher, the assessor and the committee scores to
 committee a registration to confirm."""
 
 import datetime
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -638,7 +639,7 @@ def _home_care(cast: Cast) -> Contract:
         evaluation_services.evaluation_survey(actor=cast.assessor_user, evaluation=evaluation, n=60, n_pos=51)
     with day(start + 183):
         evaluation = evaluation_services.evaluation_finalize(actor=cast.officer, evaluation=evaluation)
-    with day(start + 183 + settings.EVALUATION_APPEAL_DAYS + 1):
+    with day(start + 183 + math.ceil(settings.EVALUATION_APPEAL_DAYS) + 1):
         evaluation_services.evaluation_confirm(actor=None, evaluation=evaluation)  # the scheduler
     _service(
         cast,

@@ -1,11 +1,14 @@
 """Thin API views of evaluations and ratings."""
 
+from typing import Any
+
 import rules
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,15 +22,21 @@ from contracts.apis import ContractRepresentation
 from contracts.errors import ContractsError
 from contracts.models import Contract, Variation
 from contracts.serializers import ContractSerializer, VariationInputSerializer, VariationSerializer
+from documents.apis import UPLOAD_ERRORS, owner_documents
+from documents.serializers import DocumentSerializer, DocumentUploadSerializer
 from marketplace.errors import MarketplaceError
 from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.errors import OrgsError
 
-from . import services
+from . import appeals, services
 from .errors import EvaluationsError
-from .models import Evaluation, Rating
+from .models import Appeal, Evaluation, Rating
+from .permissions import appeal_documents_readable
 from .selectors import rateable_contracts, satisfaction_of
 from .serializers import (
+    AppealDecisionInputSerializer,
+    AppealInputSerializer,
+    AppealSerializer,
     ComponentScoreInputSerializer,
     EvaluationSerializer,
     RateableSerializer,
@@ -176,6 +185,24 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     def confirm(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._respond(services.evaluation_confirm(actor=request.user, evaluation=self.get_object()))
 
+    @extend_schema(methods=["GET"], responses=AppealSerializer(many=True))
+    @extend_schema(methods=["POST"], request=AppealInputSerializer, responses={201: AppealSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @error_codes(EvaluationsError.APPEAL_WINDOW_CLOSED, EvaluationsError.APPEAL_PENDING, method="POST")
+    def appeals(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        """The evaluation's appeals (docs/rules.md §11.8); the provider's admins and staff file one
+        while the evaluation is published and its window open: ``{grounds, claimed: {component:
+        score}}`` → 201 ``{id, status: "open", …}``."""
+        evaluation = self.get_object()
+        if request.method == "GET":
+            listed = Appeal.objects.visible_to(request.user).filter(evaluation=evaluation)
+            return Response(AppealSerializer(listed, many=True, context={"request": request}).data)
+        data = self.input(AppealInputSerializer)
+        appeal = appeals.appeal_file(
+            actor=request.user, evaluation=evaluation, grounds=data["grounds"], claimed=dict(data["claimed"])
+        )
+        return Response(self.output(AppealSerializer, appeal), status=status.HTTP_201_CREATED)
+
 
 class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
     """Residents rate; the bureau reviews quarantined ratings (filter ``status``)."""
@@ -247,3 +274,49 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         reason = self.input(ReasonSerializer)["reason"]
         rating = services.rating_review(actor=request.user, rating=rating, decision=decision, reason=reason)
         return Response(self.output(RatingSerializer, rating))
+
+
+class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
+    """``appeals/``: the appeals the caller is party to (the contract's parties, the review body);
+    ``appeals/{id}/decide/`` by the bureau's officer or the review body (docs/rules.md §11.8)."""
+
+    serializer_class = AppealSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["status", "evaluation"]
+
+    def get_queryset(self) -> QuerySet[Appeal]:
+        visible: QuerySet[Appeal] = Appeal.objects.visible_to(self.request.user)
+        return visible
+
+    @extend_schema(request=AppealDecisionInputSerializer, responses=AppealSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        appeal = self.get_object()
+        data: dict[str, Any] = self.input(AppealDecisionInputSerializer)
+        appeal = appeals.appeal_decide(
+            actor=request.user,
+            appeal=appeal,
+            decision=data["decision"],
+            scores=dict(data.get("scores") or {}),
+            reasoning=data["reasoning"],
+        )
+        return Response(self.output(AppealSerializer, self.get_queryset().get(pk=appeal.pk)))
+
+    @extend_schema(methods=["GET"], responses=DocumentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    @error_codes(*UPLOAD_ERRORS, method="POST")
+    def documents(self, request: ApiRequest, pk: str | None = None) -> Response:
+        """The appeal's evidence: the provider's admins and staff attach it while the appeal is
+        open; the parties and the review body read it, the public never."""
+        return owner_documents(self, request, get_object_or_404(appeal_documents_readable(request.user), pk=pk))

@@ -8,7 +8,10 @@ class EvaluationsConfig(AppConfig):
 
     def ready(self) -> None:
         from common.permissions import register
+        from documents.owners import register_owner
 
-        from .permissions import PERMISSIONS
+        from .permissions import DOCUMENT_OWNERS, PERMISSIONS
 
         register(PERMISSIONS)
+        for owner in DOCUMENT_OWNERS:
+            register_owner(owner)

@@ -7,6 +7,8 @@ class EvaluationsError(ErrorCode):
     NOT_A_RECIPIENT = "not_a_recipient", 403
     ALREADY_RATED = "already_rated"
     APPEAL_WINDOW_OPEN = "appeal_window_open"
+    APPEAL_WINDOW_CLOSED = "appeal_window_closed"
+    APPEAL_PENDING = "appeal_pending"
     EDIT_WINDOW_CLOSED = "edit_window_closed"
     INSUFFICIENT_RATINGS = "insufficient_ratings"
     RATING_WINDOW_CLOSED = "rating_window_closed"

@@ -1,3 +1,5 @@
+import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -9,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from contracts.models import Contract, Report
-from orgs.models import Household, User
+from contracts.models import Contract, Instalment, Report
+from orgs.models import Household, Organization, User
 
 if TYPE_CHECKING:
     from orgs.auth import Caller
@@ -25,6 +27,13 @@ def score_field(verbose_name: Any) -> "models.DecimalField[Any, Any]":
 SURVEY_MAX_HOUSEHOLDS = 1_000_000
 # The longest comment a resident may leave with a rating (API and pages alike).
 RATING_COMMENT_MAX_LENGTH = 1200
+
+
+def appeal_window_end(published_at: datetime.datetime, days: Decimal) -> datetime.datetime:
+    """When the appeal window closes: ``published_at + days``, the days a decimal number
+    (``EVALUATION_APPEAL_DAYS``: 10, 0.5, 0), to the second."""
+    seconds = (Decimal(days) * 86_400).to_integral_value()
+    return published_at + datetime.timedelta(seconds=int(seconds))
 
 
 def _appeal_window_over(evaluation: Any) -> bool:
@@ -112,7 +121,18 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_appeal_window_over(self) -> bool:
+        """The window (``appeal_until``, a datetime set when the evaluation is published) is over."""
         return self.appeal_until is not None and timezone.now() >= self.appeal_until
+
+    @property
+    def is_appeal_window_open(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_appeal_window_over
+
+    def component_scores(self) -> dict[str, Decimal]:
+        """The published components T, B, R, C by key (docs/rules.md §11.2)."""
+        return {
+            key: getattr(self, key) for key in ("third_party", "buyer", "residents", "community")
+        }
 
     @fsm_log_by
     @fsm_log_description
@@ -253,3 +273,147 @@ class RatingReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} · {self.evaluation}"
+
+
+class AppealQuerySet(models.QuerySet["Appeal"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Appeal]":
+        """What the user may see; the rule is ``evaluations.permissions.appeals_visible_to``."""
+        from .permissions import appeals_visible_to  # the permission module imports the models
+
+        return appeals_visible_to(self, user)
+
+
+def claim_field(verbose_name: Any) -> "models.DecimalField[Any, Any]":
+    """A claimed or decided component score, empty when the component is not disputed."""
+    return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, null=True, blank=True)
+
+
+class Appeal(ConcurrentTransitionMixin, models.Model):
+    """A provider's appeal (复核) of a published evaluation (docs/rules.md §11.8): its grounds, the
+    component scores it claims, and — once decided by the bureau's officer or the review body — the
+    decision, its reasoning and the final scores. Confirming the evaluation while it is open holds
+    the disputed money; deciding it releases or withholds that money."""
+
+    COMPONENTS = ("third_party", "buyer", "residents", "community")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        UPHELD = "upheld", _("Upheld")
+        PARTLY = "partly", _("Partly upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    DECIDED_STATUSES = (Status.UPHELD, Status.PARTLY, Status.DISMISSED)
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("evaluation")
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
+    review_body = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("review body"),
+    )
+    grounds = models.TextField(validators=[MaxLengthValidator(5000)], verbose_name=_("grounds"))
+    claimed_third_party = claim_field(_("claimed third-party score (T)"))
+    claimed_buyer = claim_field(_("claimed buyer's score (B)"))
+    claimed_residents = claim_field(_("claimed residents' score (R)"))
+    claimed_community = claim_field(_("claimed community score (C)"))
+    published_composite = score_field(_("published composite (S)"))
+    claimed_composite = score_field(_("claimed composite (S′)"))
+    status = FSMField(default=Status.OPEN, choices=Status.choices, protected=True, verbose_name=_("status"))
+    filed_at = models.DateTimeField(default=timezone.now, verbose_name=_("filed at"))
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    reasoning = models.TextField(blank=True, verbose_name=_("reasoning"))
+    final_third_party = claim_field(_("final third-party score (T)"))
+    final_buyer = claim_field(_("final buyer's score (B)"))
+    final_residents = claim_field(_("final residents' score (R)"))
+    final_community = claim_field(_("final community score (C)"))
+    final_composite = score_field(_("final composite (S″)"))
+
+    # The money, once the evaluation is confirmed with this appeal open (in fen; docs/rules.md §11.8).
+    holdback_amount = models.BigIntegerField(null=True, blank=True, verbose_name=_("holdback (H)"))
+    released_at_confirmation = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("released at confirmation")
+    )
+    held_amount = models.BigIntegerField(null=True, blank=True, verbose_name=_("held amount"))
+    withheld_at_confirmation = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("withheld at confirmation")
+    )
+    held_instalments = models.ManyToManyField(
+        Instalment, blank=True, related_name="+", verbose_name=_("held instalments")
+    )
+    released_on_decision = models.BigIntegerField(null=True, blank=True, verbose_name=_("released on decision"))
+    returned_on_decision = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("returned to the budget on decision")
+    )
+
+    objects = AppealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation"], condition=Q(status="open"), name="one_open_appeal_per_evaluation"
+            ),
+        ]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} appeal #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in self.DECIDED_STATUSES
+
+    def claimed(self) -> dict[str, Decimal]:
+        """The claimed components by key (only those claimed)."""
+        return {
+            key: value for key in self.COMPONENTS if (value := getattr(self, f"claimed_{key}")) is not None
+        }
+
+    def final(self) -> dict[str, Decimal]:
+        """The decided components by key (only those claimed), once decided."""
+        return {
+            key: value for key in self.COMPONENTS if (value := getattr(self, f"final_{key}")) is not None
+        }
+
+    def _decided(self, by: "User | None") -> None:
+        self.decided_by = by
+        self.decided_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.OPEN, target=Status.UPHELD)
+    def uphold(self, by: "User | None" = None, description: str | None = None) -> None:
+        self._decided(by)
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.OPEN, target=Status.PARTLY)
+    def uphold_in_part(self, by: "User | None" = None, description: str | None = None) -> None:
+        self._decided(by)
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.OPEN, target=Status.DISMISSED)
+    def dismiss(self, by: "User | None" = None, description: str | None = None) -> None:
+        self._decided(by)

@@ -2,15 +2,21 @@
 
 import rules
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
+from challenges.permissions import REVIEW_BODY_ROLES, review_body_ids
+from common.errors import InvalidTransition
 from contracts.models import Contract
 from contracts.permissions import is_contract_officer, is_contract_party, party_contract_q
+from documents.models import Document
+from documents.owners import Owner
 from marketplace.components import Component
+from marketplace.permissions import PROVIDER_ROLES
 from orgs.auth import Caller, signed_in
 from orgs.models import Membership, User
 from orgs.permissions import confirmed_resident, has_role, is_platform_admin, organization_ids_of
 
-from .models import Evaluation, Rating
+from .models import Appeal, Evaluation, Rating
 
 Role = Membership.Role
 ORG_ROLES = (Role.ADMIN, Role.MEMBER)
@@ -41,6 +47,30 @@ def is_rating_reviewer(user: Caller, rating: Rating) -> bool:
     return is_contract_officer(user, rating.contract)
 
 
+@rules.predicate
+def is_evaluation_provider(user: Caller, evaluation: Evaluation) -> bool:
+    """A member of the contract's provider acting for it (admin or staff, verified): it appeals."""
+    return has_role(user, evaluation.contract.provider_id, *PROVIDER_ROLES)
+
+
+@rules.predicate
+def is_appeal_provider(user: Caller, appeal: Appeal) -> bool:
+    return has_role(user, appeal.evaluation.contract.provider_id, *PROVIDER_ROLES)
+
+
+@rules.predicate
+def is_appeal_decider(user: Caller, appeal: Appeal) -> bool:
+    """The bureau's officer, or a member of the review body the appeal went to (docs/rules.md §11.8)."""
+    return is_contract_officer(user, appeal.evaluation.contract) or bool(
+        appeal.review_body_id and has_role(user, appeal.review_body_id, *REVIEW_BODY_ROLES)
+    )
+
+
+@rules.predicate
+def is_appeal_party(user: Caller, appeal: Appeal) -> bool:
+    return bool(is_contract_party(user, appeal.evaluation.contract) or is_appeal_decider(user, appeal))
+
+
 # Who enters which component of the composite score (docs/rules.md §11.2).
 COMPONENT_PERMS: dict[str, str] = {
     Component.THIRD_PARTY: "evaluations.score_third_party",
@@ -57,12 +87,19 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "evaluations.finalize_evaluation": is_evaluation_officer,
     "evaluations.confirm_evaluation": is_evaluation_officer,
     "evaluations.review_rating": is_rating_reviewer,
+    "evaluations.appeal_evaluation": is_evaluation_provider,
+    "evaluations.decide_appeal": is_appeal_decider,
+    "evaluations.attach_document_to_appeal": is_appeal_provider,
+    "evaluations.view_appeal_details": is_appeal_party | is_platform_admin,
 }
 
 # Each API verb of a machine: (the transition's method, permission); see orgs.permissions.
 EVALUATION_TRANSITIONS = {
     "finalize": ("publish", "evaluations.finalize_evaluation"),
     "confirm": ("confirm", "evaluations.confirm_evaluation"),
+}
+APPEAL_TRANSITIONS = {
+    "decide": ("dismiss", "evaluations.decide_appeal"),  # any decision leaves "open", as dismissing does
 }
 RATING_TRANSITIONS = {
     "restore": ("restore", "evaluations.review_rating"),
@@ -109,3 +146,43 @@ def is_party_member(user: User, contract: Contract, member_of: set[int] | None =
     if member_of is None:
         member_of = set(organization_ids_of(user, verified_only=False))
     return bool(member_of & party_ids(contract))
+
+
+def appeals_visible_to(appeals: QuerySet[Appeal], user: Caller) -> QuerySet[Appeal]:
+    """``Appeal.objects.visible_to(user)``: the contract's parties and the review body the appeal
+    went to, and the admin. The public sees a decided appeal's outcome on the evaluation's public
+    page only (``selectors.public_appeal_outcomes``), never the appeal itself."""
+    appeals = appeals.select_related("evaluation", "evaluation__contract")
+    if is_platform_admin(user):
+        return appeals
+    if not signed_in(user):
+        return appeals.none()
+    return appeals.filter(
+        party_contract_q(user, "evaluation__contract__") | Q(review_body_id__in=review_body_ids(user))
+    )
+
+
+# Documents of an appeal (docs/rules.md §11.8, §17.2): the provider's admins and staff attach the
+# evidence for its grounds while the appeal is open; the parties and the review body read them.
+
+
+def appeal_documents_readable(user: Caller) -> QuerySet[Appeal]:
+    appeals: QuerySet[Appeal] = Appeal.objects.visible_to(user)
+    return appeals
+
+
+def check_appeal_takes_documents(appeal: Appeal, amendment: object = None) -> None:
+    if appeal.status != Appeal.Status.OPEN:
+        raise InvalidTransition(_("Documents are added to an appeal while it is open."))
+
+
+DOCUMENT_OWNERS = (
+    Owner(
+        model=Appeal,
+        name="appeal",
+        attach_permission="evaluations.attach_document_to_appeal",
+        readable=appeal_documents_readable,
+        kinds=(Document.Kind.EVIDENCE, Document.Kind.OTHER),
+        check_attachable=check_appeal_takes_documents,
+    ),
+)

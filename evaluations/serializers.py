@@ -8,8 +8,8 @@ from common.history import ReasonField
 from common.transitions import transitions_available
 from marketplace.components import ENTERED_COMPONENTS
 
-from .models import RATING_COMMENT_MAX_LENGTH, SURVEY_MAX_HOUSEHOLDS, Evaluation, Rating
-from .permissions import EVALUATION_TRANSITIONS, RATING_TRANSITIONS
+from .models import RATING_COMMENT_MAX_LENGTH, SURVEY_MAX_HOUSEHOLDS, Appeal, Evaluation, Rating
+from .permissions import APPEAL_TRANSITIONS, EVALUATION_TRANSITIONS, RATING_TRANSITIONS
 
 
 class ResidentsComponentSerializer(serializers.Serializer[Any]):
@@ -158,3 +158,76 @@ class SatisfactionSerializer(serializers.Serializer[Any]):
     positive_pct = serializers.CharField(allow_null=True)
     distribution = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
     resolved = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
+
+
+def _score_field(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), **kwargs
+    )
+
+
+class ClaimedScoresSerializer(serializers.Serializer[Any]):
+    """Component scores by key (0–100, two decimals); only those given are disputed."""
+
+    third_party = _score_field(required=False)
+    buyer = _score_field(required=False)
+    residents = _score_field(required=False)
+    community = _score_field(required=False)
+
+
+class AppealInputSerializer(serializers.Serializer[Any]):
+    grounds = serializers.CharField(max_length=5000)
+    claimed = ClaimedScoresSerializer()
+
+
+class AppealDecisionInputSerializer(serializers.Serializer[Any]):
+    decision = serializers.ChoiceField(choices=["upheld", "partly", "dismissed"])
+    scores = ClaimedScoresSerializer(required=False)
+    reasoning = serializers.CharField(max_length=5000)
+
+
+class AppealSerializer(serializers.ModelSerializer[Appeal]):
+    """An appeal as its parties see it (docs/rules.md §11.8): amounts in fen, empty until confirming
+    or deciding moves them."""
+
+    contract = serializers.IntegerField(source="evaluation.contract_id", read_only=True)
+    claimed = serializers.SerializerMethodField()
+    final = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "id",
+            "evaluation",
+            "contract",
+            "status",
+            "available_transitions",
+            "grounds",
+            "claimed",
+            "published_composite",
+            "claimed_composite",
+            "review_body",
+            "filed_at",
+            "decided_at",
+            "reasoning",
+            "final",
+            "final_composite",
+            "holdback_amount",
+            "released_at_confirmation",
+            "held_amount",
+            "withheld_at_confirmation",
+            "released_on_decision",
+            "returned_on_decision",
+        ]
+
+    @extend_schema_field(ClaimedScoresSerializer)
+    def get_claimed(self, appeal: Appeal) -> dict[str, Any]:
+        return {key: str(value) for key, value in appeal.claimed().items()}
+
+    @extend_schema_field(ClaimedScoresSerializer)
+    def get_final(self, appeal: Appeal) -> dict[str, Any]:
+        return {key: str(value) for key, value in appeal.final().items()}
+
+    def get_available_transitions(self, appeal: Appeal) -> list[str]:
+        return transitions_available(self.context["request"].user, appeal, APPEAL_TRANSITIONS)

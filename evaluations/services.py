@@ -26,8 +26,8 @@ from orgs.errors import OrgsError
 from orgs.models import Household, User
 from orgs.selectors import require_confirmed_resident
 
-from . import scoring
-from .models import Evaluation, Rating
+from . import appeals, scoring
+from .models import Evaluation, Rating, appeal_window_end
 from .permissions import COMPONENT_PERMS, is_party_member
 from .selectors import RATEABLE_CONTRACT_STATUSES, evaluation_current, last_final_band
 
@@ -290,9 +290,7 @@ def evaluation_finalize(*, actor: User, evaluation: Evaluation) -> Evaluation:
     evaluation.release_pct = scoring.release_pct(composite)
     run_transition(evaluation, evaluation.publish, by=actor, save=False)
     assert evaluation.published_at is not None
-    evaluation.appeal_until = evaluation.published_at + datetime.timedelta(
-        days=settings.EVALUATION_APPEAL_DAYS
-    )
+    evaluation.appeal_until = appeal_window_end(evaluation.published_at, settings.EVALUATION_APPEAL_DAYS)
     evaluation.save()
     return evaluation
 
@@ -302,7 +300,9 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
     """After the appeal window the evaluation is final and money follows it: a midterm with
     S >= 60 makes the interim instalment payable (and ends rectification); below 60 the contract
     goes into rectification and a re-evaluation opens; the final evaluation releases the holdback
-    at f(S) and completes the contract. Idempotent for the scheduler."""
+    at f(S) and completes the contract. S is the decided S'' of an appeal decided before; with an
+    appeal still open the disputed money is held (``appeals.hold_for_appeal``, docs/rules.md §11.8).
+    Idempotent for the scheduler."""
     evaluation = _locked(evaluation)
     if actor is not None and not rules.has_perm("evaluations.confirm_evaluation", actor, evaluation):
         raise Forbidden()
@@ -316,14 +316,20 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
         )
     run_transition(evaluation, evaluation.confirm, by=actor)
     contract = evaluation.contract
-    assert evaluation.composite is not None
-    passed = evaluation.composite >= scoring.PASS_MARK
-    reason = reasons.EVALUATION[evaluation.stage] % {"score": evaluation.composite}
+    appeal = appeals.appeal_holding(evaluation)  # locked after the contract, before the instalments
+    composite = appeals.effective_composite(evaluation, appeal)
+    pending = appeal is not None and appeal.is_open
+    passed = composite >= scoring.PASS_MARK
+    reason = reasons.EVALUATION[evaluation.stage] % {"score": composite}
+    if pending:
+        assert appeal is not None
+        appeals.hold_for_appeal(appeal=appeal, contract=contract, by=actor, reason=reason)
     if evaluation.stage == Evaluation.Stage.MIDTERM:
         if passed:
-            contract_services.instalments_release(
-                contract=contract, kind=Instalment.Kind.INTERIM, share=Decimal(1), by=actor, reason=reason
-            )
+            if not pending:
+                contract_services.instalments_release(
+                    contract=contract, kind=Instalment.Kind.INTERIM, share=Decimal(1), by=actor, reason=reason
+                )
             contract_services.contract_end_rectification(contract=contract, by=actor, reason=reason)
             Evaluation.objects.create(contract=contract, stage=Evaluation.Stage.FINAL)
         else:
@@ -332,16 +338,20 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
                 contract=contract, stage=Evaluation.Stage.MIDTERM, round=evaluation.round + 1
             )
     else:
-        share = scoring.release_share(evaluation.composite)
-        contract_services.instalments_release(
-            contract=contract, kind=Instalment.Kind.HOLDBACK, share=share, by=actor, reason=reason
-        )
+        if not pending:
+            contract_services.instalments_release(
+                contract=contract,
+                kind=Instalment.Kind.HOLDBACK,
+                share=scoring.release_share(composite),
+                by=actor,
+                reason=reason,
+            )
         # An interim never released (no passing midterm) is withheld when the contract ends.
         contract_services.instalments_release(
             contract=contract, kind=Instalment.Kind.INTERIM, share=Decimal(0), by=actor, reason=reason
         )
         contract_services.contract_complete(contract=contract, by=actor, reason=reason)
-        if evaluation.band == scoring.BAND_E:  # excluded from bidding (docs/rules.md §17.6)
+        if scoring.band_of(composite).letter == scoring.BAND_E:  # excluded from bidding (§17.6)
             exclusion_impose(
                 provider=contract.provider,
                 bureau=contract.bureau,
