@@ -148,6 +148,12 @@ def is_party_member(user: User, contract: Contract, member_of: set[int] | None =
     return bool(member_of & party_ids(contract))
 
 
+def appeal_decider_q(user: Caller) -> Q:
+    """Appeals the (signed-in) user may decide, as ``is_appeal_decider`` says."""
+    bureaus = organization_ids_of(user, Role.OFFICER, verified_only=True)
+    return Q(evaluation__contract__bureau_id__in=bureaus) | Q(review_body_id__in=review_body_ids(user))
+
+
 def appeals_visible_to(appeals: QuerySet[Appeal], user: Caller) -> QuerySet[Appeal]:
     """``Appeal.objects.visible_to(user)``: the contract's parties and the review body the appeal
     went to, and the admin. The public sees a decided appeal's outcome on the evaluation's public

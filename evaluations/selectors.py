@@ -126,3 +126,82 @@ def _satisfaction(totals: dict[str, Any] | None) -> dict[str, Any]:
 
 def satisfaction_of(contract: Contract) -> dict[str, Any]:
     return satisfaction_by_contract([contract.pk])[contract.pk]
+
+
+# --- Appeals (docs/rules.md §11.8) ----------------------------------------------------------------
+
+
+def appeals_to_decide(*, user: Caller) -> Any:
+    """The open appeals the user may decide: the bureau's officer's and the review body's queue."""
+    from .models import Appeal
+    from .permissions import appeal_decider_q
+
+    if not signed_in(user):
+        return Appeal.objects.none()
+    return (
+        Appeal.objects.filter(status=Appeal.Status.OPEN)
+        .filter(appeal_decider_q(user))
+        .select_related("evaluation", "evaluation__contract", "evaluation__contract__provider")
+        .order_by("filed_at", "id")
+    )
+
+
+def appeal_money(appeal: Any) -> dict[str, Any]:
+    """What the appeal puts at stake, for its pages: S, S' (and S''), their f, the holdback H (the
+    scheduled holdback before confirmation, else as confirmed), and the split of §11.8 — the
+    same functions confirming and deciding call."""
+    from contracts.models import Instalment
+
+    from . import appeal_rules, scoring
+
+    evaluation = appeal.evaluation
+    score, claimed, final = appeal.published_composite, appeal.claimed_composite, appeal.final_composite
+    row: dict[str, Any] = {
+        "score": score,
+        "claimed": claimed,
+        "final": final,
+        "f_score": scoring.release_pct(score),
+        "f_claimed": scoring.release_pct(claimed),
+        "f_final": scoring.release_pct(final) if final is not None else None,
+        "midterm": evaluation.stage == Evaluation.Stage.MIDTERM,
+    }
+    if appeal.holdback_amount is not None:
+        holdback = appeal.holdback_amount
+        row.update(
+            release=appeal.released_at_confirmation,
+            hold=appeal.held_amount,
+            withhold=appeal.withheld_at_confirmation,
+            confirmed=True,
+        )
+    else:
+        kind = Instalment.Kind.INTERIM if row["midterm"] else Instalment.Kind.HOLDBACK
+        holdback = sum(
+            evaluation.contract.instalments.filter(kind=kind, status=Instalment.Status.SCHEDULED).values_list(
+                "amount", flat=True
+            )
+        )
+        if row["midterm"]:
+            row.update(release=0, hold=holdback, withhold=0, confirmed=False)
+        else:
+            split = appeal_rules.confirm_split(holdback=holdback, score=score, claimed_score=claimed)
+            row.update(release=split.release, hold=split.hold, withhold=split.withhold, confirmed=False)
+    row["holdback"] = holdback
+    if appeal.released_on_decision is not None:
+        row.update(decision_release=appeal.released_on_decision, decision_withhold=appeal.returned_on_decision)
+    elif final is not None and not row["midterm"]:
+        decided = appeal_rules.decision_split(
+            holdback=holdback, score=score, final_score=final, held=row["hold"]
+        )
+        row.update(decision_release=decided.release, decision_withhold=decided.withhold)
+    return row
+
+
+def public_appeal_outcomes(evaluations: Any) -> dict[int, Any]:
+    """The decided appeals of these (public) evaluations, by evaluation id: outcome, date and the
+    final composite — never who filed or decided them, nor the grounds (docs/rules.md §11.8)."""
+    from .models import Appeal
+
+    decided = Appeal.objects.filter(evaluation__in=evaluations, status__in=Appeal.DECIDED_STATUSES).only(
+        "id", "evaluation_id", "status", "decided_at", "published_composite", "final_composite"
+    )
+    return {appeal.evaluation_id: appeal for appeal in decided.order_by("id")}

@@ -53,6 +53,7 @@ def _bureau_links(user: Any) -> list[Link]:
         links.append(Link(_("Payments"), reverse("casework:payments"), in_navigation=True))
     if officer_bureau_ids(user):
         links.append(Link(_("Quarantined ratings"), reverse("casework:ratings")))
+        links.append(Link(_("Appeals of evaluations"), reverse("casework:appeals")))
     if confirms_residents_for_bureau(user):
         links.append(Link(_("Residents to confirm"), reverse("bureau:residents")))
     if may_manage_households(user):

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from common.errors import ApplicationError
 from common.transitions import transitions_available
 from evaluations import services as evaluation_services
-from evaluations.models import Evaluation
+from evaluations.models import Appeal, Evaluation
 from evaluations.permissions import EVALUATION_TRANSITIONS
+from evaluations.selectors import appeal_money
 
 from ..access import area_required
 from .common import COMPONENTS_OF_AREA, component_rows, evaluations_of, may_score, save_score, score_form
@@ -41,6 +42,7 @@ def _page(request: HttpRequest, evaluation: Evaluation, extra: dict[str, Any] | 
         "score_forms": score_forms,
         "transitions": transitions_available(request.user, evaluation, EVALUATION_TRANSITIONS),
         "form": extra.get("form"),
+        "appeals": list(Appeal.objects.visible_to(request.user).filter(evaluation=evaluation)),
     }
     return render(request, "frontend/casework/evaluation_detail.html", context)
 
@@ -72,10 +74,13 @@ def _confirmation_page(request: HttpRequest, evaluation: Evaluation, verb: str, 
     if verb not in transitions_available(request.user, evaluation, EVALUATION_TRANSITIONS):
         messages.error(request, refusal)
         return redirect("casework:evaluation", pk=evaluation.pk)
+    pending = Appeal.objects.filter(evaluation=evaluation, status=Appeal.Status.OPEN).first()
     context = {
         "evaluation": evaluation,
         "contract": evaluation.contract,
         "components": component_rows(evaluation),
+        "pending_appeal": pending,
+        "money": appeal_money(pending) if pending is not None else None,
     }
     return render(request, f"frontend/casework/evaluation_{verb}.html", context)
 

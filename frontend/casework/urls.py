@@ -3,6 +3,7 @@ contracts, evaluations, instalments and payments, ratings review."""
 
 from django.urls import path
 
+from ..appeals import views as appeals
 from . import contracts, evaluations, payments, ratings
 
 app_name = "casework"
@@ -38,6 +39,8 @@ urlpatterns = [
     ),
     path("evaluations/<int:pk>/finalize/", evaluations.evaluation_finalize, name="evaluation_finalize"),
     path("evaluations/<int:pk>/confirm/", evaluations.evaluation_confirm, name="evaluation_confirm"),
+    path("appeals/", appeals.bureau_appeals, name="appeals"),
+    path("appeals/<int:pk>/", appeals.bureau_appeal, name="appeal"),
     path("payments/", payments.payment_list, name="payments"),
     path("instalments/<int:pk>/pay/", payments.instalment_pay, name="instalment_pay"),
     path("payments/<int:pk>/confirm/", payments.payment_confirm, name="payment_confirm"),

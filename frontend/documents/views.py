@@ -34,6 +34,7 @@ OWNER_SEGMENTS = {
     "contracts": "contract",
     "events": "event",
     "challenges": "challenge",
+    "appeals": "appeal",
 }
 
 

@@ -20,13 +20,14 @@ from contracts.permissions import CONTRACT_TRANSITIONS, VARIATION_TRANSITIONS
 from contracts.selectors import contract_list
 from documents.selectors import with_document_counts
 from evaluations import services as evaluation_services
-from evaluations.models import Evaluation
+from evaluations.models import Appeal, Evaluation
 from evaluations.scoring import BAND_GRADES
 from orgs.models import Area
 from orgs.permissions import area_subtree_q
 from payments import services as payment_services
 from payments.models import Gateway, Payment, PayoutAccount
 
+from ..appeals.views import may_appeal
 from ..access import area_required
 from ..components import component_rows
 from ..documents.views import documents_block
@@ -55,6 +56,9 @@ def contract_list_page(request: HttpRequest) -> HttpResponse:
 def _evaluations(request: HttpRequest, contract: Contract) -> list[dict[str, Any]]:
     weights = contract.frozen_terms.score_weights
     rows = []
+    appeals: dict[int, list[Appeal]] = {}
+    for appeal in Appeal.objects.visible_to(request.user).filter(evaluation__contract=contract).order_by("id"):
+        appeals.setdefault(appeal.evaluation_id, []).append(appeal)
     for evaluation in Evaluation.objects.visible_to(request.user).filter(contract=contract).order_by("id"):
         rows.append(
             {
@@ -62,6 +66,8 @@ def _evaluations(request: HttpRequest, contract: Contract) -> list[dict[str, Any
                 "components": component_rows(evaluation, weights),
                 "grade": BAND_GRADES.get(evaluation.band, ""),
                 "is_open": evaluation.status == Evaluation.Status.OPEN,
+                "appeals": appeals.get(evaluation.pk, []),
+                "may_appeal": may_appeal(request.user, evaluation),
             }
         )
     return rows

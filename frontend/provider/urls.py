@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ..appeals import views as appeals
 from ..challenges import views as challenges
 from . import bids, contracts, views
 
@@ -29,5 +30,7 @@ urlpatterns = [
     path("variations/<int:pk>/sign/", contracts.variation_sign, name="variation_sign"),
     path("contracts/<int:pk>/events/new/", contracts.event_new, name="event_new"),
     path("contracts/<int:pk>/reports/new/", contracts.report_new, name="report_new"),
+    path("evaluations/<int:pk>/appeal/", appeals.appeal_new, name="appeal_new"),
+    path("appeals/<int:pk>/", appeals.provider_appeal, name="appeal"),
     path("payout-account/", contracts.payout_account, name="payout_account"),
 ]

@@ -14,7 +14,12 @@ from contracts.models import Contract
 from evaluations.models import Evaluation, Rating
 from evaluations.scoring import BAND_GRADES as GRADES
 from evaluations.scoring import BANDS
-from evaluations.selectors import MIN_PUBLIC_RATINGS, satisfaction_by_contract, satisfaction_of
+from evaluations.selectors import (
+    MIN_PUBLIC_RATINGS,
+    public_appeal_outcomes,
+    satisfaction_by_contract,
+    satisfaction_of,
+)
 
 from ..components import component_rows
 from ..variations import variation_rows
@@ -69,6 +74,9 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contract = get_object_or_404(visible_contracts(user).select_related("bureau", "provider"), pk=pk)
     rows = [evaluation_row(evaluation) for evaluation in public_evaluations([contract.pk])]
+    outcomes = public_appeal_outcomes([row["evaluation"] for row in rows])
+    for row in rows:
+        row["appeal"] = outcomes.get(row["evaluation"].pk)
     satisfaction = satisfaction_of(contract)
     context = {
         "contract": contract,

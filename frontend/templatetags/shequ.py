@@ -46,6 +46,8 @@ _TAG_COLOURS = {
     "due": "yellow",
     "processing": "blue",
     "withheld": "grey",
+    "held": "orange",
+    "partly": "yellow",
 }
 
 _chart_ids = itertools.count(1)

@@ -13,6 +13,7 @@ of queries whatever the number of items:
 ``resident``    services to rate and ratings the household may still change
 ``challenges``  challenges to reply to (the bureau), complaints to decide (the review body),
                 dismissed challenges the provider may still complain about
+``appeals``     appeals of evaluations to decide (the bureau's officers, the review body)
 """
 
 from dataclasses import dataclass
@@ -49,13 +50,14 @@ class Task:
 
 def tasks_for(user: Any, area: str) -> list[Task]:
     """Everything waiting for ``user`` in one role area (``frontend.access.areas_of``)."""
-    from . import assessment, casework, challenges, provider, resident, residents, tenders
+    from . import appeals, assessment, casework, challenges, provider, resident, residents, tenders
 
     if not getattr(user, "is_authenticated", False):
         return []
     if area == "bureau":
         return (
             challenges.bureau_tasks(user)
+            + appeals.tasks(user, "bureau")
             + tenders.tasks(user)
             + casework.tasks(user)
             + residents.tasks(user, "bureau")
@@ -63,7 +65,7 @@ def tasks_for(user: Any, area: str) -> list[Task]:
     if area == "provider":
         return challenges.provider_tasks(user) + provider.tasks(user)
     if area == "review":
-        return challenges.review_tasks(user)
+        return challenges.review_tasks(user) + appeals.tasks(user, "review")
     if area == "assessor":
         return assessment.tasks(user, "assessor")
     if area == "community":
