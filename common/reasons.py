@@ -53,7 +53,7 @@ RESIDENT_CONFIRMED_BY_CODE = Reason(
 )
 MIDTERM_EVALUATION = Reason("midterm_evaluation", gettext_noop("midterm evaluation S=%(score)s"))
 FINAL_EVALUATION = Reason("final_evaluation", gettext_noop("final evaluation S=%(score)s"))
-# Appeals (docs/rules.md §11.8): why money was held, released or withheld.
+# Appeals (docs/rules.md §11.7): why money was held, released or withheld.
 HELD_FOR_APPEAL = Reason("held_for_appeal", gettext_noop("held while an appeal is decided"))
 APPEAL_FILED = Reason("appeal_filed", gettext_noop("appeal %(appeal)s filed"))
 APPEAL_DECIDED = Reason("appeal_decided", gettext_noop("appeal %(appeal)s decided: S=%(score)s"))

@@ -196,7 +196,7 @@ class Instalment(ConcurrentTransitionMixin, models.Model):
         PAYABLE = "payable", _("Payable")
         PAID = "paid", _("Paid")
         WITHHELD = "withheld", _("Withheld")
-        # The disputed part of a release, held while an appeal is decided (docs/rules.md §11.8).
+        # The disputed part of a release, held while an appeal is decided (docs/rules.md §11.7).
         HELD = "held", _("Held pending an appeal")
 
     contract = models.ForeignKey(

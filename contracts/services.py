@@ -262,7 +262,7 @@ def instalment_release_holding(
     by: User | None,
     reason: str,
 ) -> Instalment | None:
-    """Release a scheduled instalment while an appeal is pending (docs/rules.md §11.8): the
+    """Release a scheduled instalment while an appeal is pending (docs/rules.md §11.7): the
     disputed ``held_amount`` is split off into an instalment of its own, held; the instalment pays
     ``release_amount`` and withholds the rest, which returns to the budget. The caller (evaluations)
     computes both amounts and has locked the contract. Returns the held instalment (None if nothing
@@ -292,9 +292,11 @@ def instalment_release_holding(
 
 
 @transaction.atomic
-def instalment_hold(*, contract: Contract, instalment: Instalment, by: User | None, reason: str) -> Instalment:
+def instalment_hold(
+    *, contract: Contract, instalment: Instalment, by: User | None, reason: str
+) -> Instalment:
     """Hold a scheduled instalment whole while an appeal is decided (a midterm appeal holds the
-    interim instalment, docs/rules.md §11.8)."""
+    interim instalment, docs/rules.md §11.7)."""
     instalment = contract.instalments.select_for_update().get(pk=instalment.pk)
     run_transition(instalment, instalment.hold, by=by, description=reason)
     _record_hold(contract, instalment)

@@ -1,5 +1,5 @@
 """Settling a contract: the ledger of its money, the rule that closes it, and the invariant
-``paid + withheld + held + outstanding = value`` (docs/rules.md §8, §11.8).
+``paid + withheld + held + outstanding = value`` (docs/rules.md §8, §11.7).
 
 Other apps (evaluations) call ``ledger_record`` to record withheld money and
 ``contract_close_if_settled`` after settling an instalment."""

@@ -28,6 +28,7 @@ from contracts import services as contract_services
 from contracts.models import Contract, ServiceEvent
 from documents import services as document_services
 from documents.models import Document
+from evaluations import appeals as appeal_services
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from marketplace import services as market
@@ -819,6 +820,77 @@ def _exclusions(cast: Cast) -> None:
         )
 
 
+APPEAL_BRIEF = Brief(
+    "社区老年人健康管理服务",
+    "A0101",
+    5_000_000,
+    "玉林北路社区65周岁以上老人",
+    "为辖区老人建立健康档案，定期测量血压血糖，开展慢病管理讲座。",
+    (("健康监测", 900, "人次"), ("健康讲座", 12, "场")),
+    "每月两次在社区卫生站测量血压血糖，每季度组织健康讲座。",
+    "项目主管1名，社工2名，护士1名。",
+)
+
+
+def _appealed(cast: Cast) -> Contract:
+    """Appeals (复核, docs/rules.md §11.7): the midterm of 社区老年人健康管理服务 was published four days
+    ago at S = 70.55; 成都同行 appealed the third-party score two days ago with its evidence, claiming
+    85 (S' = 75.75). The window is still open: the officer or the review body decides the appeal;
+    if it is still open when the evaluation is confirmed, the interim instalment is held."""
+    contract = _contract_won_by(cast, APPEAL_BRIEF, -200, winner=0, runner_up=1)
+    with day(-160):
+        contract_services.contract_assign(
+            actor=cast.officer, contract=contract, assessor=cast.assessor, community=cast.community
+        )
+    households = _households(cast.ylbl)
+    start = (contract.service_start - timezone.localdate()).days
+    for month in range(4):
+        _service(
+            cast,
+            contract,
+            start + 5 + 30 * month,
+            "老年人健康监测",
+            "护士测量血压血糖并记录健康档案。",
+            households,
+        )
+    evaluation = Evaluation.objects.get(contract=contract, stage=Evaluation.Stage.MIDTERM)
+    with day(-8):
+        delivery.report_submit(
+            actor=cast.provider_admins[0],
+            contract=contract,
+            stage="midterm",
+            summary="上半年完成健康监测468人次，举办健康讲座6场。",
+            kpi_actuals=[],
+        )
+        for actor, component, score in (
+            (cast.assessor_user, "third_party", Decimal("72")),
+            (cast.officer, "buyer", Decimal("70")),
+            (cast.community_user, "community", Decimal("75")),
+        ):
+            evaluation_services.evaluation_score(
+                actor=actor, evaluation=evaluation, component=component, score=score
+            )
+        evaluation_services.evaluation_survey(actor=cast.assessor_user, evaluation=evaluation, n=60, n_pos=39)
+    with day(-4):
+        evaluation = evaluation_services.evaluation_finalize(actor=cast.officer, evaluation=evaluation)
+    with day(-2):
+        appeal = appeal_services.appeal_file(
+            actor=cast.provider_admins[0],
+            evaluation=evaluation,
+            grounds="第三方评估机构在国庆假期入户抽查，多数老人随子女外出，未能反映实际服务情况。请求按健康档案复核第三方评分。",
+            claimed={"third_party": Decimal("85")},
+        )
+        _document(
+            cast.provider_admins[0],
+            appeal,
+            tiny_pdf(f"Health records - appeal {appeal.pk}"),
+            "健康档案记录.pdf",
+            "健康档案记录（抽查期间）",
+            Document.Kind.EVIDENCE,
+        )
+    return contract
+
+
 def _outlying_score(cast: Cast, tender: Tender) -> None:
     """A third evaluator joins the panel of 社区邻里节 and scores one proposal far below the other two:
     the ranking flags that score for a second look."""
@@ -910,6 +982,7 @@ def seed() -> None:
     # both parties have to sign; the runner-up's challenge and complaint were dismissed on the way
     _contracted(cast, BRIEFS["counselling"], -40, signed=False, challenged=True)
     _exclusions(cast)
+    _appealed(cast)
 
     # The officer's work on tenders: an award to make, a standstill running, questions to answer.
     _closed(cast, BRIEFS["neighbourhood"], -25, [5_600_000, 5_900_000])
@@ -961,7 +1034,7 @@ LOGINS = [
     (
         "officer",
         "bureau officer: award 社区邻里节, reply to the challenge of 社区文化活动中心运营, answer a question,"
-        " sign 社区心理健康服务, enter B scores",
+        " sign 社区心理健康服务, enter B scores, decide the appeal of 社区老年人健康管理服务",
     ),
     ("finance", "bureau finance: pay the interim instalment, confirm a treasury voucher"),
     ("evaluator1", "bid evaluator: score the bids for 助残康复服务"),
@@ -972,7 +1045,10 @@ LOGINS = [
     ("provider_pending", "provider awaiting verification"),
     ("assessor", "third-party assessor: enter T and the survey for 长者助浴服务"),
     ("community", "residents' committee: confirm newcomer, enter C for 长者助浴服务"),
-    ("reviewer", "review body (武侯区财政局): the complaint decided on 社区心理健康服务"),
+    (
+        "reviewer",
+        "review body (武侯区财政局): the complaint decided on 社区心理健康服务; an appeal to decide",
+    ),
     ("resident1", "resident (WH0001): rate 长者助浴服务 and 居家养老服务"),
     ("resident2", "resident (WH0002): change the rating given yesterday"),
     ("newcomer", "resident awaiting confirmation (household WH0007)"),

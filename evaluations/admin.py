@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from common.admin import ReadOnlyModelAdmin
 
-from .models import Evaluation, Rating
+from .models import Appeal, Evaluation, Rating
 
 
 @admin.register(Evaluation)
@@ -20,3 +20,18 @@ class RatingAdmin(ReadOnlyModelAdmin):
 
     list_display = ("contract", "household", "satisfaction", "status", "channel", "created_at")
     list_filter = ("status", "channel")
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyModelAdmin):
+    """Read-only: an appeal is filed and decided, and its money moved, only through the services."""
+
+    list_display = (
+        "evaluation",
+        "status",
+        "published_composite",
+        "claimed_composite",
+        "final_composite",
+        "filed_at",
+    )
+    list_filter = ("status",)

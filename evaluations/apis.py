@@ -190,7 +190,7 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     @error_codes(EvaluationsError.APPEAL_WINDOW_CLOSED, EvaluationsError.APPEAL_PENDING, method="POST")
     def appeals(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
-        """The evaluation's appeals (docs/rules.md §11.8); the provider's admins and staff file one
+        """The evaluation's appeals (docs/rules.md §11.7); the provider's admins and staff file one
         while the evaluation is published and its window open: ``{grounds, claimed: {component:
         score}}`` → 201 ``{id, status: "open", …}``."""
         evaluation = self.get_object()
@@ -278,7 +278,7 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
 
 class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
     """``appeals/``: the appeals the caller is party to (the contract's parties, the review body);
-    ``appeals/{id}/decide/`` by the bureau's officer or the review body (docs/rules.md §11.8)."""
+    ``appeals/{id}/decide/`` by the bureau's officer or the review body (docs/rules.md §11.7)."""
 
     serializer_class = AppealSerializer
     permission_classes = [IsAuthenticated]
@@ -319,4 +319,6 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     def documents(self, request: ApiRequest, pk: str | None = None) -> Response:
         """The appeal's evidence: the provider's admins and staff attach it while the appeal is
         open; the parties and the review body read it, the public never."""
-        return owner_documents(self, request, get_object_or_404(appeal_documents_readable(request.user), pk=pk))
+        return owner_documents(
+            self, request, get_object_or_404(appeal_documents_readable(request.user), pk=pk)
+        )

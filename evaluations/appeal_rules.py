@@ -1,4 +1,4 @@
-"""The money of an appeal (复核, docs/rules.md §11.8), as pure functions on Decimal and integer fen:
+"""The money of an appeal (复核, docs/rules.md §11.7), as pure functions on Decimal and integer fen:
 no database, no settings. Services and pages call the same functions.
 
 S is the published composite, S' the composite recomputed with the provider's claimed components

@@ -1,4 +1,4 @@
-"""Writes of appeals (复核, docs/rules.md §11.8): the provider files an appeal of a published
+"""Writes of appeals (复核, docs/rules.md §11.7): the provider files an appeal of a published
 evaluation within its window; confirming the evaluation while the appeal is open holds the
 disputed money (``hold_for_appeal``, called by ``services.evaluation_confirm``); the bureau's
 officer or the review body decides, which releases or withholds what was held.
@@ -118,7 +118,10 @@ def appeal_file(*, actor: User, evaluation: Evaluation, grounds: str, claimed: d
         appeal,
         contract,
         _("An evaluation is appealed"),
-        _("The provider of “%(title)s” appeals its %(stage)s evaluation (S = %(score)s, claimed %(claimed)s).")
+        _(
+            "The provider of “%(title)s” appeals its %(stage)s evaluation "
+            "(S = %(score)s, claimed %(claimed)s)."
+        )
         % {
             "title": contract.title,
             "stage": evaluation.get_stage_display(),
@@ -140,14 +143,15 @@ def appeal_holding(evaluation: Evaluation) -> Appeal | None:
 
 def effective_composite(evaluation: Evaluation, appeal: Appeal | None) -> Decimal:
     """The composite money follows: S, or S'' once an appeal is decided."""
+    composite: Decimal | None = evaluation.composite
     if appeal is not None and appeal.is_decided and appeal.final_composite is not None:
-        return appeal.final_composite
-    assert evaluation.composite is not None
-    return evaluation.composite
+        composite = appeal.final_composite
+    assert composite is not None
+    return composite
 
 
 def hold_for_appeal(*, appeal: Appeal, contract: Contract, by: User | None, reason: str) -> None:
-    """Confirming an evaluation while ``appeal`` is open (docs/rules.md §11.8). A final evaluation:
+    """Confirming an evaluation while ``appeal`` is open (docs/rules.md §11.7). A final evaluation:
     each scheduled holdback instalment releases round_half_up(H × f(S)) now, holds
     round_half_up(H × f(S')) − round_half_up(H × f(S)) and withholds the rest (back to the budget).
     A midterm: the scheduled interim instalment is held whole. The caller holds the locks."""
@@ -161,7 +165,9 @@ def hold_for_appeal(*, appeal: Appeal, contract: Contract, by: User | None, reas
             kind=Instalment.Kind.INTERIM, status=Instalment.Status.SCHEDULED
         ):
             kept.append(
-                contract_services.instalment_hold(contract=contract, instalment=instalment, by=by, reason=reason)
+                contract_services.instalment_hold(
+                    contract=contract, instalment=instalment, by=by, reason=reason
+                )
             )
             held += instalment.amount
     else:
@@ -186,7 +192,12 @@ def hold_for_appeal(*, appeal: Appeal, contract: Contract, by: User | None, reas
     appeal.held_amount = held
     appeal.withheld_at_confirmation = withheld
     appeal.save(
-        update_fields=["holdback_amount", "released_at_confirmation", "held_amount", "withheld_at_confirmation"]
+        update_fields=[
+            "holdback_amount",
+            "released_at_confirmation",
+            "held_amount",
+            "withheld_at_confirmation",
+        ]
     )
     appeal.held_instalments.add(*kept)
 
@@ -203,7 +214,11 @@ def _settle_held(*, appeal: Appeal, contract: Contract, by: User, reason: str) -
         if held.kind == Instalment.Kind.INTERIM:
             passed = final >= scoring.PASS_MARK
             contract_services.instalment_settle_held(
-                contract=contract, instalment=held, release_amount=held.amount if passed else None, by=by, reason=reason
+                contract=contract,
+                instalment=held,
+                release_amount=held.amount if passed else None,
+                by=by,
+                reason=reason,
             )
             released += held.amount if passed else 0
             continue
@@ -261,7 +276,9 @@ def appeal_decide(
         published=published, replaced=final, weights=evaluation.contract.frozen_terms.score_weights
     )
     appeal.reasoning = reasoning.strip()
-    run_transition(appeal, getattr(appeal, DECISIONS[Appeal.Status(decision)]), by=actor, description=appeal.reasoning)
+    run_transition(
+        appeal, getattr(appeal, DECISIONS[Appeal.Status(decision)]), by=actor, description=appeal.reasoning
+    )
     contract = evaluation.contract
     reason = reasons.APPEAL_DECIDED % {"appeal": appeal.pk, "score": appeal.final_composite}
     if evaluation.status == Evaluation.Status.FINAL:

@@ -130,9 +130,7 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
 
     def component_scores(self) -> dict[str, Decimal]:
         """The published components T, B, R, C by key (docs/rules.md §11.2)."""
-        return {
-            key: getattr(self, key) for key in ("third_party", "buyer", "residents", "community")
-        }
+        return {key: getattr(self, key) for key in ("third_party", "buyer", "residents", "community")}
 
     @fsm_log_by
     @fsm_log_description
@@ -289,7 +287,7 @@ def claim_field(verbose_name: Any) -> "models.DecimalField[Any, Any]":
 
 
 class Appeal(ConcurrentTransitionMixin, models.Model):
-    """A provider's appeal (复核) of a published evaluation (docs/rules.md §11.8): its grounds, the
+    """A provider's appeal (复核) of a published evaluation (docs/rules.md §11.7): its grounds, the
     component scores it claims, and — once decided by the bureau's officer or the review body — the
     decision, its reasoning and the final scores. Confirming the evaluation while it is open holds
     the disputed money; deciding it releases or withholds that money."""
@@ -344,7 +342,7 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     final_community = claim_field(_("final community score (C)"))
     final_composite = score_field(_("final composite (S″)"))
 
-    # The money, once the evaluation is confirmed with this appeal open (in fen; docs/rules.md §11.8).
+    # The money, once the evaluation is confirmed with this appeal open (in fen; docs/rules.md §11.7).
     holdback_amount = models.BigIntegerField(null=True, blank=True, verbose_name=_("holdback (H)"))
     released_at_confirmation = models.BigIntegerField(
         null=True, blank=True, verbose_name=_("released at confirmation")
@@ -356,7 +354,9 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     held_instalments = models.ManyToManyField(
         Instalment, blank=True, related_name="+", verbose_name=_("held instalments")
     )
-    released_on_decision = models.BigIntegerField(null=True, blank=True, verbose_name=_("released on decision"))
+    released_on_decision = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("released on decision")
+    )
     returned_on_decision = models.BigIntegerField(
         null=True, blank=True, verbose_name=_("returned to the budget on decision")
     )
@@ -378,7 +378,7 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status == self.Status.OPEN
+        return bool(self.status == self.Status.OPEN)
 
     @property
     def is_decided(self) -> bool:
@@ -392,9 +392,7 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
 
     def final(self) -> dict[str, Decimal]:
         """The decided components by key (only those claimed), once decided."""
-        return {
-            key: value for key in self.COMPONENTS if (value := getattr(self, f"final_{key}")) is not None
-        }
+        return {key: value for key in self.COMPONENTS if (value := getattr(self, f"final_{key}")) is not None}
 
     def _decided(self, by: "User | None") -> None:
         self.decided_by = by

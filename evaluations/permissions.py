@@ -60,7 +60,7 @@ def is_appeal_provider(user: Caller, appeal: Appeal) -> bool:
 
 @rules.predicate
 def is_appeal_decider(user: Caller, appeal: Appeal) -> bool:
-    """The bureau's officer, or a member of the review body the appeal went to (docs/rules.md §11.8)."""
+    """The bureau's officer, or a member of the review body the appeal went to (docs/rules.md §11.7)."""
     return is_contract_officer(user, appeal.evaluation.contract) or bool(
         appeal.review_body_id and has_role(user, appeal.review_body_id, *REVIEW_BODY_ROLES)
     )
@@ -168,7 +168,7 @@ def appeals_visible_to(appeals: QuerySet[Appeal], user: Caller) -> QuerySet[Appe
     )
 
 
-# Documents of an appeal (docs/rules.md §11.8, §17.2): the provider's admins and staff attach the
+# Documents of an appeal (docs/rules.md §11.7, §17.2): the provider's admins and staff attach the
 # evidence for its grounds while the appeal is open; the parties and the review body read them.
 
 

@@ -128,7 +128,7 @@ def satisfaction_of(contract: Contract) -> dict[str, Any]:
     return satisfaction_by_contract([contract.pk])[contract.pk]
 
 
-# --- Appeals (docs/rules.md §11.8) ----------------------------------------------------------------
+# --- Appeals (docs/rules.md §11.7) ----------------------------------------------------------------
 
 
 def appeals_to_decide(*, user: Caller) -> Any:
@@ -148,7 +148,7 @@ def appeals_to_decide(*, user: Caller) -> Any:
 
 def appeal_money(appeal: Any) -> dict[str, Any]:
     """What the appeal puts at stake, for its pages: S, S' (and S''), their f, the holdback H (the
-    scheduled holdback before confirmation, else as confirmed), and the split of §11.8 — the
+    scheduled holdback before confirmation, else as confirmed), and the split of §11.7 — the
     same functions confirming and deciding call."""
     from contracts.models import Instalment
 
@@ -187,7 +187,9 @@ def appeal_money(appeal: Any) -> dict[str, Any]:
             row.update(release=split.release, hold=split.hold, withhold=split.withhold, confirmed=False)
     row["holdback"] = holdback
     if appeal.released_on_decision is not None:
-        row.update(decision_release=appeal.released_on_decision, decision_withhold=appeal.returned_on_decision)
+        row.update(
+            decision_release=appeal.released_on_decision, decision_withhold=appeal.returned_on_decision
+        )
     elif final is not None and not row["midterm"]:
         decided = appeal_rules.decision_split(
             holdback=holdback, score=score, final_score=final, held=row["hold"]
@@ -198,7 +200,7 @@ def appeal_money(appeal: Any) -> dict[str, Any]:
 
 def public_appeal_outcomes(evaluations: Any) -> dict[int, Any]:
     """The decided appeals of these (public) evaluations, by evaluation id: outcome, date and the
-    final composite — never who filed or decided them, nor the grounds (docs/rules.md §11.8)."""
+    final composite — never who filed or decided them, nor the grounds (docs/rules.md §11.7)."""
     from .models import Appeal
 
     decided = Appeal.objects.filter(evaluation__in=evaluations, status__in=Appeal.DECIDED_STATUSES).only(

@@ -187,7 +187,7 @@ class AppealDecisionInputSerializer(serializers.Serializer[Any]):
 
 
 class AppealSerializer(serializers.ModelSerializer[Appeal]):
-    """An appeal as its parties see it (docs/rules.md §11.8): amounts in fen, empty until confirming
+    """An appeal as its parties see it (docs/rules.md §11.7): amounts in fen, empty until confirming
     or deciding moves them."""
 
     contract = serializers.IntegerField(source="evaluation.contract_id", read_only=True)

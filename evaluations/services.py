@@ -301,7 +301,7 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
     S >= 60 makes the interim instalment payable (and ends rectification); below 60 the contract
     goes into rectification and a re-evaluation opens; the final evaluation releases the holdback
     at f(S) and completes the contract. S is the decided S'' of an appeal decided before; with an
-    appeal still open the disputed money is held (``appeals.hold_for_appeal``, docs/rules.md §11.8).
+    appeal still open the disputed money is held (``appeals.hold_for_appeal``, docs/rules.md §11.7).
     Idempotent for the scheduler."""
     evaluation = _locked(evaluation)
     if actor is not None and not rules.has_perm("evaluations.confirm_evaluation", actor, evaluation):

@@ -6,25 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0006_contract_variations'),
+        ("contracts", "0006_contract_variations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='instalment',
-            name='split_from',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.instalment', verbose_name='split from'),
+            model_name="instalment",
+            name="split_from",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="contracts.instalment",
+                verbose_name="split from",
+            ),
         ),
         migrations.AlterField(
-            model_name='instalment',
-            name='status',
-            field=django_fsm.FSMField(choices=[('scheduled', 'Scheduled'), ('payable', 'Payable'), ('paid', 'Paid'), ('withheld', 'Withheld'), ('held', 'Held pending an appeal')], default='scheduled', max_length=50, protected=True, verbose_name='status'),
+            model_name="instalment",
+            name="status",
+            field=django_fsm.FSMField(
+                choices=[
+                    ("scheduled", "Scheduled"),
+                    ("payable", "Payable"),
+                    ("paid", "Paid"),
+                    ("withheld", "Withheld"),
+                    ("held", "Held pending an appeal"),
+                ],
+                default="scheduled",
+                max_length=50,
+                protected=True,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='kind',
-            field=models.CharField(choices=[('paid', 'Paid to the provider'), ('withheld', 'Withheld (returned to the budget)'), ('reversed', 'Reversed (clawed back from the provider)'), ('held', 'Held pending an appeal')], max_length=10, verbose_name='kind'),
+            model_name="ledgerentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("paid", "Paid to the provider"),
+                    ("withheld", "Withheld (returned to the budget)"),
+                    ("reversed", "Reversed (clawed back from the provider)"),
+                    ("held", "Held pending an appeal"),
+                ],
+                max_length=10,
+                verbose_name="kind",
+            ),
         ),
     ]

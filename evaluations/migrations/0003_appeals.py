@@ -9,52 +9,244 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0007_appeals'),
-        ('evaluations', '0002_verbose_names'),
-        ('orgs', '0006_review_body_kind'),
+        ("contracts", "0007_appeals"),
+        ("evaluations", "0002_verbose_names"),
+        ("orgs", "0006_review_body_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grounds', models.TextField(validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name='grounds')),
-                ('claimed_third_party', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='claimed third-party score (T)')),
-                ('claimed_buyer', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="claimed buyer's score (B)")),
-                ('claimed_residents', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="claimed residents' score (R)")),
-                ('claimed_community', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='claimed community score (C)')),
-                ('published_composite', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='published composite (S)')),
-                ('claimed_composite', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='claimed composite (S′)')),
-                ('status', django_fsm.FSMField(choices=[('open', 'Open'), ('upheld', 'Upheld'), ('partly', 'Partly upheld'), ('dismissed', 'Dismissed')], default='open', max_length=50, protected=True, verbose_name='status')),
-                ('filed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='filed at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('reasoning', models.TextField(blank=True, verbose_name='reasoning')),
-                ('final_third_party', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='final third-party score (T)')),
-                ('final_buyer', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="final buyer's score (B)")),
-                ('final_residents', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name="final residents' score (R)")),
-                ('final_community', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='final community score (C)')),
-                ('final_composite', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='final composite (S″)')),
-                ('holdback_amount', models.BigIntegerField(blank=True, null=True, verbose_name='holdback (H)')),
-                ('released_at_confirmation', models.BigIntegerField(blank=True, null=True, verbose_name='released at confirmation')),
-                ('held_amount', models.BigIntegerField(blank=True, null=True, verbose_name='held amount')),
-                ('withheld_at_confirmation', models.BigIntegerField(blank=True, null=True, verbose_name='withheld at confirmation')),
-                ('released_on_decision', models.BigIntegerField(blank=True, null=True, verbose_name='released on decision')),
-                ('returned_on_decision', models.BigIntegerField(blank=True, null=True, verbose_name='returned to the budget on decision')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appeals', to='evaluations.evaluation', verbose_name='evaluation')),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='filed by')),
-                ('held_instalments', models.ManyToManyField(blank=True, related_name='+', to='contracts.instalment', verbose_name='held instalments')),
-                ('review_body', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization', verbose_name='review body')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "grounds",
+                    models.TextField(
+                        validators=[django.core.validators.MaxLengthValidator(5000)], verbose_name="grounds"
+                    ),
+                ),
+                (
+                    "claimed_third_party",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="claimed third-party score (T)",
+                    ),
+                ),
+                (
+                    "claimed_buyer",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="claimed buyer's score (B)",
+                    ),
+                ),
+                (
+                    "claimed_residents",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="claimed residents' score (R)",
+                    ),
+                ),
+                (
+                    "claimed_community",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="claimed community score (C)",
+                    ),
+                ),
+                (
+                    "published_composite",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="published composite (S)",
+                    ),
+                ),
+                (
+                    "claimed_composite",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="claimed composite (S′)",
+                    ),
+                ),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("open", "Open"),
+                            ("upheld", "Upheld"),
+                            ("partly", "Partly upheld"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="open",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "filed_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="filed at"),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided at")),
+                ("reasoning", models.TextField(blank=True, verbose_name="reasoning")),
+                (
+                    "final_third_party",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="final third-party score (T)",
+                    ),
+                ),
+                (
+                    "final_buyer",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="final buyer's score (B)",
+                    ),
+                ),
+                (
+                    "final_residents",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="final residents' score (R)",
+                    ),
+                ),
+                (
+                    "final_community",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="final community score (C)",
+                    ),
+                ),
+                (
+                    "final_composite",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="final composite (S″)",
+                    ),
+                ),
+                (
+                    "holdback_amount",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="holdback (H)"),
+                ),
+                (
+                    "released_at_confirmation",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="released at confirmation"),
+                ),
+                ("held_amount", models.BigIntegerField(blank=True, null=True, verbose_name="held amount")),
+                (
+                    "withheld_at_confirmation",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="withheld at confirmation"),
+                ),
+                (
+                    "released_on_decision",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="released on decision"),
+                ),
+                (
+                    "returned_on_decision",
+                    models.BigIntegerField(
+                        blank=True, null=True, verbose_name="returned to the budget on decision"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "evaluation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appeals",
+                        to="evaluations.evaluation",
+                        verbose_name="evaluation",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="filed by",
+                    ),
+                ),
+                (
+                    "held_instalments",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="contracts.instalment",
+                        verbose_name="held instalments",
+                    ),
+                ),
+                (
+                    "review_body",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="review body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'appeal',
-                'verbose_name_plural': 'appeals',
-                'ordering': ['-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('evaluation',), name='one_open_appeal_per_evaluation')],
+                "verbose_name": "appeal",
+                "verbose_name_plural": "appeals",
+                "ordering": ["-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "open")),
+                        fields=("evaluation",),
+                        name="one_open_appeal_per_evaluation",
+                    )
+                ],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),

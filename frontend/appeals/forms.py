@@ -1,4 +1,4 @@
-"""The forms of appeals (docs/rules.md §11.8): the provider's appeal and the decision."""
+"""The forms of appeals (docs/rules.md §11.7): the provider's appeal and the decision."""
 
 from decimal import Decimal
 from typing import Any

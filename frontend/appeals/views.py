@@ -1,4 +1,4 @@
-"""Appeal pages (复核, docs/rules.md §11.8), calling the same services and selectors as the API: the
+"""Appeal pages (复核, docs/rules.md §11.7), calling the same services and selectors as the API: the
 provider appeals a published evaluation from its contract page and follows the appeal; the
 bureau's officers and the review body see the queue of open appeals and decide, with S, S', S''
 and the money each part moves shown."""
@@ -72,7 +72,10 @@ def _detail(request: HttpRequest, appeal: Appeal, template: str, extra: dict[str
         "rows": _rows(appeal),
         "money": appeal_money(appeal),
         "history": [
-            {"log": log, "label": Appeal.Status(log.state).label if log.state in Appeal.Status.values else log.state}
+            {
+                "log": log,
+                "label": Appeal.Status(log.state).label if log.state in Appeal.Status.values else log.state,
+            }
             for log in history_of(appeal)
         ],
         "documents": documents_block(request, appeal),
@@ -155,7 +158,9 @@ def _decide(request: HttpRequest, pk: int, back: str, here: str) -> HttpResponse
         except ApplicationError as error:
             add_service_error(form, error, SCORE_FIELDS)
         else:
-            messages.success(request, _("Decision recorded. The provider, the bureau and the review body are told."))
+            messages.success(
+                request, _("Decision recorded. The provider, the bureau and the review body are told.")
+            )
             return redirect(here, pk=appeal.pk)
     return _detail(request, appeal, "frontend/appeals/appeal_detail.html", {"back": back, "form": form})
 

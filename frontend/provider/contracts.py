@@ -27,8 +27,8 @@ from orgs.permissions import area_subtree_q
 from payments import services as payment_services
 from payments.models import Gateway, Payment, PayoutAccount
 
-from ..appeals.views import may_appeal
 from ..access import area_required
+from ..appeals.views import may_appeal
 from ..components import component_rows
 from ..documents.views import documents_block
 from ..forms import add_service_error
@@ -57,7 +57,9 @@ def _evaluations(request: HttpRequest, contract: Contract) -> list[dict[str, Any
     weights = contract.frozen_terms.score_weights
     rows = []
     appeals: dict[int, list[Appeal]] = {}
-    for appeal in Appeal.objects.visible_to(request.user).filter(evaluation__contract=contract).order_by("id"):
+    for appeal in (
+        Appeal.objects.visible_to(request.user).filter(evaluation__contract=contract).order_by("id")
+    ):
         appeals.setdefault(appeal.evaluation_id, []).append(appeal)
     for evaluation in Evaluation.objects.visible_to(request.user).filter(contract=contract).order_by("id"):
         rows.append(

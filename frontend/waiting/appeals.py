@@ -1,4 +1,4 @@
-"""Appeals waiting (docs/rules.md §11.8): the bureau's officers and the review body decide open
+"""Appeals waiting (docs/rules.md §11.7): the bureau's officers and the review body decide open
 appeals of evaluations."""
 
 from typing import Any

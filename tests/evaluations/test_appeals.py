@@ -1,4 +1,4 @@
-"""Appeals (复核, docs/rules.md §11.8): filing within the window, holding exactly the disputed money
+"""Appeals (复核, docs/rules.md §11.7): filing within the window, holding exactly the disputed money
 when the evaluation is confirmed, and the decision releasing or withholding it, in the ledger."""
 
 import datetime
@@ -70,7 +70,10 @@ def file(api, world, published, claimed=None):
     contract = published["contract"]
     return api(provider_admin(world, contract)).post(
         f"evaluations/{published['evaluation'].id}/appeals/",
-        {"grounds": "The assessor visited on a public holiday.", "claimed": claimed or {"third_party": "93.48"}},
+        {
+            "grounds": "The assessor visited on a public holiday.",
+            "claimed": claimed or {"third_party": "93.48"},
+        },
         format="json",
     )
 
@@ -135,7 +138,9 @@ def test_a_dismissed_appeal_returns_the_held_part_to_the_budget(world, api, publ
     api(world["officer"]).post(f"evaluations/{evaluation.id}/confirm/")
     committed = Tender.objects.get(pk=contract.tender_id).committed_amount
     decided = api(world["officer"]).post(
-        f"appeals/{appeal_id}/decide/", {"decision": "dismissed", "reasoning": "The visits were late."}, format="json"
+        f"appeals/{appeal_id}/decide/",
+        {"decision": "dismissed", "reasoning": "The visits were late."},
+        format="json",
     )
     assert decided.status_code == 200, decided.json()
     assert decided.json()["final_composite"] == "74.50"

@@ -8,6 +8,8 @@ Callers beyond tests/roles.py come with the scenario: ``rater`` (the resident wh
 (a resident of a household never served), ``provider_resident`` (staff of the winning provider who
 lives in a recipient household) and ``officer_resident`` (the bureau's officer, likewise)."""
 
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 from rest_framework import status
@@ -98,7 +100,22 @@ def _suspended_delivery(world: dict) -> dict:
     return objects
 
 
+def _open_appeal(world: dict) -> dict:
+    """The provider's admin appealed the published midterm (the window still open)."""
+    from evaluations.appeals import appeal_file
+
+    objects = _published_evaluation(world)
+    appeal = appeal_file(
+        actor=world["provider_admins"][0],
+        evaluation=objects["evaluation"],
+        grounds="The buyer's score ignores the report.",
+        claimed={"buyer": Decimal("95")},
+    )
+    return {**objects, "appeal": appeal}
+
+
 EVALUATION_SCENARIOS = {
+    "open appeal": _open_appeal,
     "open evaluation": _open_evaluation,
     "published evaluation": _published_evaluation,
     "appeal over": lambda world: _published_evaluation(world, appeal_over=True),
@@ -434,6 +451,88 @@ EVALUATIONS = [
     ),
 ]
 
+APPEAL = {"grounds": "The assessor visited on a holiday.", "claimed": {"third_party": "95"}}
+DISMISS = {"decision": "dismissed", "reasoning": "The scores stand."}
+
+APPEALS = [
+    Row(
+        "POST",
+        "evaluations/{evaluation}/appeals/",
+        "published evaluation",
+        {
+            "anonymous": 401,
+            **OUTSIDERS,
+            "officer": 403,
+            "finance": 403,
+            "assessor": 403,
+            "community": 403,
+            "platform_admin": 403,
+            "provider_staff": CREATED,
+            "provider_admin": CREATED,
+        },
+        body=APPEAL,
+        then=_status_is("open"),
+    ),
+    Row(
+        "POST",
+        "evaluations/{evaluation}/appeals/",
+        "appeal over",
+        {"provider_admin": (409, "appeal_window_closed")},
+        body=APPEAL,
+    ),
+    Row(
+        "POST",
+        "evaluations/{evaluation}/appeals/",
+        "open appeal",
+        {"provider_admin": (409, "appeal_pending")},
+        body=APPEAL,
+    ),
+    Row(
+        "POST",
+        "evaluations/{evaluation}/appeals/",
+        "open evaluation",
+        {"provider_admin": (409, "invalid_transition")},
+        body=APPEAL,
+    ),
+    Row(
+        "GET",
+        "evaluations/{evaluation}/appeals/",
+        "open appeal",
+        {"anonymous": 401, "stranger": 404, "provider_admin": OK, "officer": OK},
+    ),
+    Row(
+        "GET",
+        "appeals/{appeal}/",
+        "open appeal",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "rival": 404,
+            "other_reviewer": 404,
+            "reviewer": OK,
+            "officer": OK,
+            "provider_admin": OK,
+        },
+    ),
+    Row(
+        "POST",
+        "appeals/{appeal}/decide/",
+        "open appeal",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "other_reviewer": 404,
+            "provider_admin": 403,
+            "finance": 403,
+            "assessor": 403,
+            "officer": OK,
+            "reviewer": OK,
+        },
+        body=DISMISS,
+        then=_status_is("dismissed"),
+    ),
+]
+
 RATINGS = [
     Row(
         "GET",
@@ -613,7 +712,7 @@ RATINGS = [
     ),
 ]
 
-MATRIX = [*DELIVERY, *EVALUATIONS, *RATINGS]
+MATRIX = [*DELIVERY, *EVALUATIONS, *APPEALS, *RATINGS]
 SCENARIO_CALLERS = {"rater", "resident", "non_recipient", "provider_resident", "officer_resident"}
 
 

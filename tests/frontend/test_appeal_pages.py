@@ -1,4 +1,4 @@
-"""The appeal pages (docs/rules.md §11.8): the provider appeals from its contract page while the window
+"""The appeal pages (docs/rules.md §11.7): the provider appeals from its contract page while the window
 is open; the bureau's officer finds it in the queue (and on the dashboard), sees S, S' and the money
 and decides; the review body decides from its own area; the public contract page shows the outcome
 without names or grounds."""
@@ -97,4 +97,6 @@ def test_the_review_body_decides_from_its_area_and_others_cannot(world, as_user,
     assert response.status_code == 302
     appeal.refresh_from_db()
     assert (appeal.status, appeal.decided_by) == ("dismissed", world["reviewer"])
-    assert "The scores stand." in page(as_user(provider_admin(world, contract)).get(f"/provider/appeals/{appeal.pk}/"))
+    assert "The scores stand." in page(
+        as_user(provider_admin(world, contract)).get(f"/provider/appeals/{appeal.pk}/")
+    )
