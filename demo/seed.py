@@ -549,11 +549,11 @@ def _contracted(
 
 
 def _service(
-    cast: Cast, contract: Contract, on: int, title: str, description: str, households
+    cast: Cast, contract: Contract, on: int, title: str, description: str, households, by: int = 0
 ) -> ServiceEvent:
     with day(on):
         return delivery.service_event_create(
-            actor=cast.provider_admins[0],
+            actor=cast.provider_admins[by],
             contract=contract,
             date=timezone.localdate(),
             area=cast.ylbl,
@@ -834,10 +834,10 @@ APPEAL_BRIEF = Brief(
 
 def _appealed(cast: Cast) -> Contract:
     """Appeals (复核, docs/rules.md §11.7): the midterm of 社区老年人健康管理服务 was published four days
-    ago at S = 70.55; 成都同行 appealed the third-party score two days ago with its evidence, claiming
+    ago at S = 70.55; 爱有戏 appealed the third-party score two days ago with its evidence, claiming
     85 (S' = 75.75). The window is still open: the officer or the review body decides the appeal;
     if it is still open when the evaluation is confirmed, the interim instalment is held."""
-    contract = _contract_won_by(cast, APPEAL_BRIEF, -200, winner=0, runner_up=1)
+    contract = _contract_won_by(cast, APPEAL_BRIEF, -200, winner=1, runner_up=0)
     with day(-160):
         contract_services.contract_assign(
             actor=cast.officer, contract=contract, assessor=cast.assessor, community=cast.community
@@ -852,11 +852,12 @@ def _appealed(cast: Cast) -> Contract:
             "老年人健康监测",
             "护士测量血压血糖并记录健康档案。",
             households,
+            by=1,
         )
     evaluation = Evaluation.objects.get(contract=contract, stage=Evaluation.Stage.MIDTERM)
     with day(-8):
         delivery.report_submit(
-            actor=cast.provider_admins[0],
+            actor=cast.provider_admins[1],
             contract=contract,
             stage="midterm",
             summary="上半年完成健康监测468人次，举办健康讲座6场。",
@@ -875,13 +876,13 @@ def _appealed(cast: Cast) -> Contract:
         evaluation = evaluation_services.evaluation_finalize(actor=cast.officer, evaluation=evaluation)
     with day(-2):
         appeal = appeal_services.appeal_file(
-            actor=cast.provider_admins[0],
+            actor=cast.provider_admins[1],
             evaluation=evaluation,
             grounds="第三方评估机构在国庆假期入户抽查，多数老人随子女外出，未能反映实际服务情况。请求按健康档案复核第三方评分。",
             claimed={"third_party": Decimal("85")},
         )
         _document(
-            cast.provider_admins[0],
+            cast.provider_admins[1],
             appeal,
             tiny_pdf(f"Health records - appeal {appeal.pk}"),
             "健康档案记录.pdf",

@@ -241,3 +241,49 @@ def test_terminating_while_a_variation_takes_effect_never_deadlocks(world):
     contract.refresh_from_db()
     assert contract.status == Contract.Status.TERMINATED
     assert ledger_invariant_holds(contract)
+
+
+def test_confirming_and_deciding_an_appeal_at_once_move_the_holdback_once(world):
+    """docs/rules.md §11.7, docs/architecture.md §4: confirming (the scheduler) and deciding an appeal
+    both lock the evaluation, then the contract, then the appeal and the instalments, so racing they
+    run one after the other. Either order pays the upheld holdback in full, once; nothing stays held."""
+    from decimal import Decimal
+
+    from contracts.settlement import contract_balance, ledger_invariant_holds
+    from evaluations.appeals import appeal_decide, appeal_file
+    from evaluations.models import Appeal, Evaluation
+    from evaluations.services import evaluation_confirm
+
+    from . import flows
+    from .evaluations.test_appeals import HOLDBACK, PUBLISHED, VALUE
+
+    objects = flows.delivering_contract(world, prices=(VALUE, VALUE))
+    flows.final_evaluation(world, objects, t="85", b="85", c="85")
+    objects["evaluation"] = Evaluation.objects.get(contract=objects["contract"], stage="final")
+    evaluation = flows.published_evaluation(world, objects, satisfaction=2, **PUBLISHED)
+    contract = objects["contract"]
+    appeal = appeal_file(
+        actor=provider_admin_of(world, contract),
+        evaluation=evaluation,
+        grounds="Holiday visits.",
+        claimed={"third_party": Decimal("93.48")},
+    )
+    flows.pass_appeal_window(evaluation)
+
+    results = race(
+        lambda: evaluation_confirm(actor=None, evaluation=Evaluation.objects.get(pk=evaluation.pk)),
+        lambda: appeal_decide(
+            actor=as_user(world["officer"]),
+            appeal=Appeal.objects.get(pk=appeal.pk),
+            decision="upheld",
+            scores=None,
+            reasoning="Agreed.",
+        ),
+    )
+
+    assert isinstance(results[0], Evaluation) and isinstance(results[1], Appeal), results
+    holdback = Instalment.objects.filter(contract=contract, kind="holdback")
+    assert sum(i.amount_payable for i in holdback) == HOLDBACK
+    assert all(i.status == "payable" for i in holdback)
+    assert state_logs(Appeal.objects.get(pk=appeal.pk), "uphold") == 1
+    assert contract_balance(contract).held == 0 and ledger_invariant_holds(contract)

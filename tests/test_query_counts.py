@@ -159,6 +159,32 @@ class Case:
         return world[self.who]
 
 
+def add_appeals(world, state, count):
+    """Decided appeals of one published evaluation (rows written directly: the list is measured)."""
+    from decimal import Decimal
+
+    from evaluations.models import Appeal
+
+    from .flows import delivering_contract, published_evaluation
+
+    if "evaluation" not in state:
+        objects = delivering_contract(world, households=3)
+        state["evaluation"] = published_evaluation(world, objects)
+    evaluation = state["evaluation"]
+    for _ in range(count):
+        Appeal.objects.create(
+            evaluation=evaluation,
+            filed_by=world["provider_admins"][0],
+            review_body=world["review_body"],
+            grounds="Too low.",
+            claimed_buyer=Decimal("95"),
+            published_composite=evaluation.composite,
+            claimed_composite=evaluation.composite + 3,
+            status=Appeal.Status.DISMISSED,
+        )
+    return "appeals/"
+
+
 # Pins measured on SQLite and PostgreSQL. Typical shape: token + roles (authenticated), COUNT, the
 # page, one query per prefetch. Nested lists fetch their tender first (with its prefetches); the
 # questions list fetches it twice (get_queryset and get_serializer_class) and the bids list asks two
@@ -195,6 +221,9 @@ CASES = {
     "challenges-officer": Case(add_challenges, "officer", 5),
     "challenges-reviewer": Case(add_challenges, "reviewer", 5),
     "challenges-admin": Case(add_challenges, "platform_admin", 5),
+    "appeals-officer": Case(add_appeals, "officer", 6),
+    "appeals-provider": Case(add_appeals, "provider_admin", 6),
+    "appeals-reviewer": Case(add_appeals, "reviewer", 6),
 }
 
 

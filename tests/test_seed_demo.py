@@ -343,3 +343,20 @@ def test_the_demo_shows_a_challenge_awaiting_its_reply_and_a_decided_complaint()
     evidence = Document.objects.of(complaint.challenge).get()
     assert evidence.sha256 in page(reviewer.get(f"/review/complaints/{complaint.pk}/"))
     assert english_client().get(f"/documents/{evidence.pk}/download/").status_code == 404
+
+
+def test_the_demo_leaves_an_appeal_for_the_officer_or_the_review_body_to_decide():
+    """Appeals (docs/rules.md §11.7): 爱有戏 appealed the published midterm of 社区老年人健康管理服务
+    with its evidence; the window is open; the officer and the reviewer have it to decide."""
+    from documents.models import Document
+    from evaluations.models import Appeal
+    from evaluations.selectors import appeals_to_decide
+
+    call_command("seed_demo", stdout=StringIO())
+    appeal = Appeal.objects.get()
+    assert appeal.status == "open" and appeal.evaluation.is_appeal_window_open
+    assert appeal.evaluation.contract.title == "社区老年人健康管理服务"
+    assert (appeal.published_composite, appeal.claimed_composite) == (Decimal("70.55"), Decimal("75.75"))
+    assert Document.objects.of(appeal).count() == 1
+    for username in ("officer", "reviewer"):
+        assert list(appeals_to_decide(user=_user(username))) == [appeal]
