@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import rules
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from challenges.permissions import officers_of, reviewers_of
@@ -21,12 +20,12 @@ from common.notifications import notify_after_commit
 from common.transitions import run_transition
 from contracts import services as contract_services
 from contracts.models import Contract, Instalment
-from marketplace.permissions import PROVIDER_ROLES
 from orgs.models import User
 
 from . import appeal_rules, scoring
 from .errors import EvaluationsError
 from .models import Appeal, Evaluation
+from .permissions import provider_members_of
 
 DECISIONS = {
     Appeal.Status.UPHELD: "uphold",
@@ -47,17 +46,9 @@ def _locked_evaluation(evaluation: Evaluation) -> Evaluation:
     return evaluation
 
 
-def _provider_members(contract: Contract) -> QuerySet[User]:
-    return User.objects.filter(
-        memberships__organization_id=contract.provider_id,
-        memberships__role__in=PROVIDER_ROLES,
-        is_active=True,
-    ).distinct()
-
-
 def _tell(appeal: Appeal, contract: Contract, subject: str, body: str) -> None:
     """The provider, the bureau's officers and the review body hear of every step."""
-    ids = set(_provider_members(contract).values_list("id", flat=True))
+    ids = set(provider_members_of(contract).values_list("id", flat=True))
     ids |= set(officers_of(contract.bureau_id).values_list("id", flat=True))
     if appeal.review_body_id:
         ids |= set(reviewers_of(appeal.review_body_id).values_list("id", flat=True))

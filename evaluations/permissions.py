@@ -148,6 +148,15 @@ def is_party_member(user: User, contract: Contract, member_of: set[int] | None =
     return bool(member_of & party_ids(contract))
 
 
+def provider_members_of(contract: Contract) -> QuerySet[User]:
+    """Who is told of an appeal for the provider: its active admins and staff."""
+    return User.objects.filter(
+        memberships__organization_id=contract.provider_id,
+        memberships__role__in=PROVIDER_ROLES,
+        is_active=True,
+    ).distinct()
+
+
 def appeal_decider_q(user: Caller) -> Q:
     """Appeals the (signed-in) user may decide, as ``is_appeal_decider`` says."""
     bureaus = organization_ids_of(user, Role.OFFICER, verified_only=True)
