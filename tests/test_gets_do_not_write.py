@@ -53,6 +53,7 @@ ROLES = {
 
 # The model a path's id names, by the path segment before it (API and pages alike).
 MODEL_OF_SEGMENT = {
+    "appeals": "Appeal",
     "areas": "Area",
     "bids": "Bid",
     "budget-lines": "BudgetLine",

@@ -17,6 +17,7 @@ from challenges.permissions import CHALLENGE_TRANSITIONS, COMPLAINT_TRANSITIONS
 from challenges.selectors import challenges_of_tender, complaint_list, complaints_to_decide, own_challenges
 from common.errors import ApplicationError
 from common.transitions import transitions_available
+from evaluations.models import Appeal
 from marketplace.models import Tender
 from marketplace.selectors import tender_list
 from marketplace.services import standing_award
@@ -198,10 +199,21 @@ def review_home(request: HttpRequest) -> HttpResponse:
     to_decide = list(complaints_to_decide(user=request.user))
     organization = request.organization  # type: ignore[attr-defined]
     decided = complaint_list(user=request.user).filter(review_body=organization).exclude(status="open")
+    appeals = (
+        Appeal.objects.visible_to(request.user)
+        .filter(review_body=organization)
+        .select_related("evaluation__contract")
+        .order_by("-id")[:50]
+    )
     return render(
         request,
         "frontend/challenges/review_home.html",
-        {"to_decide": to_decide, "decided": decided[:50], "tasks": tasks_for(request.user, "review")},
+        {
+            "to_decide": to_decide,
+            "decided": decided[:50],
+            "appeals": list(appeals),
+            "tasks": tasks_for(request.user, "review"),
+        },
     )
 
 

@@ -100,3 +100,7 @@ def test_the_review_body_decides_from_its_area_and_others_cannot(world, as_user,
     assert "The scores stand." in page(
         as_user(provider_admin(world, contract)).get(f"/provider/appeals/{appeal.pk}/")
     )
+    review_home = page(as_user(world["reviewer"]).get("/review/"))
+    assert (
+        f"/review/appeals/{appeal.pk}/" in review_home and "Dismissed" in review_home
+    )  # decided, still listed
