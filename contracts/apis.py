@@ -29,9 +29,10 @@ from orgs.models import User
 
 from . import delivery, services, variations
 from .models import Contract, Instalment, ServiceEvent, Variation
-from .selectors import contract_list
+from .selectors import contract_history, contract_list
 from .serializers import (
     AssignInputSerializer,
+    ContractHistorySerializer,
     ContractSerializer,
     ContractSummarySerializer,
     InstalmentSerializer,
@@ -196,12 +197,15 @@ class ContractViewSet(ContractRepresentation, mixins.ListModelMixin, mixins.Retr
         (multipart ``file``, ``title``, ``kind``)."""
         return owner_documents(self, request, self._party_contract())
 
-    @extend_schema(responses=StateLogSerializer(many=True))
+    @extend_schema(responses=ContractHistorySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)  # a timeline, not a collection
     def history(self, request: ApiRequest, pk: str | None = None) -> Response:
+        """The contract's transitions and its variations' steps (proposed, each signature, in
+        effect or withdrawn), oldest first; who acted only for the parties."""
         contract = self.get_object()
         context = {**self.get_serializer_context(), "show_actors": self._is_party(contract)}
-        return Response(StateLogSerializer(history_of(contract), many=True, context=context).data)
+        entries = contract_history(user=request.user, contract=contract)
+        return Response(ContractHistorySerializer(entries, many=True, context=context).data)
 
 
 class ServiceEventViewSet(mixins.RetrieveModelMixin, ReadViewSet):

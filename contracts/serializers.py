@@ -3,6 +3,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.history import StateLogSerializer
 from common.schema import closed_schema
 from common.transitions import transitions_available
 from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH, Area, Household, Organization
@@ -225,3 +226,19 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
 
     def get_kpi_actuals(self, report: Report) -> list[dict[str, Any]]:
         return [{"kpi": item.kpi_id, "actual": f"{item.actual:.2f}"} for item in report.kpi_actuals.all()]
+
+
+class HistoryVariationSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField(source="sequence")
+
+
+class ContractHistorySerializer(StateLogSerializer):
+    """A step of the contract's timeline (``contracts.selectors.contract_history``): a transition of
+    the contract, or a step of one of its variations — ``variation_propose``, ``variation_sign_bureau``,
+    ``variation_sign_provider``, ``variation_take_effect``, ``variation_withdraw`` — with the
+    variation named (the states are then the variation's)."""
+
+    variation = HistoryVariationSerializer(
+        allow_null=True, help_text="The variation this step belongs to; null for the contract's own."
+    )

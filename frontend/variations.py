@@ -2,6 +2,7 @@
 §17.8) and of its signing deadline: the rows of the variations table with the buttons each user may
 press, and the variations' steps merged into the contract's timeline."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import rules
@@ -9,13 +10,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from common.history import history_of
 from common.money import yuan
 from common.transitions import transitions_available
 from contracts.models import Contract, Variation
 from contracts.permissions import VARIATION_TRANSITIONS
-from contracts.selectors import is_signing_overdue, sign_by
+from contracts.selectors import contract_history, is_signing_overdue, sign_by
 
 from .waiting import Task
 
@@ -46,26 +47,28 @@ def change_of(variation: Variation) -> str:
     return variation.scope
 
 
-def variation_history(user: Any, contract: Contract) -> list[dict[str, Any]]:
-    """The timeline entries of the contract's variations ({log, label}), to merge with the contract's."""
+# Labels of a variation's steps in the contract's timeline (contracts.selectors.contract_history).
+VARIATION_STEP_LABELS = {
+    "variation_propose": gettext_lazy("Variation No. %(number)s proposed"),
+    "variation_sign_bureau": gettext_lazy("Variation No. %(number)s signed by the bureau"),
+    "variation_sign_provider": gettext_lazy("Variation No. %(number)s signed by the provider"),
+    "variation_take_effect": gettext_lazy("Variation No. %(number)s in effect: signed by both parties"),
+    "variation_withdraw": gettext_lazy("Variation No. %(number)s withdrawn"),
+}
+
+
+def contract_timeline(user: Any, contract: Contract, labels: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The contract's timeline ({log, label}) with its variations' steps, in time order; ``labels``
+    names the contract's own transitions."""
     entries = []
-    for variation in Variation.objects.visible_to(user).filter(contract=contract):
-        for log in history_of(variation):
-            label = (
-                _("Variation No. %(number)s in effect: signed by both parties")
-                if log.transition == "take_effect"
-                else _("Variation No. %(number)s withdrawn")
-            )
-            entries.append({"log": log, "label": label % {"number": variation.sequence}})
+    for entry in contract_history(user=user, contract=contract):
+        if entry.variation is not None:
+            label = VARIATION_STEP_LABELS.get(entry.transition, entry.transition)
+            label = str(label) % {"number": entry.variation.sequence}
+        else:
+            label = labels.get(entry.transition, entry.transition)
+        entries.append({"log": entry, "label": label})
     return entries
-
-
-def merged_history(
-    contract_entries: list[dict[str, Any]], user: Any, contract: Contract
-) -> list[dict[str, Any]]:
-    """The contract's timeline with its variations' steps, in time order."""
-    entries = [*contract_entries, *variation_history(user, contract)]
-    return sorted(entries, key=lambda entry: (entry["log"].timestamp, entry["log"].id))
 
 
 def signing_deadline(contract: Contract) -> dict[str, Any] | None:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.errors import ApplicationError
-from common.history import history_of
 from common.transitions import transitions_available
 from contracts import services as contract_services
 from contracts import variations as contract_variations
@@ -28,7 +27,7 @@ from ..access import area_required
 from ..documents.views import documents_block
 from ..forms import GovukForm, add_service_error
 from ..htmx import vary_on_htmx, wants_fragment
-from ..variations import merged_history, signing_deadline, variation_rows
+from ..variations import contract_timeline, signing_deadline, variation_rows
 from .common import contracts_of
 from .forms import (
     AssignForm,
@@ -94,14 +93,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluations": Evaluation.objects.filter(contract=contract).order_by("id"),
         "variations": variation_rows(request.user, contract),
         "signing": signing_deadline(contract),
-        "history": merged_history(
-            [
-                {"log": log, "label": TRANSITION_LABELS.get(log.transition, log.transition)}
-                for log in history_of(contract)
-            ],
-            request.user,
-            contract,
-        ),
+        "history": contract_timeline(request.user, contract, TRANSITION_LABELS),
     }
     return render(request, "frontend/casework/contract_detail.html", context)
 

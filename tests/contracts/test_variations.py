@@ -9,7 +9,7 @@ from django_fsm_log.models import StateLog
 
 from contracts.models import Contract, Variation
 from contracts.settlement import ledger_invariant_holds
-from contracts.variations import increases_limit
+from contracts.variations import increases_limit, variation_withdraw
 from evaluations.services import variation_propose, variation_sign
 from marketplace.models import Tender
 from marketplace.services.budget import available_on
@@ -348,3 +348,38 @@ def test_both_parties_are_told(world, django_capture_on_commit_callbacks):
         propose(world, contract, kind="scope", scope="Add weekend visits.")
     told = {callback.args[0] for callback in queued}  # notify_user_task.delay(user_id, subject, body)
     assert told == {world["officer"].id, provider_admin(world, contract).id}
+
+
+def test_the_contracts_history_has_each_step_of_its_variations(world, api):
+    # Given a variation proposed, signed by both and in effect, and a second proposed and withdrawn
+    contract = flows.active_contract(world)
+    first = sign_both(world, propose(world, contract, kind="value", value_delta=1_400_000))
+    second = propose(world, contract, kind="scope", scope="Weekend visits too.", reason="Demand.")
+    variation_withdraw(actor=world["officer"], variation=second, reason="Not needed.")
+    admin = provider_admin(world, contract)
+
+    def steps(client) -> list[tuple]:
+        history = client.get(f"contracts/{contract.pk}/history/").json()
+        assert history[0]["transition"] == "activate" and history[0]["variation"] is None
+        return [
+            (h["variation"]["number"], h["transition"], h["state"], (h["by"] or {}).get("username"))
+            for h in history
+            if h["variation"] is not None
+        ]
+
+    # Then the parties see every step, in order, with who took it
+    expected = [
+        (1, "variation_propose", "proposed", world["officer"].username),
+        (1, "variation_sign_bureau", "proposed", world["officer"].username),
+        (1, "variation_sign_provider", "proposed", admin.username),
+        (1, "variation_take_effect", "effective", admin.username),
+        (2, "variation_propose", "proposed", world["officer"].username),
+        (2, "variation_withdraw", "withdrawn", world["officer"].username),
+    ]
+    assert steps(api(world["officer"])) == expected
+    assert steps(api(admin)) == expected
+    # and the public the steps of the variation in effect, without names (docs/rules.md §17.8)
+    assert steps(api()) == [(number, transition, state, None) for number, transition, state, _ in expected[:4]]
+    withdrawn = api(world["officer"]).get(f"contracts/{contract.pk}/history/").json()[-1]
+    assert (withdrawn["reason"], withdrawn["variation"]["id"]) == ("Not needed.", second.pk)
+    assert first.status == Variation.Status.EFFECTIVE

@@ -66,7 +66,16 @@ def test_the_officer_proposes_a_value_variation_from_the_contract_page_and_both_
     provider.logout()
     public = page(as_user(None).get(f"/contracts/{contract.pk}/"))
     assert "Variations" in public and "+¥14,000.00" in public and "Forty more households." in public
-    assert "Variation No. 1 in effect: signed by both parties" in timeline
+    # the timeline has each step of the variation, in order (docs/rules.md §17.8)
+    steps = [
+        "Variation No. 1 proposed",
+        "Variation No. 1 signed by the bureau",
+        "Variation No. 1 signed by the provider",
+        "Variation No. 1 in effect: signed by both parties",
+    ]
+    history = timeline[timeline.index("History") :]
+    assert [history.index(step) for step in steps] == sorted(history.index(step) for step in steps)
+    assert "Reason: Forty more households." in history
 
 
 def test_the_form_shows_the_services_refusal_on_the_form_and_changes_nothing(world, as_user):
@@ -114,6 +123,9 @@ def test_the_officer_withdraws_a_proposed_variation(world, as_user):
     assert messages_of(response)[-1] == "The variation is withdrawn."
     variation.refresh_from_db()
     assert variation.status == Variation.Status.WITHDRAWN
+    history = page(officer.get(f"/bureau/contracts/{contract.pk}/")).split("History")[-1]
+    assert "Variation No. 1 proposed" in history and "Variation No. 1 withdrawn" in history
+    assert "Reason: Not needed." in history
 
 
 def test_both_parties_see_the_signing_deadline_and_it_is_flagged_once_past(world, as_user):
