@@ -167,7 +167,7 @@ def test_a_losing_bidder_challenges_the_award_then_complains_and_the_public_sees
     new_page, live_server, world, viewport
 ):
     tender = flows.award_proposed_tender(world)
-    winner, loser = world["providers"]
+    winner, loser = world["providers"][:2]
     challenger, officer, reviewer = world["provider_admins"][1], world["officer"], world["reviewer"]
     page = english_page(new_page, live_server, viewport)
 
@@ -180,7 +180,8 @@ def test_a_losing_bidder_challenges_the_award_then_complains_and_the_public_sees
     assert "Challenge sent" in success_banner(page)
     follow(page, button(page, "Add a document"), "add a document to the challenge")
     page.get_by_label("Title").fill("Our staffing plan")
-    page.get_by_label("File").set_input_files(pdf("staffing.pdf", "Staffing plan"))
+    page.get_by_label("Upload a file").set_input_files(pdf("staffing.pdf", "Staffing plan"))
+    page.get_by_label("Evidence", exact=True).check()
     follow(page, button(page, "Add document"), "the challenge with its document")
     assert "Our staffing plan" in main_text(page)
     leave(page)
