@@ -179,10 +179,12 @@ class RatingReviewForm(GovukForm):
 
 class VariationForm(GovukForm):
     """A variation (补充协议) proposed by the officer: its kind, with the one field that kind needs
-    (the page reveals it under the kind's radio), and the reason. The rules are the service's."""
+    (shown under the kind's radio, always: a revealed field would need ``aria-expanded`` on the radio,
+    which ARIA does not allow), and the reason. The rules are the service's."""
 
     kind = forms.ChoiceField(
         label=_("What does the variation change?"),
+        help_text=_("Choose one, and fill in only the answer under it."),
         choices=Variation.Kind.choices,
         widget=forms.RadioSelect,
         error_messages={"required": _("Select what the variation changes")},

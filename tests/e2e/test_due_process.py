@@ -143,7 +143,9 @@ def test_the_officer_amends_a_published_tender_with_a_document_and_the_bidder_se
 
     amendment = TenderAmendment.objects.get(tender=tender)
     assert amendment.reason == AMENDMENT_REASON and "description" in amendment.changes
-    assert list(Document.objects.of(tender).values_list("title", flat=True)) == ["Opening hours of the day centre"]
+    assert list(Document.objects.of(tender).values_list("title", flat=True)) == [
+        "Opening hours of the day centre"
+    ]
 
     # The bidder finds the tender from its home page: the amendment, what changed, the document.
     enter(page, live_server, bidder, "provider home")
@@ -253,9 +255,9 @@ def test_the_officer_proposes_a_variation_and_both_parties_sign_it(new_page, liv
     open_menu_link(page, "Contracts", "the bureau's contracts")
     follow(page, link(page, contract.title), "the bureau's contract")
     follow(page, button(page, "Propose a variation"), "propose a variation")
-    page.get_by_label("Change of value").check()
+    page.get_by_label("Change of value", exact=True).check()
     page.get_by_label(re.compile(r"^Change of value in yuan")).fill("14000")
-    page.get_by_label("Reason").fill(VARIATION_REASON)
+    page.get_by_label("Reason", exact=True).fill(VARIATION_REASON)
     follow(page, button(page, "Propose variation"), "the contract with its proposed variation")
     follow(page, button(page, "Sign variation No. 1"), "the bureau signs the variation")
     follow(page, button(page, "Sign variation"), "the contract, signed by the bureau")
