@@ -567,7 +567,7 @@ class AmendForm(GovukForm):
     service_end = _date_field(_("Service end date"), _("For example, 2027-10-14"))
     # An optional document published with the amendment (a clarification, docs/rules.md §17.2).
     document_file = forms.FileField(
-        label=_("Publish a document with the amendment (optional)"),
+        label=_("Publish a document with the amendment"),  # "(optional)" is added
         help_text=_("PDF, OFD, Word (.docx), Excel (.xlsx), JPEG or PNG."),
         required=False,
     )

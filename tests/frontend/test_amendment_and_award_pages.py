@@ -51,6 +51,8 @@ def test_the_officer_amends_from_the_tender_page_and_the_public_sees_it(world):
     assert f"/bureau/tenders/{tender.pk}/amend/" in page(officer.get(f"/bureau/tenders/{tender.pk}/"))
     form_page = page(officer.get(f"/bureau/tenders/{tender.pk}/amend/"))
     assert "Day care for elderly residents." in form_page  # the current terms, ready to change
+    assert "Publish a document with the amendment (optional)" in form_page
+    assert "(optional) (optional)" not in form_page
 
     response = officer.post(
         f"/bureau/tenders/{tender.pk}/amend/",

@@ -43,6 +43,11 @@ def test_a_bidder_challenges_from_the_public_tender_page(world, as_user):
     bid = tender.bids.get(provider=world["providers"][1])
     assert "Challenge this award" in page(client.get(f"/provider/bids/{bid.pk}/"))
 
+    form = page(client.get(f"/provider/tenders/{tender.pk}/challenge/"))
+    # the form says where the documents go, after the grounds (the grounds' label is the <h1>)
+    assert form.index("Why do you challenge the award?") < form.index(
+        "Once the challenge is sent, you can add the documents that support it from its page"
+    )
     empty = client.post(f"/provider/tenders/{tender.pk}/challenge/", {"grounds": ""})
     assert empty.status_code == 200 and "There is a problem" in page(empty)
     response = client.post(f"/provider/tenders/{tender.pk}/challenge/", {"grounds": "Our price was lower."})
@@ -109,6 +114,7 @@ def test_the_bureau_replies_and_an_overdue_reply_is_flagged(world, as_user):
 
     listing = page(client.get(f"/bureau/tenders/{tender.pk}/challenges/"))
     assert world["providers"][1].name in listing and "Send reply" in listing
+    assert listing.index("Reply to this challenge") < listing.index("Send reply")
     prefix = f"c{challenge.pk}"
     url = f"/bureau/tenders/{tender.pk}/challenges/{challenge.pk}/reply/"
     missing = client.post(url, {f"{prefix}-decision": "upheld", f"{prefix}-text": "Yes."})
@@ -116,6 +122,7 @@ def test_the_bureau_replies_and_an_overdue_reply_is_flagged(world, as_user):
     response = client.post(url, {f"{prefix}-decision": "dismissed", f"{prefix}-text": "The ranking stands."})
     assert response.status_code == 302
     assert Challenge.objects.get(pk=challenge.pk).status == "dismissed"
+    assert "Reply to this challenge" not in page(client.get(f"/bureau/tenders/{tender.pk}/challenges/"))
 
 
 def test_the_bureaus_challenges_page_reads_the_same_queries_for_any_number_of_challenges(world, as_user):
