@@ -272,6 +272,14 @@ def test_the_officer_proposes_a_variation_and_both_parties_sign_it(new_page, liv
     assert "In effect" in page.locator("#variations ~ table").first.inner_text()
     leave(page)
 
+    # The public finds the contract through its tender: the variation in effect, with its reason.
+    follow(page, link(page, "Shequ community services"), "the landing page")
+    open_menu_link(page, "Tenders", "the public tenders")
+    follow(page, link(page, contract.tender.title), "the public tender")
+    follow(page, link(page, "View the contract"), "the public contract")
+    variations = page.locator("#variations ~ table").first.inner_text()
+    assert "In effect" in variations and VARIATION_REASON in variations and "+¥14,000.00" in variations
+
     variation = Variation.objects.get(contract=contract)
     assert variation.status == Variation.Status.EFFECTIVE
     contract.refresh_from_db()
