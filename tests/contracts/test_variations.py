@@ -383,3 +383,23 @@ def test_the_contracts_history_has_each_step_of_its_variations(world, api):
     withdrawn = api(world["officer"]).get(f"contracts/{contract.pk}/history/").json()[-1]
     assert (withdrawn["reason"], withdrawn["variation"]["id"]) == ("Not needed.", second.pk)
     assert first.status == Variation.Status.EFFECTIVE
+
+
+def test_the_contracts_history_reads_the_same_queries_whatever_the_number_of_variations(world, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contract = flows.active_contract(world)
+    officer = api(world["officer"])
+    sign_both(world, propose(world, contract, kind="value", value_delta=1_400_000))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert officer.get(f"contracts/{contract.pk}/history/").status_code == 200
+        return len(captured)
+
+    one = queries()
+    variation_withdraw(actor=world["officer"], variation=propose(world, contract, kind="scope", scope="A."))
+    sign_both(world, propose(world, contract, kind="scope", scope="Weekend visits too."))
+    assert len(officer.get(f"contracts/{contract.pk}/history/").json()) > 8
+    assert queries() == one
