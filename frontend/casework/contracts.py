@@ -227,9 +227,14 @@ def variation_new(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_error(form, error)
             else:
                 messages.success(
-                    request, _("The variation is proposed. It takes effect when both parties have signed it.")
+                    request,
+                    _(
+                        "The variation is proposed. Sign it for the bureau below: it takes effect when "
+                        "both parties have signed it."
+                    ),
                 )
-                return redirect("casework:contract", pk=contract.pk)
+                # to the variations table, where its "Sign" button is
+                return redirect(reverse("casework:contract", args=[contract.pk]) + "#variations")
     else:
         unavailable = _unavailable(request, contract, "vary")
         if unavailable is not None:

@@ -259,6 +259,7 @@ def test_the_officer_proposes_a_variation_and_both_parties_sign_it(new_page, liv
     page.get_by_label(re.compile(r"^Change of value in yuan")).fill("14000")
     page.get_by_label("Reason", exact=True).fill(VARIATION_REASON)
     follow(page, button(page, "Propose variation"), "the contract with its proposed variation")
+    assert "Sign it for the bureau below" in success_banner(page)
     follow(page, button(page, "Sign variation No. 1"), "the bureau signs the variation")
     follow(page, button(page, "Sign variation"), "the contract, signed by the bureau")
     assert "takes effect when the provider signs" in success_banner(page)

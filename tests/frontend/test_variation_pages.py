@@ -42,6 +42,8 @@ def test_the_officer_proposes_a_value_variation_from_the_contract_page_and_both_
         {"kind": "value", "value_delta": "14000", "reason": "Forty more households."},
     )
     assert response.status_code == 302
+    assert response.url == f"/bureau/contracts/{contract.pk}/#variations"  # where its "Sign" button is
+    assert messages_of(officer.get(response.url))[0].startswith("The variation is proposed. Sign it")
     variation = Variation.objects.get()
     assert (variation.kind, variation.value_delta, variation.status) == ("value", 1_400_000, "proposed")
 
