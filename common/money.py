@@ -12,6 +12,12 @@ def round_half_up(value: Decimal, places: int = 0) -> Decimal:
     return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+def share_of(amount: int, share: Decimal) -> int:
+    """``share`` (0–1) of ``amount`` minor units, rounded half up to a whole unit: what releasing an
+    instalment at f(S) pays (docs/rules.md §11.4), and what the payout simulator shows."""
+    return int(round_half_up(Decimal(amount) * share))
+
+
 def split_by_shares(total: int, shares_pct: list[Decimal]) -> list[int]:
     """Split ``total`` minor units by percentage shares; the last part takes the remainder so the
     parts sum to ``total`` exactly (docs/rules.md §6.1)."""

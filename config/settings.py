@@ -291,7 +291,12 @@ CONTRACT_SIGN_DAYS = env_int("CONTRACT_SIGN_DAYS", 30)
 EXCLUSION_MONTHS = env_int("EXCLUSION_MONTHS", 12)
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 VARIATION_MAX_PCT = env_int("VARIATION_MAX_PCT", 10)
-RATING_PRIOR_CSAT = env_decimal("RATING_PRIOR_CSAT", "0.75")
+# The payment rule's settings (docs/rules.md §11.3): copied into a contract's terms at award, so a
+# change applies to contracts awarded afterwards only (marketplace/payment_rule.py).
+RATING_PRIOR_CSAT = env_decimal("RATING_PRIOR_CSAT", "0.75")  # p0
+RATING_PRIOR_WEIGHT = env_int("RATING_PRIOR_WEIGHT", 20)  # k
+RATING_SAMPLE_MIN = env_int("RATING_SAMPLE_MIN", 20)  # n_min = min(N, max(20, ceil(0.10 × N)))
+RATING_SAMPLE_SHARE = env_decimal("RATING_SAMPLE_SHARE", "0.10")
 RATING_IP_BURST = env_int("RATING_IP_BURST", 20)
 HOUSEHOLD_MAX_RESIDENTS = env_int("HOUSEHOLD_MAX_RESIDENTS", 6)  # pending + confirmed (docs/rules.md §12.2)
 RESIDENT_PHONE_CODE_MINUTES = env_int("RESIDENT_PHONE_CODE_MINUTES", 15)  # an SMS code's life

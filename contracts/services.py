@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
-from common.money import round_half_up, split_by_shares
+from common.money import round_half_up, share_of, split_by_shares
 from common.transitions import run_transition
 from contracts.errors import ContractsError
 from marketplace.models import Exclusion, Tender
@@ -218,7 +218,7 @@ def instalments_release(
     for instalment in contract.instalments.select_for_update().filter(
         kind=kind, status=Instalment.Status.SCHEDULED
     ):
-        amount = int(round_half_up(Decimal(instalment.amount) * share))
+        amount = share_of(instalment.amount, share)
         if amount > 0:
             run_transition(
                 instalment, instalment.make_payable, by=by, release_amount=amount, description=reason

@@ -4,17 +4,22 @@ final, stored as JSON in ``Contract.terms`` and read back as ``ContractTerms``.
 ``ContractTerms.of_tender`` makes them, ``as_json`` is exactly what is stored (and what the API
 shows as ``terms``), and ``ContractTerms.parse`` is the one way to read them: every reader goes
 through ``Contract.frozen_terms``. Stored terms that lack a key or hold a value of the wrong kind
-raise ``TermsUnreadable`` naming it, rather than letting a reader guess."""
+raise ``TermsUnreadable`` naming it, rather than letting a reader guess.
+
+The terms hold the payment rule (``marketplace.payment_rule.PaymentRule``: weights, bands, f(S), k,
+p0, n_min, formula version) as it stood at award; evaluations read it from here only."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from marketplace.components import ScoreWeights
+from django.conf import settings
 
-# The version of the formulas (docs/rules.md §11.3, §11.4) a contract is evaluated with.
-FORMULA_VERSION = "shequ-2026.1"
+from marketplace.components import ScoreWeights
+from marketplace.payment_rule import FORMULA_VERSION, PaymentRule, legacy_rule
+
+__all__ = ["FORMULA_VERSION", "ContractTerms", "FrozenKpi", "FrozenShare", "TermsUnreadable"]
 
 
 class TermsUnreadable(ValueError):
@@ -43,20 +48,27 @@ class FrozenShare:
 
 @dataclass(frozen=True)
 class ContractTerms:
-    formula_version: str
+    rule: PaymentRule  # the payment rule, its weights and formula version included
     kpis: tuple[FrozenKpi, ...]
     payment_schedule: tuple[FrozenShare, ...]
-    score_weights: ScoreWeights
     areas: tuple[str, ...]  # the service areas' codes
     catalogue_item: str  # the catalogue item's code
     # The tender allowed renewal: an extension beyond its service period (docs/rules.md §17.8).
     renewal_allowed: bool = False
 
+    @property
+    def formula_version(self) -> str:
+        return self.rule.formula_version
+
+    @property
+    def score_weights(self) -> ScoreWeights:
+        return self.rule.weights
+
     @classmethod
     def of_tender(cls, tender: Any) -> "ContractTerms":
-        """The terms of ``tender`` as they stand now, under the current formula version."""
+        """The terms of ``tender`` as they stand now, under the current payment rule."""
         return cls(
-            formula_version=FORMULA_VERSION,
+            rule=PaymentRule.of_tender(tender),
             kpis=tuple(
                 FrozenKpi(id=kpi.id, name=kpi.name, target=kpi.target, unit=kpi.unit)
                 for kpi in tender.kpis.all()
@@ -65,7 +77,6 @@ class ContractTerms:
                 FrozenShare(kind=str(item.kind), share_pct=item.share_pct)
                 for item in tender.payment_schedule.all()
             ),
-            score_weights=ScoreWeights.of_tender(tender),
             areas=tuple(area.code for area in tender.areas.all()),
             catalogue_item=tender.catalogue_item.code,
             renewal_allowed=bool(tender.renewal_allowed),
@@ -83,6 +94,7 @@ class ContractTerms:
                 {"kind": share.kind, "share_pct": str(share.share_pct)} for share in self.payment_schedule
             ],
             "score_weights": self.score_weights.as_json(),
+            "payment_rule": self.rule.params_json(),
             "areas": list(self.areas),
             "catalogue_item": self.catalogue_item,
             "renewal_allowed": self.renewal_allowed,
@@ -92,8 +104,16 @@ class ContractTerms:
     def parse(cls, data: Mapping[str, Any]) -> "ContractTerms":
         """The terms stored as ``data`` (``as_json``'s shape); ``TermsUnreadable`` names what is wrong."""
         try:
+            formula_version = str(data["formula_version"])
+            weights = ScoreWeights.from_mapping(data["score_weights"])
+            if "payment_rule" in data:
+                rule = PaymentRule.from_json(
+                    formula_version=formula_version, weights=weights, data=data["payment_rule"]
+                )
+            else:  # terms frozen before the rule was (migration contracts 0008 fills them in)
+                rule = legacy_rule(weights=weights, prior=settings.RATING_PRIOR_CSAT)
             return cls(
-                formula_version=str(data["formula_version"]),
+                rule=rule,
                 kpis=tuple(
                     FrozenKpi(
                         id=int(kpi["id"]),
@@ -107,7 +127,6 @@ class ContractTerms:
                     FrozenShare(kind=str(share["kind"]), share_pct=Decimal(share["share_pct"]))
                     for share in data["payment_schedule"]
                 ),
-                score_weights=ScoreWeights.from_mapping(data["score_weights"]),
                 areas=tuple(str(code) for code in data["areas"]),
                 catalogue_item=str(data["catalogue_item"]),
                 # terms frozen before tenders said anything about renewal did not allow it

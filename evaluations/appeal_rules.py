@@ -3,14 +3,16 @@ no database, no settings. Services and pages call the same functions.
 
 S is the published composite, S' the composite recomputed with the provider's claimed components
 (the others unchanged), S'' the composite the decision fixes (between S and S'), H the holdback
-amount, f the release share of ``scoring.release_share``. Each amount is rounded half up to the fen
-before it is subtracted, so the three parts always sum to H exactly."""
+amount, f the release share of ``scoring.release_share`` under the contract's frozen payment rule.
+Each amount is rounded half up to the fen before it is subtracted, so the three parts always sum to
+H exactly."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from common.money import round_half_up
-from marketplace.components import Component, ScoreWeights
+from common.money import share_of
+from marketplace.components import Component
+from marketplace.payment_rule import PaymentRule
 
 from . import scoring
 
@@ -19,7 +21,7 @@ CLAIMABLE = (Component.THIRD_PARTY, Component.BUYER, Component.RESIDENTS, Compon
 
 
 def composite_with(
-    *, published: dict[str, Decimal], replaced: dict[str, Decimal], weights: ScoreWeights
+    *, published: dict[str, Decimal], replaced: dict[str, Decimal], rule: PaymentRule
 ) -> Decimal:
     """The composite with some components ``replaced`` and the others as ``published``: S' with the
     claimed components, S'' with the decided ones."""
@@ -29,13 +31,13 @@ def composite_with(
         b=values[Component.BUYER],
         r=values[Component.RESIDENTS],
         c=values[Component.COMMUNITY],
-        weights=weights,
+        rule=rule,
     )
 
 
-def release_of(holdback: int, score: Decimal) -> int:
+def release_of(holdback: int, score: Decimal, rule: PaymentRule) -> int:
     """round_half_up(H × f(S)): what the holdback releases at composite ``score``."""
-    return int(round_half_up(Decimal(holdback) * scoring.release_share(score)))
+    return share_of(holdback, scoring.release_share(score, rule))
 
 
 @dataclass(frozen=True)
@@ -47,15 +49,17 @@ class ConfirmSplit:
     withhold: int  # undisputed loss, returned to the budget: the rest
 
 
-def confirm_split(*, holdback: int, score: Decimal, claimed_score: Decimal) -> ConfirmSplit:
+def confirm_split(
+    *, holdback: int, score: Decimal, claimed_score: Decimal, rule: PaymentRule
+) -> ConfirmSplit:
     """Confirming with an open appeal releases round_half_up(H × f(S)) now, holds
     round_half_up(H × f(S')) − round_half_up(H × f(S)) and withholds the rest.
 
-    >>> confirm_split(holdback=3_703_704, score=Decimal("74.50"), claimed_score=Decimal("80.50"))
+    >>> confirm_split(holdback=3_703_704, score=Decimal("74.50"), claimed_score=Decimal("80.50"), rule=rule)
     ConfirmSplit(release=3296297, hold=407407, withhold=0)
     """
-    release = release_of(holdback, score)
-    hold = max(0, release_of(holdback, claimed_score) - release)
+    release = release_of(holdback, score, rule)
+    hold = max(0, release_of(holdback, claimed_score, rule) - release)
     return ConfirmSplit(release=release, hold=hold, withhold=holdback - release - hold)
 
 
@@ -67,14 +71,17 @@ class DecisionSplit:
     withhold: int  # returned to the budget: the rest of the held part
 
 
-def decision_split(*, holdback: int, score: Decimal, final_score: Decimal, held: int) -> DecisionSplit:
+def decision_split(
+    *, holdback: int, score: Decimal, final_score: Decimal, held: int, rule: PaymentRule
+) -> DecisionSplit:
     """Deciding releases round_half_up(H × f(S'')) − round_half_up(H × f(S)) of the held part and
     withholds the remainder (never more than was held, never less than nothing).
 
-    >>> decision_split(holdback=3_703_704, score=Decimal("74.50"), final_score=Decimal("77.00"), held=407_407)
+    >>> decision_split(holdback=3_703_704, score=Decimal("74.50"), final_score=Decimal("77.00"), held=407_407,
+    ...                rule=rule)
     DecisionSplit(release=185185, withhold=222222)
     """
-    release = min(held, max(0, release_of(holdback, final_score) - release_of(holdback, score)))
+    release = min(held, max(0, release_of(holdback, final_score, rule) - release_of(holdback, score, rule)))
     return DecisionSplit(release=release, withhold=held - release)
 
 

@@ -86,7 +86,7 @@ def appeal_file(*, actor: User, evaluation: Evaluation, grounds: str, claimed: d
             errors[f"claimed.{key}"] = [_("Claim a score higher than the published one.")]
     if errors:
         raise Invalid(errors)
-    weights = evaluation.contract.frozen_terms.score_weights
+    rule = evaluation.contract.frozen_terms.rule
     try:
         with transaction.atomic():
             appeal: Appeal = Appeal.objects.create(
@@ -96,7 +96,7 @@ def appeal_file(*, actor: User, evaluation: Evaluation, grounds: str, claimed: d
                 grounds=grounds.strip(),
                 published_composite=evaluation.composite,
                 claimed_composite=appeal_rules.composite_with(
-                    published=published, replaced=claimed, weights=weights
+                    published=published, replaced=claimed, rule=rule
                 ),
                 **{f"claimed_{key}": value for key, value in claimed.items()},
             )
@@ -165,7 +165,12 @@ def hold_for_appeal(*, appeal: Appeal, contract: Contract, by: User | None, reas
         for instalment in contract.instalments.select_for_update().filter(
             kind=Instalment.Kind.HOLDBACK, status=Instalment.Status.SCHEDULED
         ):
-            split = appeal_rules.confirm_split(holdback=instalment.amount, score=score, claimed_score=claimed)
+            split = appeal_rules.confirm_split(
+                holdback=instalment.amount,
+                score=score,
+                claimed_score=claimed,
+                rule=contract.frozen_terms.rule,
+            )
             holdback += instalment.amount
             released, held, withheld = released + split.release, held + split.hold, withheld + split.withhold
             part = contract_services.instalment_release_holding(
@@ -216,7 +221,11 @@ def _settle_held(*, appeal: Appeal, contract: Contract, by: User, reason: str) -
         source = held.split_from
         assert source is not None
         split = appeal_rules.decision_split(
-            holdback=source.amount + held.amount, score=score, final_score=final, held=held.amount
+            holdback=source.amount + held.amount,
+            score=score,
+            final_score=final,
+            held=held.amount,
+            rule=contract.frozen_terms.rule,
         )
         contract_services.instalment_settle_held(
             contract=contract, instalment=held, release_amount=split.release, by=by, reason=reason
@@ -264,7 +273,7 @@ def appeal_decide(
     for key, value in final.items():
         setattr(appeal, f"final_{key}", value)
     appeal.final_composite = appeal_rules.composite_with(
-        published=published, replaced=final, weights=evaluation.contract.frozen_terms.score_weights
+        published=published, replaced=final, rule=evaluation.contract.frozen_terms.rule
     )
     appeal.reasoning = reasoning.strip()
     run_transition(

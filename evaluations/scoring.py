@@ -1,29 +1,49 @@
-"""The formulas of docs/rules.md §11.3 and §11.4, as pure functions on Decimal. R is rounded before S is
-computed, S is rounded before f(S)."""
+"""The formulas of docs/rules.md §11.3 and §11.4, as pure functions on Decimal, each taking the payment
+rule (``PaymentRule``: a contract's frozen copy, or the current rule for a tender not yet awarded) as a
+parameter. R is rounded before S is computed, S is rounded before f(S). Finalising, confirming, the
+payout simulator and the public recomputation page all call these: there is no second copy."""
 
 import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from common.money import round_half_up
-from marketplace.components import ScoreWeights
+from common.money import round_half_up, share_of
+from marketplace.payment_rule import BAND_PIECES, BandPiece, PaymentRule
 
-PRIOR_WEIGHT = 20  # k
+__all__ = [
+    "BAND_E",
+    "BAND_GRADES",
+    "BAND_LETTERS",
+    "PASS_MARK",
+    "Band",
+    "PaymentRule",
+    "Payout",
+    "band_of",
+    "composite_score",
+    "minimum_sample",
+    "payout",
+    "release_pct",
+    "release_share",
+    "residents_score",
+]
+
 HUNDRED = Decimal(100)
 
 
-def residents_score(*, n: int, n_pos: int, prior: Decimal) -> Decimal:
+def residents_score(*, n: int, n_pos: int, rule: PaymentRule) -> Decimal:
     """R = 100 × (n_pos + k × p0) / (n + k), rounded half up to 2 decimals."""
-    return round_half_up(HUNDRED * (Decimal(n_pos) + PRIOR_WEIGHT * prior) / Decimal(n + PRIOR_WEIGHT), 2)
+    k = rule.prior_weight
+    return round_half_up(HUNDRED * (Decimal(n_pos) + k * rule.prior) / Decimal(n + k), 2)
 
 
-def minimum_sample(recipients: int) -> int:
-    """n_min = min(N, max(20, ceil(0.1 × N)))."""
-    return min(recipients, max(20, math.ceil(Decimal(recipients) / 10)))
+def minimum_sample(recipients: int, rule: PaymentRule) -> int:
+    """n_min = min(N, max(20, ceil(0.1 × N))) (20 and 0.1 as the rule says)."""
+    return min(recipients, max(rule.sample_min, math.ceil(rule.sample_share * recipients)))
 
 
-def composite_score(*, t: Decimal, b: Decimal, r: Decimal, c: Decimal, weights: ScoreWeights) -> Decimal:
+def composite_score(*, t: Decimal, b: Decimal, r: Decimal, c: Decimal, rule: PaymentRule) -> Decimal:
     """S = wT×T + wB×B + wR×R + wC×C, rounded half up to 2 decimals."""
+    weights = rule.weights
     total = weights.third_party * t + weights.buyer * b + weights.residents * r + weights.community * c
     return round_half_up(total, 2)
 
@@ -32,39 +52,60 @@ def composite_score(*, t: Decimal, b: Decimal, r: Decimal, c: Decimal, weights: 
 class Band:
     letter: str
     grade: str
+    floor: Decimal
 
 
-BANDS = [
-    (Decimal(90), Band("A", "优秀")),
-    (Decimal(80), Band("B", "良好")),
-    (Decimal(70), Band("C", "合格")),
-    (Decimal(60), Band("D", "基本合格")),
-    (Decimal(0), Band("E", "不合格")),
-]
 # The official grade names of the bands (shown in Chinese in every language, marked lang="zh-Hans").
-BAND_GRADES = {band.letter: band.grade for _floor, band in BANDS}
+BAND_GRADES = {"A": "优秀", "B": "良好", "C": "合格", "D": "基本合格", "E": "不合格"}
+BAND_LETTERS = [piece.letter for piece in BAND_PIECES]
 # A final evaluation in this band excludes the provider from bidding (docs/rules.md §17.6).
 BAND_E = "E"
-
-
-def band_of(score: Decimal) -> Band:
-    return next(band for floor, band in BANDS if score >= floor)
-
-
-def release_share(score: Decimal) -> Decimal:
-    """f(S): 1 for A and B; 0.80 + 0.02 × (S − 70) for C; 0.50 + 0.03 × (S − 60) for D; 0 for E."""
-    letter = band_of(score).letter
-    if letter in ("A", "B"):
-        return Decimal(1)
-    if letter == "C":
-        return Decimal("0.80") + Decimal("0.02") * (score - 70)
-    if letter == "D":
-        return Decimal("0.50") + Decimal("0.03") * (score - 60)
-    return Decimal(0)
-
-
-def release_pct(score: Decimal) -> Decimal:
-    return round_half_up(release_share(score) * HUNDRED, 2)
-
-
 PASS_MARK = Decimal(60)
+
+
+def _piece(score: Decimal, rule: PaymentRule) -> BandPiece:
+    return next(piece for piece in rule.bands if score >= piece.floor)
+
+
+def band_of(score: Decimal, rule: PaymentRule) -> Band:
+    piece = _piece(score, rule)
+    return Band(letter=piece.letter, grade=BAND_GRADES.get(piece.letter, ""), floor=piece.floor)
+
+
+def release_share(score: Decimal, rule: PaymentRule) -> Decimal:
+    """f(S) = base + slope × (S − floor) of S's band: 1 for A and B; 0.80 + 0.02 × (S − 70) for C;
+    0.50 + 0.03 × (S − 60) for D; 0 for E (formula version shequ-2026.1)."""
+    piece = _piece(score, rule)
+    return piece.base + piece.slope * (score - piece.floor)
+
+
+def release_pct(score: Decimal, rule: PaymentRule) -> Decimal:
+    return round_half_up(release_share(score, rule) * HUNDRED, 2)
+
+
+@dataclass(frozen=True)
+class Payout:
+    composite: Decimal
+    band: Band
+    share: Decimal  # f(S)
+    release_pct: Decimal
+    holdback_amount: int  # fen
+    release_amount: int  # fen
+    withheld_amount: int  # fen
+
+
+def payout(*, t: Decimal, b: Decimal, r: Decimal, c: Decimal, holdback: int, rule: PaymentRule) -> Payout:
+    """What a holdback of ``holdback`` fen pays at these scores: S, its band, f(S), the amount released
+    (as confirming releases it) and the amount withheld."""
+    composite = composite_score(t=t, b=b, r=r, c=c, rule=rule)
+    share = release_share(composite, rule)
+    release = share_of(holdback, share)
+    return Payout(
+        composite=composite,
+        band=band_of(composite, rule),
+        share=share,
+        release_pct=release_pct(composite, rule),
+        holdback_amount=holdback,
+        release_amount=release,
+        withheld_amount=holdback - release,
+    )

@@ -156,13 +156,14 @@ def appeal_money(appeal: Any) -> dict[str, Any]:
 
     evaluation = appeal.evaluation
     score, claimed, final = appeal.published_composite, appeal.claimed_composite, appeal.final_composite
+    rule = evaluation.contract.frozen_terms.rule
     row: dict[str, Any] = {
         "score": score,
         "claimed": claimed,
         "final": final,
-        "f_score": scoring.release_pct(score),
-        "f_claimed": scoring.release_pct(claimed),
-        "f_final": scoring.release_pct(final) if final is not None else None,
+        "f_score": scoring.release_pct(score, rule),
+        "f_claimed": scoring.release_pct(claimed, rule),
+        "f_final": scoring.release_pct(final, rule) if final is not None else None,
         "midterm": evaluation.stage == Evaluation.Stage.MIDTERM,
     }
     if appeal.holdback_amount is not None:
@@ -183,7 +184,9 @@ def appeal_money(appeal: Any) -> dict[str, Any]:
         if row["midterm"]:
             row.update(release=0, hold=holdback, withhold=0, confirmed=False)
         else:
-            split = appeal_rules.confirm_split(holdback=holdback, score=score, claimed_score=claimed)
+            split = appeal_rules.confirm_split(
+                holdback=holdback, score=score, claimed_score=claimed, rule=rule
+            )
             row.update(release=split.release, hold=split.hold, withhold=split.withhold, confirmed=False)
     row["holdback"] = holdback
     if appeal.released_on_decision is not None:
@@ -192,7 +195,7 @@ def appeal_money(appeal: Any) -> dict[str, Any]:
         )
     elif final is not None and not row["midterm"]:
         decided = appeal_rules.decision_split(
-            holdback=holdback, score=score, final_score=final, held=row["hold"]
+            holdback=holdback, score=score, final_score=final, held=row["hold"], rule=rule
         )
         row.update(decision_release=decided.release, decision_withhold=decided.withhold)
     return row

@@ -234,19 +234,19 @@ def _residents_component(evaluation: Evaluation) -> tuple[int, int, int, Decimal
     n = counted.count()
     n_pos = counted.filter(satisfaction__gte=4).count()
     recipients = Household.objects.filter(service_events__contract=evaluation.contract).distinct().count()
-    n_min = scoring.minimum_sample(recipients)
-    prior = settings.RATING_PRIOR_CSAT
+    rule = evaluation.contract.frozen_terms.rule  # the contract's copy, never the settings
+    n_min = scoring.minimum_sample(recipients, rule)
     if n >= n_min and n > 0:
         return (
             n,
             n_pos,
             n_min,
-            scoring.residents_score(n=n, n_pos=n_pos, prior=prior),
+            scoring.residents_score(n=n, n_pos=n_pos, rule=rule),
             Evaluation.Method.ONLINE,
         )
     if evaluation.survey_n:
         assert evaluation.survey_n_pos is not None
-        score = scoring.residents_score(n=evaluation.survey_n, n_pos=evaluation.survey_n_pos, prior=prior)
+        score = scoring.residents_score(n=evaluation.survey_n, n_pos=evaluation.survey_n_pos, rule=rule)
         return n, n_pos, n_min, score, Evaluation.Method.SURVEY
     raise Conflict(
         _("Too few valid ratings and no sample survey."),
@@ -276,18 +276,15 @@ def evaluation_finalize(*, actor: User, evaluation: Evaluation) -> Evaluation:
             _("The provider's report for this stage is missing."), code=EvaluationsError.REPORT_MISSING
         )
     n, n_pos, n_min, residents, method = _residents_component(evaluation)
+    rule = evaluation.contract.frozen_terms.rule
     composite = scoring.composite_score(
-        t=evaluation.third_party,
-        b=evaluation.buyer,
-        r=residents,
-        c=evaluation.community,
-        weights=evaluation.contract.frozen_terms.score_weights,
+        t=evaluation.third_party, b=evaluation.buyer, r=residents, c=evaluation.community, rule=rule
     )
     evaluation.residents_n, evaluation.residents_n_pos, evaluation.residents_n_min = n, n_pos, n_min
     evaluation.residents, evaluation.residents_method = residents, method
     evaluation.composite = composite
-    evaluation.band = scoring.band_of(composite).letter
-    evaluation.release_pct = scoring.release_pct(composite)
+    evaluation.band = scoring.band_of(composite, rule).letter
+    evaluation.release_pct = scoring.release_pct(composite, rule)
     run_transition(evaluation, evaluation.publish, by=actor, save=False)
     assert evaluation.published_at is not None
     evaluation.appeal_until = appeal_window_end(evaluation.published_at, settings.EVALUATION_APPEAL_DAYS)
@@ -342,7 +339,7 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
             contract_services.instalments_release(
                 contract=contract,
                 kind=Instalment.Kind.HOLDBACK,
-                share=scoring.release_share(composite),
+                share=scoring.release_share(composite, contract.frozen_terms.rule),
                 by=actor,
                 reason=reason,
             )
@@ -351,7 +348,9 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
             contract=contract, kind=Instalment.Kind.INTERIM, share=Decimal(0), by=actor, reason=reason
         )
         contract_services.contract_complete(contract=contract, by=actor, reason=reason)
-        if scoring.band_of(composite).letter == scoring.BAND_E:  # excluded from bidding (§17.6)
+        if (
+            scoring.band_of(composite, contract.frozen_terms.rule).letter == scoring.BAND_E
+        ):  # excluded from bidding (§17.6)
             exclusion_impose(
                 provider=contract.provider,
                 bureau=contract.bureau,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract
 from evaluations.models import Evaluation, Rating
 from evaluations.scoring import BAND_GRADES as GRADES
-from evaluations.scoring import BANDS
+from evaluations.scoring import BAND_LETTERS
 from evaluations.selectors import (
     MIN_PUBLIC_RATINGS,
     public_appeal_outcomes,
@@ -24,8 +24,6 @@ from evaluations.selectors import (
 from ..components import component_rows
 from ..variations import variation_rows
 from .reads import party_links, public_evaluations, public_provider_ids, public_providers, visible_contracts
-
-BAND_LETTERS = [band.letter for _floor, band in BANDS]
 
 
 def evaluation_row(evaluation: Evaluation) -> dict[str, Any]:

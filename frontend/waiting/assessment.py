@@ -26,6 +26,7 @@ def _open_evaluations(user: Any, area: str) -> list[Evaluation]:
     return list(
         Evaluation.objects.visible_to(user)
         .filter(**{f"contract__{PARTY_FIELDS[area]}__in": ids}, status=Evaluation.Status.OPEN)
+        .select_related("contract")
         .order_by("id")
     )
 
@@ -56,7 +57,10 @@ def surveys_needed(evaluations: list[Evaluation]) -> set[int]:
     needed = set()
     for evaluation in candidates:
         n = rated[evaluation.pk]
-        if not (n > 0 and n >= minimum_sample(recipients[evaluation.contract_id])):
+        if not (
+            n > 0
+            and n >= minimum_sample(recipients[evaluation.contract_id], evaluation.contract.frozen_terms.rule)
+        ):
             needed.add(evaluation.pk)
     return needed
 

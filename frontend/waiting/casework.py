@@ -117,6 +117,7 @@ def evaluations(user: Any) -> list[Task]:
             contract__bureau_id__in=officer_bureaus,
             status__in=[Evaluation.Status.OPEN, Evaluation.Status.PUBLISHED],
         )
+        .select_related("contract")
         .order_by("id")
     )
     reported = (

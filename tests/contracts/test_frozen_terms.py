@@ -7,6 +7,7 @@ import pytest
 
 from contracts.terms import FORMULA_VERSION, ContractTerms, FrozenShare, TermsUnreadable
 from marketplace.components import Component, ScoreWeights
+from marketplace.payment_rule import legacy_rule
 
 from .. import flows
 
@@ -46,6 +47,9 @@ def test_finalising_freezes_the_tenders_terms_as_json_and_they_read_back_typed(w
     ("damage", "named"),
     [
         (lambda terms: terms.pop("score_weights"), "score_weights"),
+        (lambda terms: terms["payment_rule"].pop("prior"), "prior"),
+        (lambda terms: terms["payment_rule"].update(prior_weight="20"), "prior_weight"),
+        (lambda terms: terms["payment_rule"]["bands"].pop(), "bands"),
         (lambda terms: terms["score_weights"].pop("buyer"), "buyer"),
         (lambda terms: terms["score_weights"].update(buyer="a lot"), "decimals"),
         (lambda terms: terms["kpis"].append({"id": 1}), "name"),
@@ -54,15 +58,17 @@ def test_finalising_freezes_the_tenders_terms_as_json_and_they_read_back_typed(w
 )
 def test_terms_missing_a_key_or_malformed_are_refused_naming_it(damage, named):
     stored = ContractTerms(
-        formula_version=FORMULA_VERSION,
+        rule=legacy_rule(
+            weights=ScoreWeights(
+                third_party=Decimal("0.40"),
+                buyer=Decimal("0.20"),
+                residents=Decimal("0.30"),
+                community=Decimal("0.10"),
+            ),
+            prior=Decimal("0.75"),
+        ),
         kpis=(),
         payment_schedule=(),
-        score_weights=ScoreWeights(
-            third_party=Decimal("0.40"),
-            buyer=Decimal("0.20"),
-            residents=Decimal("0.30"),
-            community=Decimal("0.10"),
-        ),
         areas=("510107",),
         catalogue_item="C01",
     ).as_json()

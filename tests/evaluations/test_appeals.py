@@ -12,7 +12,9 @@ from contracts.settlement import contract_balance, ledger_invariant_holds
 from evaluations import appeal_rules
 from evaluations.models import Appeal, Evaluation, appeal_window_end
 from evaluations.services import evaluation_confirm
+from marketplace.components import DEFAULT_SCORE_WEIGHTS
 from marketplace.models import Tender
+from marketplace.payment_rule import legacy_rule
 
 from .. import flows
 
@@ -21,6 +23,8 @@ pytestmark = pytest.mark.django_db
 # The holdback of 30 % of this value is 3,703,704 fen (the last share takes the remainder).
 VALUE = 12_345_680
 HOLDBACK = 3_703_704
+# formula version shequ-2026.1 at the default weights and p0 (what the contract froze)
+RULE = legacy_rule(weights=DEFAULT_SCORE_WEIGHTS, prior=Decimal("0.75"))
 # All three recipients answer "dissatisfied": R = 100 × (0 + 20 × 0.75) / 23 = 65.22; with
 # T = B = C = 78.48 the composite is 0.4 × 78.48 + 0.2 × 78.48 + 0.3 × 65.22 + 0.1 × 78.48 = 74.50.
 PUBLISHED = {"t": "78.48", "b": "78.48", "c": "78.48"}
@@ -28,11 +32,11 @@ PUBLISHED = {"t": "78.48", "b": "78.48", "c": "78.48"}
 
 def test_the_worked_example_as_pure_functions():
     split = appeal_rules.confirm_split(
-        holdback=HOLDBACK, score=Decimal("74.50"), claimed_score=Decimal("80.50")
+        holdback=HOLDBACK, score=Decimal("74.50"), claimed_score=Decimal("80.50"), rule=RULE
     )
     assert (split.release, split.hold, split.withhold) == (3_296_297, 407_407, 0)
     decided = appeal_rules.decision_split(
-        holdback=HOLDBACK, score=Decimal("74.50"), final_score=Decimal("77.00"), held=split.hold
+        holdback=HOLDBACK, score=Decimal("74.50"), final_score=Decimal("77.00"), held=split.hold, rule=RULE
     )
     assert (decided.release, decided.withhold) == (185_185, 222_222)
     assert split.release + decided.release == 3_481_482  # round_half_up(H × 0.94)
