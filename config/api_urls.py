@@ -17,12 +17,15 @@ from documents.apis import DocumentViewSet
 from evaluations.apis import (
     AppealViewSet,
     ContractEvaluationsApi,
+    ContractPayoutSimulationApi,
     ContractSignApi,
     ContractVariationsApi,
+    EvaluationComputationApi,
     EvaluationViewSet,
     RateableApi,
     RatingViewSet,
     SatisfactionApi,
+    TenderPayoutSimulationApi,
     VariationSignApi,
 )
 from marketplace.apis import (
@@ -93,6 +96,20 @@ urlpatterns = [
     # Signing a variation may renew the contract, which depends on its evaluations' band.
     re_path(r"^variations/(?P<pk>[0-9]+)/sign/$", VariationSignApi.as_view(), name="variation-sign"),
     path("contracts/<int:pk>/satisfaction/", SatisfactionApi.as_view(), name="contract-satisfaction"),
+    # The payout simulator and the public recomputation (docs/rules.md §11) use evaluations' formulas.
+    path(
+        "contracts/<int:pk>/payout-simulation/",
+        ContractPayoutSimulationApi.as_view(),
+        name="contract-payout-simulation",
+    ),
+    path(
+        "tenders/<int:pk>/payout-simulation/",
+        TenderPayoutSimulationApi.as_view(),
+        name="tender-payout-simulation",
+    ),
+    path(
+        "evaluations/<int:pk>/computation/", EvaluationComputationApi.as_view(), name="evaluation-computation"
+    ),
     path("residents/register/", ResidentRegisterApi.as_view(), name="resident-register"),
     path("residents/me/phone-code/", ResidentPhoneCodeApi.as_view(), name="resident-phone-code"),
     path("residents/me/verify-phone/", ResidentVerifyPhoneApi.as_view(), name="resident-verify-phone"),

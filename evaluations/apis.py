@@ -25,20 +25,24 @@ from contracts.serializers import ContractSerializer, VariationInputSerializer, 
 from documents.apis import UPLOAD_ERRORS, owner_documents
 from documents.serializers import DocumentSerializer, DocumentUploadSerializer
 from marketplace.errors import MarketplaceError
+from marketplace.models import Tender
 from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.errors import OrgsError
 
-from . import appeals, services
+from . import appeals, payouts, services
 from .errors import EvaluationsError
 from .models import Appeal, Evaluation, Rating
 from .permissions import appeal_documents_readable
-from .selectors import rateable_contracts, satisfaction_of
+from .selectors import PUBLIC_EVALUATION_STATUSES, rateable_contracts, satisfaction_of
 from .serializers import (
     AppealDecisionInputSerializer,
     AppealInputSerializer,
     AppealSerializer,
     ComponentScoreInputSerializer,
+    ComputationSerializer,
     EvaluationSerializer,
+    PayoutQuerySerializer,
+    PayoutSerializer,
     RateableSerializer,
     RatingInputSerializer,
     RatingPatchSerializer,
@@ -132,6 +136,58 @@ class SatisfactionApi(APIView):
     def get(self, request: ApiRequest, pk: int) -> Response:
         contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
         return Response(SatisfactionSerializer(satisfaction_of(contract)).data)
+
+
+def _simulated(request: ApiRequest, basis: payouts.PayoutBasis) -> Response:
+    query = PayoutQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return Response(PayoutSerializer(payouts.simulate(basis, **query.validated_data)).data)
+
+
+class TenderPayoutSimulationApi(APIView):
+    """``tenders/{id}/payout-simulation/?t=&b=&r=&c=``: what the tender's ceiling holdback would pay
+    at these scores, under the rule a contract would freeze (docs/rules.md §11). Public."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[PayoutQuerySerializer], responses=PayoutSerializer)
+    @error_codes(CommonError.INVALID)
+    def get(self, request: ApiRequest, pk: int) -> Response:
+        tender = get_object_or_404(Tender.objects.visible_to(request.user), pk=pk)
+        return _simulated(request, payouts.tender_basis(tender))
+
+
+class ContractPayoutSimulationApi(APIView):
+    """``contracts/{id}/payout-simulation/?t=&b=&r=&c=``: what the contract's holdback would pay at
+    these scores, under its frozen rule. Public, for the contracts the caller may see."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[PayoutQuerySerializer], responses=PayoutSerializer)
+    @error_codes(CommonError.INVALID)
+    def get(self, request: ApiRequest, pk: int) -> Response:
+        contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
+        return _simulated(request, payouts.contract_basis(contract))
+
+
+class EvaluationComputationApi(APIView):
+    """``evaluations/{id}/computation/``: a published evaluation's inputs and each step to the money
+    (docs/rules.md §11), public like the evaluation's band and scores."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ComputationSerializer)
+    def get(self, request: ApiRequest, pk: int) -> Response:
+        evaluation = get_object_or_404(
+            Evaluation.objects.select_related("contract").filter(
+                contract__in=Contract.objects.visible_to(request.user), status__in=PUBLIC_EVALUATION_STATUSES
+            ),
+            pk=pk,
+        )
+        computation = payouts.recomputation(evaluation)
+        if computation is None:
+            raise NotFound()
+        return Response(ComputationSerializer({**computation, "evaluation": evaluation}).data)
 
 
 class RateableApi(APIView):

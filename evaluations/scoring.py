@@ -20,6 +20,7 @@ __all__ = [
     "Payout",
     "band_of",
     "composite_score",
+    "composite_terms",
     "minimum_sample",
     "payout",
     "release_pct",
@@ -41,10 +42,20 @@ def minimum_sample(recipients: int, rule: PaymentRule) -> int:
     return min(recipients, max(rule.sample_min, math.ceil(rule.sample_share * recipients)))
 
 
+def composite_terms(
+    *, t: Decimal, b: Decimal, r: Decimal, c: Decimal, rule: PaymentRule
+) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """The four terms of S, (weight, score, weight × score), in the order T, B, R, C."""
+    weights = rule.weights
+    pairs = ((weights.third_party, t), (weights.buyer, b), (weights.residents, r), (weights.community, c))
+    return [(weight, score, weight * score) for weight, score in pairs]
+
+
 def composite_score(*, t: Decimal, b: Decimal, r: Decimal, c: Decimal, rule: PaymentRule) -> Decimal:
     """S = wT×T + wB×B + wR×R + wC×C, rounded half up to 2 decimals."""
-    weights = rule.weights
-    total = weights.third_party * t + weights.buyer * b + weights.residents * r + weights.community * c
+    total = sum(
+        (term for _weight, _score, term in composite_terms(t=t, b=b, r=r, c=c, rule=rule)), Decimal(0)
+    )
     return round_half_up(total, 2)
 
 

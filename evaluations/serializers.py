@@ -11,6 +11,36 @@ from marketplace.components import ENTERED_COMPONENTS
 from .models import RATING_COMMENT_MAX_LENGTH, SURVEY_MAX_HOUSEHOLDS, Appeal, Evaluation, Rating
 from .permissions import APPEAL_TRANSITIONS, EVALUATION_TRANSITIONS, RATING_TRANSITIONS
 
+# --- The payment rule, the payout simulator and the public recomputation (docs/rules.md §11) ---------
+
+
+class BandPieceSerializer(serializers.Serializer[Any]):
+    letter = serializers.CharField()
+    floor = serializers.DecimalField(max_digits=5, decimal_places=2)
+    base = serializers.DecimalField(max_digits=6, decimal_places=4, help_text="f(S) at the band's floor")
+    slope = serializers.DecimalField(
+        max_digits=6, decimal_places=4, help_text="f(S) per point above the floor"
+    )
+
+
+class ScoreWeightsSerializer(serializers.Serializer[Any]):
+    third_party = serializers.DecimalField(max_digits=4, decimal_places=2)
+    buyer = serializers.DecimalField(max_digits=4, decimal_places=2)
+    residents = serializers.DecimalField(max_digits=4, decimal_places=2)
+    community = serializers.DecimalField(max_digits=4, decimal_places=2)
+
+
+class PaymentRuleSerializer(serializers.Serializer[Any]):
+    """A payment rule: what a contract froze at award, or the current rule for a tender."""
+
+    formula_version = serializers.CharField()
+    score_weights = ScoreWeightsSerializer(source="weights")
+    bands = BandPieceSerializer(many=True, help_text="Highest floor first; f(S) = base + slope × (S − floor)")
+    prior_weight = serializers.IntegerField(help_text="k")
+    prior = serializers.DecimalField(max_digits=5, decimal_places=4, help_text="p0")
+    sample_min = serializers.IntegerField(help_text="n_min = min(N, max(sample_min, ceil(sample_share × N)))")
+    sample_share = serializers.DecimalField(max_digits=5, decimal_places=4)
+
 
 class ResidentsComponentSerializer(serializers.Serializer[Any]):
     n = serializers.IntegerField(allow_null=True)
@@ -23,6 +53,7 @@ class ResidentsComponentSerializer(serializers.Serializer[Any]):
 class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
     residents = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
+    payment_rule = serializers.SerializerMethodField()
 
     class Meta:
         model = Evaluation
@@ -46,7 +77,13 @@ class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
             "published_at",
             "appeal_until",
             "confirmed_at",
+            "payment_rule",
         ]
+
+    @extend_schema_field(PaymentRuleSerializer)
+    def get_payment_rule(self, evaluation: Evaluation) -> dict[str, Any]:
+        """The contract's frozen rule, which finalising applies."""
+        return PaymentRuleSerializer(evaluation.contract.frozen_terms.rule).data
 
     def get_residents(self, evaluation: Evaluation) -> dict[str, Any]:
         return ResidentsComponentSerializer(
@@ -231,3 +268,51 @@ class AppealSerializer(serializers.ModelSerializer[Appeal]):
 
     def get_available_transitions(self, appeal: Appeal) -> list[str]:
         return transitions_available(self.context["request"].user, appeal, APPEAL_TRANSITIONS)
+
+
+def _score_input() -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), required=True
+    )
+
+
+class PayoutQuerySerializer(serializers.Serializer[Any]):
+    """The scores to simulate, each from 0 to 100 with at most two decimals."""
+
+    t = _score_input()
+    b = _score_input()
+    r = _score_input()
+    c = _score_input()
+
+
+class PayoutSerializer(serializers.Serializer[Any]):
+    composite = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="S")
+    band = serializers.CharField(source="band.letter")
+    release_pct = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="f(S) in %")
+    holdback_amount = serializers.IntegerField(help_text="fen")
+    release_amount = serializers.IntegerField(help_text="fen: round_half_up(holdback × f(S))")
+    withheld_amount = serializers.IntegerField(help_text="fen")
+
+
+class ComputationSerializer(serializers.Serializer[Any]):
+    """Every input of a published evaluation and each step to the money, so that anyone can
+    recompute it (docs/rules.md §11)."""
+
+    evaluation = serializers.IntegerField(source="evaluation.id")
+    stage = serializers.CharField(source="evaluation.stage")
+    method = serializers.CharField(help_text="online or survey: where n and n_pos come from")
+    n = serializers.IntegerField()
+    n_pos = serializers.IntegerField()
+    n_min = serializers.IntegerField(allow_null=True)
+    third_party = serializers.DecimalField(max_digits=5, decimal_places=2, source="t")
+    buyer = serializers.DecimalField(max_digits=5, decimal_places=2, source="b")
+    community = serializers.DecimalField(max_digits=5, decimal_places=2, source="c")
+    residents = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="R, rounded")
+    composite = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="S, rounded")
+    band = serializers.CharField(source="band.letter")
+    release_share = serializers.DecimalField(max_digits=7, decimal_places=4, source="share", help_text="f(S)")
+    instalment_kind = serializers.CharField(help_text="holdback (final) or interim (midterm)")
+    amount = serializers.IntegerField(help_text="fen")
+    release_amount = serializers.IntegerField(help_text="fen")
+    withheld_amount = serializers.IntegerField(help_text="fen")
+    payment_rule = PaymentRuleSerializer(source="rule")
