@@ -23,6 +23,7 @@ from evaluations.selectors import (
 
 from ..components import component_rows
 from ..variations import variation_rows
+from .payouts import contract_payout_block
 from .reads import party_links, public_evaluations, public_provider_ids, public_providers, visible_contracts
 
 
@@ -92,6 +93,8 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "party_links": party_links(user, contract),
         # the variations in effect (docs/rules.md §17.8); the parties sign proposed ones on their pages
         "variations": variation_rows(user, contract, effective_only=True),
+        "payout": contract_payout_block(request, contract),
+        "on_ceiling": False,
     }
     return render(request, "frontend/public/contract_detail.html", context)
 

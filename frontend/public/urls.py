@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exclusions, receipts, views
+from . import exclusions, payouts, receipts, views
 
 app_name = "public"
 urlpatterns = [
@@ -8,7 +8,14 @@ urlpatterns = [
     path("tenders/", views.tender_list_page, name="tenders"),
     path("tenders/<int:pk>/", views.tender_detail, name="tender"),
     path("tenders/<int:pk>/receipt/", receipts.receipt_check, name="receipt_check"),
+    path("tenders/<int:pk>/payout/", payouts.tender_payout, name="tender_payout"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("contracts/<int:pk>/payout/", payouts.contract_payout, name="contract_payout"),
+    path(
+        "contracts/<int:pk>/evaluations/<int:evaluation_pk>/computation/",
+        payouts.evaluation_computation,
+        name="evaluation_computation",
+    ),
     path("providers/<int:pk>/", views.provider_detail, name="provider"),
     path("help/", views.help_page, name="help"),
     path("exclusions/", exclusions.exclusion_list, name="exclusions"),

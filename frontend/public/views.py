@@ -34,6 +34,7 @@ from ..navigation import areas_with_links
 from ..waiting import tasks_for
 from .contracts import contract_detail, provider_detail
 from .forms import FeedbackForm, TenderSearchForm
+from .payouts import tender_payout_block
 from .reads import public_provider_ids, visible_contracts
 from .receipts import may_check_receipt
 
@@ -181,6 +182,8 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "challenge_url": f"/provider/tenders/{tender.pk}/challenge/",
         "challenges": public_challenges(tender),
         "documents": documents_block(request, tender),
+        "payout": tender_payout_block(request, tender),
+        "on_ceiling": True,
     }
     return render(request, "frontend/public/tender_detail.html", context)
 
