@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from common.admin import ReadOnlyModelAdmin
 
-from .models import Appeal, Evaluation, Rating
+from .models import Appeal, Evaluation, Rating, ScoreEntry
 
 
 @admin.register(Evaluation)
@@ -35,3 +35,11 @@ class AppealAdmin(ReadOnlyModelAdmin):
         "filed_at",
     )
     list_filter = ("status",)
+
+
+@admin.register(ScoreEntry)
+class ScoreEntryAdmin(ReadOnlyModelAdmin):
+    """Read-only: the history of T, B, C and the surveys, written only by the services."""
+
+    list_display = ("evaluation", "kind", "score", "previous_score", "n", "n_pos", "entered_by", "entered_at")
+    list_filter = ("kind",)

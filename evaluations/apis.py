@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from common.api import ReadViewSet, ReasonSerializer
 from common.client_address import client_address
 from common.errors import CommonError, NotFound
+from common.history import history_of
 from common.schema import error_codes
 from common.throttling import ScopedRateThrottle, Throttle
 from contracts.apis import ContractRepresentation
@@ -33,13 +34,14 @@ from . import appeals, payouts, services
 from .errors import EvaluationsError
 from .models import Appeal, Evaluation, Rating
 from .permissions import appeal_documents_readable
-from .selectors import PUBLIC_EVALUATION_STATUSES, rateable_contracts, satisfaction_of
+from .selectors import PUBLIC_EVALUATION_STATUSES, rateable_contracts, satisfaction_of, score_history
 from .serializers import (
     AppealDecisionInputSerializer,
     AppealInputSerializer,
     AppealSerializer,
     ComponentScoreInputSerializer,
     ComputationSerializer,
+    EvaluationHistorySerializer,
     EvaluationSerializer,
     PayoutQuerySerializer,
     PayoutSerializer,
@@ -210,6 +212,16 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
 
     def _respond(self, evaluation: Evaluation) -> Response:
         return Response(self.output(EvaluationSerializer, self.get_queryset().get(pk=evaluation.pk)))
+
+    @extend_schema(responses=EvaluationHistorySerializer)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        """Every entry of T, B, C and the sample survey with who, when and the value it replaced, and
+        the evaluation's transitions: for the contract's parties."""
+        evaluation = self.get_object()
+        context = {**self.get_serializer_context(), "show_actors": True}
+        data = {"scores": score_history(evaluation), "transitions": history_of(evaluation)}
+        return Response(EvaluationHistorySerializer(data, context=context).data)
 
     @extend_schema(request=ComponentScoreInputSerializer, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"])

@@ -415,3 +415,41 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.OPEN, target=Status.DISMISSED)
     def dismiss(self, by: "User | None" = None, description: str | None = None) -> None:
         self._decided(by)
+
+
+class ScoreEntry(models.Model):
+    """One entry of T, B, C or a sample survey, with who entered it, when, and what it replaced
+    (docs/rules.md §11, score history). Never changed or deleted: the history of an evaluation."""
+
+    class Kind(models.TextChoices):
+        THIRD_PARTY = "third_party", _("Third-party score (T)")
+        BUYER = "buyer", _("Buyer score (B)")
+        COMMUNITY = "community", _("Community score (C)")
+        SURVEY = "survey", _("Sample survey")
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.PROTECT, related_name="score_entries", verbose_name=_("evaluation")
+    )
+    kind = models.CharField(max_length=11, choices=Kind.choices, verbose_name=_("what was entered"))
+    score = score_field(_("score"))
+    previous_score = score_field(_("previous score"))
+    n = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("sample survey: people asked"))
+    n_pos = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("sample survey: satisfied"))
+    previous_n = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("previous survey: people asked")
+    )
+    previous_n_pos = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("previous survey: satisfied")
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    entered_at = models.DateTimeField(default=timezone.now, verbose_name=_("entered at"))
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        verbose_name = _("score entry")
+        verbose_name_plural = _("score entries")
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} {self.kind} by {self.entered_by_id}"

@@ -9,7 +9,7 @@ from contracts.models import Contract
 from orgs.auth import Caller, signed_in
 from orgs.permissions import confirmed_resident, member_organization_ids
 
-from .models import Evaluation, Rating
+from .models import Evaluation, Rating, ScoreEntry
 from .permissions import is_party_member
 
 MIN_PUBLIC_RATINGS = 5
@@ -210,3 +210,16 @@ def public_appeal_outcomes(evaluations: Any) -> dict[int, Any]:
         "id", "evaluation_id", "status", "decided_at", "published_composite", "final_composite"
     )
     return {appeal.evaluation_id: appeal for appeal in decided.order_by("id")}
+
+
+def score_history(evaluation: Evaluation) -> list[ScoreEntry]:
+    """Every entry of T, B, C and the sample survey on ``evaluation``, oldest first."""
+    return list(ScoreEntry.objects.filter(evaluation=evaluation).select_related("entered_by"))
+
+
+def score_history_of(evaluations: list[Evaluation]) -> dict[int, list[ScoreEntry]]:
+    """The score entries of each of ``evaluations`` by its id, oldest first, in one query."""
+    entries: dict[int, list[ScoreEntry]] = {}
+    for entry in ScoreEntry.objects.filter(evaluation__in=evaluations).select_related("entered_by"):
+        entries.setdefault(entry.evaluation_id, []).append(entry)
+    return entries

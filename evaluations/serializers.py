@@ -4,11 +4,11 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.history import ReasonField
+from common.history import ReasonField, StateLogSerializer
 from common.transitions import transitions_available
 from marketplace.components import ENTERED_COMPONENTS
 
-from .models import RATING_COMMENT_MAX_LENGTH, SURVEY_MAX_HOUSEHOLDS, Appeal, Evaluation, Rating
+from .models import RATING_COMMENT_MAX_LENGTH, SURVEY_MAX_HOUSEHOLDS, Appeal, Evaluation, Rating, ScoreEntry
 from .permissions import APPEAL_TRANSITIONS, EVALUATION_TRANSITIONS, RATING_TRANSITIONS
 
 # --- The payment rule, the payout simulator and the public recomputation (docs/rules.md §11) ---------
@@ -316,3 +316,40 @@ class ComputationSerializer(serializers.Serializer[Any]):
     release_amount = serializers.IntegerField(help_text="fen")
     withheld_amount = serializers.IntegerField(help_text="fen")
     payment_rule = PaymentRuleSerializer(source="rule")
+
+
+class ActorSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class ScoreEntrySerializer(serializers.ModelSerializer[ScoreEntry]):
+    """One entry of T, B, C or a sample survey: what was entered, what it replaced, by whom, when."""
+
+    by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScoreEntry
+        fields = [
+            "id",
+            "kind",
+            "score",
+            "previous_score",
+            "n",
+            "n_pos",
+            "previous_n",
+            "previous_n_pos",
+            "by",
+            "entered_at",
+        ]
+
+    @extend_schema_field(ActorSerializer)
+    def get_by(self, entry: ScoreEntry) -> dict[str, Any]:
+        return {"id": entry.entered_by_id, "username": entry.entered_by.username}
+
+
+class EvaluationHistorySerializer(serializers.Serializer[Any]):
+    scores = ScoreEntrySerializer(
+        many=True, help_text="Every entry of T, B, C and the sample survey, oldest first"
+    )
+    transitions = StateLogSerializer(many=True, help_text="Opened, published, confirmed")

@@ -27,7 +27,7 @@ from orgs.models import Household, User
 from orgs.selectors import require_confirmed_resident
 
 from . import appeals, scoring
-from .models import Evaluation, Rating, appeal_window_end
+from .models import Evaluation, Rating, ScoreEntry, appeal_window_end
 from .permissions import COMPONENT_PERMS, is_party_member
 from .selectors import RATEABLE_CONTRACT_STATUSES, evaluation_current, last_final_band
 
@@ -207,6 +207,13 @@ def evaluation_score(*, actor: User, evaluation: Evaluation, component: str, sco
         raise Forbidden()
     if evaluation.status != Evaluation.Status.OPEN:
         raise InvalidTransition(_("Scores are entered while the evaluation is open."))
+    ScoreEntry.objects.create(
+        evaluation=evaluation,
+        kind=component,
+        score=score,
+        previous_score=getattr(evaluation, component),
+        entered_by=actor,
+    )
     setattr(evaluation, component, score)
     evaluation.save(update_fields=[component])
     return evaluation
@@ -222,6 +229,15 @@ def evaluation_survey(*, actor: User, evaluation: Evaluation, n: int, n_pos: int
         raise Invalid({"n_pos": [_("Positive answers cannot exceed the sample.")]})
     if evaluation.status != Evaluation.Status.OPEN:
         raise InvalidTransition(_("Surveys are entered while the evaluation is open."))
+    ScoreEntry.objects.create(
+        evaluation=evaluation,
+        kind=ScoreEntry.Kind.SURVEY,
+        n=n,
+        n_pos=n_pos,
+        previous_n=evaluation.survey_n,
+        previous_n_pos=evaluation.survey_n_pos,
+        entered_by=actor,
+    )
     evaluation.survey_n, evaluation.survey_n_pos = n, n_pos
     evaluation.save(update_fields=["survey_n", "survey_n_pos"])
     return evaluation

@@ -794,6 +794,34 @@ def _exclusion_in_force(exclusion: Any) -> bool:
     return bool(exclusion.is_in_force)
 
 
+class BidScoreEntry(models.Model):
+    """One entry of a bid score, with who entered it, when, and the score it replaced (docs/rules.md
+    §11, score history). Never changed or deleted: the history of the bid's scoring."""
+
+    bid = models.ForeignKey(
+        Bid, on_delete=models.CASCADE, related_name="score_entries", verbose_name=_("bid")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="score_entries", verbose_name=_("criterion")
+    )
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("evaluator")
+    )
+    score = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("score"))
+    previous_score = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, verbose_name=_("previous score")
+    )
+    entered_at = models.DateTimeField(default=timezone.now, verbose_name=_("entered at"))
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        verbose_name = _("bid score entry")
+        verbose_name_plural = _("bid score entries")
+
+    def __str__(self) -> str:
+        return f"{self.bid} {self.criterion} by {self.evaluator_id}: {self.score}"
+
+
 class ExclusionQuerySet(models.QuerySet["Exclusion"]):
     def in_force(self, at: datetime.datetime | None = None) -> "models.QuerySet[Exclusion]":
         """Exclusions that bar their provider now (or at ``at``): not lifted, and ``starts <= at < ends``."""

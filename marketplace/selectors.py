@@ -14,7 +14,7 @@ from django.utils import timezone
 from common.money import round_half_up
 from orgs.auth import Caller
 
-from .models import Award, Bid, BidScore, BudgetLine, Criterion, Exclusion, Tender
+from .models import Award, Bid, BidScore, BidScoreEntry, BudgetLine, Criterion, Exclusion, Tender
 from .panel import outlying_scores
 from .receipts import RECEIPT_LENGTH, receipt_typed
 
@@ -232,3 +232,11 @@ def own_standing(bid: Bid, ranking: list[RankingRow] | None = None) -> RankingRo
             return None
         ranking = ranking_of(bid.tender)
     return next((row for row in ranking if row.bid.pk == bid.pk), None)
+
+
+def bid_score_history(*, user: Any, bid: Bid) -> list[BidScoreEntry]:
+    """Every entry of a score on ``bid`` with who, when and the score it replaced (docs/rules.md §11),
+    for those who may see individual scores; empty for anyone else."""
+    if not rules.has_perm("marketplace.view_individual_scores_of_tender", user, bid.tender):
+        return []
+    return list(BidScoreEntry.objects.filter(bid=bid).select_related("criterion", "evaluator"))

@@ -20,7 +20,7 @@ from marketplace.permissions import (
     TENDER_TRANSITIONS,
     tender_bids_visible_to,
 )
-from marketplace.selectors import ranking_of, ranking_shown_to
+from marketplace.selectors import bid_score_history, ranking_of, ranking_shown_to
 
 from ..access import area_required
 from ..forms import add_service_error
@@ -59,6 +59,7 @@ def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
         "bid": bid,
         "available": transitions_available(request.user, bid, BID_TRANSITIONS),
         "history": history_of(bid),
+        "score_entries": bid_score_history(user=request.user, bid=bid),
     }
     return render(request, "frontend/bureau/bid_detail.html", context)
 

@@ -22,6 +22,7 @@ from documents.selectors import with_document_counts
 from evaluations import services as evaluation_services
 from evaluations.models import Appeal, Evaluation
 from evaluations.scoring import BAND_GRADES
+from evaluations.selectors import score_history_of
 from orgs.models import Area
 from orgs.permissions import area_subtree_q
 from payments import services as payment_services
@@ -61,9 +62,12 @@ def _evaluations(request: HttpRequest, contract: Contract) -> list[dict[str, Any
         Appeal.objects.visible_to(request.user).filter(evaluation__contract=contract).order_by("id")
     ):
         appeals.setdefault(appeal.evaluation_id, []).append(appeal)
-    for evaluation in Evaluation.objects.visible_to(request.user).filter(contract=contract).order_by("id"):
+    evaluations = list(Evaluation.objects.visible_to(request.user).filter(contract=contract).order_by("id"))
+    history = score_history_of(evaluations)
+    for evaluation in evaluations:
         rows.append(
             {
+                "history": history.get(evaluation.pk, []),
                 "evaluation": evaluation,
                 "components": component_rows(evaluation, weights),
                 "grade": BAND_GRADES.get(evaluation.band, ""),

@@ -13,7 +13,16 @@ from marketplace.permissions import is_conflicted_on_bid, is_conflicted_on_tende
 from orgs.errors import OrgsError
 from orgs.models import User
 
-from ..models import SCORE_MAX, SCORE_MIN, Bid, BidScore, Criterion, EvaluatorDeclaration, Tender
+from ..models import (
+    SCORE_MAX,
+    SCORE_MIN,
+    Bid,
+    BidScore,
+    BidScoreEntry,
+    Criterion,
+    EvaluatorDeclaration,
+    Tender,
+)
 
 SCORING_STATUSES = (Tender.Status.PUBLISHED, Tender.Status.EVALUATING)
 
@@ -62,7 +71,15 @@ def bid_score(*, actor: User, bid: Bid, criterion: Criterion, score: Decimal) ->
             _("You belong, or belonged within 3 years, to this bid's organisation: you may not score it."),
             code=OrgsError.CONFLICT_OF_INTEREST,
         )
+    previous = (
+        BidScore.objects.filter(bid=bid, criterion=criterion, evaluator=actor)
+        .values_list("score", flat=True)
+        .first()
+    )
     bid_score, _created = BidScore.objects.update_or_create(
         bid=bid, criterion=criterion, evaluator=actor, defaults={"score": score}
+    )
+    BidScoreEntry.objects.create(
+        bid=bid, criterion=criterion, evaluator=actor, score=score, previous_score=previous
     )
     return bid_score
