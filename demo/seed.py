@@ -629,7 +629,9 @@ def _home_care(cast: Cast) -> Contract:
             summary="上半年完成入户探访612人次，组织社区长者活动11场。",
             kpi_actuals=[{"kpi": kpi["id"], "actual": Decimal(612)} for kpi in contract.terms["kpis"][:1]],
         )
+        # the assessor entered 82, then corrected it to 84: the score history keeps both (§11.8)
         for actor, component, score in (
+            (cast.assessor_user, "third_party", Decimal("82")),
             (cast.assessor_user, "third_party", Decimal("84")),
             (cast.officer, "buyer", Decimal("88")),
             (cast.community_user, "community", Decimal("90")),

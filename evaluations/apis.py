@@ -153,7 +153,7 @@ class TenderPayoutSimulationApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(parameters=[PayoutQuerySerializer], responses=PayoutSerializer)
-    @error_codes(CommonError.INVALID)
+    @error_codes(CommonError.INVALID, CommonError.MALFORMED_REQUEST)
     def get(self, request: ApiRequest, pk: int) -> Response:
         tender = get_object_or_404(Tender.objects.visible_to(request.user), pk=pk)
         return _simulated(request, payouts.tender_basis(tender))
@@ -166,7 +166,7 @@ class ContractPayoutSimulationApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(parameters=[PayoutQuerySerializer], responses=PayoutSerializer)
-    @error_codes(CommonError.INVALID)
+    @error_codes(CommonError.INVALID, CommonError.MALFORMED_REQUEST)
     def get(self, request: ApiRequest, pk: int) -> Response:
         contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
         return _simulated(request, payouts.contract_basis(contract))

@@ -321,6 +321,39 @@ EVALUATIONS = [
         "final midterm",
         {"anonymous": 401, **OUTSIDERS, "officer": OK, "provider_admin": OK},
     ),
+    # Score history (docs/rules.md §11.8): the parties, as the evaluation
+    Row(
+        "GET",
+        "evaluations/{evaluation}/history/",
+        "open evaluation",
+        {"anonymous": 401, **OUTSIDERS, "rater": 404, **PARTIES_READ},
+    ),
+    # The payout simulator and the public recomputation (docs/rules.md §11.7): public, for what the
+    # caller may see
+    Row(
+        "GET",
+        "contracts/{contract}/payout-simulation/?t=80&b=80&r=80&c=80",
+        "open evaluation",
+        {"anonymous": OK, "stranger": OK, "rival": OK, "officer": OK, "provider_admin": OK},
+    ),
+    Row(
+        "GET",
+        "contracts/{contract}/payout-simulation/?t=80&b=80&r=80&c=80",
+        "draft contract",
+        {"anonymous": 404, "stranger": 404, "rival": 404, "officer": OK},
+    ),
+    Row(
+        "GET",
+        "evaluations/{evaluation}/computation/",
+        "published evaluation",
+        {"anonymous": OK, "stranger": OK, "rival": OK, "officer": OK, "provider_admin": OK},
+    ),
+    Row(
+        "GET",
+        "evaluations/{evaluation}/computation/",
+        "open evaluation",
+        {"anonymous": 404, "stranger": 404, "officer": 404},
+    ),
     # Who enters T (assessor), B (officer) and C (community, or the officer)
     Row(
         "POST",
