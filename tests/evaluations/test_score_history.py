@@ -132,3 +132,24 @@ def test_the_evaluation_pages_show_the_history(world):
         html = page(response)
         assert 'data-testid="score-history"' in html, url
         assert "Score history" in html and "71.00" in html, url
+
+
+def test_the_history_query_count_does_not_grow_with_entries(world, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    objects = flows.delivering_contract(world, households=3)
+    evaluation = objects["evaluation"]
+    client = api(world["officer"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"evaluations/{evaluation.id}/history/").status_code == 200
+        return len(captured)
+
+    flows.score_components(world, evaluation)
+    count()  # the first call also reads what the client caches
+    few = count()
+    for value in ("70", "71", "72", "73"):
+        flows.score_components(world, evaluation, t=value, b=value, c=value)
+    assert count() == few <= 7
