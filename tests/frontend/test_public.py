@@ -280,7 +280,9 @@ def test_contract_page_shows_the_summary_and_instalments(world, client):
     html = page(response)
     assert contract.provider.name in html and world["bureau"].name in html
     assert "¥280,000.00" in html  # value
-    assert "¥84,000.00" not in html and "Instalments" not in html  # the API shows them to parties only
+    # the API shows the instalments to parties only; the public sees what the holdback (¥84,000) pays
+    assert "Instalments" not in html and "¥112,000.00" not in html
+    assert 'data-testid="payout-bands"' in html and "¥84,000.00" in html
     party = sign_in(client, world["officer"]).get(f"/contracts/{contract.pk}/").content.decode()
     assert "¥84,000.00" in party and "¥112,000.00" in party  # advance 30 %, interim 40 %
     assert "Advance" in party and "Payable" in party and "Scheduled" in party
