@@ -269,6 +269,8 @@ SPECTACULAR_SETTINGS = {
         "PayoutAccountStatusEnum": "payments.models.PayoutAccount.Status",
         "ChallengeStatusEnum": "challenges.models.Challenge.Status",
         "ComplaintStatusEnum": "challenges.models.Complaint.Status",
+        "ChallengeDecisionEnum": "challenges.models.Decision",
+        "AppealDecisionEnum": ["upheld", "partly", "dismissed"],
     },
     "SWAGGER_UI_DIST": "SIDECAR",  # served locally: no CDN needed
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
