@@ -300,6 +300,9 @@ RATING_PRIOR_WEIGHT = env_int("RATING_PRIOR_WEIGHT", 20)  # k
 RATING_SAMPLE_MIN = env_int("RATING_SAMPLE_MIN", 20)  # n_min = min(N, max(20, ceil(0.10 × N)))
 RATING_SAMPLE_SHARE = env_decimal("RATING_SAMPLE_SHARE", "0.10")
 RATING_IP_BURST = env_int("RATING_IP_BURST", 20)
+# A household recorded as the only recipient on this many service events of a contract is flagged
+# to the bureau (docs/rules.md §11.10).
+DELIVERY_FLAG_SOLE_RECIPIENT_EVENTS = env_int("DELIVERY_FLAG_SOLE_RECIPIENT_EVENTS", 5)
 HOUSEHOLD_MAX_RESIDENTS = env_int("HOUSEHOLD_MAX_RESIDENTS", 6)  # pending + confirmed (docs/rules.md §12.2)
 RESIDENT_PHONE_CODE_MINUTES = env_int("RESIDENT_PHONE_CODE_MINUTES", 15)  # an SMS code's life
 RESIDENT_PHONE_CODE_ATTEMPTS = env_int("RESIDENT_PHONE_CODE_ATTEMPTS", 5)  # wrong entries per code

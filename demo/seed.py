@@ -30,7 +30,7 @@ from documents import services as document_services
 from documents.models import Document
 from evaluations import appeals as appeal_services
 from evaluations import services as evaluation_services
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, Rating
 from marketplace import services as market
 from marketplace.models import BudgetLine, CatalogueItem, Criterion, Exclusion, Tender
 from marketplace.selectors import ranking_of
@@ -629,7 +629,7 @@ def _home_care(cast: Cast) -> Contract:
             summary="上半年完成入户探访612人次，组织社区长者活动11场。",
             kpi_actuals=[{"kpi": kpi["id"], "actual": Decimal(612)} for kpi in contract.terms["kpis"][:1]],
         )
-        # the assessor entered 82, then corrected it to 84: the score history keeps both (§11.8)
+        # the assessor entered 82, then corrected it to 84: the score history keeps both (§11.9)
         for actor, component, score in (
             (cast.assessor_user, "third_party", Decimal("82")),
             (cast.assessor_user, "third_party", Decimal("84")),
@@ -658,7 +658,8 @@ def _home_care(cast: Cast) -> Contract:
 def _bathing(cast: Cast) -> Contract:
     """Signed two weeks ago; finance issued the advance's treasury payment order and awaits the
     bank's voucher; the first services were given this fortnight, and one household has rated (it
-    may still change its rating). The midterm is open: the assessor, the officer and the committee
+    may still change its rating), one said online it was not served, and the assessor recorded two
+    households' answers (one not served). The midterm is open: the assessor, the officer and the committee
     have their scores to enter, the provider its report to write."""
     brief = BRIEFS["bathing"]
     contract = _contracted(cast, brief, -45, signed=True)
@@ -685,6 +686,28 @@ def _bathing(cast: Cast) -> Contract:
         households[7:] + households[:2],
     )
     _rate(contract, households[1], -1, 4, "yes", "助浴员很细心，希望时间再长一点。")
+    # Delivery signals (docs/rules.md §11.10): one household says online that nobody came; the
+    # assessor phoned another (satisfied) and, visiting a third, heard the same. The other recipients
+    # are the assessor's and the committee's to record on "Record ratings" (§10.6).
+    # (not WH0001 and WH0007, whose residents rate online in the demo's stories)
+    silent, phoned, visited = [h for h in households[2:7] if h.code not in ("WH0001", "WH0007")][:3]
+    _rate(contract, silent, -1, Rating.NOT_RECEIVED, "no", "登记了助浴，但那天没有人上门。")
+    evaluation = Evaluation.objects.get(contract=contract, status=Evaluation.Status.OPEN)
+    for household, satisfaction, method in (
+        (phoned, 5, Rating.CollectionMethod.PHONE),
+        (visited, Rating.NOT_RECEIVED, Rating.CollectionMethod.VISIT),
+    ):
+        with day(0):
+            evaluation_services.rating_record_assisted(
+                actor=cast.assessor_user,
+                evaluation=evaluation,
+                household_code=household.code,
+                satisfaction=satisfaction,
+                resolved="yes" if satisfaction else "no",
+                comment="",
+                method=method,
+                client_address=None,
+            )
     return contract
 
 
@@ -1046,8 +1069,8 @@ LOGINS = [
     ("provider2", "provider admin, 爱有戏: its bid predates today's amendment; its scores for 社区文化活动"),
     ("provider3", "provider admin, 锦江益民: excluded from bidding after a terminated contract"),
     ("provider_pending", "provider awaiting verification"),
-    ("assessor", "third-party assessor: enter T and the survey for 长者助浴服务"),
-    ("community", "residents' committee: confirm newcomer, enter C for 长者助浴服务"),
+    ("assessor", "third-party assessor: enter T and the survey for 长者助浴服务; record ratings"),
+    ("community", "residents' committee: confirm newcomer, enter C for 长者助浴服务; record ratings"),
     (
         "reviewer",
         "review body (武侯区财政局): the complaint decided on 社区心理健康服务; an appeal to decide",

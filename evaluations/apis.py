@@ -34,11 +34,19 @@ from . import appeals, payouts, services
 from .errors import EvaluationsError
 from .models import Appeal, Evaluation, Rating
 from .permissions import appeal_documents_readable
-from .selectors import PUBLIC_EVALUATION_STATUSES, rateable_contracts, satisfaction_of, score_history
+from .selectors import (
+    PUBLIC_EVALUATION_STATUSES,
+    evaluation_for_collecting,
+    rateable_contracts,
+    rating_tallies,
+    satisfaction_of,
+    score_history,
+)
 from .serializers import (
     AppealDecisionInputSerializer,
     AppealInputSerializer,
     AppealSerializer,
+    AssistedRatingInputSerializer,
     ComponentScoreInputSerializer,
     ComputationSerializer,
     EvaluationHistorySerializer,
@@ -125,7 +133,11 @@ class ContractEvaluationsApi(APIView):
         contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
         if not rules.has_perm("contracts.view_contract_details", request.user, contract):
             raise NotFound()
-        evaluations = Evaluation.objects.filter(contract=contract).select_related("contract")
+        evaluations = (
+            Evaluation.objects.filter(contract=contract)
+            .select_related("contract")
+            .annotate(**rating_tallies())
+        )
         return Response(EvaluationSerializer(evaluations, many=True, context={"request": request}).data)
 
 
@@ -208,7 +220,7 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
 
     def get_queryset(self) -> QuerySet[Evaluation]:
         visible: QuerySet[Evaluation] = Evaluation.objects.visible_to(self.request.user)
-        return visible
+        return visible.annotate(**rating_tallies())
 
     def _respond(self, evaluation: Evaluation) -> Response:
         return Response(self.output(EvaluationSerializer, self.get_queryset().get(pk=evaluation.pk)))
@@ -237,12 +249,32 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
         data = self.input(SurveyInputSerializer)
         return self._respond(services.evaluation_survey(actor=request.user, evaluation=evaluation, **data))
 
+    @extend_schema(request=AssistedRatingInputSerializer, responses={201: RatingSerializer})
+    @action(detail=True, methods=["post"], url_path="assisted-ratings")
+    @error_codes(
+        OrgsError.CONFLICT_OF_INTEREST,
+        EvaluationsError.NOT_A_RECIPIENT,
+        EvaluationsError.RATING_WINDOW_CLOSED,
+        EvaluationsError.ALREADY_RATED,
+    )
+    def assisted_ratings(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        """A collector of the assessor or the community records a household's rating (§10.6)."""
+        evaluation = evaluation_for_collecting(request.user, self.kwargs["pk"])
+        if evaluation is None:
+            raise NotFound()
+        data = self.input(AssistedRatingInputSerializer)
+        rating = services.rating_record_assisted(
+            actor=request.user, evaluation=evaluation, client_address=client_address(request), **data
+        )
+        return Response(self.output(RatingSerializer, rating), status=status.HTTP_201_CREATED)
+
     @extend_schema(request=None, responses=EvaluationSerializer)
     @action(detail=True, methods=["post"])
     @error_codes(
         EvaluationsError.SCORES_MISSING,
         EvaluationsError.REPORT_MISSING,
         EvaluationsError.INSUFFICIENT_RATINGS,
+        EvaluationsError.DELIVERY_CHECK_REQUIRED,
     )
     def finalize(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._respond(services.evaluation_finalize(actor=request.user, evaluation=self.get_object()))

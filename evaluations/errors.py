@@ -6,6 +6,7 @@ from common.errors import ErrorCode
 class EvaluationsError(ErrorCode):
     NOT_A_RECIPIENT = "not_a_recipient", 403
     ALREADY_RATED = "already_rated"
+    DELIVERY_CHECK_REQUIRED = "delivery_check_required"
     APPEAL_WINDOW_OPEN = "appeal_window_open"
     APPEAL_WINDOW_CLOSED = "appeal_window_closed"
     APPEAL_PENDING = "appeal_pending"

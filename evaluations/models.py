@@ -185,6 +185,14 @@ class Rating(ConcurrentTransitionMixin, models.Model):
     class Channel(models.TextChoices):
         WEB = "web", _("Web")
         API = "api", _("API")
+        ASSISTED = "assisted", _("Assisted (recorded by a collector)")
+
+    class CollectionMethod(models.TextChoices):
+        """How a collector took an assisted rating (docs/rules.md §10.6)."""
+
+        PAPER = "paper", _("Paper form")
+        PHONE = "phone", _("Phone call")
+        VISIT = "visit", _("Home visit")
 
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("household")
@@ -206,7 +214,19 @@ class Rating(ConcurrentTransitionMixin, models.Model):
         blank=True, validators=[MaxLengthValidator(RATING_COMMENT_MAX_LENGTH)], verbose_name=_("comment")
     )
     channel = models.CharField(
-        max_length=4, choices=Channel.choices, default=Channel.API, verbose_name=_("channel")
+        max_length=8, choices=Channel.choices, default=Channel.API, verbose_name=_("channel")
+    )
+    # An assisted rating: who recorded it for the household, and how the answer was taken.
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("collector"),
+    )
+    method = models.CharField(
+        max_length=5, choices=CollectionMethod.choices, blank=True, verbose_name=_("collection method")
     )
     client_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("client address"))
     status = FSMField(default=Status.VALID, choices=Status.choices, protected=True, verbose_name=_("status"))
@@ -221,6 +241,12 @@ class Rating(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["household", "evaluation"], name="one_rating_per_household"),
             models.CheckConstraint(condition=Q(satisfaction__lte=5), name="satisfaction_range"),
+            # An assisted rating names its collector and method; a resident's own names neither.
+            models.CheckConstraint(
+                condition=(Q(channel="assisted", collector__isnull=False) & ~Q(method=""))
+                | (~Q(channel="assisted") & Q(collector__isnull=True, method="")),
+                name="assisted_rating_has_collector",
+            ),
         ]
         verbose_name = _("rating")
         verbose_name_plural = _("ratings")

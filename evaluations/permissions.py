@@ -43,6 +43,14 @@ def is_evaluation_community(user: Caller, evaluation: Evaluation) -> bool:
 
 
 @rules.predicate
+def is_provider_member(user: Caller, evaluation: Evaluation) -> bool:
+    """Any membership (any role, any status) in the contract's provider: a conflict of interest for
+    collecting ratings, whatever else the user is (docs/rules.md §10.6)."""
+    provider_id = evaluation.contract.provider_id
+    return provider_id is not None and provider_id in organization_ids_of(user, verified_only=False)
+
+
+@rules.predicate
 def is_rating_reviewer(user: Caller, rating: Rating) -> bool:
     return is_contract_officer(user, rating.contract)
 
@@ -91,6 +99,12 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "evaluations.decide_appeal": is_appeal_decider,
     "evaluations.attach_document_to_appeal": is_appeal_provider,
     "evaluations.view_appeal_details": is_appeal_party | is_platform_admin,
+    # Assisted ratings: a member of the assessor or the community, never of the provider (§10.6).
+    "evaluations.collect_rating": (is_evaluation_assessor | is_evaluation_community) & ~is_provider_member,
+    # The delivery signals (not_received answers): the bureau and the assessor (§11.10).
+    "evaluations.view_delivery_signals": is_evaluation_officer | is_evaluation_assessor | is_platform_admin,
+    # The delivery flags (households and events to look at): the bureau only (§11.10).
+    "evaluations.view_delivery_flags": is_evaluation_officer | is_platform_admin,
 }
 
 # Each API verb of a machine: (the transition's method, permission); see orgs.permissions.

@@ -120,3 +120,16 @@ def payout(*, t: Decimal, b: Decimal, r: Decimal, c: Decimal, holdback: int, rul
         release_amount=release,
         withheld_amount=holdback - release,
     )
+
+
+# Delivery signals (docs/rules.md §11.10): from this many households answering, a share of
+# not_received answers at or above this one needs the assessor's sample survey before finalizing.
+DELIVERY_CHECK_MIN_ANSWERS = 10
+DELIVERY_CHECK_SHARE = Decimal("0.10")
+
+
+def delivery_check_required(*, answered: int, not_received: int) -> bool:
+    """Whether ``not_received`` of ``answered`` households needs a delivery check: at least 10
+    households answered and at least 10 % of them said they did not receive the service (exact:
+    compared in whole numbers, never a rounded percentage)."""
+    return answered >= DELIVERY_CHECK_MIN_ANSWERS and Decimal(not_received) >= DELIVERY_CHECK_SHARE * answered

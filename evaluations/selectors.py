@@ -3,12 +3,15 @@ nothing here creates, opens or changes a row (``services`` writes, and may call 
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, F, Q
 
-from contracts.models import Contract
+from contracts.models import Contract, ServiceEvent
 from orgs.auth import Caller, signed_in
+from orgs.models import Household
 from orgs.permissions import confirmed_resident, member_organization_ids
 
+from . import scoring
 from .models import Evaluation, Rating, ScoreEntry
 from .permissions import is_party_member
 
@@ -223,3 +226,123 @@ def score_history_of(evaluations: list[Evaluation]) -> dict[int, list[ScoreEntry
     for entry in ScoreEntry.objects.filter(evaluation__in=evaluations).select_related("entered_by"):
         entries.setdefault(entry.evaluation_id, []).append(entry)
     return entries
+
+
+# --- Assisted ratings and delivery signals (docs/rules.md §10.6, §11.10) -----------------------------
+
+ONLINE_CHANNELS = (Rating.Channel.WEB, Rating.Channel.API)
+
+
+def rating_tallies() -> dict[str, Count]:
+    """Annotations of an evaluation queryset (one query for a list): counted ratings and positive
+    ones per channel (online: web and API; assisted), the households that answered (valid ratings,
+    not_received included) and the not_received answers among them."""
+    valid = Q(ratings__status=Rating.Status.VALID)
+    counted = valid & ~Q(ratings__satisfaction=Rating.NOT_RECEIVED)
+    positive = counted & Q(ratings__satisfaction__gte=4)
+    online = Q(ratings__channel__in=ONLINE_CHANNELS)
+    assisted = Q(ratings__channel=Rating.Channel.ASSISTED)
+    return {
+        "tally_online_n": Count("ratings", filter=counted & online),
+        "tally_online_n_pos": Count("ratings", filter=positive & online),
+        "tally_assisted_n": Count("ratings", filter=counted & assisted),
+        "tally_assisted_n_pos": Count("ratings", filter=positive & assisted),
+        "tally_answered": Count("ratings", filter=valid),
+        "tally_not_received": Count("ratings", filter=valid & Q(ratings__satisfaction=Rating.NOT_RECEIVED)),
+    }
+
+
+def _share(n_pos: int, n: int) -> str | None:
+    return f"{100 * n_pos / n:.2f}" if n else None
+
+
+def tallies_of(evaluation: Evaluation) -> dict[str, Any]:
+    """The evaluation's rating tallies: from ``rating_tallies`` annotations when the queryset has
+    them, else one query. ``by_channel`` holds online and assisted side by side."""
+    if not hasattr(evaluation, "tally_answered"):
+        values = (
+            Evaluation.objects.filter(pk=evaluation.pk)
+            .annotate(**rating_tallies())
+            .values(*rating_tallies())[0]
+        )
+        for name, value in values.items():
+            setattr(evaluation, name, value)
+    t = {name: getattr(evaluation, name) for name in rating_tallies()}
+    answered, not_received = t["tally_answered"], t["tally_not_received"]
+    return {
+        "by_channel": {
+            channel: {
+                "n": t[f"tally_{channel}_n"],
+                "n_pos": t[f"tally_{channel}_n_pos"],
+                "positive_pct": _share(t[f"tally_{channel}_n_pos"], t[f"tally_{channel}_n"]),
+            }
+            for channel in ("online", "assisted")
+        },
+        "answered": answered,
+        "not_received": not_received,
+        "not_received_pct": _share(not_received, answered),
+        "delivery_check_required": scoring.delivery_check_required(
+            answered=answered, not_received=not_received
+        ),
+    }
+
+
+def delivery_flags(evaluation: Evaluation) -> dict[str, list[dict[str, Any]]]:
+    """What the bureau should look at (two queries): households recorded as the only recipient on
+    ``DELIVERY_FLAG_SOLE_RECIPIENT_EVENTS`` or more of the contract's service events, and the
+    contract's service events whose every recipient answered not_received in this evaluation."""
+    sole_events = (
+        ServiceEvent.objects.filter(contract_id=evaluation.contract_id)
+        .annotate(recipients_n=Count("recipients"))
+        .filter(recipients_n=1)
+        .values("id")
+    )
+    # filter, then annotate, on the same relation: the count is of the sole-recipient events only
+    households: list[dict[str, Any]] = [
+        {"code": household.code, "events": household.sole_events}  # type: ignore[attr-defined]
+        for household in Household.objects.filter(service_events__in=sole_events)
+        .annotate(sole_events=Count("service_events"))
+        .filter(sole_events__gte=settings.DELIVERY_FLAG_SOLE_RECIPIENT_EVENTS)
+        .order_by("-sole_events", "code")
+        .only("code")
+    ]
+    not_received = Q(
+        recipients__ratings__evaluation_id=evaluation.pk,
+        recipients__ratings__status=Rating.Status.VALID,
+        recipients__ratings__satisfaction=Rating.NOT_RECEIVED,
+    )
+    events: list[dict[str, Any]] = [
+        {"id": event.id, "date": event.date, "title": event.title, "recipients_n": event.recipients_n}  # type: ignore[attr-defined]
+        for event in ServiceEvent.objects.filter(contract_id=evaluation.contract_id)
+        .annotate(
+            recipients_n=Count("recipients", distinct=True),
+            not_received_n=Count("recipients", filter=not_received, distinct=True),
+        )
+        .filter(recipients_n__gt=0, not_received_n=F("recipients_n"))
+        .order_by("-date", "-id")
+        .only("id", "date", "title")
+    ]
+    return {"sole_recipient_households": households, "all_not_received_events": events}
+
+
+def evaluation_for_collecting(user: Caller, pk: int | str) -> Evaluation | None:
+    """The evaluation an assisted rating is posted to, if the caller knows of it: a party sees it
+    (``visible_to``); a confirmed resident of a recipient household knows an open one from
+    ``me/rateable/`` (and is refused, 403, not told it does not exist)."""
+    evaluation: Evaluation | None = Evaluation.objects.visible_to(user).filter(pk=pk).first()
+    if evaluation is not None:
+        return evaluation
+    resident = confirmed_resident(user)
+    if resident is None:
+        return None
+    known: Evaluation | None = (
+        Evaluation.objects.filter(
+            pk=pk,
+            status=Evaluation.Status.OPEN,
+            contract__status__in=RATEABLE_CONTRACT_STATUSES,
+            contract__events__recipients=resident.household_id,
+        )
+        .select_related("contract")
+        .first()
+    )
+    return known

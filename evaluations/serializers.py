@@ -1,15 +1,30 @@
 from decimal import Decimal
 from typing import Any
 
+import rules
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.history import ReasonField, StateLogSerializer
 from common.transitions import transitions_available
 from marketplace.components import ENTERED_COMPONENTS
+from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH
 
 from .models import RATING_COMMENT_MAX_LENGTH, SURVEY_MAX_HOUSEHOLDS, Appeal, Evaluation, Rating, ScoreEntry
 from .permissions import APPEAL_TRANSITIONS, EVALUATION_TRANSITIONS, RATING_TRANSITIONS
+from .selectors import delivery_flags, tallies_of
+
+
+class ChannelTallySerializer(serializers.Serializer[Any]):
+    n = serializers.IntegerField()
+    n_pos = serializers.IntegerField()
+    positive_pct = serializers.CharField(allow_null=True)
+
+
+class ByChannelSerializer(serializers.Serializer[Any]):
+    online = ChannelTallySerializer()
+    assisted = ChannelTallySerializer()
+
 
 # --- The payment rule, the payout simulator and the public recomputation (docs/rules.md §11) ---------
 
@@ -48,12 +63,37 @@ class ResidentsComponentSerializer(serializers.Serializer[Any]):
     n_min = serializers.IntegerField(allow_null=True)
     score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     method = serializers.CharField(allow_blank=True)
+    # Counted ratings now, online and assisted side by side (docs/rules.md §10.6).
+    by_channel = ByChannelSerializer()
+    # The delivery signals, for the bureau and the assessor only (null for others; §11.10).
+    answered = serializers.IntegerField(allow_null=True)
+    not_received = serializers.IntegerField(allow_null=True)
+    not_received_pct = serializers.CharField(allow_null=True)
+    delivery_check_required = serializers.BooleanField(allow_null=True)
+
+
+class FlaggedHouseholdSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    events = serializers.IntegerField()
+
+
+class FlaggedEventSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    title = serializers.CharField()
+    recipients_n = serializers.IntegerField()
+
+
+class DeliveryFlagsSerializer(serializers.Serializer[Any]):
+    sole_recipient_households = FlaggedHouseholdSerializer(many=True)
+    all_not_received_events = FlaggedEventSerializer(many=True)
 
 
 class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
     residents = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
     payment_rule = serializers.SerializerMethodField()
+    delivery_flags = serializers.SerializerMethodField()
 
     class Meta:
         model = Evaluation
@@ -73,6 +113,7 @@ class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
             "release_pct",
             "survey_n",
             "survey_n_pos",
+            "delivery_flags",
             "opened_at",
             "published_at",
             "appeal_until",
@@ -85,7 +126,11 @@ class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
         """The contract's frozen rule, which finalising applies."""
         return PaymentRuleSerializer(evaluation.contract.frozen_terms.rule).data
 
+    @extend_schema_field(ResidentsComponentSerializer)
     def get_residents(self, evaluation: Evaluation) -> dict[str, Any]:
+        tallies = tallies_of(evaluation)
+        user = self.context["request"].user
+        signals = rules.has_perm("evaluations.view_delivery_signals", user, evaluation)
         return ResidentsComponentSerializer(
             {
                 "n": evaluation.residents_n,
@@ -93,8 +138,20 @@ class EvaluationSerializer(serializers.ModelSerializer[Evaluation]):
                 "n_min": evaluation.residents_n_min,
                 "score": evaluation.residents,
                 "method": evaluation.residents_method,
+                "by_channel": tallies["by_channel"],
+                **{
+                    name: tallies[name] if signals else None
+                    for name in ("answered", "not_received", "not_received_pct", "delivery_check_required")
+                },
             }
         ).data
+
+    @extend_schema_field(DeliveryFlagsSerializer(allow_null=True))
+    def get_delivery_flags(self, evaluation: Evaluation) -> dict[str, Any] | None:
+        """For the bureau only (docs/rules.md §11.10); null for everyone else."""
+        if not rules.has_perm("evaluations.view_delivery_flags", self.context["request"].user, evaluation):
+            return None
+        return DeliveryFlagsSerializer(delivery_flags(evaluation)).data
 
     def get_available_transitions(self, evaluation: Evaluation) -> list[str]:
         return transitions_available(self.context["request"].user, evaluation, EVALUATION_TRANSITIONS)
@@ -170,6 +227,8 @@ class RatingSerializer(serializers.ModelSerializer[Rating]):
             "resolved",
             "comment",
             "channel",
+            "method",
+            "collector",
             "status",
             "quarantine_reason",
             "available_transitions",
@@ -353,3 +412,13 @@ class EvaluationHistorySerializer(serializers.Serializer[Any]):
         many=True, help_text="Every entry of T, B, C and the sample survey, oldest first"
     )
     transitions = StateLogSerializer(many=True, help_text="Opened, published, confirmed")
+
+
+class AssistedRatingInputSerializer(serializers.Serializer[Any]):
+    household_code = serializers.CharField(max_length=HOUSEHOLD_CODE_MAX_LENGTH)
+    satisfaction = SatisfactionField()
+    resolved = serializers.ChoiceField(choices=Rating.Resolved.choices)
+    comment = serializers.CharField(
+        max_length=RATING_COMMENT_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
+    method = serializers.ChoiceField(choices=Rating.CollectionMethod.choices)

@@ -28,8 +28,8 @@ from orgs.selectors import require_confirmed_resident
 
 from . import appeals, scoring
 from .models import Evaluation, Rating, ScoreEntry, appeal_window_end
-from .permissions import COMPONENT_PERMS, is_party_member
-from .selectors import RATEABLE_CONTRACT_STATUSES, evaluation_current, last_final_band
+from .permissions import COMPONENT_PERMS, is_party_member, is_provider_member
+from .selectors import RATEABLE_CONTRACT_STATUSES, evaluation_current, last_final_band, tallies_of
 
 RATING_EDIT_DAYS = 7
 BURST_WINDOW = datetime.timedelta(minutes=10)
@@ -291,6 +291,7 @@ def evaluation_finalize(*, actor: User, evaluation: Evaluation) -> Evaluation:
         raise Conflict(
             _("The provider's report for this stage is missing."), code=EvaluationsError.REPORT_MISSING
         )
+    _require_delivery_check(evaluation)
     n, n_pos, n_min, residents, method = _residents_component(evaluation)
     rule = evaluation.contract.frozen_terms.rule
     composite = scoring.composite_score(
@@ -410,3 +411,83 @@ def recipients_remind(*, evaluation: Evaluation) -> int:
             )
             sent += 1
     return sent
+
+
+# --- Assisted ratings and delivery signals (docs/rules.md §10.6, §11.10) -----------------------------
+
+
+@transaction.atomic
+def rating_record_assisted(
+    *,
+    actor: User,
+    evaluation: Evaluation,
+    household_code: str,
+    satisfaction: int,
+    resolved: str,
+    comment: str,
+    method: str,
+    client_address: str | None,
+) -> Rating:
+    """A collector — a member of the contract's assessor or community, never of its provider —
+    records the rating a recipient household gave on paper, by phone or at a visit. The rules of a
+    resident's own rating hold: the household received the service, the evaluation is open, one
+    rating per household per evaluation (whatever the channel), the burst quarantine (§10.4)."""
+    evaluation = Evaluation.objects.select_related("contract").get(pk=evaluation.pk)
+    if is_provider_member(actor, evaluation):
+        raise Forbidden(
+            _("Members of the provider may not collect ratings of its contract."),
+            code=OrgsError.CONFLICT_OF_INTEREST,
+        )
+    if not rules.has_perm("evaluations.collect_rating", actor, evaluation):
+        raise Forbidden(_("Only the assessor or the community of the contract record ratings."))
+    contract = Contract.objects.select_for_update().get(pk=evaluation.contract_id)  # as rating_create
+    household = Household.objects.filter(code__iexact=household_code.strip()).first()
+    if household is None:
+        raise Invalid({"household_code": [_("No household has this code.")]})
+    if not _is_recipient(household, contract):
+        raise Forbidden(
+            _("This household is not recorded as a recipient of this service."),
+            code=EvaluationsError.NOT_A_RECIPIENT,
+        )
+    evaluation.refresh_from_db(fields=["status"])
+    if evaluation.status != Evaluation.Status.OPEN or contract.status not in RATEABLE_CONTRACT_STATUSES:
+        raise Conflict(
+            _("This evaluation is not open for ratings."), code=EvaluationsError.RATING_WINDOW_CLOSED
+        )
+    if Rating.objects.filter(household=household, evaluation=evaluation).exists():
+        raise Conflict(
+            _("This household has already rated this evaluation."), code=EvaluationsError.ALREADY_RATED
+        )
+    is_burst = _client_burst(contract, client_address)
+    rating: Rating = Rating.objects.create(
+        household=household,
+        contract=contract,
+        evaluation=evaluation,
+        rater=actor,
+        collector=actor,
+        method=method,
+        satisfaction=satisfaction,
+        resolved=resolved,
+        comment=comment,
+        channel=Rating.Channel.ASSISTED,
+        client_address=client_address,
+    )
+    if is_burst:
+        reason = reasons.RATING_BURST % {"n": settings.RATING_IP_BURST}
+        run_transition(rating, rating.quarantine, by=None, description=reason)
+    return rating
+
+
+def _require_delivery_check(evaluation: Evaluation) -> None:
+    """At least 10 households answered and at least 10 % said not_received: finalizing needs the
+    assessor's sample survey (409 ``delivery_check_required``)."""
+    tallies = tallies_of(evaluation)
+    if tallies["delivery_check_required"] and not evaluation.survey_n:
+        raise Conflict(
+            _(
+                "Many households say they did not receive the service: the assessor's sample survey "
+                "must be entered before the evaluation is finalized."
+            ),
+            code=EvaluationsError.DELIVERY_CHECK_REQUIRED,
+            extra={"answered": tallies["answered"], "not_received": tallies["not_received"]},
+        )

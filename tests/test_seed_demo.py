@@ -135,6 +135,33 @@ def test_in_the_demo_every_role_has_work_today():
         actor=_user("community"), evaluation=midterm, component="community", score=Decimal(85)
     )
 
+    # Both collect ratings for households without a phone (docs/rules.md §10.6); the midterm has
+    # not_received answers online and assisted for the officer and the assessor to see (§11.10).
+    from evaluations.selectors import tallies_of
+
+    tallies = tallies_of(midterm)
+    assert tallies["by_channel"]["assisted"]["n"] == 1 and tallies["not_received"] == 2
+    unrated = (
+        Household.objects.filter(service_events__contract=midterm.contract)
+        .exclude(ratings__evaluation=midterm)
+        .exclude(code="WH0001")  # resident1 rates online
+        .distinct()
+        .order_by("code")
+        .first()
+    )
+    assert unrated is not None
+    recorded = evaluation_services.rating_record_assisted(
+        actor=_user("community"),
+        evaluation=midterm,
+        household_code=unrated.code.lower(),
+        satisfaction=4,
+        resolved="yes",
+        comment="",
+        method="paper",
+        client_address=None,
+    )
+    assert recorded.channel == "assisted"
+
     # The committee also has a registration to confirm.
     assert Resident.objects.get(status="pending").household == Household.objects.get(code="WH0007")
     assert today - datetime.timedelta(days=1) <= timezone.localtime(rating.created_at).date() <= today

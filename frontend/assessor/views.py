@@ -17,4 +17,5 @@ def home(request: HttpRequest) -> HttpResponse:
 contract_detail = pages.contract_detail
 evaluation_detail = pages.evaluation_detail
 evaluation_score = pages.evaluation_score
+record_ratings = pages.record_ratings
 evaluation_survey = pages.evaluation_survey

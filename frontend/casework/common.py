@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from common.client_address import client_address
 from common.errors import ApplicationError
 from contracts.models import Contract
 from contracts.permissions import party_organization_ids
@@ -19,11 +20,12 @@ from contracts.selectors import contract_list
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
 from evaluations.permissions import COMPONENT_PERMS
+from evaluations.selectors import delivery_flags, tallies_of
 from marketplace.components import Component
 
 from .. import components
 from ..forms import add_service_error
-from .forms import ScoreForm, SurveyForm
+from .forms import AssistedRatingForm, ScoreForm, SurveyForm
 
 # The organisation field of a contract through which each area works on it.
 PARTY_FIELDS = {"bureau": "bureau_id", "assessor": "assessor_id", "community": "community_id"}
@@ -134,3 +136,54 @@ def save_survey(
             )
             return redirect(success_url)
     return render_page({"survey_form": form, "form": form})
+
+
+def may_collect(user: Any, evaluation: Evaluation) -> bool:
+    """Whether to offer "Record ratings": the user collects for the assessor or the community (never
+    the provider) and the evaluation still takes ratings (docs/rules.md §10.6)."""
+    is_open = evaluation.status == Evaluation.Status.OPEN
+    return is_open and rules.has_perm("evaluations.collect_rating", user, evaluation)
+
+
+def ratings_context(user: Any, evaluation: Evaluation) -> dict[str, Any]:
+    """The evaluation's ratings, online and assisted side by side; the delivery signals for the
+    bureau and the assessor, and the delivery flags for the bureau (docs/rules.md §11.10)."""
+    return {
+        "tallies": tallies_of(evaluation),
+        "show_signals": rules.has_perm("evaluations.view_delivery_signals", user, evaluation),
+        "flags": (
+            delivery_flags(evaluation)
+            if rules.has_perm("evaluations.view_delivery_flags", user, evaluation)
+            else None
+        ),
+    }
+
+
+def save_assisted_rating(
+    request: HttpRequest,
+    evaluation: Evaluation,
+    *,
+    success_url: str,
+    render_page: Callable[[AssistedRatingForm], HttpResponse],
+) -> HttpResponse:
+    """Record the household's answers through the service; then back to an empty form for the next
+    household, with a confirmation. On a refusal the page comes back with everything as typed."""
+    form = AssistedRatingForm(request.POST)
+    if form.is_valid():
+        try:
+            rating = evaluation_services.rating_record_assisted(
+                actor=request.user,  # type: ignore[arg-type]
+                evaluation=evaluation,
+                client_address=client_address(request),
+                **form.service_arguments(),
+            )
+        except ApplicationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Rating recorded for household %(code)s. Enter the next household.")
+                % {"code": rating.household.code},
+            )
+            return redirect(success_url)
+    return render_page(form)

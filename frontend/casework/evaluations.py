@@ -19,7 +19,15 @@ from evaluations.permissions import EVALUATION_TRANSITIONS
 from evaluations.selectors import appeal_money
 
 from ..access import area_required
-from .common import COMPONENTS_OF_AREA, component_rows, evaluations_of, may_score, save_score, score_form
+from .common import (
+    COMPONENTS_OF_AREA,
+    component_rows,
+    evaluations_of,
+    may_score,
+    ratings_context,
+    save_score,
+    score_form,
+)
 
 
 def _evaluation_or_404(request: HttpRequest, pk: int) -> Evaluation:
@@ -43,6 +51,7 @@ def _page(request: HttpRequest, evaluation: Evaluation, extra: dict[str, Any] | 
         "transitions": transitions_available(request.user, evaluation, EVALUATION_TRANSITIONS),
         "form": extra.get("form"),
         "appeals": list(Appeal.objects.visible_to(request.user).filter(evaluation=evaluation)),
+        **ratings_context(request.user, evaluation),
     }
     return render(request, "frontend/casework/evaluation_detail.html", context)
 

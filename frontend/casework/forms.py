@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from common.money import yuan_to_fen
 from common.reasons import REASON_MAX_LENGTH
 from contracts.models import VARIATION_REASON_MAX_LENGTH, VARIATION_SCOPE_MAX_LENGTH, Contract, Variation
-from evaluations.models import SURVEY_MAX_HOUSEHOLDS
-from orgs.models import Organization
+from evaluations.models import RATING_COMMENT_MAX_LENGTH, SURVEY_MAX_HOUSEHOLDS, Rating
+from orgs.models import HOUSEHOLD_CODE_MAX_LENGTH, Organization
 
 from ..forms import GovukForm
+from ..resident.forms import SATISFACTION_LABELS, satisfaction_answer, satisfaction_value
 
 
 class ContractFilterForm(GovukForm):
@@ -234,3 +235,75 @@ class VariationForm(GovukForm):
         else:
             fields["scope"] = data["scope"]
         return fields
+
+
+# The resident's answers, in the collector's words for the last one.
+COLLECTED_SATISFACTION = {
+    **SATISFACTION_LABELS,
+    Rating.NOT_RECEIVED: _("The household did not receive the service"),
+}
+
+
+class AssistedRatingForm(GovukForm):
+    """A household's answers as a collector records them (docs/rules.md §10.6): one page, phone first."""
+
+    household_code = forms.CharField(
+        label=_("Household code"),
+        max_length=HOUSEHOLD_CODE_MAX_LENGTH,
+        help_text=_("As printed on the household index card, for example WH0001. Capitals do not matter."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-10"}
+        ),
+        error_messages={"required": _("Enter the household code")},
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied is the household with the service?"),
+        choices=[(satisfaction_answer(value), label) for value, label in COLLECTED_SATISFACTION.items()],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select how satisfied the household is, or that it did not receive the service"),
+            "invalid_choice": _(
+                "Select how satisfied the household is, or that it did not receive the service"
+            ),
+        },
+    )
+    resolved = forms.ChoiceField(
+        label=_("Was the household's problem resolved?"),
+        choices=Rating.Resolved.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select whether the problem was resolved"),
+            "invalid_choice": _("Select whether the problem was resolved"),
+        },
+    )
+    method = forms.ChoiceField(
+        label=_("How did you collect the answer?"),
+        choices=Rating.CollectionMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select how you collected the answer"),
+            "invalid_choice": _("Select how you collected the answer"),
+        },
+    )
+    comment = forms.CharField(
+        label=_("What the household said"),
+        help_text=_("Do not include names or phone numbers."),
+        max_length=RATING_COMMENT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("The comment must be %(limit_value)d characters or fewer")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].widget.attrs.pop("maxlength", None)  # the character count says so
+
+    def service_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "household_code": data["household_code"],
+            "satisfaction": satisfaction_value(data["satisfaction"]),
+            "resolved": data["resolved"],
+            "method": data["method"],
+            "comment": data["comment"],
+        }

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from evaluations.models import Evaluation
+from evaluations.selectors import tallies_of
 
 from ..access import area_required
 from .common import (
@@ -18,13 +19,17 @@ from .common import (
     component_rows,
     contracts_of,
     evaluations_of,
+    may_collect,
     may_score,
     may_survey,
+    ratings_context,
+    save_assisted_rating,
     save_score,
     save_survey,
     score_form,
     survey_form,
 )
+from .forms import AssistedRatingForm
 
 View = Callable[..., HttpResponse]
 
@@ -44,6 +49,7 @@ class PartyPages:
         self.evaluation_detail: View = guard(self._evaluation_detail)
         self.evaluation_score: View = guard(self._evaluation_score)
         self.evaluation_survey: View = guard(self._evaluation_survey)
+        self.record_ratings: View = guard(self._record_ratings)
 
     def _home(self, request: HttpRequest, extra: Callable[[], dict[str, Any]] | None = None) -> HttpResponse:
         contracts = contracts_of(request, self.area).select_related("provider", "bureau").order_by("-id")
@@ -75,6 +81,8 @@ class PartyPages:
             "components": component_rows(evaluation),
             "form": extra.get("form"),
             "score_form": None,
+            "may_collect": may_collect(request.user, evaluation),
+            **ratings_context(request.user, evaluation),
         }
         if may_score(request.user, evaluation, self.component):
             form = extra.get(f"{self.component}_form") or score_form(evaluation, self.component)
@@ -109,4 +117,28 @@ class PartyPages:
             evaluation,
             success_url=reverse(f"{self.area}:evaluation", args=[evaluation.pk]),
             render_page=lambda extra: self._page(request, evaluation, extra),
+        )
+
+    def _record_ratings(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The collector's page (docs/rules.md §10.6): one household's answers at a time."""
+        evaluation = self._evaluation_or_404(request, pk)
+
+        def render_page(form: AssistedRatingForm) -> HttpResponse:
+            context = {
+                "area": self.area,
+                "evaluation": evaluation,
+                "contract": evaluation.contract,
+                "form": form,
+                "may_collect": may_collect(request.user, evaluation),
+                "tallies": tallies_of(evaluation),
+            }
+            return render(request, "frontend/casework/record_ratings.html", context)
+
+        if request.method != "POST":
+            return render_page(AssistedRatingForm())
+        return save_assisted_rating(
+            request,
+            evaluation,
+            success_url=reverse(f"{self.area}:record_ratings", args=[evaluation.pk]),
+            render_page=render_page,
         )

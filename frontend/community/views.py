@@ -25,3 +25,4 @@ def home(request: HttpRequest) -> HttpResponse:
 contract_detail = pages.contract_detail
 evaluation_detail = pages.evaluation_detail
 evaluation_score = pages.evaluation_score
+record_ratings = pages.record_ratings

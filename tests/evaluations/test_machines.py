@@ -144,7 +144,9 @@ def test_finalizing_is_refused_until_scores_report_and_enough_ratings_are_in(wor
     api(world["assessor_member"]).post(f"evaluations/{evaluation.id}/survey/", {"n": 30, "n_pos": 24})
     published = officer.post(path).json()
     assert published["status"] == "published"
-    assert published["residents"] == {"n": 1, "n_pos": 1, "n_min": 3, "score": "78.00", "method": "survey"}
+    assert {key: published["residents"][key] for key in ("n", "n_pos", "n_min", "score", "method")} == (
+        {"n": 1, "n_pos": 1, "n_min": 3, "score": "78.00", "method": "survey"}
+    )
     assert published["available_transitions"] == []  # the appeal window is open
 
 
@@ -339,7 +341,9 @@ def test_what_counts_in_n_and_in_big_n(world, api):
     api(h2.user).patch(f"ratings/{not_received.id}/", {"satisfaction": 5})
     api(world["assessor_member"]).post(f"evaluations/{evaluation.id}/survey/", {"n": 60, "n_pos": 45})
     published = officer.post(f"evaluations/{evaluation.id}/finalize/").json()
-    assert published["residents"] == {"n": 5, "n_pos": 4, "n_min": 6, "score": "75.00", "method": "survey"}
+    assert {key: published["residents"][key] for key in ("n", "n_pos", "n_min", "score", "method")} == (
+        {"n": 5, "n_pos": 4, "n_min": 6, "score": "75.00", "method": "survey"}
+    )
 
 
 def test_online_ratings_give_r_once_n_reaches_n_min(world, api):

@@ -110,7 +110,9 @@ def test_worked_example_2_end_to_end(world, api, in_service):
     report(api, setup, "midterm")
     published = officer.post(f"evaluations/{midterm['id']}/finalize/").json()
     assert published["status"] == "published"
-    assert published["residents"] == {"n": 20, "n_pos": 9, "n_min": 20, "score": "60.00", "method": "online"}
+    assert {key: published["residents"][key] for key in ("n", "n_pos", "n_min", "score", "method")} == (
+        {"n": 20, "n_pos": 9, "n_min": 20, "score": "60.00", "method": "online"}
+    )
     assert (published["composite"], published["band"], published["release_pct"]) == ("66.00", "D", "68.00")
     confirmed = officer.post(f"evaluations/{midterm['id']}/confirm/").json()
     assert confirmed["status"] == "final"

@@ -6,7 +6,8 @@ read never writes.
 Callers beyond tests/roles.py come with the scenario: ``rater`` (the resident whose household gave
 ``rating``), ``resident`` (a recipient household's resident who has not rated), ``non_recipient``
 (a resident of a household never served), ``provider_resident`` (staff of the winning provider who
-lives in a recipient household) and ``officer_resident`` (the bureau's officer, likewise)."""
+lives in a recipient household), ``officer_resident`` (the bureau's officer, likewise) and
+``assessor_provider`` (a member of the assessor who also works for the provider)."""
 
 from decimal import Decimal
 
@@ -39,6 +40,8 @@ def _callers(world: dict, objects: dict) -> dict:
     provider_resident = f.member(world["providers"][0], "staff")
     f.ResidentFactory(user=provider_resident, household=f.HouseholdFactory(area=compound))
     officer_resident = f.member(world["bureau"], "officer")
+    assessor_provider = f.member(world["assessor"], "member")
+    f.MembershipFactory(user=assessor_provider, organization=world["providers"][0], role="staff")
     f.ResidentFactory(user=officer_resident, household=f.HouseholdFactory(area=compound))
     objects["contract"].refresh_from_db()
     if objects["contract"].status == "active":
@@ -54,6 +57,7 @@ def _callers(world: dict, objects: dict) -> dict:
         "non_recipient": f.ResidentFactory(household=f.HouseholdFactory(area=compound)).user,
         "provider_resident": provider_resident,
         "officer_resident": officer_resident,
+        "assessor_provider": assessor_provider,
     }
 
 
@@ -131,6 +135,16 @@ EVALUATION_SCENARIOS = {
 
 def _rating_body(world: dict, objects: dict) -> dict:
     return {"contract": objects["contract"].id, "satisfaction": 4, "resolved": "yes", "comment": "好"}
+
+
+def _assisted_body(whose: str):
+    """An assisted rating of the household of ``whose`` (a caller of the scenario)."""
+
+    def body(world: dict, objects: dict) -> dict:
+        household = objects[whose].resident.household
+        return {"household_code": household.code, "satisfaction": 4, "resolved": "yes", "method": "paper"}
+
+    return body
 
 
 def _event_body(world: dict, objects: dict) -> dict:
@@ -321,7 +335,7 @@ EVALUATIONS = [
         "final midterm",
         {"anonymous": 401, **OUTSIDERS, "officer": OK, "provider_admin": OK},
     ),
-    # Score history (docs/rules.md §11.8): the parties, as the evaluation
+    # Score history (docs/rules.md §11.9): the parties, as the evaluation
     Row(
         "GET",
         "evaluations/{evaluation}/history/",
@@ -566,6 +580,78 @@ APPEALS = [
     ),
 ]
 
+ASSISTED = "evaluations/{evaluation}/assisted-ratings/"
+ASSISTED_RATINGS = [
+    Row(
+        "POST",
+        ASSISTED,
+        "open evaluation",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "rival": 404,
+            "other_officer": 404,
+            "non_recipient": 404,
+            "resident": 403,
+            "rater": 403,
+            "officer": 403,
+            "finance": 403,
+            "platform_admin": 403,
+            "provider_admin": (403, "conflict_of_interest"),
+            "provider_staff": (403, "conflict_of_interest"),
+            "assessor_provider": (403, "conflict_of_interest"),
+            "assessor": CREATED,
+            "community": CREATED,
+        },
+        body=_assisted_body("resident"),
+    ),
+    Row(
+        "POST",
+        ASSISTED,
+        "open evaluation",
+        {"assessor": (409, "already_rated"), "community": (409, "already_rated")},
+        body=_assisted_body("rater"),
+        note="the household rated online",
+    ),
+    Row(
+        "POST",
+        ASSISTED,
+        "open evaluation",
+        {"assessor": (403, "not_a_recipient")},
+        body=_assisted_body("non_recipient"),
+    ),
+    Row(
+        "POST",
+        ASSISTED,
+        "open evaluation",
+        {"assessor": 400},
+        body=lambda world, objects: {**_assisted_body("resident")(world, objects), "method": "email"},
+        note="no such method",
+    ),
+    Row(
+        "POST",
+        ASSISTED,
+        "published evaluation",
+        {
+            "anonymous": 401,
+            "stranger": 404,
+            "resident": 404,
+            "provider_staff": (403, "conflict_of_interest"),
+            "officer": 403,
+            "assessor": (409, "rating_window_closed"),
+            "community": (409, "rating_window_closed"),
+        },
+        body=_assisted_body("resident"),
+    ),
+    Row(
+        "POST",
+        ASSISTED,
+        "completed contract",
+        {"stranger": 404, "assessor": (409, "rating_window_closed")},
+        body=_assisted_body("resident"),
+    ),
+]
+
 RATINGS = [
     Row(
         "GET",
@@ -745,8 +831,15 @@ RATINGS = [
     ),
 ]
 
-MATRIX = [*DELIVERY, *EVALUATIONS, *APPEALS, *RATINGS]
-SCENARIO_CALLERS = {"rater", "resident", "non_recipient", "provider_resident", "officer_resident"}
+MATRIX = [*DELIVERY, *EVALUATIONS, *APPEALS, *ASSISTED_RATINGS, *RATINGS]
+SCENARIO_CALLERS = {
+    "rater",
+    "resident",
+    "non_recipient",
+    "provider_resident",
+    "officer_resident",
+    "assessor_provider",
+}
 
 
 def test_the_matrix_names_known_scenarios_and_callers():
