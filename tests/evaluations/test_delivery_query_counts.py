@@ -13,9 +13,9 @@ from tests import flows
 pytestmark = pytest.mark.django_db
 
 # API: token, roles, the evaluation with its tallies, the two flag lists. Page: session, user,
-# roles, the evaluation, its tallies, the two flag lists, messages and navigation.
+# roles, the evaluation, its tallies, its appeals, the two flag lists, messages and navigation.
 PINNED_API = 5
-PINNED_PAGE = 10
+PINNED_PAGE = 11
 
 
 def _add_flags(world, objects, count):
