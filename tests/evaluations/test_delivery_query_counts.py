@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 # API: token, roles, the evaluation with its tallies, the two flag lists. Page: session, user,
 # roles, the evaluation, its tallies, its appeals, the two flag lists, messages and navigation.
 PINNED_API = 5
-PINNED_PAGE = 11
+PINNED_PAGE = 12  # + the score history (docs/rules.md §11.9)
 
 
 def _add_flags(world, objects, count):
