@@ -38,6 +38,7 @@ from marketplace.apis import (
     TenderQuestionViewSet,
     TenderViewSet,
 )
+from opendata.apis import BulkReleasesApi, ExtensionFileApi, RecordApi, ReleaseApi, ReleasesApi
 from orgs.apis import (
     AreaViewSet,
     HealthApi,
@@ -135,5 +136,10 @@ urlpatterns = [
     path("instalments/<int:pk>/pay/", InstalmentPayApi.as_view(), name="instalment-pay"),
     path("organizations/<int:pk>/payout-account/", PayoutAccountApi.as_view(), name="payout-account"),
     path("webhooks/stripe/", StripeWebhookApi.as_view(), name="webhook-stripe"),
+    path("ocds/releases/", ReleasesApi.as_view(), name="ocds-releases"),
+    path("ocds/releases/<str:release_id>/", ReleaseApi.as_view(), name="ocds-release"),
+    path("ocds/records/<str:ocid>/", RecordApi.as_view(), name="ocds-record"),
+    path("ocds/bulk/releases.jsonl.gz", BulkReleasesApi.as_view(), name="ocds-bulk-releases"),
+    path("ocds/extension/<str:name>", ExtensionFileApi.as_view(), name="ocds-extension-file"),
     *router.urls,
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "challenges",
     "payments",
     "evaluations",
+    "opendata",
     "frontend",
     "demo",
 ]
@@ -292,6 +293,16 @@ MARKETPLACE_CLARIFICATION_DAYS = env_int("MARKETPLACE_CLARIFICATION_DAYS", 15)
 CONTRACT_SIGN_DAYS = env_int("CONTRACT_SIGN_DAYS", 30)
 EXCLUSION_MONTHS = env_int("EXCLUSION_MONTHS", 12)
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+
+# Open data (docs/rules.md §21). An ocid is OCDS_OCID_PREFIX + "-" + the tender's id. A real prefix
+# ("ocds-" and six characters) is registered with the Open Contracting Partnership; the default is
+# a placeholder that no publisher holds. OCDS_PUBLIC_URL is where the site is reached from outside:
+# documents' and the extension's addresses in the packages start with it.
+OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-xxxxxx")
+OCDS_PUBLIC_URL = env_str("OCDS_PUBLIC_URL", "http://localhost:8000")
+OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "社区服务采购平台 (Shequ)")
+OCDS_LICENSE_URL = env_str("OCDS_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
+OCDS_PAGE_SIZE = env_int("OCDS_PAGE_SIZE", 100)
 VARIATION_MAX_PCT = env_int("VARIATION_MAX_PCT", 10)
 # The payment rule's settings (docs/rules.md §11.3): copied into a contract's terms at award, so a
 # change applies to contracts awarded afterwards only (marketplace/payment_rule.py).

@@ -1,0 +1,50 @@
+import gzip
+import json
+
+import pytest
+from django.urls import reverse
+
+from payments import services as payment_services
+from tests import flows
+
+from .validation import assert_valid, assert_valid_record_package
+
+pytestmark = pytest.mark.django_db
+
+
+def _full_history(world):
+    """A procedure through a final evaluation and a paid advance."""
+    objects = flows.delivering_contract(world)
+    contract = objects["contract"]
+    advance = contract.instalments.get(kind="advance")
+    payment = payment_services.instalment_pay(actor=world["finance"], instalment=advance)
+    payment_services.payment_confirm(actor=world["finance"], payment=payment, voucher_number="V-1")
+    flows.final_evaluation(world, objects)
+    return objects
+
+
+def test_the_releases_of_a_whole_procedure_validate(world, client):
+    objects = _full_history(world)
+    response = client.get(reverse("ocds-releases"))
+    assert response.status_code == 200
+    package = response.json()
+    tags = [tag for release in package["releases"] for tag in release["tag"]]
+    assert {"tender", "award", "awardUpdate", "contract", "implementation", "implementationUpdate"} <= set(tags)
+    report = assert_valid(package)
+    print(report["additional_open_codelist_values"])
+    ocid = package["releases"][0]["ocid"]
+    record = client.get(reverse("ocds-record", args=[ocid])).json()
+    assert_valid_record_package(record)
+    compiled = record["records"][0]["compiledRelease"]
+    contract = compiled["contracts"][0]
+    assert contract["value"] == {"amount": objects["contract"].value_amount / 100, "currency": "CNY"}
+    assert contract["implementation"]["transactions"][0]["value"]["currency"] == "CNY"
+    assert contract["implementation"]["performanceEvaluations"]
+
+
+def test_bulk(world, client):
+    _full_history(world)
+    response = client.get(reverse("ocds-bulk-releases"))
+    lines = gzip.decompress(response.content).decode().splitlines()
+    assert len(lines) == len(client.get(reverse("ocds-releases")).json()["releases"])
+    json.loads(lines[0])
