@@ -1,6 +1,7 @@
 """The demo's whole history, as every OCDS output publishes it, validates with zero errors."""
 
 import gzip
+import re
 import json
 from io import StringIO
 
@@ -61,3 +62,56 @@ def test_since_and_paging(demo, client, settings):
     assert client.get(reverse("ocds-record", args=["ocds-nothere-1"])).status_code == 404
     assert client.get(reverse("ocds-release", args=["999999-tender-1"])).status_code == 404
     assert ocds.ocid_of(7) == f"{settings.OCDS_OCID_PREFIX}-7"
+
+
+def _public_ocds_text(client) -> str:
+    texts = []
+    url = reverse("ocds-releases")
+    ocids = set()
+    while url:
+        response = client.get(url)
+        texts.append(response.content.decode())
+        package = response.json()
+        ocids |= {r["ocid"] for r in package["releases"]}
+        url = package.get("links", {}).get("next")
+    for ocid in sorted(ocids):
+        texts.append(client.get(reverse("ocds-record", args=[ocid])).content.decode())
+    texts.append(gzip.decompress(client.get(reverse("ocds-bulk-releases")).content).decode())
+    for name in ("extension.json", "release-schema.json", "README.md"):
+        texts.append(client.get(reverse("ocds-extension-file", args=[name])).content.decode())
+    # JSON escapes nothing we look for (ensure_ascii is off in the bulk file; the API's renderer
+    # writes Chinese as is), but decode \\u escapes anyway
+    return "\n".join(json.loads(json.dumps(t)) for t in texts)
+
+
+@pytest.mark.django_db
+def test_no_personal_data_in_any_ocds_output_of_the_demo(demo, client):
+    from evaluations.models import Rating
+    from orgs.models import Household, Organization, User
+
+    text = _public_ocds_text(client)
+    assert "performanceEvaluations" in text  # the demo's evaluations are published
+    organizations = list(Organization.objects.values_list("name", flat=True))
+    found = []
+    for user in User.objects.all():
+        # a username as a value, not a field's name ("community" is both)
+        if re.search(rf'"{re.escape(user.username)}"(?!\s*:)', text):
+            found.append(("username", user.username))
+        if user.phone and user.phone in text:
+            found.append(("phone", user.phone))
+        # a person's name anywhere, unless it is part of an organisation's (a staff account named
+        # after its organisation, 锦江益民社工 of 锦江益民社工服务社)
+        name = user.display_name
+        if name and name in text and not any(name in org for org in organizations):
+            found.append(("name", name))
+    for household in Household.objects.all():
+        for value in (household.code, getattr(household, "phone", "")):
+            if value and value in text:
+                found.append(("household", value))
+    for comment in Rating.objects.exclude(comment="").values_list("comment", flat=True):
+        if comment in text:
+            found.append(("comment", comment))
+    for key in ('"rater"', '"household"', '"comment"', '"satisfaction": 1', '"username"', '"phone"'):
+        if key in text:
+            found.append(("field", key))
+    assert found == []
