@@ -32,8 +32,10 @@ def _since(request: Request) -> datetime.datetime | None:
     if parsed is None:
         try:
             parsed = datetime.datetime.combine(datetime.date.fromisoformat(text), datetime.time.min)
-        except ValueError:
-            raise Invalid({"since": [_("Give a date and time in ISO 8601, e.g. 2026-01-31T08:00:00+08:00.")]})
+        except ValueError as error:
+            raise Invalid(
+                {"since": [_("Give a date and time in ISO 8601, e.g. 2026-01-31T08:00:00+08:00.")]}
+            ) from error
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed

@@ -67,7 +67,7 @@ CONTRACT_STATUS = {
     Contract.Status.CLOSED: "terminated",
     Contract.Status.TERMINATED: "terminated",
 }
-DOCUMENT_TYPE = {
+DOCUMENT_TYPE: dict[str, str] = {
     Document.Kind.TENDER_DOCUMENTS: "biddingDocuments",
     Document.Kind.CLARIFICATION: "clarifications",
     Document.Kind.CONTRACT: "contractSigned",
@@ -295,11 +295,15 @@ def events(procedure: Procedure) -> list[Event]:
             found.append(Event(variation.effective_at, f"variation-{variation.pk}", ["contractAmendment"]))
         for payment in procedure.payments:
             assert payment.succeeded_at is not None
-            found.append(Event(_settled(procedure, payment.succeeded_at), f"payment-{payment.pk}", ["implementation"]))
+            found.append(
+                Event(_settled(procedure, payment.succeeded_at), f"payment-{payment.pk}", ["implementation"])
+            )
         for evaluation in procedure.evaluations:
             assert evaluation.published_at is not None
             found.append(
-                Event(evaluation.published_at, f"evaluation-{evaluation.pk}-published", ["implementationUpdate"])
+                Event(
+                    evaluation.published_at, f"evaluation-{evaluation.pk}-published", ["implementationUpdate"]
+                )
             )
             if evaluation.confirmed_at is not None and evaluation.status == Evaluation.Status.FINAL:
                 at = _settled(procedure, evaluation.confirmed_at)
@@ -344,7 +348,9 @@ def _document(document: Document) -> dict[str, Any]:
 def _documents_of(procedure: Procedure, owner: Model, at: datetime.datetime) -> list[dict[str, Any]]:
     content_type = ContentType.objects.get_for_model(type(owner))
     return [
-        _document(d) for d in procedure.documents.get((content_type.pk, int(owner.pk)), []) if d.uploaded_at <= at
+        _document(d)
+        for d in procedure.documents.get((content_type.pk, int(owner.pk)), [])
+        if d.uploaded_at <= at
     ]
 
 
@@ -526,7 +532,9 @@ def _milestone(procedure: Procedure, instalment: Instalment, at: datetime.dateti
         "status": status,
         "value": money(instalment.amount, contract.currency),  # the extension's Milestone.value
     }
-    paid = [log.timestamp for log in procedure.history(instalment) if log.state == "paid" and log.timestamp <= at]
+    paid = [
+        log.timestamp for log in procedure.history(instalment) if log.state == "paid" and log.timestamp <= at
+    ]
     if paid:
         shown["dateMet"] = moment(paid[-1])
     return shown
@@ -555,7 +563,9 @@ def performance_evaluation(evaluation: Evaluation, at: datetime.datetime) -> dic
         "stage": evaluation.stage,
         "round": evaluation.round,
         "status": "final" if final and evaluation.status == Evaluation.Status.FINAL else "published",
-        "date": moment(evaluation.confirmed_at if final and evaluation.confirmed_at else evaluation.published_at),
+        "date": moment(
+            evaluation.confirmed_at if final and evaluation.confirmed_at else evaluation.published_at
+        ),
         "thirdParty": score(evaluation.third_party),
         "buyer": score(evaluation.buyer),
         "residents": {

@@ -1,8 +1,8 @@
 """The demo's whole history, as every OCDS output publishes it, validates with zero errors."""
 
 import gzip
-import re
 import json
+import re
 from io import StringIO
 
 import pytest

@@ -45,7 +45,9 @@ def validate(package: dict) -> dict:
     try:
         config = LibCoveOCDSConfig({"standard_zip": SCHEMA_ZIP.as_uri(), "context": "api"})
         with session.cache_disabled(), tempfile.TemporaryDirectory() as folder:
-            return ocds_json_output(folder, json_data=package, lib_cove_ocds_config=config, schema_version="1.1")
+            return ocds_json_output(
+                folder, json_data=package, lib_cove_ocds_config=config, schema_version="1.1"
+            )
     finally:
         session.adapters.pop(base, None)
 
