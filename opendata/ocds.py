@@ -222,7 +222,9 @@ def load(tenders: Any) -> list[Procedure]:
         .exclude(published_at=None)
         .order_by("published_at", "id")
     )
+    contracts_by_id = {c.pk: c for c in contracts.values()}
     for evaluation in evaluations:
+        evaluation.contract = contracts_by_id[evaluation.contract_id]  # no query per evaluation
         by_contract["evaluations"][evaluation.contract_id].append(evaluation)
     satisfaction = satisfaction_by_contract(contract_ids)
 

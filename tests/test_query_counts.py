@@ -249,3 +249,20 @@ def test_list_query_count_does_not_grow(world, api, name):
     assert many_rows > few_rows
     assert few == many
     assert many <= case.pinned, f"{many} queries, pinned at {case.pinned}"
+
+
+def test_ocds_releases_query_count_does_not_grow(world, api):
+    """The open data (docs/rules.md §21) reads every procedure in a fixed number of queries."""
+    client = api(None)
+    add_tenders(world, {}, 2)
+    client.get("ocds/releases/")  # content types are cached after the first call
+    with CaptureQueriesContext(connection) as few:
+        first = client.get("ocds/releases/").json()["releases"]
+    add_tenders(world, {}, 8)
+    with CaptureQueriesContext(connection) as many:
+        second = client.get("ocds/releases/").json()["releases"]
+    assert len(second) > len(first)
+    assert len(few) == len(many)
+    # the tenders, then one query each: contracts, amendments, opened bids, awards, instalments,
+    # variations, payments, evaluations, rating aggregates, four transition logs, documents
+    assert len(many) <= 15, f"{len(many)} queries, pinned at 15"

@@ -1606,6 +1606,21 @@ CHALLENGES = [
     ),
 ]
 
+# Open data (docs/rules.md §21): public to everyone, a draft tender to no one (not even its bureau).
+PUBLIC_READ = {"anonymous": OK, "stranger": OK, "officer": OK, "provider_admin": OK}
+OPEN_DATA = [
+    Row("GET", "ocds/releases/", "active contract", PUBLIC_READ),
+    Row("GET", "ocds/records/ocds-xxxxxx-{tender}/", "active contract", PUBLIC_READ),
+    Row(
+        "GET",
+        "ocds/records/ocds-xxxxxx-{tender}/",
+        "draft tender",
+        {"anonymous": 404, "stranger": 404, "officer": 404, "platform_admin": 404},
+    ),
+    Row("GET", "ocds/bulk/releases.jsonl.gz", "active contract", {"anonymous": OK, "officer": OK}),
+    Row("GET", "ocds/extension/extension.json", "nothing", {"anonymous": OK, "stranger": OK}),
+]
+
 MATRIX = [
     *ORGS,
     *CATALOGUE_AND_BUDGET,
@@ -1617,6 +1632,7 @@ MATRIX = [
     *EXCLUSIONS,
     *CHALLENGES,
     *VARIATIONS,
+    *OPEN_DATA,
 ]
 SCENARIO_CALLERS = {"pending_admin", "double_agent", "conflicted_evaluator", "conflicted_scorer"}
 
