@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exclusions, payouts, receipts, views
+from . import exclusions, opendata, payouts, receipts, views
 
 app_name = "public"
 urlpatterns = [
@@ -19,4 +19,6 @@ urlpatterns = [
     path("providers/<int:pk>/", views.provider_detail, name="provider"),
     path("help/", views.help_page, name="help"),
     path("exclusions/", exclusions.exclusion_list, name="exclusions"),
+    path("open-data/", opendata.open_data_page, name="open_data"),
+    path("open-data/<slug:table>.<slug:fmt>", opendata.download, name="open_data_download"),
 ]

@@ -1,15 +1,17 @@
 """The demo's whole history, as every OCDS output publishes it, validates with zero errors."""
 
 import gzip
+import io
 import json
 import re
 from io import StringIO
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from opendata import ocds
+from opendata import downloads, ocds
 
 from .validation import assert_valid, assert_valid_record_package
 
@@ -64,6 +66,39 @@ def test_since_and_paging(demo, client, settings):
     assert ocds.ocid_of(7) == f"{settings.OCDS_OCID_PREFIX}-7"
 
 
+def _xlsx_rows(content: bytes) -> list[list]:
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+
+
+def _public_pages_and_downloads_text(client) -> str:
+    """The public pages (landing, tenders, each public tender and contract, providers, the open-data
+    page), the public API lists, and every download, as text."""
+    from contracts.models import Contract
+    from marketplace.models import Tender
+
+    paths = ["/", "/tenders/", "/open-data/", "/exclusions/", "/api/v1/tenders/", "/api/v1/contracts/"]
+    for tender in Tender.objects.filter(status__in=Tender.PUBLIC_STATUSES):
+        paths += [f"/tenders/{tender.pk}/", f"/api/v1/tenders/{tender.pk}/"]
+    for contract in Contract.objects.exclude(status="draft"):
+        paths += [
+            f"/contracts/{contract.pk}/",
+            f"/api/v1/contracts/{contract.pk}/",
+            f"/api/v1/contracts/{contract.pk}/satisfaction/",
+            f"/providers/{contract.provider_id}/",
+        ]
+    texts = []
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        texts.append(response.content.decode())
+    for table in downloads.TABLES:
+        texts.append(client.get(f"/open-data/{table}.csv").content.decode("utf-8-sig"))
+        rows = _xlsx_rows(client.get(f"/open-data/{table}.xlsx").content)
+        texts.append("\n".join(" ".join(str(cell) for cell in row) for row in rows))
+    return "\n".join(texts)
+
+
 def _public_ocds_text(client) -> str:
     texts = []
     url = reverse("ocds-releases")
@@ -79,6 +114,7 @@ def _public_ocds_text(client) -> str:
     texts.append(gzip.decompress(client.get(reverse("ocds-bulk-releases")).content).decode())
     for name in ("extension.json", "release-schema.json", "README.md"):
         texts.append(client.get(reverse("ocds-extension-file", args=[name])).content.decode())
+    texts.append(_public_pages_and_downloads_text(client))
     # JSON escapes nothing we look for (ensure_ascii is off in the bulk file; the API's renderer
     # writes Chinese as is), but decode \\u escapes anyway
     return "\n".join(json.loads(json.dumps(t)) for t in texts)
@@ -115,3 +151,30 @@ def test_no_personal_data_in_any_ocds_output_of_the_demo(demo, client):
         if key in text:
             found.append(("field", key))
     assert found == []
+
+
+@pytest.mark.django_db
+def test_the_downloads_carry_every_public_row_in_yuan(demo, client, settings):
+    from contracts.models import Contract
+
+    settings.LANGUAGE_CODE = "en"
+    page = client.get("/open-data/")
+    assert page.status_code == 200
+    assert b"/open-data/contracts.xlsx" in page.content
+    assert b'href="/open-data/"' in client.get("/").content  # reachable from the landing page
+    rows = _xlsx_rows(client.get("/open-data/contracts.xlsx").content)
+    headers = rows[0]
+    assert headers[:2] == ["Contract ID", "Tender ID"]
+    values = {row[0]: row[headers.index("Value (yuan)")] for row in rows[1:]}
+    public = Contract.objects.exclude(status="draft")
+    assert values == {c.pk: c.value_amount / 100 for c in public}
+    text = client.get("/open-data/contracts.csv").content
+    assert text.startswith("\ufeff".encode())
+    assert len(text.decode("utf-8-sig").splitlines()) == public.count() + 1
+    for table in downloads.TABLES:
+        for fmt in downloads.FORMATS:
+            response = client.get(f"/open-data/{table}.{fmt}")
+            assert response.status_code == 200
+            assert response["Content-Disposition"] == f'attachment; filename="{table}.{fmt}"'
+    assert client.get("/open-data/households.csv").status_code == 404
+    assert client.get("/open-data/tenders.pdf").status_code == 404
