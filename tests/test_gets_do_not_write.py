@@ -79,6 +79,18 @@ MODEL_OF_SEGMENT = {
     "variations": "Variation",
 }
 MISSING_ID = 987_654_321
+
+
+def _open_data_values() -> dict[str, list[str]]:
+    """The open data's addresses name no model: a release's id, an ocid, an extension file."""
+    from opendata import packages, selectors
+
+    releases = selectors.releases()
+    ids = [releases[0]["id"], releases[-1]["id"], "1-missing"] if releases else ["1-missing"]
+    ocids = sorted({r["ocid"] for r in releases})[:2] + ["ocds-missing-1"]
+    return {"release_id": ids, "ocid": ocids, "name": [*packages.EXTENSION_FILES, "missing.json"]}
+
+
 EVALUATION_COMPONENTS = ("third_party", "buyer", "community")
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
@@ -130,6 +142,10 @@ def api_paths() -> list[str]:
         if not parameters:
             paths.append(template)
             continue
+        if template.startswith("/api/v1/ocds/"):
+            values = _open_data_values()[parameters[0]]
+            paths.extend(template.replace("{" + parameters[0] + "}", value) for value in values)
+            continue
         for pk in ids_of(model_before(template, "{" + parameters[0] + "}")):
             paths.append(template.replace("{" + parameters[0] + "}", str(pk)))
     return paths
@@ -172,6 +188,10 @@ def page_paths() -> list[str]:
                     values = list(BID_SECTIONS)
                 elif name == "component":
                     values = list(EVALUATION_COMPONENTS)
+                elif name in ("table", "fmt"):  # the open data's downloads
+                    from opendata import downloads
+
+                    values = list(downloads.TABLES) if name == "table" else list(downloads.FORMATS)
                 elif name in ("bid_pk", "question_pk"):
                     tender_id = int(re.search(r"tenders/(\d+)/", partial)[1])  # type: ignore[index]
                     values = _children("Bid" if name == "bid_pk" else "Question", "tender", tender_id)
