@@ -87,7 +87,7 @@ def _open_data_values() -> dict[str, list[str]]:
 
     releases = selectors.releases()
     ids = [releases[0]["id"], releases[-1]["id"], "1-missing"] if releases else ["1-missing"]
-    ocids = sorted({r["ocid"] for r in releases})[:2] + ["ocds-missing-1"]
+    ocids = [*sorted({r["ocid"] for r in releases})[:2], "ocds-missing-1"]
     return {"release_id": ids, "ocid": ocids, "name": [*packages.EXTENSION_FILES, "missing.json"]}
 
 
