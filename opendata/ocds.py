@@ -415,7 +415,11 @@ def _tender(procedure: Procedure, at: datetime.datetime) -> dict[str, Any]:
     tender = procedure.tender
     amendments = procedure.amendments
     status = procedure.state_at(tender, at, Tender.Status.DRAFT)
-    deadline = _as_of(amendments, at, "bid_deadline", moment(tender.bid_deadline))
+    deadline = moment(
+        datetime.datetime.fromisoformat(
+            _as_of(amendments, at, "bid_deadline", tender.bid_deadline.isoformat())
+        )
+    )
     start = _as_of(amendments, at, "service_start", tender.service_start.isoformat())
     end = _as_of(amendments, at, "service_end", tender.service_end.isoformat())
     assert tender.published_at is not None
@@ -651,7 +655,9 @@ def release(procedure: Procedure, event: Event) -> dict[str, Any]:
     built: dict[str, Any] = {
         "ocid": ocid_of(tender.pk),
         "id": release_id(procedure, event),
-        "date": moment(at),
+        # to the microsecond: releases of one request fall in the same second, and ocdsmerge (like
+        # any consumer) orders a procedure's releases by date
+        "date": timezone.localtime(at).isoformat(timespec="microseconds"),
         "tag": event.tags,
         "initiationType": "tender",
         "language": LANGUAGE,
@@ -671,5 +677,5 @@ def release(procedure: Procedure, event: Event) -> dict[str, Any]:
 def releases_of(procedures: list[Procedure]) -> list[dict[str, Any]]:
     """Every release of these procedures, oldest first (ties by id)."""
     built = [release(procedure, event) for procedure in procedures for event in events(procedure)]
-    built.sort(key=lambda r: (r["date"], r["id"]))
+    built.sort(key=lambda r: (datetime.datetime.fromisoformat(r["date"]), r["id"]))
     return built
