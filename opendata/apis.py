@@ -118,7 +118,9 @@ class ExtensionFileApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    @extend_schema(
+        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/markdown"): OpenApiTypes.STR}
+    )
     def get(self, request: Request, name: str) -> HttpResponse:
         if name not in packages.EXTENSION_FILES:
             raise Http404
