@@ -452,7 +452,6 @@ def _tender(procedure: Procedure, at: datetime.datetime) -> dict[str, Any]:
                 },
             }
         ],
-        "hasEnquiries": False,
     }
     documents = _documents_of(procedure, tender, at)
     if documents:
