@@ -83,3 +83,14 @@ def test_the_contract_release_lists_the_instalments_as_payment_milestones(world,
     assert roles[contract.provider.name][:1] == ["tenderer"]
     assert "supplier" in roles[contract.provider.name] and "payee" in roles[contract.provider.name]
     assert_valid(package)
+
+
+def test_the_tender_list_offers_its_download(world, client, settings):
+    settings.LANGUAGE_CODE = "en"
+    tender = flows.published_tender(world)
+    page = client.get("/tenders/")
+    assert b'href="/open-data/tenders.csv"' in page.content
+    csv = client.get("/open-data/tenders.csv").content.decode("utf-8-sig").splitlines()
+    assert csv[0].startswith("Tender ID,OCID,Title")
+    assert csv[1].startswith(f"{tender.pk},{ocds.ocid_of(tender.pk)},")
+    assert f"{tender.ceiling_amount / 100:.2f}" in csv[1]
