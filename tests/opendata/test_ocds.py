@@ -49,3 +49,18 @@ def test_bulk(world, client):
     lines = gzip.decompress(response.content).decode().splitlines()
     assert len(lines) == len(client.get(reverse("ocds-releases")).json()["releases"])
     json.loads(lines[0])
+
+
+def test_the_export_shows_its_progress(world, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    flows.published_tender(world)
+    flows.published_tender(world)
+    out, err = StringIO(), StringIO()
+    call_command("ocds_export", str(tmp_path / "r.jsonl.gz"), stdout=out, stderr=err)
+    assert "2/2" in err.getvalue()  # tqdm's bar, per tender
+    assert "2 releases of 2 tenders" in out.getvalue()
+    lines = gzip.decompress((tmp_path / "r.jsonl.gz").read_bytes()).decode().splitlines()
+    assert [json.loads(line)["tag"] for line in lines] == [["tender"], ["tender"]]
