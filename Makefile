@@ -7,7 +7,7 @@ CKSUM := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUNTIME_STAMP := $(VENV)/.installed-runtime-$(CKSUM)
 DEV_STAMP := $(VENV)/.installed-dev-$(CKSUM)
 
-.PHONY: run reset-demo test setup setup-runtime assets check lint types pytest pytest-evening api-fuzz schema clean
+.PHONY: run bench reset-demo test setup setup-runtime assets check lint types pytest pytest-evening api-fuzz schema clean
 
 $(VENV)/bin/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ run: setup-runtime assets | var
 	$(MANAGE) collectstatic --noinput -v0
 	scripts/compile-messages
 	scripts/run
+
+## make bench: build a data set (BENCH_SCALE=tiny|small|district|city, or `python -m bench --help`
+## for the flags), start gunicorn on it beside bare reference views, drive it with wrk, print the
+## figures and write var/bench/latest.json. PostgreSQL when DATABASE_URL is set (a `<name>_bench`
+## database beside it), SQLite in var/bench/ otherwise.
+bench: setup-runtime assets | var
+	$(MANAGE) collectstatic --noinput -v0
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 ## Forget the demo's database and queued tasks; the next `make run` loads a fresh demo.
 reset-demo:
