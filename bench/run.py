@@ -211,7 +211,7 @@ def start_server(env: dict[str, str], workers: int, log: Path) -> tuple[subproce
 
 def run_wrk(args: argparse.Namespace, base: str, endpoint: dict[str, str], env: dict[str, str], start: int) -> dict[str, Any]:
     script = VAR / f"{endpoint['script']}.lua"
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "30s"]
     command += ["-s", str(script), base + endpoint["path"], "--", str(start)]
     load = os.getloadavg()[0]
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)

@@ -52,6 +52,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Compresses HTML and JSON (not what WhiteNoise serves, already compressed). BREACH: the pages'
+    # one secret, the CSRF token, is masked afresh on every response and GZipMiddleware pads each
+    # answer with random bytes (Django ≥ 4.2), so compressing pages that also reflect the query is
+    # safe; session cookies are headers, never compressed (docs/rules.md §15).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "common.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -218,6 +223,19 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
+# The public lists' answers (common/public_cache.py): Redis beside the counters when it is set,
+# else files in VAR_DIR shared by every worker process on the host (made on the first write).
+CACHES["public"] = (
+    {**CACHES["default"], "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "shequ") + "-public"}
+    if _CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("PUBLIC_CACHE_DIR", str(VAR_DIR / "public-cache")),
+        "OPTIONS": {"MAX_ENTRIES": 5_000},
+    }
+)
+PUBLIC_CACHE_ENABLED = env_bool("SHEQU_PUBLIC_CACHE", True)
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

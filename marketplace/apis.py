@@ -5,6 +5,7 @@ from typing import Any
 
 import rules
 from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -16,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from common import public_cache
 from common.api import ReadViewSet
 from common.errors import Forbidden, Invalid, NotFound
 from common.history import StateLogSerializer, history_of
@@ -67,6 +69,11 @@ from .serializers import (
 Role = Membership.Role
 
 
+class _Uncacheable(Exception):  # noqa: N818 — not an error: an answer that is not stored
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
 class CatalogueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
     serializer_class = CatalogueItemSerializer
     queryset = CatalogueItem.objects.all()
@@ -106,6 +113,30 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
 
     def get_queryset(self) -> QuerySet[Any]:
         return tender_list(user=self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """Anonymous callers' JSON answers come from the public cache (common/public_cache.py), with
+        an ETag and Last-Modified for conditional GETs; everyone else's are computed."""
+        renderer = request.accepted_renderer
+        if request.user.is_authenticated or not public_cache.enabled() or renderer.format != "json":
+            return super().list(request, *args, **kwargs)
+        entry = public_cache.Entry(request._request, "api-tenders", renderer.format)
+        unchanged = entry.not_modified(request._request)
+        if unchanged is not None:
+            return unchanged
+
+        def render() -> bytes:
+            response = super(TenderViewSet, self).list(request, *args, **kwargs)
+            if response.status_code != status.HTTP_200_OK:
+                raise _Uncacheable(response)
+            body: bytes = renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
+            return body
+
+        try:
+            body = entry.body(render)
+        except _Uncacheable as refused:
+            return refused.response
+        return HttpResponse(body, content_type=request.accepted_media_type, headers=entry.headers())
 
     def _respond(self, tender: Tender, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.output(TenderSerializer, self.get_queryset().get(pk=tender.pk)), status=code)

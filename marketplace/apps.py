@@ -10,8 +10,10 @@ class MarketplaceConfig(AppConfig):
         from common.permissions import register
         from documents.owners import register_owner
 
+        from . import public_cache
         from .permissions import DOCUMENT_OWNERS, PERMISSIONS
 
         register(PERMISSIONS)
+        public_cache.connect()
         for owner in DOCUMENT_OWNERS:
             register_owner(owner)

@@ -1,6 +1,6 @@
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -37,13 +37,18 @@ def _cache_per_worker(tmp_path_factory):
     keys and the CI broker's queue included). tests/test_throttles.py checks the real settings."""
     location = tmp_path_factory.mktemp("cache")
     backend = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(location)}
-    with override_settings(CACHES={"default": backend}):
+    public = {**backend, "LOCATION": str(tmp_path_factory.mktemp("public-cache"))}
+    with override_settings(CACHES={"default": backend, "public": public}):
         yield
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(_cache_per_worker):
+def _fresh_cache(_cache_per_worker, settings):
     cache.clear()  # throttling counters do not leak between tests
+    caches["public"].clear()
+    # A test's transaction never commits, so the public cache's version would never move inside
+    # it: the cache is off except in tests/test_public_cache.py, which commits for real.
+    settings.PUBLIC_CACHE_ENABLED = False
 
 
 @pytest.fixture(autouse=True)

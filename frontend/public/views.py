@@ -15,12 +15,14 @@ from django.core.mail import EmailMessage
 from django.core.paginator import Page, Paginator
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common import public_cache
 from common.client_address import client_address
 from contracts.models import Contract
 from marketplace.filters import TenderFilter
@@ -119,9 +121,24 @@ def pagination(page: Page, query: QueryDict) -> dict[str, Any] | None:
     }
 
 
+# Stands for the CSRF token in a cached page; each answer gets its own (masked) token in its place.
+CSRF_PLACEHOLDER = "shequcsrfplaceholder0a1b2c3d4e5f"
+
+
 def tender_list_page(request: HttpRequest) -> HttpResponse:
     """Search and filters (the API's ``TenderFilter``: q, category, area subtree, status) over the
-    tenders the user may see. A plain GET form; with htmx only the results region is swapped."""
+    tenders the user may see. A plain GET form; with htmx only the results region is swapped.
+    Anonymous visitors with no message waiting are served from the public cache
+    (common/public_cache.py): the page is stored with a placeholder for the CSRF token."""
+    if request.user.is_authenticated or not public_cache.enabled() or len(messages.get_messages(request)):
+        return _tender_list_page(request)
+    entry = public_cache.Entry(request, "page-tenders", request.headers.get("HX-Request", ""))
+    body = entry.body(lambda: _tender_list_page(request, csrf_token=CSRF_PLACEHOLDER).content)
+    body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return vary_on_htmx(HttpResponse(body))
+
+
+def _tender_list_page(request: HttpRequest, **extra: Any) -> HttpResponse:
     form = TenderSearchForm(request.GET or None)
     if form.is_bound:
         form.is_valid()  # invalid values are reported and left out; the valid ones still apply
@@ -135,6 +152,7 @@ def tender_list_page(request: HttpRequest) -> HttpResponse:
         "tenders": list(page.object_list),
         "pagination": pagination(page, request.GET),
         "total": paginator.count,
+        **extra,
     }
     template = (
         "frontend/public/includes/tender_results.html"
