@@ -192,6 +192,9 @@ class TenderAmendInputSerializer(serializers.Serializer[Any]):
     changes = TenderChangesSerializer(required=False, default=dict)
 
 
+_WEIGHT = ScoreWeightsSerializer().get_fields()[Component.THIRD_PARTY.value]  # they are all alike
+
+
 class TenderSerializer(serializers.ModelSerializer[Tender]):
     kpis = KpiSerializer(many=True)
     criteria = CriterionSerializer(many=True)
@@ -251,7 +254,8 @@ class TenderSerializer(serializers.ModelSerializer[Tender]):
         ]
 
     def get_score_weights(self, tender: Tender) -> dict[str, Any]:
-        return ScoreWeightsSerializer(ScoreWeights.of_tender(tender).as_dict()).data
+        # ScoreWeightsSerializer's representation, without building a serializer per tender
+        return {key: _WEIGHT.to_representation(value) for key, value in ScoreWeights.of_tender(tender).as_dict().items()}
 
     def get_contract(self, tender: Tender) -> int | None:
         contract = getattr(tender, "contract", None)
