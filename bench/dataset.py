@@ -32,6 +32,7 @@ def build(*, tenders: int, residents: int, ratings: int, drafts: int, out: Path)
     from evaluations.models import Evaluation, Rating
     from marketplace import services as market
     from marketplace.models import BudgetLine, Tender
+    from marketplace.services.terms import earliest_bid_deadline
     from orgs.models import Household, Resident, User
 
     from .views import create_probe_table
@@ -65,13 +66,18 @@ def build(*, tenders: int, residents: int, ratings: int, drafts: int, out: Path)
         _copy_tenders(published, n - n // 10, line)
         _copy_tenders(cancelled, n // 10, line)
 
-    pool = list(Tender.objects.filter(status=Tender.Status.DRAFT, budget_line=line).values_list("id", flat=True))
-    if len(pool) < drafts:
-        deadline = timezone.now() + datetime.timedelta(days=60)
-        _copy_tenders(draft, drafts - len(pool), line, bid_deadline=deadline)
-        pool = list(
-            Tender.objects.filter(status=Tender.Status.DRAFT, budget_line=line).values_list("id", flat=True)
-        )
+    drafts_on_line = Tender.objects.filter(status=Tender.Status.DRAFT, budget_line=line)
+    if drafts_on_line.count() < drafts:
+        _copy_tenders(draft, drafts - drafts_on_line.count(), line)
+    # publishable today: the earliest deadline allowed, the service starting after it (as drafted)
+    deadline = earliest_bid_deadline() + datetime.timedelta(days=1)
+    starts = deadline.date() + datetime.timedelta(days=30)
+    drafts_on_line.update(
+        bid_deadline=deadline,
+        service_start=starts,
+        service_end=starts + (draft.service_end - draft.service_start),
+    )
+    pool = list(drafts_on_line.values_list("id", flat=True))
 
     bathing = Contract.objects.get(tender__title__contains="助浴")
     home_care = Contract.objects.get(tender__title__contains="居家养老")
@@ -201,8 +207,12 @@ def _residents(indexes: range, *, event: Any, confirmed_by: Any) -> None:
             users = User.objects.bulk_create(
                 [User(username=f"bench{i:07d}", password="!", display_name=f"居民{i}") for i in chunk]
             )
-            households = list(Household.objects.filter(code__in=[f"BH{i:07d}" for i in chunk]).order_by("code"))
-            users = list(User.objects.filter(username__in=[f"bench{i:07d}" for i in chunk]).order_by("username"))
+            households = list(
+                Household.objects.filter(code__in=[f"BH{i:07d}" for i in chunk]).order_by("code")
+            )
+            users = list(
+                User.objects.filter(username__in=[f"bench{i:07d}" for i in chunk]).order_by("username")
+            )
             Resident.objects.bulk_create(
                 [
                     Resident(
@@ -217,4 +227,6 @@ def _residents(indexes: range, *, event: Any, confirmed_by: Any) -> None:
             )
             Token.objects.bulk_create([Token(key=secrets.token_hex(20), user=u) for u in users])
             through = ServiceEvent.recipients.through
-            through.objects.bulk_create([through(serviceevent_id=event.id, household_id=h.id) for h in households])
+            through.objects.bulk_create(
+                [through(serviceevent_id=event.id, household_id=h.id) for h in households]
+            )

@@ -37,9 +37,19 @@ INSTALL_WRK = "wrk is not installed: `apt-get install -y wrk` (Debian/Ubuntu) or
 # lua script, path, and the bare view it is divided by.
 ENDPOINTS: dict[str, dict[str, str]] = {
     "bare_json": {"server": "cached", "script": "get", "path": "/bench/bare-json/"},
-    "api_list": {"server": "cached", "script": "get", "path": "/api/v1/tenders/?page_size=50", "ref": "bare_json"},
+    "api_list": {
+        "server": "cached",
+        "script": "get",
+        "path": "/api/v1/tenders/?page_size=50",
+        "ref": "bare_json",
+    },
     "page": {"server": "cached", "script": "get", "path": "/tenders/", "ref": "bare_json"},
-    "mixed_api_list": {"server": "cached", "script": "mixed", "path": "/api/v1/tenders/?page_size=50", "ref": "bare_json"},
+    "mixed_api_list": {
+        "server": "cached",
+        "script": "mixed",
+        "path": "/api/v1/tenders/?page_size=50",
+        "ref": "bare_json",
+    },
     "mixed_page": {"server": "cached", "script": "mixed", "path": "/tenders/", "ref": "bare_json"},
     "api_list_uncached": {
         "server": "uncached",
@@ -146,14 +156,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--residents", type=int, default=residents)
     parser.add_argument("--ratings", type=int, default=ratings, help="ratings already given (≤ residents)")
     parser.add_argument("--drafts", type=int, default=drafts, help="drafts for the mixed load to publish")
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "5")), help="s per run")
+    parser.add_argument(
+        "--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "5")), help="s per run"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", default="", help="comma-separated endpoints (default: all)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the data set from nothing")
-    parser.add_argument("--out", type=Path, default=None, help="results JSON (default var/bench/results-<time>.json)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="results JSON (default var/bench/results-<time>.json)"
+    )
     args = parser.parse_args(argv)
     args.scale = scale
     args.ratings = min(args.ratings, args.residents)
@@ -209,8 +223,10 @@ def start_server(env: dict[str, str], workers: int, log: Path) -> tuple[subproce
     raise SystemExit(f"gunicorn did not answer; see {log}")
 
 
-def run_wrk(args: argparse.Namespace, base: str, endpoint: dict[str, str], env: dict[str, str], start: int) -> dict[str, Any]:
-    script = VAR / f"{endpoint['script']}.lua"
+def run_wrk(
+    args: argparse.Namespace, base: str, endpoint: dict[str, str], env: dict[str, str], start: int
+) -> dict[str, Any]:
+    script = Path(env["BENCH_MANIFEST_LUA"]).parent / f"{endpoint['script']}.lua"
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "30s"]
     command += ["-s", str(script), base + endpoint["path"], "--", str(start)]
     load = os.getloadavg()[0]
@@ -231,7 +247,7 @@ def run_wrk(args: argparse.Namespace, base: str, endpoint: dict[str, str], env: 
     }
 
 
-def write_lua(manifest: dict[str, Any], threads: int) -> None:
+def write_lua(manifest: dict[str, Any], threads: int, folder: Path) -> None:
     def lua_value(value: Any) -> str:
         if isinstance(value, list):
             return "{" + ",".join(lua_value(v) for v in value) + "}"
@@ -241,9 +257,9 @@ def write_lua(manifest: dict[str, Any], threads: int) -> None:
 
     keys = ("resident_tokens", "rating_contract", "officer_token", "draft_pool")
     body = ",\n".join(f"  {key} = {lua_value(manifest[key])}" for key in keys)
-    (VAR / "manifest.lua").write_text(f"return {{\n{body}\n}}\n")
+    (folder / "manifest.lua").write_text(f"return {{\n{body}\n}}\n")
     for name, source in LUA.items():
-        (VAR / f"{name}.lua").write_text(f"local nthreads_run = {threads}\n" + source)
+        (folder / f"{name}.lua").write_text(f"local nthreads_run = {threads}\n" + source)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "SHEQU_VAR_DIR": str(data_dir),
         "DATABASE_URL": bench_database_url(args.fresh, data_dir),
-        "BENCH_MANIFEST_LUA": str(VAR / "manifest.lua"),
+        "BENCH_MANIFEST_LUA": str(data_dir / "manifest.lua"),
     }
     env.pop("CELERY_BROKER_URL", None)  # tasks run in the request, as they would without a worker
     python = sys.executable
@@ -280,15 +296,17 @@ def main(argv: list[str] | None = None) -> int:
         "print(json.dumps({k: v for k, v in m.items() if not isinstance(v, list)}))"
     )
     started = time.monotonic()
-    built = subprocess.run([python, "-c", build], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    built = subprocess.run(
+        [python, "-c", build], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
     dataset = json.loads(built.stdout.strip().splitlines()[-1])
     dataset.pop("officer_token", None)
     print(f"bench: data set ready in {time.monotonic() - started:.0f} s: {dataset}", flush=True)
     manifest = json.loads((data_dir / "manifest.json").read_text())
-    write_lua(manifest, args.threads)
+    write_lua(manifest, args.threads, data_dir)
 
     servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
-    log = VAR / "gunicorn.log"
+    log = data_dir / "gunicorn.log"
     try:
         servers["cached"] = start_server(env, args.workers, log)
         if any(ENDPOINTS[n]["server"] == "uncached" for n in names):
@@ -302,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
                 starts[name] += figures["requests"] + args.connections
                 runs[name].append(figures)
                 print(
-                    f"  round {round_} {name:<18} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms"
+                    f"  round {round_} {name:<18} {figures['rps']:8.1f} req/s"
+                    f"  p50 {figures['p50_ms']:7.1f} ms"
                     f"  non-2xx {figures['non2xx']:<5} load {figures['load1']:.2f}",
                     flush=True,
                 )
@@ -341,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or VAR / f"results-{report['when'].replace(':', '')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
-    (VAR / "latest.json").write_text(json.dumps(report, indent=2))
+    if args.out is None:
+        (VAR / "latest.json").write_text(json.dumps(report, indent=2))
     print(f"bench: results in {out}")
     return 0
 
@@ -368,18 +388,20 @@ def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]
 def print_table(report: dict[str, Any]) -> None:
     machine, settings, dataset = report["machine"], report["settings"], report["dataset"]
     print()
+    wrk = f"wrk -t{settings['threads']} -c{settings['connections']} -d{settings['duration_s']}s"
     print(
-        f"{report['when']}  {machine['cpus']} CPUs, {machine['database']}, gunicorn -w {settings['workers']} sync, "
-        f"wrk -t{settings['threads']} -c{settings['connections']} -d{settings['duration_s']}s × {settings['rounds']} rounds"
+        f"{report['when']}  {machine['cpus']} CPUs, {machine['database']}, gunicorn -w {settings['workers']} "
+        f"sync, {wrk} × {settings['rounds']} rounds"
     )
     print(
-        f"data: {dataset['tenders']} tenders ({dataset['public_tenders']} public), {dataset['residents']} residents, "
-        f"{dataset['contracts']} contracts, {dataset['ratings']} ratings"
+        f"data: {dataset['tenders']} tenders ({dataset['public_tenders']} public), "
+        f"{dataset['residents']} residents, {dataset['contracts']} contracts, {dataset['ratings']} ratings"
     )
-    print(f"{'endpoint':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}  {'÷':<12}{'non-2xx':>8}{'load1':>7}")
+    header = f"{'endpoint':<20}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}  {'÷':<12}"
+    print(f"{header}{'non-2xx':>8}{'load1':>7}")
     for name, r in report["results"].items():
         ratio = f"{r['ratio']:.3f}" if "ratio" in r else "—"
         print(
-            f"{name:<20}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{ratio:>8}  {r.get('ref', ''):<12}"
-            f"{r['non2xx']:>8}{r['load1']:>7.2f}"
+            f"{name:<20}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{ratio:>8}"
+            f"  {r.get('ref', ''):<12}{r['non2xx']:>8}{r['load1']:>7.2f}"
         )

@@ -40,7 +40,7 @@ def bare_json(request: HttpRequest) -> JsonResponse:
 @csrf_exempt
 def bare_insert(request: HttpRequest) -> HttpResponse:
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {PROBE_TABLE} (note) VALUES (%s)", ["probe"])  # noqa: S608
+        cursor.execute(f"INSERT INTO {PROBE_TABLE} (note) VALUES (%s)", ["probe"])
     return HttpResponse(status=201)
 
 

@@ -69,7 +69,7 @@ from .serializers import (
 Role = Membership.Role
 
 
-class _Uncacheable(Exception):  # noqa: N818 — not an error: an answer that is not stored
+class _Uncacheable(Exception):
     def __init__(self, response: Response) -> None:
         self.response = response
 
@@ -114,14 +114,14 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
     def get_queryset(self) -> QuerySet[Any]:
         return tender_list(user=self.request.user)
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         """Anonymous callers' JSON answers come from the public cache (common/public_cache.py), with
         an ETag and Last-Modified for conditional GETs; everyone else's are computed."""
         renderer = request.accepted_renderer
         if request.user.is_authenticated or not public_cache.enabled() or renderer.format != "json":
             return super().list(request, *args, **kwargs)
-        entry = public_cache.Entry(request._request, "api-tenders", renderer.format)
-        unchanged = entry.not_modified(request._request)
+        entry = public_cache.Entry(request._request, "api-tenders", renderer.format, gzip=True)
+        unchanged: HttpResponseBase | None = entry.not_modified(request._request)
         if unchanged is not None:
             return unchanged
 
@@ -129,8 +129,8 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
             response = super(TenderViewSet, self).list(request, *args, **kwargs)
             if response.status_code != status.HTTP_200_OK:
                 raise _Uncacheable(response)
-            body: bytes = renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
-            return body
+            body = renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
+            return body.encode() if isinstance(body, str) else body
 
         try:
             body = entry.body(render)

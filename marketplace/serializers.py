@@ -255,7 +255,10 @@ class TenderSerializer(serializers.ModelSerializer[Tender]):
 
     def get_score_weights(self, tender: Tender) -> dict[str, Any]:
         # ScoreWeightsSerializer's representation, without building a serializer per tender
-        return {key: _WEIGHT.to_representation(value) for key, value in ScoreWeights.of_tender(tender).as_dict().items()}
+        return {
+            key: _WEIGHT.to_representation(value)
+            for key, value in ScoreWeights.of_tender(tender).as_dict().items()
+        }
 
     def get_contract(self, tender: Tender) -> int | None:
         contract = getattr(tender, "contract", None)

@@ -11,7 +11,7 @@ from orgs.models import User
 
 from . import factories as f
 from .documents.files import PDF, upload
-from .flows import award_proposed_tender, evaluating_tender, pass_deadline, published_tender
+from .flows import evaluating_tender, pass_deadline, published_tender
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,7 +58,9 @@ def amend(world, tender, **kwargs):
 
 
 def test_publishing_a_tender_is_seen_at_once(world, settings):
-    draft = f.TenderFactory(bureau=world["bureau"], budget_line=world["budget_line"], catalogue_item=world["catalogue_item"])
+    draft = f.TenderFactory(
+        bureau=world["bureau"], budget_line=world["budget_line"], catalogue_item=world["catalogue_item"]
+    )
     warm_then_change(settings, lambda: services.tender_publish(actor=world["officer"], tender=draft))
     assert draft.title.encode() in APIClient().get(API).content
 
@@ -102,7 +104,9 @@ def test_an_award_notice_is_seen_at_once(world, settings):
 
 def test_cancelling_is_seen_at_once(world, settings):
     tender = published_tender(world)
-    warm_then_change(settings, lambda: services.tender_cancel(actor=world["officer"], tender=tender, reason="Not needed."))
+    warm_then_change(
+        settings, lambda: services.tender_cancel(actor=world["officer"], tender=tender, reason="Not needed.")
+    )
 
 
 def test_a_bureau_renamed_is_seen_at_once(world, settings):
@@ -132,7 +136,9 @@ def test_conditional_gets_answer_304_until_something_changes(world, settings):
 
 
 def test_signed_in_users_are_never_served_the_public_answer(world, settings):
-    draft = f.TenderFactory(bureau=world["bureau"], budget_line=world["budget_line"], catalogue_item=world["catalogue_item"])
+    draft = f.TenderFactory(
+        bureau=world["bureau"], budget_line=world["budget_line"], catalogue_item=world["catalogue_item"]
+    )
     published_tender(world)
     APIClient().get(API)  # the anonymous answer is cached
     officer = APIClient()
@@ -156,3 +162,15 @@ def test_the_language_and_the_query_are_part_of_the_key(world, settings):
     assert [t["title"] for t in only["results"]] == ["Meals on wheels"]
     assert APIClient().get("/api/v1/tenders/").json()["count"] == 2
     assert User.objects.count()  # the world is there
+
+
+def test_the_api_answer_is_stored_gzipped_for_clients_that_accept_it(world, settings):
+    import gzip
+
+    published_tender(world)
+    plain = APIClient().get(API)
+    for _ in range(2):  # made, then from the cache
+        packed = APIClient().get(API, HTTP_ACCEPT_ENCODING="gzip, br")
+        assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+        assert gzip.decompress(packed.content) == plain.content
+    assert packed["ETag"] != plain["ETag"]  # two representations, two tags
