@@ -183,6 +183,7 @@ def bench_database_url(fresh: bool, data_dir: Path) -> str:
         if fresh:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
+            shutil.rmtree(data_dir / "public-cache", ignore_errors=True)  # answers of the old data
         return f"sqlite:///{path}"
     import psycopg  # the product's PostgreSQL driver
 
@@ -196,6 +197,8 @@ def bench_database_url(fresh: bool, data_dir: Path) -> str:
             exists = None
         if not exists:
             connection.execute(f'CREATE DATABASE "{bench_name}"')
+    if fresh:
+        shutil.rmtree(data_dir / "public-cache", ignore_errors=True)  # answers of the old data
     return f"{base}/{bench_name}"
 
 
@@ -212,9 +215,9 @@ def start_server(env: dict[str, str], workers: int, log: Path) -> tuple[subproce
     command += ["--no-control-socket", "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(480):  # up to two minutes on a busy machine
         try:
-            urllib.request.urlopen(f"{base}/bench/bare-json/", timeout=2).read()
+            urllib.request.urlopen(f"{base}/bench/bare-json/", timeout=5).read()
             return process, base
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             if process.poll() is not None:
