@@ -21,6 +21,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common import public_cache
+
 BATCH = 2_000
 
 
@@ -131,6 +133,7 @@ def build(*, tenders: int, residents: int, ratings: int, drafts: int, out: Path)
             )
 
     Token.objects.get_or_create(user=officer)
+    public_cache.changed()  # the bulk inserts sent no signal: the public lists are new
     manifest = {
         "vendor": connection.vendor,
         "tenders": Tender.objects.count(),
