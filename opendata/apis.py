@@ -55,6 +55,7 @@ class ReleasesApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        operation_id="v1_ocds_releases_list",
         parameters=[
             OpenApiParameter("since", OpenApiTypes.DATETIME, description="only releases dated after this"),
             OpenApiParameter("offset", OpenApiTypes.INT, description="skip this many releases"),
