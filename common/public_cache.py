@@ -6,7 +6,8 @@ page), cached in Django's ``public`` cache and never stale:
   (``transaction.on_commit``). A request that read the old version computed its answer from the
   old rows or the new ones, and stores it under a key no request reads any more; a request that
   reads the new version started after the commit, so it sees the new rows. ``run_transition``
-  calls it for every state change; the amendment, award-notice and document services and the
+  calls it for every state change of a row the lists show (``changed_if_shown``); the
+  amendment, award-notice and document services and the
   signals of ``marketplace.apps`` for every other write to what the lists show.
 - only anonymous requests are served from, or stored in, the cache: what a signed-in user is
   shown may differ (drafts of their bureau, the transitions they may use), and is never stored.
@@ -37,6 +38,9 @@ from django.utils.translation import get_language
 
 ALIAS = "public"
 VERSION_KEY = "public-version"
+# The models (app_label.ModelName) whose rows the public lists show, registered by the app that
+# owns the lists (marketplace.public_cache): only their transitions move the version.
+shown_models: set[str] = set()
 
 
 def enabled() -> bool:
@@ -47,6 +51,13 @@ def changed(using: str | None = None) -> None:
     """What the public sees changes in the current transaction: the version moves on commit
     (at once outside a transaction)."""
     transaction.on_commit(_bump, using=using)
+
+
+def changed_if_shown(instance: Any) -> None:
+    """``changed`` when ``instance`` is a row the public lists show (a transition of a tender,
+    an award, a contract …), not for a rating or a resident's account."""
+    if instance._meta.label in shown_models:
+        changed()
 
 
 def _bump() -> None:

@@ -36,7 +36,7 @@ def run_transition(
         raise InvalidTransition()
     actor = by if getattr(by, "is_authenticated", False) else None
     method(by=actor, description=description or None, **kwargs)
-    public_cache.changed()  # a state shown in the public lists may have changed: new answers on commit
+    public_cache.changed_if_shown(instance)  # a state the public lists show: new answers on commit
     if save:
         instance.save()
     return instance
