@@ -19,7 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.errors import Invalid
+from common.errors import CommonError, Invalid
+from common.schema import error_codes
 
 from . import bulk, packages, selectors
 
@@ -62,6 +63,7 @@ class ReleasesApi(APIView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
+    @error_codes(CommonError.INVALID, CommonError.MALFORMED_REQUEST)  # a bad ``since`` or ``offset``
     def get(self, request: Request) -> Response:
         since, offset = _since(request), _offset(request)
         found = selectors.releases(since=since)
