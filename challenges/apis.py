@@ -10,15 +10,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import ReadViewSet
 from common.history import StateLogSerializer, history_of
 from common.schema import error_codes
-from documents.apis import UPLOAD_ERRORS, owner_documents
-from documents.serializers import DocumentSerializer, DocumentUploadSerializer
+from documents.apis import documents_action, owner_documents
 from marketplace.models import Tender
 from orgs.auth import ApiRequest, AuthenticatedRequest
 
@@ -141,20 +139,7 @@ class ChallengeViewSet(ChallengeRepresentation, mixins.RetrieveModelMixin):
         complaint = services.complaint_submit(actor=request.user, challenge=challenge, grounds=grounds)
         return Response(self.output(ComplaintSerializer, complaint), status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses=DocumentSerializer(many=True))
-    @extend_schema(
-        methods=["POST"],
-        request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        parser_classes=[MultiPartParser],
-        pagination_class=None,
-        filter_backends=[],
-    )
-    @error_codes(*UPLOAD_ERRORS, method="POST")
+    @documents_action()
     def documents(self, request: ApiRequest, pk: str | None = None) -> Response:
         """The challenge's documents (docs/rules.md §17.2, §17.5): the challenger's admins and staff
         attach the evidence for its grounds while it awaits the reply (multipart ``file``,

@@ -8,7 +8,6 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,8 +17,7 @@ from common.errors import NotFound
 from common.history import StateLogSerializer, history_of
 from common.schema import error_codes
 from contracts.errors import ContractsError
-from documents.apis import UPLOAD_ERRORS, owner_documents
-from documents.serializers import DocumentSerializer, DocumentUploadSerializer
+from documents.apis import documents_action, owner_documents
 from marketplace.errors import MarketplaceError
 from marketplace.models import Tender
 from marketplace.selectors import tender_list
@@ -178,20 +176,7 @@ class ContractViewSet(ContractRepresentation, mixins.ListModelMixin, mixins.Retr
         )
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses=DocumentSerializer(many=True))
-    @extend_schema(
-        methods=["POST"],
-        request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        parser_classes=[MultiPartParser],
-        pagination_class=None,
-        filter_backends=[],
-    )
-    @error_codes(*UPLOAD_ERRORS, method="POST")
+    @documents_action()
     def documents(self, request: ApiRequest, pk: str | None = None) -> Response:
         """The contract's documents (docs/rules.md §17.2), for its parties: either attaches them
         (multipart ``file``, ``title``, ``kind``)."""
@@ -218,20 +203,7 @@ class ServiceEventViewSet(mixins.RetrieveModelMixin, ReadViewSet):
         visible: QuerySet[ServiceEvent] = ServiceEvent.objects.visible_to(self.request.user)
         return visible.select_related("contract").prefetch_related("recipients")
 
-    @extend_schema(methods=["GET"], responses=DocumentSerializer(many=True))
-    @extend_schema(
-        methods=["POST"],
-        request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        parser_classes=[MultiPartParser],
-        pagination_class=None,
-        filter_backends=[],
-    )
-    @error_codes(*UPLOAD_ERRORS, method="POST")
+    @documents_action()
     def documents(self, request: ApiRequest, pk: str | None = None) -> Response:
         """The service event's documents (docs/rules.md §17.2): the provider attaches sign-in
         sheets and photos while the contract is delivered; whoever sees the event sees them."""

@@ -1,7 +1,9 @@
 """Documents in the API (docs/rules.md §17.2): ``documents/{id}/`` (metadata, and ``DELETE`` from
 a draft) and ``documents/{id}/download/`` here; each owner's ``<owner>s/{id}/documents/`` (list and
-upload) is an action of the owner's viewset calling ``owner_documents``."""
+upload) is an action of the owner's viewset, declared with ``documents_action`` and calling
+``owner_documents``."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -10,11 +12,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from common.api import ReadViewSet
+from common.errors import ErrorCode
 from common.schema import error_codes
 from orgs.auth import ApiRequest, AuthenticatedRequest
 
@@ -27,6 +31,33 @@ from .sniffing import MEDIA_TYPES
 
 # What an upload can answer with, besides the generic codes and the owner's own.
 UPLOAD_ERRORS = (DocumentsError.INVALID_FILE, DocumentsError.FILE_TOO_LARGE)
+
+Method = Callable[..., Response]
+
+
+def documents_action(*owner_codes: ErrorCode) -> Callable[[Method], Method]:
+    """Declare an owner's viewset method as its ``{id}/documents/`` action: ``GET`` lists what the
+    caller may read, ``POST`` attaches one (multipart), answering besides the upload's codes with
+    ``owner_codes`` (the owner's own refusals, such as ``not_editable``)."""
+
+    def declare(method: Method) -> Method:
+        method = error_codes(*UPLOAD_ERRORS, *owner_codes, method="POST")(method)
+        method = action(
+            detail=True,
+            methods=["get", "post"],
+            parser_classes=[MultiPartParser],
+            pagination_class=None,
+            filter_backends=[],
+        )(method)
+        method = extend_schema(
+            methods=["POST"],
+            request={"multipart/form-data": DocumentUploadSerializer},
+            responses={201: DocumentSerializer},
+        )(method)
+        documented: Method = extend_schema(methods=["GET"], responses=DocumentSerializer(many=True))(method)
+        return documented
+
+    return declare
 
 
 def owner_documents(view: GenericViewSet[Any], request: ApiRequest, owner: models.Model) -> Response:

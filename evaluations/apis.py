@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,8 +22,7 @@ from contracts.apis import ContractRepresentation
 from contracts.errors import ContractsError
 from contracts.models import Contract, Variation
 from contracts.serializers import ContractSerializer, VariationInputSerializer, VariationSerializer
-from documents.apis import UPLOAD_ERRORS, owner_documents
-from documents.serializers import DocumentSerializer, DocumentUploadSerializer
+from documents.apis import documents_action, owner_documents
 from marketplace.errors import MarketplaceError
 from marketplace.models import Tender
 from orgs.auth import ApiRequest, AuthenticatedRequest
@@ -402,20 +400,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         )
         return Response(self.output(AppealSerializer, self.get_queryset().get(pk=appeal.pk)))
 
-    @extend_schema(methods=["GET"], responses=DocumentSerializer(many=True))
-    @extend_schema(
-        methods=["POST"],
-        request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        parser_classes=[MultiPartParser],
-        pagination_class=None,
-        filter_backends=[],
-    )
-    @error_codes(*UPLOAD_ERRORS, method="POST")
+    @documents_action()
     def documents(self, request: ApiRequest, pk: str | None = None) -> Response:
         """The appeal's evidence: the provider's admins and staff attach it while the appeal is
         open; the parties and the review body read it, the public never."""

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,8 +21,7 @@ from common.api import ReadViewSet
 from common.errors import Forbidden, Invalid, NotFound
 from common.history import StateLogSerializer, history_of
 from common.schema import error_codes
-from documents.apis import UPLOAD_ERRORS, owner_documents
-from documents.serializers import DocumentSerializer, DocumentUploadSerializer
+from documents.apis import documents_action, owner_documents
 from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.errors import OrgsError
 from orgs.models import Membership, Organization
@@ -256,20 +254,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         declaration = services.evaluator_declare(actor=request.user, tender=tender, no_conflict=no_conflict)
         return Response(DeclarationSerializer(declaration).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses=DocumentSerializer(many=True))
-    @extend_schema(
-        methods=["POST"],
-        request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        parser_classes=[MultiPartParser],
-        pagination_class=None,
-        filter_backends=[],
-    )
-    @error_codes(*UPLOAD_ERRORS, MarketplaceError.NOT_EDITABLE, method="POST")
+    @documents_action(MarketplaceError.NOT_EDITABLE)
     def documents(self, request: ApiRequest, pk: str | None = None) -> Response:
         """The tender's documents (docs/rules.md §17.2): its officers attach them while it is a
         draft (multipart ``file``, ``title``, ``kind``); they are public with the tender."""
@@ -434,20 +419,7 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
         score = services.bid_score(actor=request.user, bid=bid, criterion=criterion, score=data["score"])
         return Response(ScoreSerializer(score).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], responses=DocumentSerializer(many=True))
-    @extend_schema(
-        methods=["POST"],
-        request={"multipart/form-data": DocumentUploadSerializer},
-        responses={201: DocumentSerializer},
-    )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        parser_classes=[MultiPartParser],
-        pagination_class=None,
-        filter_backends=[],
-    )
-    @error_codes(*UPLOAD_ERRORS, MarketplaceError.NOT_EDITABLE, method="POST")
+    @documents_action(MarketplaceError.NOT_EDITABLE)
     def documents(self, request: ApiRequest, pk: str | None = None) -> Response:
         """The bid's documents (docs/rules.md §17.2): its provider attaches them while it is a draft
         (multipart ``file``, ``title``, ``kind``); sealed like the bid until it is opened."""
