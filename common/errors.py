@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -186,6 +187,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, RequestDataTooBig):  # Django's own limit on the fields of a form body
+        exc = exceptions.ParseError(_("The form's fields are too large to read."))
     if isinstance(exc, exceptions.ParseError) and isinstance(exc.__context__, ValueError):
         exc = exceptions.ParseError(_parse_error_message(exc.__context__))
     if isinstance(exc, exceptions.Throttled):

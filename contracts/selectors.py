@@ -72,10 +72,6 @@ class HistoryEntry:
     order: int = 0  # among steps at the same instant: proposed, signatures, then in effect
 
 
-# A variation's StateLog transitions, as named in the contract's timeline.
-_VARIATION_TRANSITIONS = {"take_effect": "variation_take_effect", "withdraw": "variation_withdraw"}
-
-
 def _variation_steps(variation: Variation) -> list[HistoryEntry]:
     """The steps of a variation that are not state changes: its proposal and each signature."""
     steps = [
@@ -131,7 +127,7 @@ def contract_history(*, user: Caller, contract: Contract) -> list[HistoryEntry]:
         ).select_related("by")
         entries.extend(
             HistoryEntry(
-                _VARIATION_TRANSITIONS.get(log.transition, f"variation_{log.transition}"),
+                f"variation_{log.transition}",  # variation_take_effect, variation_withdraw
                 log.source_state,
                 log.state,
                 log.timestamp,

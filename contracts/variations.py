@@ -22,7 +22,6 @@ from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.money import split_by_shares, yuan
 from common.notifications import notify_after_commit
 from common.transitions import run_transition
-from marketplace.models import Tender
 from marketplace.services import commitment_add, commitment_release
 from orgs.models import User
 
@@ -148,10 +147,14 @@ def _validated(
     return fields
 
 
-def _check_effect(variation: Variation, contract: Contract, last_band: str | None) -> None:
-    """Everything that must still hold for the variation to take effect."""
+def _check_effect(
+    variation: Variation, contract: Contract, last_band: str | None, *, scheduled: int | None = None
+) -> None:
+    """Everything that must still hold for the variation to take effect; ``scheduled`` is the total
+    of the instalments not yet payable when the caller has them locked (else it is read)."""
     if variation.kind == Variation.Kind.VALUE:
-        _check_value(contract, variation.value_delta, _scheduled_total(contract))
+        total = _scheduled_total(contract) if scheduled is None else scheduled
+        _check_value(contract, variation.value_delta, total)
     elif variation.kind == Variation.Kind.EXTEND:
         assert variation.service_end is not None
         _check_extension(contract, variation.service_end, last_band)
@@ -209,7 +212,7 @@ def variation_propose(
     return variation
 
 
-def _locked(variation: Variation) -> tuple[Tender, Contract, Variation]:
+def _locked(variation: Variation) -> tuple[Contract, Variation]:
     """Lock in the house order (docs/architecture.md §4): the contract, then the variation; the
     instalments and the tender's commitment are locked after, as terminating a contract does."""
     contract_id = Variation.objects.values_list("contract_id", flat=True).get(pk=variation.pk)
@@ -218,7 +221,7 @@ def _locked(variation: Variation) -> tuple[Tender, Contract, Variation]:
     )
     locked = Variation.objects.select_for_update().get(pk=variation.pk)
     locked.contract = contract
-    return contract.tender, contract, locked
+    return contract, locked
 
 
 @transaction.atomic
@@ -226,7 +229,7 @@ def variation_sign(*, actor: User, variation: Variation, last_band: str | None) 
     """Each party signs once: the officer for the bureau, the provider's admin for the provider.
     The second signature makes the variation take effect in the same transaction; if it can no
     longer take effect (the cap, the budget, renewal), the signature is refused and nothing changes."""
-    tender, contract, variation = _locked(variation)
+    contract, variation = _locked(variation)
     if variation.status != Variation.Status.PROPOSED:
         if rules.has_perm("contracts.view_variation_details", actor, variation):
             raise InvalidTransition()
@@ -247,16 +250,14 @@ def variation_sign(*, actor: User, variation: Variation, last_band: str | None) 
     if contract.status not in VARIABLE:
         raise InvalidTransition(_("Only a running contract can be varied."))
     scheduled = list(contract.instalments.select_for_update().filter(status=Instalment.Status.SCHEDULED))
-    _check_effect(variation, contract, last_band)
-    _apply(actor, tender, contract, variation, scheduled)
+    _check_effect(variation, contract, last_band, scheduled=sum(i.amount for i in scheduled))
+    _apply(actor, contract, variation, scheduled)
     run_transition(variation, variation.take_effect, by=actor, description=reasons.VARIATION_SIGNED)
     _notify(contract, variation, _("A contract variation is in effect"))
     return variation
 
 
-def _apply(
-    actor: User, tender: Tender, contract: Contract, variation: Variation, scheduled: list[Instalment]
-) -> None:
+def _apply(actor: User, contract: Contract, variation: Variation, scheduled: list[Instalment]) -> None:
     variation.value_before, variation.service_end_before = contract.value_amount, contract.service_end
     if variation.kind == Variation.Kind.VALUE:
         delta = variation.value_delta
@@ -267,9 +268,9 @@ def _apply(
             instalment.amount = amount
             instalment.save(update_fields=["amount"])
         if delta > 0:
-            commitment_add(tender=tender, amount=delta)
+            commitment_add(tender=contract.tender, amount=delta)
         else:
-            commitment_release(tender=tender, amount=-delta)
+            commitment_release(tender=contract.tender, amount=-delta)
         contract.value_amount += delta
         contract.save(update_fields=["value_amount"])
     elif variation.kind == Variation.Kind.EXTEND:

@@ -37,6 +37,17 @@ class MembershipInlineForm(forms.ModelForm):  # type: ignore[type-arg]  # not su
         if self.instance.pk is not None:
             self.fields["user"].disabled = True  # what is posted for it is ignored
 
+    def clean(self) -> dict[str, Any]:
+        """The roles an organisation of its kind has, as ``member_add`` allows them. The inline's
+        formset cleans the organisation (the parent, saved or not) after the role, hence here."""
+        cleaned: dict[str, Any] = super().clean() or {}
+        organization, role = cleaned.get("organization"), cleaned.get("role")
+        kind = getattr(organization, "kind", None)
+        allowed = Membership.ROLES_BY_KIND.get(kind) if kind else None
+        if allowed is not None and role and role not in allowed:
+            self.add_error("role", _("This role does not exist in this kind of organisation."))
+        return cleaned
+
 
 class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]  # not subscriptable at run time
     model = Membership

@@ -282,3 +282,20 @@ def test_a_removal_the_service_refuses_is_a_message_in_the_admin_not_an_error(wo
     assert any("permission" in message for message in shown), shown
     assert Membership.objects.filter(pk=membership.pk).exists()
     assert not PastMembership.objects.exists()
+
+
+def test_a_role_the_organisations_kind_does_not_have_is_refused_in_the_admin(world):
+    # Given a provider, whose kind has admins and staff only
+    provider = world["providers"][0]
+    rows = [{"id": m.pk, "user": m.user_id, "role": m.role} for m in provider.memberships.order_by("id")]
+
+    # When the platform admin adds a member as a bureau officer there
+    response = admin_client(world).post(
+        f"/admin/orgs/organization/{provider.pk}/change/",
+        _organization_change(provider, [*rows, {"user": world["stranger"].pk, "role": "officer"}]),
+    )
+
+    # Then the form is shown again with the error, and nobody joined (as member_add refuses it)
+    assert response.status_code == 200
+    assert list(response.context["inline_admin_formsets"][0].formset.errors[-1]) == ["role"]
+    assert not Membership.objects.filter(user=world["stranger"]).exists()

@@ -71,8 +71,10 @@ def _own_challenges(request: HttpRequest) -> QuerySet[Challenge]:
 @area_required("provider")
 def challenge_new(request: HttpRequest, pk: int) -> HttpResponse:
     tender = get_object_or_404(tender_list(user=request.user), pk=pk)
-    if not may_challenge(request.user, tender):
-        messages.error(request, _("You cannot challenge this award now."))
+    try:  # the service's rule, and its reason when it refuses (already challenged, window closed …)
+        services.check_may_challenge(request.user, tender, standing_award(tender))
+    except ApplicationError as error:
+        messages.error(request, error.message)
         return redirect("public:tender", pk=tender.pk)
     form = ChallengeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -120,9 +120,12 @@ def add(request: HttpRequest, segment: str, pk: int) -> HttpResponse:
                     )
                 except ApplicationError as error:
                     add_service_error(form, error)
+                    status = error.status_code  # 400 invalid_file, 413 file_too_large: as the API
                 else:
                     messages.success(request, _("%(title)s has been added.") % {"title": document.title})
                     return redirect(back)
+            else:
+                status = 400
     else:
         form = DocumentForm(kinds=kinds, max_size=max_size)
     return render(

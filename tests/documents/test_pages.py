@@ -56,7 +56,7 @@ def test_a_refused_file_is_shown_on_the_form(world):
         reverse("documents:add_tender", args=[tender.pk]),
         {"file": files.upload(files.HTML, "x.pdf"), "title": "Notice", "kind": "tender_documents"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert b"The file must be a PDF" in response.content and b"govuk-error-summary" in response.content
     assert not Document.objects.exists()
 
@@ -68,7 +68,7 @@ def test_too_big_on_the_page(world, settings):
         reverse("documents:add_tender", args=[tender.pk]),
         {"file": files.upload(), "title": "Notice", "kind": "tender_documents"},
     )
-    assert response.status_code == 200 and b"larger than" in response.content
+    assert response.status_code == 413 and b"larger than" in response.content
     assert not Document.objects.exists()
 
 

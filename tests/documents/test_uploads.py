@@ -248,3 +248,21 @@ def test_error_messages_speak_the_callers_language(world, api, settings):
         response.json()["message"]
         == "The file must be a PDF, OFD, Word (.docx), Excel (.xlsx), JPEG or PNG file."
     )
+
+
+def test_form_fields_too_large_to_read_are_a_json_400_not_djangos_page(world, api, settings):
+    # Given Django's limit on the fields of a form body
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    tender = flows.draft_tender(world)
+
+    # When an upload's title alone is past it
+    response = api(world["officer"]).post(
+        f"tenders/{tender.id}/documents/",
+        {"file": files.upload(), "title": "x" * 5000, "kind": "tender_documents"},
+        format="multipart",
+    )
+
+    # Then it is the API's envelope with a stable code, and nothing is stored
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_request"
+    assert not Document.objects.exists()
