@@ -9,44 +9,70 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.errors import CommonError, Invalid
+from common.errors import CommonError
 from common.schema import error_codes
 
 from . import bulk, packages, selectors
 
-
-def _since(request: Request) -> datetime.datetime | None:
-    text = request.query_params.get("since")
-    if not text:
-        return None
-    parsed = parse_datetime(text.replace(" ", "+"))
-    if parsed is None:
-        try:
-            parsed = datetime.datetime.combine(datetime.date.fromisoformat(text), datetime.time.min)
-        except ValueError as error:
-            raise Invalid(
-                {"since": [_("Give a date and time in ISO 8601, e.g. 2026-01-31T08:00:00+08:00.")]}
-            ) from error
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+MAX_OFFSET = 999_999_999
 
 
-def _offset(request: Request) -> int:
-    text = request.query_params.get("offset", "0")
-    if not text.isdigit() or len(text) > 9:
-        raise Invalid({"offset": [_("Give a whole number, 0 or more.")]})
-    return int(text)
+SINCE_MESSAGE = _("Give a date and time in ISO 8601, e.g. 2026-01-31T08:00:00+08:00.")
+OFFSET_MESSAGE = _("Give a whole number, 0 or more.")
+
+
+class SinceField(serializers.DateTimeField):
+    """An ISO 8601 date and time (a date alone is its midnight), in Asia/Shanghai when it names no
+    offset. A ``+`` left unencoded in the query string arrives as a space and is read as ``+``;
+    anything not a real moment in ASCII (2026-02-30, 25:00, an offset of +99:00, other digits) is
+    400, never a 500."""
+
+    default_error_messages = {
+        "invalid": SINCE_MESSAGE,
+        "make_aware": SINCE_MESSAGE,
+        "overflow": SINCE_MESSAGE,
+    }
+
+    def to_internal_value(self, value: Any) -> datetime.datetime:
+        if not isinstance(value, str) or not value.isascii():
+            self.fail("invalid")
+        moment: datetime.datetime = super().to_internal_value(value.strip().replace(" ", "+"))
+        return moment
+
+
+class OffsetField(serializers.IntegerField):
+    """A count of ASCII digits only: ``str.isdigit`` also accepts ``²`` and other digits that
+    ``int`` refuses or reads differently."""
+
+    default_error_messages = {
+        "invalid": OFFSET_MESSAGE,
+        "max_value": OFFSET_MESSAGE,
+        "max_string_length": OFFSET_MESSAGE,
+    }
+
+    def to_internal_value(self, data: Any) -> int:
+        if not isinstance(data, str) or not (data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        number: int = super().to_internal_value(data)
+        return number
+
+
+class ReleasesQuerySerializer(serializers.Serializer[Any]):
+    """The release list's query: ``since`` and ``offset``, each optional."""
+
+    since = SinceField(required=False, help_text="only releases dated after this")
+    offset = OffsetField(
+        required=False, min_value=0, max_value=MAX_OFFSET, help_text="skip this many releases"
+    )
 
 
 class ReleasesApi(APIView):
@@ -57,22 +83,23 @@ class ReleasesApi(APIView):
 
     @extend_schema(
         operation_id="v1_ocds_releases_list",
-        parameters=[
-            OpenApiParameter("since", OpenApiTypes.DATETIME, description="only releases dated after this"),
-            OpenApiParameter("offset", OpenApiTypes.INT, description="skip this many releases"),
-        ],
+        parameters=[ReleasesQuerySerializer],
         responses=OpenApiTypes.OBJECT,
     )
     @error_codes(CommonError.INVALID, CommonError.MALFORMED_REQUEST)  # a bad ``since`` or ``offset``
     def get(self, request: Request) -> Response:
-        since, offset = _since(request), _offset(request)
+        # an empty ``?since=`` or ``?offset=`` is as if left out
+        query = ReleasesQuerySerializer(data={k: v for k, v in request.query_params.items() if v})
+        query.is_valid(raise_exception=True)
+        since: datetime.datetime | None = query.validated_data.get("since")
+        offset: int = query.validated_data.get("offset", 0)
         found = selectors.releases(since=since)
         size = settings.OCDS_PAGE_SIZE
         page = found[offset : offset + size]
         package: dict[str, Any] = packages.release_package(page, uri=request.build_absolute_uri())
         if offset + size < len(found):
-            query = {**request.query_params.dict(), "offset": str(offset + size)}
-            package["links"] = {"next": request.build_absolute_uri(f"{request.path}?{urlencode(query)}")}
+            params = {**request.query_params.dict(), "offset": str(offset + size)}
+            package["links"] = {"next": request.build_absolute_uri(f"{request.path}?{urlencode(params)}")}
         return Response(package)
 
 

@@ -19,8 +19,10 @@ def releases(*, since: datetime.datetime | None = None) -> list[dict[str, Any]]:
 
 
 def _tender_id(text: str) -> int | None:
+    """The tender id an id or ocid starts with; None (a 404) unless it is 1 to 11 ASCII digits —
+    ``str.isdigit`` alone takes ``²``, which ``int`` refuses, and other scripts' digits."""
     head = text.split("-", 1)[0]
-    return int(head) if head.isdigit() and len(head) < 12 else None
+    return int(head) if head.isascii() and head.isdigit() and len(head) < 12 else None
 
 
 def release(release_id: str) -> dict[str, Any] | None:
