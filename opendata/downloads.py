@@ -20,10 +20,12 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from common.money import fen_to_yuan
 from contracts.models import Contract
-from evaluations.selectors import evaluation_list_public
+from evaluations.models import Evaluation
+from evaluations.selectors import evaluation_list_public, public_appeal_outcomes
 from marketplace.models import Award
 from payments.models import Payment
 
@@ -49,6 +51,21 @@ def _yuan(amount: int | None) -> Decimal | None:
 
 def _public_contracts() -> Any:
     return Contract.objects.visible_to(AnonymousUser())
+
+
+def _evaluations() -> list[Evaluation]:
+    """The public evaluations, each with its ``outcome`` (``ocds.outcome``): S, the band and the
+    release as decided when an appeal of it is decided, as published otherwise."""
+    evaluations = list(evaluation_list_public(contracts=_public_contracts()).select_related("contract"))
+    appeals = public_appeal_outcomes(evaluations)
+    for evaluation in evaluations:
+        evaluation.outcome = ocds.outcome(evaluation, appeals.get(evaluation.pk))
+    return evaluations
+
+
+def _appeal(evaluation: Any) -> str | None:
+    appeal = evaluation.outcome.appeal
+    return None if appeal is None else str(appeal.get_status_display())
 
 
 TABLES: dict[str, tuple[Promise, Callable[[], Iterable[Any]], list[Column]]] = {
@@ -131,7 +148,7 @@ TABLES: dict[str, tuple[Promise, Callable[[], Iterable[Any]], list[Column]]] = {
     ),
     "evaluations": (
         _("Evaluations"),
-        lambda: evaluation_list_public(contracts=_public_contracts()).select_related("contract"),
+        _evaluations,
         [
             Column(_("Evaluation ID"), lambda e: e.pk),
             Column(_("Contract ID"), lambda e: e.contract_id),
@@ -145,20 +162,36 @@ TABLES: dict[str, tuple[Promise, Callable[[], Iterable[Any]], list[Column]]] = {
             Column(_("Ratings counted"), lambda e: e.residents_n),
             Column(_("Satisfied"), lambda e: e.residents_n_pos),
             Column(_("Community score (C)"), lambda e: e.community),
-            Column(_("Composite score (S)"), lambda e: e.composite),
-            Column(_("Band"), lambda e: e.band),
-            Column(_("Release (%)"), lambda e: e.release_pct),
+            Column(_("Composite score (S)"), lambda e: e.outcome.composite),
+            Column(_("Band"), lambda e: e.outcome.band),
+            Column(_("Release (%)"), lambda e: e.outcome.release_pct),
             Column(_("Published"), lambda e: _when(e.published_at)),
+            Column(_("Appeal"), _appeal),
+            Column(_("Composite score as first published"), lambda e: e.composite),
         ],
     ),
 }
 FORMATS = ("csv", "xlsx")
 
 
+# What a spreadsheet reads as the start of a formula (and tab and carriage return, which some strip
+# before looking): a text cell starting with one is written with a leading apostrophe (OWASP's
+# advice on CSV injection), so it shows as the text it is. Numbers and dates are left as they are.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(cell: Cell) -> Cell:
+    """A cell as both writers write it: text that a spreadsheet would run as a formula is made
+    plain text; everything else is unchanged."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def rows(table: str) -> tuple[list[str], list[list[Cell]]]:
     _title, source, columns = TABLES[table]
     headers = [str(column.header) for column in columns]
-    return headers, [[column.value(item) for column in columns] for item in source()]
+    return headers, [[_safe(column.value(item)) for column in columns] for item in source()]
 
 
 def as_csv(table: str) -> bytes:
@@ -172,6 +205,16 @@ def as_csv(table: str) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _xlsx_value(cell: Cell) -> Cell | float:
+    """Amounts and scores as numbers; text without the control characters XLSX cannot hold (which
+    openpyxl refuses with an error)."""
+    if isinstance(cell, Decimal):
+        return float(cell)
+    if isinstance(cell, str):
+        return str(ILLEGAL_CHARACTERS_RE.sub("", cell))
+    return cell
+
+
 def as_xlsx(table: str) -> bytes:
     """One sheet; amounts are numbers with two decimals, dates are dates."""
     title, _source, columns = TABLES[table]
@@ -182,7 +225,7 @@ def as_xlsx(table: str) -> bytes:
     sheet.title = str(title)[:31]
     sheet.append(headers)
     for row in body:
-        sheet.append([float(cell) if isinstance(cell, Decimal) else cell for cell in row])
+        sheet.append([_xlsx_value(cell) for cell in row])
     for index, column in enumerate(columns, start=1):
         if column.money:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):

@@ -28,10 +28,12 @@ from django.db.models import Model
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
+from common.money import fen_to_yuan, round_half_up
 from contracts.models import Contract, Instalment, Variation
 from documents.models import Document
-from evaluations.models import Evaluation
-from evaluations.selectors import PUBLIC_EVALUATION_STATUSES, satisfaction_by_contract
+from evaluations import scoring
+from evaluations.models import Appeal, Evaluation
+from evaluations.selectors import MIN_PUBLIC_RATINGS, PUBLIC_EVALUATION_STATUSES, public_appeal_outcomes
 from marketplace.models import Award, Bid, Tender, TenderAmendment
 from orgs.models import Organization
 from payments.models import Payment
@@ -67,10 +69,16 @@ CONTRACT_STATUS = {
     Contract.Status.CLOSED: "terminated",
     Contract.Status.TERMINATED: "terminated",
 }
+# A tender's documents are the only ones the public may read (docs/rules.md §17.2: a contract's
+# are its parties'); "other" has no code of its own, so it goes without a documentType.
 DOCUMENT_TYPE: dict[str, str] = {
     Document.Kind.TENDER_DOCUMENTS: "biddingDocuments",
     Document.Kind.CLARIFICATION: "clarifications",
-    Document.Kind.CONTRACT: "contractSigned",
+}
+APPEAL_STATUS = {
+    Appeal.Status.UPHELD: "upheld",
+    Appeal.Status.PARTLY: "partlyUpheld",
+    Appeal.Status.DISMISSED: "dismissed",
 }
 
 # What a tender transition publishes: (our event name, OCDS release tags).
@@ -89,9 +97,8 @@ CONTRACT_TRANSITIONS = {
 }
 
 
-def number(amount_fen: int) -> int | float:
-    """Fen as a JSON number of yuan: 12345678 → 123456.78, 30000000 → 300000."""
-    value = Decimal(int(amount_fen)).scaleb(-2)
+def json_number(value: Decimal) -> int | float:
+    """An exact decimal as a JSON number: 123456.78 → 123456.78, 300000.00 → 300000."""
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -114,7 +121,7 @@ def day_end(value: datetime.date) -> str:
 
 
 def money(amount_fen: int, currency: str = "CNY") -> dict[str, Any]:
-    return {"amount": number(amount_fen), "currency": currency}
+    return {"amount": json_number(fen_to_yuan(amount_fen)), "currency": currency}
 
 
 def ocid_of(tender_id: int) -> str:
@@ -156,8 +163,10 @@ class Procedure:
     variations: list[Variation] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
-    documents: dict[tuple[int, int], list[Document]] = field(default_factory=dict)
-    satisfaction: dict[str, Any] | None = None
+    # the decided appeal of an evaluation, by evaluation id (public_appeal_outcomes)
+    appeals: dict[int, Appeal] = field(default_factory=dict)
+    # the public documents of the tender, oldest first
+    documents: list[Document] = field(default_factory=list)
 
     def history(self, instance: Model) -> list[StateLog]:
         content_type = ContentType.objects.get_for_model(type(instance))
@@ -173,7 +182,9 @@ class Procedure:
 
 
 def public_tenders() -> Any:
-    return Tender.objects.filter(status__in=Tender.PUBLIC_STATUSES).exclude(published_at=None)
+    """The tenders the public may see that were published (a draft cancelled before it was
+    published is public, but was never announced, so it has no release)."""
+    return Tender.objects.visible_to(AnonymousUser()).exclude(published_at=None)
 
 
 def load(tenders: Any) -> list[Procedure]:
@@ -226,7 +237,7 @@ def load(tenders: Any) -> list[Procedure]:
     for evaluation in evaluations:
         evaluation.contract = contracts_by_id[evaluation.contract_id]  # no query per evaluation
         by_contract["evaluations"][evaluation.contract_id].append(evaluation)
-    satisfaction = satisfaction_by_contract(contract_ids)
+    appeals = public_appeal_outcomes(evaluations)
 
     # the transition log of every object a release reads a state from
     types = ContentType.objects.get_for_models(Tender, Award, Contract, Instalment)
@@ -243,15 +254,15 @@ def load(tenders: Any) -> list[Procedure]:
         ):
             logs[(content_type.pk, int(log.object_id))].append(log)
 
-    # documents the public may read (tenders' and contracts'; never a bid's or an event's)
-    document_types = ContentType.objects.get_for_models(Tender, Contract)
-    documents: dict[tuple[int, int], list[Document]] = defaultdict(list)
+    # the documents the public may read of these tenders (a tender's only: a contract's, a bid's
+    # and a service event's are their parties')
+    documents: dict[int, list[Document]] = defaultdict(list)
     for document in (
         Document.objects.visible_to(AnonymousUser())
-        .filter(content_type__in=list(document_types.values()))
+        .filter(content_type=types[Tender], object_id__in=tender_ids)
         .order_by("uploaded_at", "id")
     ):
-        documents[(document.content_type_id, document.object_id)].append(document)
+        documents[document.object_id].append(document)
 
     procedures = []
     for tender in tenders:
@@ -269,8 +280,8 @@ def load(tenders: Any) -> list[Procedure]:
                 variations=by_contract["variations"][cid],
                 payments=by_contract["payments"][cid],
                 evaluations=by_contract["evaluations"][cid],
-                documents=documents,
-                satisfaction=satisfaction.get(cid) if contract else None,
+                appeals={e.pk: appeals[e.pk] for e in by_contract["evaluations"][cid] if e.pk in appeals},
+                documents=documents[tender.pk],
             )
         )
     return procedures
@@ -310,6 +321,13 @@ def events(procedure: Procedure) -> list[Event]:
             if evaluation.confirmed_at is not None and evaluation.status == Evaluation.Status.FINAL:
                 at = _settled(procedure, evaluation.confirmed_at)
                 found.append(Event(at, f"evaluation-{evaluation.pk}-final", ["implementationUpdate"]))
+            appeal = procedure.appeals.get(evaluation.pk)
+            if appeal is not None and appeal.decided_at is not None:
+                # deciding the appeal of a confirmed evaluation settles the held money at once
+                at = _settled(procedure, appeal.decided_at)
+                found.append(
+                    Event(at, f"evaluation-{evaluation.pk}-appeal-{appeal.pk}", ["implementationUpdate"])
+                )
     found.sort(key=lambda event: (event.at, event.key))
     return found
 
@@ -336,7 +354,6 @@ def release_id(procedure: Procedure, event: Event) -> str:
 def _document(document: Document) -> dict[str, Any]:
     shown: dict[str, Any] = {
         "id": str(document.pk),
-        "documentType": DOCUMENT_TYPE.get(document.kind, "contractAnnexe"),
         "title": document.title,
         "url": public_url(f"/api/v1/documents/{document.pk}/download/"),
         "datePublished": moment(document.uploaded_at),
@@ -344,16 +361,9 @@ def _document(document: Document) -> dict[str, Any]:
         "language": LANGUAGE,
         "sha256": document.sha256,  # the performance extension's Document.sha256
     }
+    if document.kind in DOCUMENT_TYPE:
+        shown["documentType"] = DOCUMENT_TYPE[document.kind]
     return shown
-
-
-def _documents_of(procedure: Procedure, owner: Model, at: datetime.datetime) -> list[dict[str, Any]]:
-    content_type = ContentType.objects.get_for_model(type(owner))
-    return [
-        _document(d)
-        for d in procedure.documents.get((content_type.pk, int(owner.pk)), [])
-        if d.uploaded_at <= at
-    ]
 
 
 def _signed(procedure: Procedure, at: datetime.datetime) -> bool:
@@ -453,7 +463,7 @@ def _tender(procedure: Procedure, at: datetime.datetime) -> dict[str, Any]:
             }
         ],
     }
-    documents = _documents_of(procedure, tender, at)
+    documents = [_document(d) for d in procedure.documents if d.uploaded_at <= at]
     if documents:
         shown["documents"] = documents
     published = [a for a in amendments if a.published_at <= at]
@@ -558,12 +568,45 @@ def _transaction(procedure: Procedure, payment: Payment) -> dict[str, Any]:
     }
 
 
-def performance_evaluation(evaluation: Evaluation, at: datetime.datetime) -> dict[str, Any]:
-    """An evaluation as the extension publishes it: components, composite, band, release."""
+@dataclass(frozen=True)
+class Outcome:
+    """What an evaluation decides, as the public sees it at a moment: S, the band and f(S) as
+    published, or — from the day an appeal of it is decided — S'' and the band and f(S'') it gives
+    under the contract's frozen rule (docs/rules.md §11.7), with the appeal."""
+
+    composite: Decimal | None
+    band: str
+    release_pct: Decimal | None
+    appeal: Appeal | None = None
+
+
+def outcome(evaluation: Evaluation, appeal: Appeal | None, at: datetime.datetime | None = None) -> Outcome:
+    """``evaluation``'s outcome at ``at`` (now, if None); ``appeal`` its decided appeal, if any
+    (``evaluations.selectors.public_appeal_outcomes``)."""
+    decided = (
+        appeal is not None
+        and appeal.decided_at is not None
+        and appeal.final_composite is not None
+        and (at is None or appeal.decided_at <= at)
+    )
+    if not decided:
+        return Outcome(evaluation.composite, evaluation.band, evaluation.release_pct)
+    assert appeal is not None and appeal.final_composite is not None
+    rule = evaluation.contract.frozen_terms.rule
+    final = appeal.final_composite
+    return Outcome(final, scoring.band_of(final, rule).letter, scoring.release_pct(final, rule), appeal)
+
+
+def performance_evaluation(
+    evaluation: Evaluation, at: datetime.datetime, appeal: Appeal | None = None
+) -> dict[str, Any]:
+    """An evaluation as the extension publishes it: components as published; composite, band and
+    release as decided once an appeal is decided by ``at`` (then ``appeal`` says so)."""
     contract = evaluation.contract
     final = evaluation.confirmed_at is not None and evaluation.confirmed_at <= at
     assert evaluation.published_at is not None
-    return {
+    decided = outcome(evaluation, appeal, at)
+    shown: dict[str, Any] = {
         "id": str(evaluation.pk),
         "stage": evaluation.stage,
         "round": evaluation.round,
@@ -581,11 +624,19 @@ def performance_evaluation(evaluation: Evaluation, at: datetime.datetime) -> dic
             "method": evaluation.residents_method or None,
         },
         "community": score(evaluation.community),
-        "composite": score(evaluation.composite),
-        "band": evaluation.band or None,
-        "releasePercentage": score(evaluation.release_pct),
+        "composite": score(decided.composite),
+        "band": decided.band or None,
+        "releasePercentage": score(decided.release_pct),
         "formulaVersion": str(contract.terms.get("formula_version", "")) or None,
     }
+    if decided.appeal is not None:
+        assert decided.appeal.decided_at is not None
+        shown["appeal"] = {
+            "status": APPEAL_STATUS[Appeal.Status(decided.appeal.status)],
+            "date": moment(decided.appeal.decided_at),
+            "publishedComposite": score(decided.appeal.published_composite),
+        }
+    return shown
 
 
 def _contract(procedure: Procedure, at: datetime.datetime) -> dict[str, Any]:
@@ -606,9 +657,6 @@ def _contract(procedure: Procedure, at: datetime.datetime) -> dict[str, Any]:
     }
     if contract.activated_at is not None:
         shown["dateSigned"] = moment(contract.activated_at)
-    documents = _documents_of(procedure, contract, at)
-    if documents:
-        shown["documents"] = documents
     shown["milestones"] = [_milestone(procedure, i, at) for i in procedure.instalments]
     variations = [v for v in procedure.variations if v.effective_at is not None and v.effective_at <= at]
     if variations:
@@ -627,24 +675,29 @@ def _contract(procedure: Procedure, at: datetime.datetime) -> dict[str, Any]:
         implementation["transactions"] = [_transaction(procedure, p) for p in transactions]
     evaluations = [e for e in procedure.evaluations if e.published_at is not None and e.published_at <= at]
     if evaluations:
-        implementation["performanceEvaluations"] = [performance_evaluation(e, at) for e in evaluations]
-    if procedure.satisfaction is not None and evaluations:
-        implementation["satisfaction"] = satisfaction_summary(procedure.satisfaction)
+        implementation["performanceEvaluations"] = [
+            performance_evaluation(e, at, procedure.appeals.get(e.pk)) for e in evaluations
+        ]
+        implementation["satisfaction"] = satisfaction_as_published(evaluations)
     if implementation:
         shown["implementation"] = implementation
     return shown
 
 
-def satisfaction_summary(aggregate: dict[str, Any]) -> dict[str, Any]:
-    """The public aggregate of the counted ratings (never one rating); no counts below five."""
-    if aggregate["hidden"]:
+def satisfaction_as_published(evaluations: list[Evaluation]) -> dict[str, Any]:
+    """The residents' satisfaction as it stood when the latest of ``evaluations`` (those published
+    by a release's date) was published: the counted ratings (valid, service received) each one
+    counted at its publication, summed — figures that never change afterwards, so an old release
+    keeps the figures of its day. Aggregates only; ``{"hidden": true}`` below five ratings."""
+    n = sum(e.residents_n or 0 for e in evaluations)
+    positive = sum(e.residents_n_pos or 0 for e in evaluations)
+    if n < MIN_PUBLIC_RATINGS:
         return {"hidden": True}
-    positive = round(aggregate["count"] * float(aggregate["positive_pct"]) / 100)
     return {
         "hidden": False,
-        "n": aggregate["count"],
+        "n": n,
         "nPositive": positive,
-        "positivePercentage": float(aggregate["positive_pct"]),
+        "positivePercentage": float(round_half_up(Decimal(100 * positive) / n, 2)),
     }
 
 
