@@ -446,6 +446,7 @@ def _tender(cast: Cast, brief: Brief) -> Tender:
             "areas": [cast.ylbl],
             "beneficiaries": brief.beneficiaries,
             "ceiling_amount": brief.ceiling,
+            "initiative_reason": "武侯区年度社区服务计划（区民政局立项）",
             "bid_deadline": deadline,
             "service_start": start,
             "service_end": start + datetime.timedelta(days=brief.service_days - 1),

@@ -10,6 +10,7 @@ from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.transitions import run_transition
 from marketplace.errors import MarketplaceError
+from needs.services import check_needs_for_tender
 from orgs.models import Organization, User
 
 from ..components import DEFAULT_SCORE_WEIGHTS, Component, ScoreWeights
@@ -41,13 +42,17 @@ def _current_terms(tender: Tender) -> dict[str, Any]:
         ],
         "score_weights": ScoreWeights.of_tender(tender).as_dict(),
         "areas": list(tender.areas.all()),
+        "needs": list(tender.needs.select_related("community")),
+        "initiative_reason": tender.initiative_reason,
         "budget_line": tender.budget_line,
         "catalogue_item": tender.catalogue_item,
         "currency": tender.currency,
     }
 
 
-def _validate_references(bureau: Organization, terms: dict[str, Any]) -> None:
+def _validate_references(
+    bureau: Organization, terms: dict[str, Any], *, tender_id: int | None = None
+) -> None:
     errors: dict[str, list[str]] = {}
     if terms["budget_line"].bureau_id != bureau.id:
         errors["budget_line"] = [_("The budget line belongs to another bureau.")]
@@ -61,10 +66,14 @@ def _validate_references(bureau: Organization, terms: dict[str, Any]) -> None:
         errors["areas"] = [_("Service areas must lie within the bureau's jurisdiction.")]
     if errors:
         raise Invalid(errors)
+    jurisdiction = bureau.jurisdiction.path if bureau.jurisdiction else ""
+    check_needs_for_tender(terms.get("needs", []), jurisdiction_path=jurisdiction, tender_id=tender_id)
 
 
 def _write(tender: Tender, data: dict[str, Any]) -> None:
-    scalar = {key: value for key, value in data.items() if key not in (*NESTED, "areas", "score_weights")}
+    scalar = {
+        key: value for key, value in data.items() if key not in (*NESTED, "areas", "needs", "score_weights")
+    }
     for key, value in scalar.items():
         setattr(tender, key, value)
     for key, value in data.get("score_weights", {}).items():
@@ -72,6 +81,8 @@ def _write(tender: Tender, data: dict[str, Any]) -> None:
     tender.save()
     if "areas" in data:
         tender.areas.set(data["areas"])
+    if "needs" in data:
+        tender.needs.set(data["needs"])
     if "kpis" in data:
         tender.kpis.all().delete()
         Kpi.objects.bulk_create([Kpi(tender=tender, **item) for item in data["kpis"]])
@@ -115,7 +126,7 @@ def tender_update(*, actor: User, tender: Tender, data: dict[str, Any]) -> Tende
     if "score_weights" in data:
         merged["score_weights"] = {**_current_terms(tender)["score_weights"], **data["score_weights"]}
         data = {**data, "score_weights": merged["score_weights"]}
-    _validate_references(tender.bureau, merged)
+    _validate_references(tender.bureau, merged, tender_id=tender.pk)
     validate_terms(merged)
     _write(tender, data)
     return tender
@@ -138,7 +149,7 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
             extra={"earliest_deadline": earliest.isoformat()},
         )
     terms = _current_terms(tender)
-    _validate_references(tender.bureau, terms)
+    _validate_references(tender.bureau, terms, tender_id=tender.pk)
     validate_terms(terms)
     line = budget_line_locked(tender.budget_line_id)
     available = available_on(line)
