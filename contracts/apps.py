@@ -10,10 +10,8 @@ class ContractsConfig(AppConfig):
         from common.permissions import register
         from documents.owners import register_owner
 
-        from . import answered_needs
         from .permissions import DOCUMENT_OWNERS, PERMISSIONS
 
         register(PERMISSIONS)
-        answered_needs.connect()
         for owner in DOCUMENT_OWNERS:
             register_owner(owner)

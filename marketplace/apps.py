@@ -10,11 +10,10 @@ class MarketplaceConfig(AppConfig):
         from common.permissions import register
         from documents.owners import register_owner
 
-        from . import answered_needs, public_cache
+        from . import public_cache
         from .permissions import DOCUMENT_OWNERS, PERMISSIONS
 
         register(PERMISSIONS)
-        answered_needs.connect()
         public_cache.connect()
         for owner in DOCUMENT_OWNERS:
             register_owner(owner)

@@ -10,7 +10,7 @@ from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.transitions import run_transition
 from marketplace.errors import MarketplaceError
-from needs.services import check_needs_for_tender
+from needs.services import check_needs_for_tender, needs_reopened, needs_tendered
 from orgs.models import Organization, User
 
 from ..components import DEFAULT_SCORE_WEIGHTS, Component, ScoreWeights
@@ -161,7 +161,9 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
             extra={"available": available, "ceiling_amount": tender.ceiling_amount},
         )
     tender.committed_amount = tender.ceiling_amount
-    return run_transition(tender, tender.publish, by=actor)
+    run_transition(tender, tender.publish, by=actor)
+    needs_tendered(tender.needs.all(), tender_id=tender.pk, by=actor)  # docs/rules.md §22
+    return tender
 
 
 @transaction.atomic
@@ -186,6 +188,7 @@ def tender_close(*, actor: User | None, tender: Tender) -> Tender:
         for bid in submitted:
             bid_open(actor=actor, bid=bid)
             run_transition(bid, bid.mark_not_awarded, by=actor, description=reasons.TENDER_UNSUCCESSFUL)
+        needs_reopened(tender.needs.all(), tender_id=tender.pk, by=actor)
         return tender
     run_transition(tender, tender.close, by=actor)
     for bid in submitted:
@@ -208,7 +211,9 @@ def tender_cancel(*, actor: User, tender: Tender, reason: str) -> Tender:
         )
     budget_line_locked(tender.budget_line_id)
     tender.committed_amount = 0
-    return run_transition(tender, tender.cancel, by=actor, description=reason.strip())
+    run_transition(tender, tender.cancel, by=actor, description=reason.strip())
+    needs_reopened(tender.needs.all(), tender_id=tender.pk, by=actor)
+    return tender
 
 
 @transaction.atomic

@@ -22,7 +22,9 @@ def resident_of(area):
 
 def _propose(browse, resident, title="A lunch table for older residents"):
     client = browse(resident)
-    response = client.post(reverse("needs:new"), {"title": title, "description": "Hot lunches, five days a week."})
+    response = client.post(
+        reverse("needs:new"), {"title": title, "description": "Hot lunches, five days a week."}
+    )
     assert response.status_code == 302, page(response)
     return client, Need.objects.get(title=title)
 
@@ -46,7 +48,9 @@ def test_a_resident_finds_the_proposal_form_from_the_home_page_and_proposes(worl
 
 
 def test_a_bad_proposal_shows_the_error_with_a_400(world, browse):
-    response = browse(resident_of(world["areas"]["compound"])).post(reverse("needs:new"), {"title": "", "description": ""})
+    response = browse(resident_of(world["areas"]["compound"])).post(
+        reverse("needs:new"), {"title": "", "description": ""}
+    )
 
     assert response.status_code == 400
     assert "govuk-error-summary" in page(response)
@@ -111,10 +115,14 @@ def test_the_committee_records_the_councils_decision_from_its_area(world, browse
 def test_only_the_communitys_committee_opens_the_decision_form(world, browse):
     _, need = _propose(browse, resident_of(world["areas"]["compound"]))
     other = f.OrganizationFactory(
-        kind="community", legal_type="grassroots_autonomous", jurisdiction=world["areas"]["other_compound"].parent
+        kind="community",
+        legal_type="grassroots_autonomous",
+        jurisdiction=world["areas"]["other_compound"].parent,
     )
 
-    assert browse(f.member(other, "member")).get(reverse("needs:deliberate", args=[need.pk])).status_code == 404
+    assert (
+        browse(f.member(other, "member")).get(reverse("needs:deliberate", args=[need.pk])).status_code == 404
+    )
     assert browse(world["officer"]).get(reverse("needs:deliberate", args=[need.pk])).status_code == 403
 
 
