@@ -19,7 +19,7 @@ from ..selectors import ranking_of
 from .awards import award_annul, award_confirm, award_notify, award_publish, standing_award
 from .bids import bid_open
 from .budget import available_on, budget_line_locked, ceiling_errors
-from .terms import DEFAULT_SCHEDULE, earliest_bid_deadline, validate_terms
+from .terms import DEFAULT_SCHEDULE, earliest_bid_deadline, origin_errors, validate_terms
 
 NESTED = ("kpis", "criteria", "payment_schedule")
 
@@ -151,6 +151,9 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
     terms = _current_terms(tender)
     _validate_references(tender.bureau, terms, tender_id=tender.pk)
     validate_terms(terms)
+    missing = origin_errors(terms["needs"], terms["initiative_reason"])
+    if missing:
+        raise Conflict(missing["initiative_reason"][0], code=MarketplaceError.ORIGIN_MISSING)
     line = budget_line_locked(tender.budget_line_id)
     available = available_on(line)
     shortfall = ceiling_errors(ceiling_amount=tender.ceiling_amount, available=available)

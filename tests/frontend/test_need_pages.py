@@ -153,3 +153,29 @@ def test_you_said_we_did_follows_a_need_to_its_contract_without_naming_who_asked
     assert reverse("public:contract", args=[contract.pk]) in html
     assert resident.username not in html and need.household.code not in html
     assert client.get(reverse("needs:community", args=[world["areas"]["street"].pk])).status_code == 404
+
+
+def test_the_officer_ticks_the_needs_a_new_tender_answers(world, browse):
+    from needs import services
+
+    _, need = _propose(browse, resident_of(world["areas"]["compound"]))
+    services.need_deliberate(
+        actor=world["community_member"],
+        need=need,
+        held_on=timezone.localdate(),
+        minutes="Met.",
+        votes_for=5,
+        votes_against=0,
+        decision="accepted",
+    )
+    client = browse(world["officer"])
+    url = reverse("bureau:tender_new_section", args=["service"])
+    base = {"title": "Lunches", "catalogue_item": world["catalogue_item"].pk, "completed": "yes"}
+
+    form = page(client.get(url))
+    assert need.title in form and "Residents&#x27; needs it answers" in form
+    neither = client.post(url, base)
+    assert neither.status_code in (200, 400)
+    assert "Name the residents&#x27; needs the tender answers" in page(neither)
+    ticked = client.post(url, {**base, "needs": [need.pk]})
+    assert ticked.status_code == 302

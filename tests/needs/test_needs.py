@@ -404,3 +404,19 @@ def test_publishing_refused_leaves_the_need_accepted(world):
     assert_refused(lambda: market.tender_publish(actor=world["officer"], tender=tender), "deadline_too_soon")
 
     assert Need.objects.get(pk=need.pk).status == "accepted"
+
+
+def test_a_tender_is_published_only_with_needs_or_the_bureaus_reason(world):
+    response = Api(world["officer"]).post("tenders/", _tender_payload(world))
+    tender_id = response.json()["id"]
+
+    refused = Api(world["officer"]).post(f"tenders/{tender_id}/publish/")
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "origin_missing"
+
+    need = accepted(world)
+    assert Api(world["officer"]).patch(f"tenders/{tender_id}/", {"needs": [need.pk]}).status_code == 200
+    published = Api(world["officer"]).post(f"tenders/{tender_id}/publish/")
+    assert published.status_code == 200, published.json()
+    assert Need.objects.get(pk=need.pk).status == "tendered"
+    assert Api().get(f"tenders/{tender_id}/").json()["needs"] == [need.pk]
