@@ -152,9 +152,7 @@ class ServiceDetailsForm(SectionForm):
         max_length=INITIATIVE_REASON_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "Needed unless you tick residents' needs it answers: for example, the district's annual plan."
-        ),
+        help_text=_("Needed unless you tick the needs it answers: for example, the district's annual plan."),
     )
 
     def __init__(
