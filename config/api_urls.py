@@ -38,6 +38,7 @@ from marketplace.apis import (
     TenderQuestionViewSet,
     TenderViewSet,
 )
+from needs.apis import NeedViewSet
 from opendata.apis import BulkReleasesApi, ExtensionFileApi, RecordApi, ReleaseApi, ReleasesApi
 from orgs.apis import (
     AreaViewSet,
@@ -66,6 +67,7 @@ router.register("residents", ResidentViewSet, basename="resident")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("catalogue", CatalogueViewSet, basename="catalogue")
 router.register("budget-lines", BudgetLineViewSet, basename="budget-line")
+router.register("needs", NeedViewSet, basename="need")
 router.register("tenders", TenderViewSet, basename="tender")
 router.register("questions", QuestionViewSet, basename="question")
 router.register("bids", BidViewSet, basename="bid")

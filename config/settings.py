@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "common",
     "orgs",
     "documents",
+    "needs",
     "marketplace",
     "contracts",
     "challenges",

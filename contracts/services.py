@@ -21,6 +21,7 @@ from marketplace.services import (
     exclusion_impose,
     tender_finalize_award,
 )
+from needs.services import needs_contracted, needs_delivered, needs_reopened
 from orgs.models import Organization, User
 
 from .models import Contract, Instalment
@@ -114,6 +115,7 @@ def contract_sign(*, actor: User, contract: Contract) -> Contract:
         run_transition(contract, contract.activate, by=actor, description=reasons.CONTRACT_SIGNED)
         for instalment in contract.instalments.select_for_update().filter(kind=Instalment.Kind.ADVANCE):
             run_transition(instalment, instalment.make_payable, by=actor, description=reasons.CONTRACT_ACTIVE)
+        needs_contracted(contract.tender.needs.all(), contract_id=contract.pk, by=actor)  # §22
     return contract
 
 
@@ -151,6 +153,7 @@ def contract_terminate(*, actor: User, contract: Contract, reason: str) -> Contr
         contract_id=contract.pk,
         starts=contract.terminated_at,
     )
+    needs_reopened(contract.tender.needs.all(), tender_id=contract.tender_id, by=actor)  # §22
     return contract
 
 
@@ -345,4 +348,5 @@ def contract_complete(*, contract: Contract, by: User | None, reason: str) -> Co
     contract = _locked(contract)
     run_transition(contract, contract.complete, by=by, description=reason)
     contract_close_if_settled(contract=contract, by=by)
+    needs_delivered(contract.tender.needs.all(), contract_id=contract.pk, by=by)  # docs/rules.md §22
     return contract

@@ -34,6 +34,8 @@ from evaluations.models import Evaluation, Rating
 from marketplace import services as market
 from marketplace.models import BudgetLine, CatalogueItem, Criterion, Exclusion, Tender
 from marketplace.selectors import ranking_of
+from needs import services as needs_services
+from needs.models import Need
 from orgs import services as org_services
 from orgs.credit_code import check_character
 from orgs.models import Area, Household, Membership, Organization, Resident, User
@@ -258,6 +260,117 @@ def _households(area: Area) -> list[Household]:
     return list(Household.objects.filter(area__path__startswith=area.path).order_by("code"))
 
 
+# --- Residents' needs (docs/rules.md §22) ----------------------------------------------------------
+
+
+def _need(
+    cast: Cast, proposer: str, title: str, description: str, on: int, supporters: int, item: str
+) -> Need:
+    """A need ``proposer`` proposed on day ``on``, supported the next days by ``supporters`` more
+    households of 玉林北路社区."""
+    with day(on):
+        need = needs_services.need_propose(
+            actor=User.objects.get(username=proposer),
+            title=title,
+            description=description,
+            catalogue_item_id=cast.items[item].pk,
+        )
+    others = Resident.objects.filter(household__area__path__startswith=cast.ylbl.path).exclude(
+        household_id=need.household_id
+    )
+    for n, resident in enumerate(others.select_related("user").order_by("household__code")[:supporters]):
+        with day(on + 1 + n % 5):
+            needs_services.need_support(actor=resident.user, need=need)
+    return need
+
+
+def _council(cast: Cast, need: Need, on: int, decision: str, votes: tuple[int, int], **fields) -> None:
+    with day(on):
+        needs_services.need_deliberate(
+            actor=cast.community_user,
+            need=need,
+            held_on=timezone.localdate(),
+            minutes="居民议事会成员11人出席（社区两委、楼栋长、居民代表），听取提议人说明，逐项讨论后表决。",
+            votes_for=votes[0],
+            votes_against=votes[1],
+            decision=decision,
+            **fields,
+        )
+
+
+def _needs(cast: Cast) -> None:
+    """What 玉林北路社区's residents asked for this year: two needs the council accepted last spring
+    that the home-care contract now answers, one the after-school tender answers, one accepted and
+    waiting for a tender, one rejected (the property company's job), one waiting for the council."""
+    visits = _need(
+        cast,
+        "resident1",
+        NEED_VISITS,
+        "楼里好几位八十多岁的老人独居，子女不在身边，希望有社工定期上门看看。",
+        -300,
+        8,
+        "A0101",
+    )
+    meals = _need(
+        cast,
+        "resident2",
+        NEED_MEALS,
+        "社区老人做饭不方便，希望在党群服务中心开一个助餐点，中午能吃上热饭。",
+        -298,
+        6,
+        "A0101",
+    )
+    _council(cast, visits, -290, "accepted", (10, 1))
+    _council(cast, meals, -290, "accepted", (9, 2))
+    after_school = _need(
+        cast,
+        "resident2",
+        NEED_AFTER_SCHOOL,
+        "很多家庭父母都上班，孩子四点放学后没有地方去，希望社区提供课后托管。",
+        -40,
+        7,
+        "A0102",
+    )
+    _council(cast, after_school, -30, "accepted", (11, 0))
+    phones = _need(
+        cast,
+        "resident1",
+        "希望开设老年人智能手机课",
+        "老人不会用手机挂号、付款，希望社区开几期手机使用课。",
+        -20,
+        3,
+        "A0201",
+    )
+    _council(cast, phones, -8, "accepted", (8, 3))
+    lights = _need(
+        cast,
+        "resident2",
+        "3栋楼道灯坏了很久没人修",
+        "3栋2单元楼道灯坏了一个多月，晚上上下楼很危险。",
+        -18,
+        2,
+        "A0201",
+    )
+    _council(
+        cast,
+        lights,
+        -8,
+        "rejected",
+        (0, 11),
+        reason="other_responsible_body",
+        explanation="楼道照明由物业公司负责维修，社区已于当日转交物业并督促三日内修复。",
+    )
+    _need(
+        cast,
+        "resident1",
+        "周末亲子阅读活动",
+        "希望周末在社区图书角组织亲子阅读，让孩子少看手机。",
+        -2,
+        2,
+        "A0102",
+    )
+
+
 # --- Tenders ---------------------------------------------------------------------------------------
 
 
@@ -276,7 +389,13 @@ class Brief:
     bidding_days: int = 20
     start_after_deadline_days: int = 21  # evaluation, standstill and signature come first
     service_days: int = 365
+    answers: tuple[str, ...] = ()  # the titles of the residents' needs the tender answers (§22)
 
+
+# Residents' needs of 玉林北路社区 (docs/rules.md §22), named by the tenders that answer them.
+NEED_VISITS = "高龄独居老人希望有人定期上门看看"
+NEED_MEALS = "希望社区开办老年助餐点"
+NEED_AFTER_SCHOOL = "双职工家庭的孩子放学后无人照看"
 
 BRIEFS = {
     "home_care": Brief(
@@ -288,6 +407,7 @@ BRIEFS = {
         (("入户探访", 1200, "人次"), ("社区长者活动", 24, "场")),
         "建立长者服务台账，每周入户探访一次；设日间照料点，每月组织生日会与健康讲座。",
         "项目主管1名，持证社工3名，护理员2名，志愿者队伍20人。",
+        answers=(NEED_VISITS, NEED_MEALS),
     ),
     "bathing": Brief(
         "长者助浴服务",
@@ -369,6 +489,7 @@ BRIEFS = {
         (("课后托管", 6000, "人次"), ("亲子活动", 12, "场")),
         "工作日16:30至18:30开放，师生比不低于1:10，家长签到接送。",
         "持证社工2名，教师志愿者10名。",
+        answers=(NEED_AFTER_SCHOOL,),
     ),
     "self_governance": Brief(
         "院落自治能力提升项目",
@@ -429,6 +550,13 @@ def _sign_in_sheet(cast: Cast, event: ServiceEvent) -> None:
     )
 
 
+def _origin(cast: Cast, brief: Brief) -> dict:
+    """What the tender answers: the residents' needs its brief names, or the bureau's own plan."""
+    if not brief.answers:
+        return {"initiative_reason": "武侯区年度社区服务计划（区民政局立项）"}
+    return {"needs": list(Need.objects.filter(community=cast.ylbl, title__in=brief.answers))}
+
+
 def _tender(cast: Cast, brief: Brief) -> Tender:
     """The officer drafts the tender today (of the clock), with its tender documents: bidding for
     ``brief.bidding_days``, the service starting after evaluation, standstill and signature, for a
@@ -446,6 +574,7 @@ def _tender(cast: Cast, brief: Brief) -> Tender:
             "areas": [cast.ylbl],
             "beneficiaries": brief.beneficiaries,
             "ceiling_amount": brief.ceiling,
+            **_origin(cast, brief),
             "bid_deadline": deadline,
             "service_start": start,
             "service_end": start + datetime.timedelta(days=brief.service_days - 1),
@@ -992,6 +1121,7 @@ def seed() -> None:
     fiscal_year = timezone.localdate().year
     with day(-400):  # the platform was set up last year, with this year's budget
         cast = _cast(fiscal_year)
+    _needs(cast)
 
     with day(-1):  # an organisation registered yesterday; the platform admin has yet to verify it
         org_services.provider_register(

@@ -78,7 +78,15 @@ def links_of(user: Any, area: str) -> list[Link]:
     if area == "provider":
         return _provider_links(user)
     if area == "community":
-        return [Link(_("Residents to confirm"), reverse("community:residents"))]
+        return [
+            Link(_("Residents to confirm"), reverse("community:residents")),
+            Link(_("Residents' needs"), reverse("needs:council")),
+        ]
+    if area == "resident":
+        return [
+            Link(_("Your community's needs"), reverse("needs:list")),
+            Link(_("Propose a need"), reverse("needs:new")),
+        ]
     return []
 
 

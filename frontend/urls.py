@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("frontend.public.urls")),
     path("accounts/", include("frontend.accounts.urls")),
     path("", include("frontend.documents.urls")),
+    path("", include("frontend.needs.urls")),
     path("bureau/", include("frontend.bureau.urls")),
     path("bureau/", include("frontend.casework.urls")),
     path("provider/", include("frontend.provider.urls")),

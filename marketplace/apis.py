@@ -162,7 +162,11 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
 
     @extend_schema(request=None, responses=TenderSerializer)
     @action(detail=True, methods=["post"])
-    @error_codes(MarketplaceError.DEADLINE_TOO_SOON, MarketplaceError.BUDGET_INSUFFICIENT)
+    @error_codes(
+        MarketplaceError.DEADLINE_TOO_SOON,
+        MarketplaceError.BUDGET_INSUFFICIENT,
+        MarketplaceError.ORIGIN_MISSING,
+    )
     def publish(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._respond(services.tender_publish(actor=request.user, tender=self.get_object()))
 

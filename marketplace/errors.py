@@ -19,6 +19,7 @@ class MarketplaceError(ErrorCode):
     NO_ELIGIBLE_BID = "no_eligible_bid"
     NOT_EDITABLE = "not_editable"
     NOT_TOP_RANKED = "not_top_ranked"
+    ORIGIN_MISSING = "origin_missing"
     PRICE_ABOVE_CEILING = "price_above_ceiling"
     PROVIDER_EXCLUDED = "provider_excluded"
     QUESTIONS_CLOSED = "questions_closed"

@@ -33,6 +33,10 @@ STANDSTILL_DAYS_MAX = 90
 CRITERION_WEIGHTS_TOTAL = 100  # a tender's criteria weigh 0 to this each, and add up to it
 
 
+# The longest reason a bureau may give for a tender that answers no resident's need.
+INITIATIVE_REASON_MAX_LENGTH = 2000
+
+
 class CatalogueItem(models.Model):
     """An entry of the guiding catalogue (指导性目录). Every tender names one."""
 
@@ -146,6 +150,14 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         BudgetLine, on_delete=models.PROTECT, related_name="tenders", verbose_name=_("budget line")
     )
     areas = models.ManyToManyField(Area, related_name="tenders", verbose_name=_("service areas"))
+    # What the tender answers (docs/rules.md §22): residents' needs its communities accepted, or, for
+    # a tender the bureau initiates, the reason why — one of the two before it is published.
+    needs = models.ManyToManyField(
+        "needs.Need", blank=True, related_name="tenders", verbose_name=_("residents' needs answered")
+    )
+    initiative_reason = models.TextField(
+        _("why the bureau initiates it"), blank=True, max_length=INITIATIVE_REASON_MAX_LENGTH
+    )
     beneficiaries = models.TextField(_("beneficiaries"), blank=True)
     ceiling_amount = models.BigIntegerField(_("ceiling amount"), validators=[MinValueValidator(1)])
     currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))

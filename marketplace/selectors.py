@@ -25,7 +25,7 @@ def tender_list(*, user: Caller) -> QuerySet[Tender]:
     tenders: QuerySet[Tender] = Tender.objects.visible_to(user)
     return tenders.select_related(
         "bureau", "catalogue_item", "budget_line", "proposed_bid", "contract"
-    ).prefetch_related("areas", "kpis", "criteria", "payment_schedule", "amendments")
+    ).prefetch_related("areas", "needs", "kpis", "criteria", "payment_schedule", "amendments")
 
 
 def bid_by_receipt(*, tender: Tender, typed: str, provider_ids: Any = None) -> Bid | None:

@@ -9,6 +9,7 @@ from common.history import ReasonField
 from common.money import MAX_AMOUNT
 from common.reasons import REASON_MAX_LENGTH
 from common.transitions import transitions_available
+from needs.models import Need
 from orgs.models import Area, Organization
 
 from .components import Component, ScoreWeights
@@ -16,6 +17,7 @@ from .models import (
     ANSWER_MAX_LENGTH,
     BENEFICIARIES_MAX_LENGTH,
     CRITERION_WEIGHTS_TOTAL,
+    INITIATIVE_REASON_MAX_LENGTH,
     MIN_BIDS_MAX,
     MULTI_YEAR_JUSTIFICATION_MAX_LENGTH,
     QUESTION_MAX_LENGTH,
@@ -147,6 +149,18 @@ class TenderInputSerializer(serializers.Serializer[Any]):
     min_bids = serializers.IntegerField(min_value=1, max_value=MIN_BIDS_MAX, default=2)
     standstill_days = serializers.IntegerField(min_value=0, max_value=STANDSTILL_DAYS_MAX, required=False)
     renewal_allowed = serializers.BooleanField(required=False, default=False)
+    needs = serializers.PrimaryKeyRelatedField(
+        queryset=Need.objects.all(),
+        many=True,
+        required=False,
+        help_text="The residents' needs (accepted by their councils) the tender answers.",
+    )
+    initiative_reason = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        max_length=INITIATIVE_REASON_MAX_LENGTH,
+        help_text="Why the bureau initiates a tender that answers no resident's need.",
+    )
 
 
 class TenderAmendmentSerializer(serializers.ModelSerializer[TenderAmendment]):
@@ -203,6 +217,9 @@ class TenderSerializer(serializers.ModelSerializer[Tender]):
     areas: serializers.PrimaryKeyRelatedField[Area] = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
     )
+    needs: serializers.PrimaryKeyRelatedField[Need] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     contract = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
     amendments = TenderAmendmentSerializer(many=True, read_only=True)
@@ -223,6 +240,8 @@ class TenderSerializer(serializers.ModelSerializer[Tender]):
             "catalogue_item",
             "budget_line",
             "areas",
+            "needs",
+            "initiative_reason",
             "beneficiaries",
             "ceiling_amount",
             "currency",

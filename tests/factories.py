@@ -157,6 +157,7 @@ class TenderFactory(factory.django.DjangoModelFactory):
     bureau = factory.SubFactory(OrganizationFactory, kind=Organization.Kind.BUREAU)
     title = factory.Sequence(lambda n: f"Elderly day care package {n}")
     description = "Day care for elderly residents."
+    initiative_reason = "The district's plan for elderly care."
     catalogue_item = factory.SubFactory(CatalogueItemFactory)
     budget_line = factory.SubFactory(BudgetLineFactory, bureau=factory.SelfAttribute("..bureau"))
     ceiling_amount = 30_000_000
@@ -178,6 +179,12 @@ class TenderFactory(factory.django.DjangoModelFactory):
         Kpi.objects.create(tender=tender, name="Visits", target=Decimal(1200), unit="visits")
         if tender.bureau.jurisdiction_id:
             tender.areas.add(tender.bureau.jurisdiction)
+
+    @factory.post_generation
+    def needs(tender, create, extracted, **kwargs):
+        """``needs=[…]``: the residents' needs the tender answers."""
+        if create and extracted:
+            tender.needs.set(extracted)
 
 
 __all__ = ["PASSWORD", "Contract"]

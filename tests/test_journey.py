@@ -25,6 +25,7 @@ def tender_body(world, **overrides):
         "areas": [world["areas"]["street"].id],
         "beneficiaries": "Residents over 70",
         "ceiling_amount": 30_000_000,
+        "initiative_reason": "The district plan for elderly care.",
         "bid_deadline": deadline.isoformat(),
         "service_start": start.isoformat(),
         "service_end": start.replace(year=start.year + 1, day=1).isoformat(),

@@ -387,3 +387,27 @@ def test_the_demo_leaves_an_appeal_for_the_officer_or_the_review_body_to_decide(
     assert Document.objects.of(appeal).count() == 1
     for username in ("officer", "reviewer"):
         assert list(appeals_to_decide(user=_user(username))) == [appeal]
+
+
+def test_the_demo_shows_residents_needs_on_their_way_and_a_tender_answering_two():
+    """Residents' needs (docs/rules.md §22) in 玉林北路社区: two answered by the home-care contract,
+    one by the after-school tender open for bids, one accepted and waiting, one rejected with its
+    reason, one waiting for the committee (its work today)."""
+    from needs.models import Need
+    from needs.permissions import council_paths
+
+    call_command("seed_demo", stdout=StringIO())
+
+    statuses = sorted(Need.objects.values_list("status", flat=True))
+    assert statuses == sorted(["contracted", "contracted", "tendered", "accepted", "rejected", "submitted"])
+    home_care = Tender.objects.get(title="玉林片区居家养老服务")
+    assert home_care.needs.count() == 2 and not home_care.initiative_reason
+    assert Tender.objects.get(title="四点半课堂与青少年托管服务").needs.get().status == "tendered"
+    rejected = Need.objects.get(status="rejected")
+    assert rejected.deliberation.reason == "other_responsible_body" and rejected.deliberation.explanation
+    assert all(need.supporters >= 2 for need in Need.objects.all())
+    waiting = Need.objects.get(status="submitted")
+    assert any(waiting.community.path.startswith(path) for path in council_paths(_user("community")))
+    assert Tender.objects.filter(needs__isnull=True).exclude(initiative_reason="").count() == (
+        Tender.objects.filter(needs__isnull=True).count()
+    )

@@ -16,6 +16,7 @@ from common.errors import Invalid
 from common.money import fen_to_yuan, yuan_to_fen
 from marketplace.components import Component
 from marketplace.models import BudgetLine, CatalogueItem, Criterion, PaymentScheduleItem, Tender
+from needs.models import Need
 from orgs.models import Area
 
 from . import forms as f
@@ -44,6 +45,8 @@ FIELD_SECTIONS = {
     "description": "service",
     "catalogue_item": "service",
     "beneficiaries": "service",
+    "needs": "service",
+    "initiative_reason": "service",
     "areas": "areas-budget",
     "budget_line": "areas-budget",
     "ceiling_amount": "areas-budget",
@@ -168,6 +171,8 @@ class TenderDraft:
                 "description": tender.description,
                 "catalogue_item": tender.catalogue_item_id,
                 "beneficiaries": tender.beneficiaries,
+                "needs": [need.pk for need in tender.needs.all()],
+                "initiative_reason": tender.initiative_reason,
             },
             "areas-budget": {
                 "areas": [area.pk for area in tender.areas.all()],
@@ -234,6 +239,8 @@ class TenderDraft:
             "title": service["title"],
             "description": service.get("description") or "",
             "beneficiaries": service.get("beneficiaries") or "",
+            "needs": list(Need.objects.filter(pk__in=service.get("needs") or [])),
+            "initiative_reason": service.get("initiative_reason") or "",
             "catalogue_item": catalogue_item,
             "budget_line": budget_line,
             "areas": list(Area.objects.filter(pk__in=money.get("areas") or [])),

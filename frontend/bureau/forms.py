@@ -24,6 +24,7 @@ from marketplace.models import (
     ANSWER_MAX_LENGTH,
     BENEFICIARIES_MAX_LENGTH,
     CRITERION_WEIGHTS_TOTAL,
+    INITIATIVE_REASON_MAX_LENGTH,
     MIN_BIDS_MAX,
     MULTI_YEAR_JUSTIFICATION_MAX_LENGTH,
     SCORE_MAX,
@@ -139,13 +140,37 @@ class ServiceDetailsForm(SectionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example, residents aged 80 and over living alone."),
     )
+    needs = forms.TypedMultipleChoiceField(
+        label=_("Residents' needs it answers"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Needs the community councils in your jurisdiction accepted."),
+    )
+    initiative_reason = forms.CharField(
+        label=_("Why the bureau initiates it"),
+        max_length=INITIATIVE_REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed unless you tick the needs it answers: for example, the district's annual plan."),
+    )
 
-    def __init__(self, *args: Any, catalogue: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, catalogue: list[tuple[int, str]], needs: list[tuple[int, str]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["catalogue_item"]).choices = [
             ("", _("Choose a catalogue item")),
             *catalogue,
         ]
+        if needs:
+            cast(forms.ChoiceField, self.fields["needs"]).choices = needs
+        else:
+            del self.fields["needs"]
+
+    def rule_errors(self, data: dict[str, Any]) -> dict[str, list[str]]:
+        """A tender answers residents' needs or says why the bureau initiates it (§22)."""
+        return terms.origin_errors(data.get("needs") or [], data.get("initiative_reason") or "")
 
 
 class AreasBudgetForm(SectionForm):

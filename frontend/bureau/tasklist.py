@@ -16,6 +16,7 @@ from common.money import yuan, yuan_to_fen
 from marketplace import services
 from marketplace.models import CatalogueItem, Tender
 from marketplace.selectors import budget_line_list
+from needs.models import Need
 from orgs.models import Area, Organization
 
 from ..access import area_required
@@ -60,9 +61,29 @@ def _budget_lines(request: HttpRequest, bureau: Organization) -> Any:
     return budget_line_list(user=request.user).filter(bureau=bureau)
 
 
+def _need_choices(bureau: Organization) -> list[tuple[int, str]]:
+    """The residents' needs a tender of the bureau may name: accepted by councils in its jurisdiction."""
+    if bureau.jurisdiction is None:
+        return []
+    accepted = Need.objects.filter(
+        status=Need.Status.ACCEPTED, community__path__startswith=bureau.jurisdiction.path
+    ).select_related("community")
+    return [
+        (
+            need.pk,
+            _("%(title)s — %(community)s, %(count)d households")
+            % {"title": need.title, "community": need.community.name, "count": need.supporters},
+        )
+        for need in accepted.order_by("community__path", "-supporters", "pk")
+    ]
+
+
 def _form_options(request: HttpRequest, bureau: Organization, section: Section) -> dict[str, Any]:
     if section.form_class is f.ServiceDetailsForm:
-        return {"catalogue": [(item.pk, str(item)) for item in CatalogueItem.objects.filter(is_active=True)]}
+        return {
+            "catalogue": [(item.pk, str(item)) for item in CatalogueItem.objects.filter(is_active=True)],
+            "needs": _need_choices(bureau),
+        }
     if section.form_class is f.AreasBudgetForm:
         areas = []
         if bureau.jurisdiction is not None:

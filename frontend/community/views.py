@@ -4,6 +4,7 @@ the community score C, saved through evaluations.services."""
 from django.http import HttpRequest, HttpResponse
 
 from ..casework.party import PartyPages
+from ..needs.views import needs_awaiting_council
 from ..registrations import pending_registrations
 from ..waiting import tasks_for
 
@@ -18,6 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
         extra=lambda: {
             "tasks": tasks_for(request.user, "community"),
             "pending_residents": pending_registrations(request.user).count(),
+            "waiting_needs": needs_awaiting_council(request.user).count(),
         },
     )
 

@@ -15,6 +15,7 @@ from common.errors import Conflict
 from common.money import yuan
 from common.notifications import notify_after_commit
 from common.transitions import run_transition
+from needs.services import needs_reopened
 from orgs.models import User
 
 from ..errors import MarketplaceError
@@ -181,6 +182,7 @@ def award_annul(
         budget_line_locked(tender.budget_line_id)
         tender.committed_amount = 0
         run_transition(tender, tender.cancel, by=by, description=description)
+        needs_reopened(tender.needs.all(), tender_id=tender.pk, by=by)  # docs/rules.md §22
     else:
         run_transition(tender, tender.reopen_scoring, by=by, description=description)
     return tender

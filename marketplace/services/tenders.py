@@ -10,6 +10,7 @@ from common import reasons
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.transitions import run_transition
 from marketplace.errors import MarketplaceError
+from needs.services import check_needs_for_tender, needs_reopened, needs_tendered
 from orgs.models import Organization, User
 
 from ..components import DEFAULT_SCORE_WEIGHTS, Component, ScoreWeights
@@ -18,7 +19,7 @@ from ..selectors import ranking_of
 from .awards import award_annul, award_confirm, award_notify, award_publish, standing_award
 from .bids import bid_open
 from .budget import available_on, budget_line_locked, ceiling_errors
-from .terms import DEFAULT_SCHEDULE, earliest_bid_deadline, validate_terms
+from .terms import DEFAULT_SCHEDULE, earliest_bid_deadline, origin_errors, validate_terms
 
 NESTED = ("kpis", "criteria", "payment_schedule")
 
@@ -41,13 +42,17 @@ def _current_terms(tender: Tender) -> dict[str, Any]:
         ],
         "score_weights": ScoreWeights.of_tender(tender).as_dict(),
         "areas": list(tender.areas.all()),
+        "needs": list(tender.needs.select_related("community")),
+        "initiative_reason": tender.initiative_reason,
         "budget_line": tender.budget_line,
         "catalogue_item": tender.catalogue_item,
         "currency": tender.currency,
     }
 
 
-def _validate_references(bureau: Organization, terms: dict[str, Any]) -> None:
+def _validate_references(
+    bureau: Organization, terms: dict[str, Any], *, tender_id: int | None = None
+) -> None:
     errors: dict[str, list[str]] = {}
     if terms["budget_line"].bureau_id != bureau.id:
         errors["budget_line"] = [_("The budget line belongs to another bureau.")]
@@ -61,10 +66,14 @@ def _validate_references(bureau: Organization, terms: dict[str, Any]) -> None:
         errors["areas"] = [_("Service areas must lie within the bureau's jurisdiction.")]
     if errors:
         raise Invalid(errors)
+    jurisdiction = bureau.jurisdiction.path if bureau.jurisdiction else ""
+    check_needs_for_tender(terms.get("needs", []), jurisdiction_path=jurisdiction, tender_id=tender_id)
 
 
 def _write(tender: Tender, data: dict[str, Any]) -> None:
-    scalar = {key: value for key, value in data.items() if key not in (*NESTED, "areas", "score_weights")}
+    scalar = {
+        key: value for key, value in data.items() if key not in (*NESTED, "areas", "needs", "score_weights")
+    }
     for key, value in scalar.items():
         setattr(tender, key, value)
     for key, value in data.get("score_weights", {}).items():
@@ -72,6 +81,8 @@ def _write(tender: Tender, data: dict[str, Any]) -> None:
     tender.save()
     if "areas" in data:
         tender.areas.set(data["areas"])
+    if "needs" in data:
+        tender.needs.set(data["needs"])
     if "kpis" in data:
         tender.kpis.all().delete()
         Kpi.objects.bulk_create([Kpi(tender=tender, **item) for item in data["kpis"]])
@@ -115,7 +126,7 @@ def tender_update(*, actor: User, tender: Tender, data: dict[str, Any]) -> Tende
     if "score_weights" in data:
         merged["score_weights"] = {**_current_terms(tender)["score_weights"], **data["score_weights"]}
         data = {**data, "score_weights": merged["score_weights"]}
-    _validate_references(tender.bureau, merged)
+    _validate_references(tender.bureau, merged, tender_id=tender.pk)
     validate_terms(merged)
     _write(tender, data)
     return tender
@@ -138,8 +149,11 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
             extra={"earliest_deadline": earliest.isoformat()},
         )
     terms = _current_terms(tender)
-    _validate_references(tender.bureau, terms)
+    _validate_references(tender.bureau, terms, tender_id=tender.pk)
     validate_terms(terms)
+    missing = origin_errors(terms["needs"], terms["initiative_reason"])
+    if missing:
+        raise Conflict(missing["initiative_reason"][0], code=MarketplaceError.ORIGIN_MISSING)
     line = budget_line_locked(tender.budget_line_id)
     available = available_on(line)
     shortfall = ceiling_errors(ceiling_amount=tender.ceiling_amount, available=available)
@@ -150,7 +164,9 @@ def tender_publish(*, actor: User, tender: Tender) -> Tender:
             extra={"available": available, "ceiling_amount": tender.ceiling_amount},
         )
     tender.committed_amount = tender.ceiling_amount
-    return run_transition(tender, tender.publish, by=actor)
+    run_transition(tender, tender.publish, by=actor)
+    needs_tendered(tender.needs.all(), tender_id=tender.pk, by=actor)  # docs/rules.md §22
+    return tender
 
 
 @transaction.atomic
@@ -175,6 +191,7 @@ def tender_close(*, actor: User | None, tender: Tender) -> Tender:
         for bid in submitted:
             bid_open(actor=actor, bid=bid)
             run_transition(bid, bid.mark_not_awarded, by=actor, description=reasons.TENDER_UNSUCCESSFUL)
+        needs_reopened(tender.needs.all(), tender_id=tender.pk, by=actor)
         return tender
     run_transition(tender, tender.close, by=actor)
     for bid in submitted:
@@ -197,7 +214,9 @@ def tender_cancel(*, actor: User, tender: Tender, reason: str) -> Tender:
         )
     budget_line_locked(tender.budget_line_id)
     tender.committed_amount = 0
-    return run_transition(tender, tender.cancel, by=actor, description=reason.strip())
+    run_transition(tender, tender.cancel, by=actor, description=reason.strip())
+    needs_reopened(tender.needs.all(), tender_id=tender.pk, by=actor)
+    return tender
 
 
 @transaction.atomic

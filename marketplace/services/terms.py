@@ -250,3 +250,15 @@ def validate_terms(terms: dict[str, Any]) -> None:
     errors = terms_errors(terms)
     if errors:
         raise Invalid(field_errors(errors))
+
+
+def origin_errors(needs: list[Any], initiative_reason: str) -> Errors:
+    """A tender answers residents' needs or says why the bureau initiates it (docs/rules.md §22):
+    required to publish (a draft may leave it open)."""
+    if needs or (initiative_reason or "").strip():
+        return {}
+    return {
+        "initiative_reason": [
+            _("Name the residents' needs the tender answers, or say why the bureau initiates it.")
+        ]
+    }

@@ -198,6 +198,7 @@ def create_and_publish(page, live_server, cast: Cast) -> Tender:
     page.get_by_label("Description (optional)").fill("工作日日间照料，每周上门探访一次。")
     page.get_by_label("Catalogue item", exact=True).select_option(str(cast.catalogue_item.pk))
     page.get_by_label("Beneficiaries (optional)").fill("80 岁及以上独居老人。")
+    page.get_by_label("Why the bureau initiates it (optional)").fill("区民政局年度养老服务计划。")
     complete_section(page, "service details")
     assert task_status(page, "service") == "Completed"
 

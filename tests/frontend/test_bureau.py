@@ -31,6 +31,7 @@ def section_answers(world) -> dict[str, dict]:
             "description": "Day care for residents over 80.",
             "catalogue_item": world["catalogue_item"].pk,
             "beneficiaries": "Residents over 80 living alone",
+            "initiative_reason": "The district plan for elderly care.",
         },
         "areas-budget": {
             "areas": [world["areas"]["street"].pk],
@@ -312,7 +313,12 @@ def test_edit_a_draft_through_the_same_task_list(world, as_user):
     assert html.count("Completed") >= 6
     html = page(client.get(f"/bureau/tenders/{tender.pk}/edit/service/"))
     assert 'value="Old title"' in html
-    form = {"title": "New title", "catalogue_item": tender.catalogue_item_id, "completed": "yes"}
+    form = {
+        "title": "New title",
+        "catalogue_item": tender.catalogue_item_id,
+        "initiative_reason": tender.initiative_reason,
+        "completed": "yes",
+    }
     client.post(f"/bureau/tenders/{tender.pk}/edit/service/?return=check", form)
     response = client.post(f"/bureau/tenders/{tender.pk}/edit/check/")
     assert response["Location"] == f"/bureau/tenders/{tender.pk}/"

@@ -401,6 +401,7 @@ def tender_body(world, **overrides) -> dict:
         "budget_line": world["budget_line"].id,
         "areas": [world["areas"]["street"].id],
         "ceiling_amount": 30_000_000,
+        "initiative_reason": "The district plan for elderly care.",
         "bid_deadline": deadline.isoformat(),
         "service_start": start.isoformat(),
         "service_end": (start + datetime.timedelta(days=300)).isoformat(),
