@@ -13,6 +13,7 @@ from common.api import ReadViewSet
 from common.history import StateLogSerializer, history_of
 from common.schema import error_codes
 from orgs.auth import ApiRequest, AuthenticatedRequest
+from orgs.errors import OrgsError
 
 from . import services
 from .errors import NeedsError
@@ -33,7 +34,7 @@ class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet)
         return Response(self.output(NeedSerializer, self.get_queryset().get(pk=need.pk)), status=code)
 
     @extend_schema(request=NeedInputSerializer, responses={201: NeedSerializer})
-    @error_codes(NeedsError.NOT_A_RESIDENT, NeedsError.NO_COMMUNITY)
+    @error_codes(OrgsError.NOT_A_RESIDENT, NeedsError.NO_COMMUNITY)
     def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(NeedInputSerializer)
         need = services.need_propose(
@@ -46,7 +47,7 @@ class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet)
 
     @extend_schema(request=None, responses=NeedSerializer)
     @action(detail=True, methods=["post"])
-    @error_codes(NeedsError.NOT_A_RESIDENT, NeedsError.NOT_OF_YOUR_COMMUNITY, NeedsError.ALREADY_SUPPORTED)
+    @error_codes(OrgsError.NOT_A_RESIDENT, NeedsError.NOT_OF_YOUR_COMMUNITY, NeedsError.ALREADY_SUPPORTED)
     def support(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """A household of the need's community supports it (one support per household)."""
         return self._respond(services.need_support(actor=request.user, need=self.get_object()))

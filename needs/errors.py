@@ -4,7 +4,6 @@ from common.errors import ErrorCode
 
 
 class NeedsError(ErrorCode):
-    NOT_A_RESIDENT = "not_a_resident", 403
     NO_COMMUNITY = "no_community"
     ALREADY_SUPPORTED = "already_supported"
     NOT_OF_YOUR_COMMUNITY = "not_of_your_community", 403

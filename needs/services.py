@@ -23,6 +23,7 @@ from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.notifications import notify_after_commit
 from common.transitions import run_transition
 from orgs.auth import Caller
+from orgs.errors import OrgsError
 from orgs.models import User
 from orgs.permissions import confirmed_resident
 
@@ -81,7 +82,7 @@ def need_propose(
     """A confirmed resident proposes a need for their own community; their household supports it."""
     resident = confirmed_resident(actor)
     if resident is None:
-        raise Forbidden(_("Only a confirmed resident may propose a need."), code=NeedsError.NOT_A_RESIDENT)
+        raise Forbidden(_("Only a confirmed resident may propose a need."), code=OrgsError.NOT_A_RESIDENT)
     if catalogue_item_id is not None:
         catalogue = Need._meta.get_field("catalogue_item").related_model  # marketplace's, read lazily
         if not catalogue._default_manager.filter(pk=catalogue_item_id).exists():
@@ -114,9 +115,7 @@ def need_support(*, actor: Caller, need: Need) -> Need:
     need = _locked(need)
     if not rules.has_perm("needs.support_need", actor, need):
         if confirmed_resident(actor) is None:
-            raise Forbidden(
-                _("Only a confirmed resident may support a need."), code=NeedsError.NOT_A_RESIDENT
-            )
+            raise Forbidden(_("Only a confirmed resident may support a need."), code=OrgsError.NOT_A_RESIDENT)
         raise Forbidden(
             _("Only households of the need's community may support it."),
             code=NeedsError.NOT_OF_YOUR_COMMUNITY,

@@ -23,6 +23,7 @@ from contracts.serializers import ContractSummarySerializer
 from documents.errors import DocumentsError
 from evaluations.errors import EvaluationsError
 from marketplace.errors import MarketplaceError
+from needs.errors import NeedsError
 from orgs.errors import OrgsError
 from payments.errors import PaymentsError
 
@@ -33,6 +34,7 @@ API_APPS = [
     "common",
     "orgs",
     "documents",
+    "needs",
     "marketplace",
     "contracts",
     "challenges",
@@ -43,6 +45,7 @@ APP_ENUMS: list[type[ErrorCode]] = [
     CommonError,
     OrgsError,
     DocumentsError,
+    NeedsError,
     MarketplaceError,
     ContractsError,
     ChallengesError,
@@ -172,7 +175,7 @@ def test_every_app_code_is_listed_by_some_operation(schema):
         (
             "POST /api/v1/tenders/{id}/publish/",
             "409",
-            ["invalid_transition", "deadline_too_soon", "budget_insufficient"],
+            ["invalid_transition", "deadline_too_soon", "budget_insufficient", "origin_missing"],
         ),
         ("POST /api/v1/auth/token/", "429", ["throttled", "account_locked", "address_locked"]),
         ("POST /api/v1/organizations/{id}/payout-account/", "503", ["gateway_unavailable"]),
