@@ -20,9 +20,10 @@ PUBLISHED_NOTICE = "evaluation_published"
 def evaluations_to_announce() -> QuerySet[Evaluation]:
     """Published evaluations whose appeal window is open and whose provider has not been told."""
     told = SentNotice.objects.filter(kind=PUBLISHED_NOTICE).values("object_id")
-    return Evaluation.objects.filter(
+    due: QuerySet[Evaluation] = Evaluation.objects.filter(
         status=Evaluation.Status.PUBLISHED, appeal_until__gt=timezone.now()
     ).exclude(pk__in=told)
+    return due
 
 
 @transaction.atomic
