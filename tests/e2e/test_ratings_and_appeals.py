@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 
 from contracts.models import Instalment
 from contracts.settlement import ledger_invariant_holds
+from demo.seed import seed
 from evaluations.models import Appeal, Evaluation, Rating
 from evaluations.services import evaluation_confirm
 
@@ -201,7 +202,7 @@ def test_anyone_works_out_a_payment_on_the_public_tender_page(new_page, live_ser
     expect(result).to_be_visible()
     check(page, "the tender with a payment worked out")
     expect(page.locator("[data-testid=payout-composite]")).to_have_text("79.50")
-    expect(result).to_contain_text("C")
+    expect(result).to_contain_text("Band C (合格)")
     expect(result).to_contain_text("99.00%")
     expect(page.locator("[data-testid=payout-release]")).to_have_text("¥89,100.00")
     expect(page.locator("[data-testid=payout-withheld]")).to_have_text("¥900.00")
@@ -211,3 +212,27 @@ def test_anyone_works_out_a_payment_on_the_public_tender_page(new_page, live_ser
     button(page, "Work it out").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("The score must be 100 or less")
     expect(result).to_have_count(0)
+
+
+def test_the_simulator_on_the_demos_tender_gives_the_readmes_figures(new_page, live_server):
+    """The README's example on the demo (make run): 社区老年人健康管理服务, ceiling ¥50,000, holdback
+    30 % = ¥15,000; T = B = R = 80, C = 75 → S = 79.50, band C, f = 0.99: ¥14,850 paid, ¥150 withheld."""
+    seed()
+    title = "社区老年人健康管理服务"
+    page = english_page(new_page, live_server, PHONE)
+
+    page.goto("/")
+    check(page, "the demo's landing page")
+    follow(page, link(page, title).first, "the demo's tender")
+    expect(page.locator("[data-testid=payout-bands]")).to_contain_text("¥15,000.00")
+    for label, value in (("T", "80"), ("B", "80"), ("R", "80"), ("C", "75")):
+        page.get_by_label(re.compile(rf"\({label}\)")).fill(value)
+    button(page, "Work it out").click()
+    result = page.locator("[data-testid=payout-result]")
+    expect(result).to_be_visible()
+    check(page, "the demo's tender with a payment worked out")
+    expect(page.locator("[data-testid=payout-composite]")).to_have_text("79.50")
+    expect(result).to_contain_text("Band C (合格)")
+    expect(result).to_contain_text("99.00%")
+    expect(page.locator("[data-testid=payout-release]")).to_have_text("¥14,850.00")
+    expect(page.locator("[data-testid=payout-withheld]")).to_have_text("¥150.00")
