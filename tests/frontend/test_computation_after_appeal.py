@@ -31,11 +31,14 @@ def published(world):
     return {**objects, "evaluation": evaluation}
 
 
-def appeal(world, api, published) -> int:
+def appeal(world, api, published, claimed: dict | None = None) -> int:
     provider_admin = world["provider_admins"][0]  # delivering_contract's provider is the first
     filed = api(provider_admin).post(
         f"evaluations/{published['evaluation'].pk}/appeals/",
-        {"grounds": "The assessor visited on a public holiday.", "claimed": {"third_party": "93.48"}},
+        {
+            "grounds": "The assessor visited on a public holiday.",
+            "claimed": claimed or {"third_party": "93.48"},
+        },
         format="json",
     )
     assert filed.status_code == 201, filed.json()
@@ -91,3 +94,25 @@ def test_an_open_or_no_appeal_shows_only_the_published_s(world, api, browse, pub
     appeal(world, api, published)
     html = page(browse().get(computation_url(published)))
     assert 'data-testid="computation-appeal"' not in html and 'data-testid="appeal-summary"' not in html
+
+
+def test_a_midterm_appeal_walks_s_double_prime_to_the_interim_instalment(world, api, browse):
+    objects = flows.delivering_contract(world)
+    evaluation = flows.published_evaluation(world, objects, satisfaction=2, t="55", b="55", c="55")
+    assert evaluation.composite == Decimal("58.07")  # below 60: the interim would wait
+    published = {**objects, "evaluation": evaluation}
+    appeal_id = appeal(world, api, published, claimed={"third_party": "65"})
+    upheld = api(world["officer"]).post(
+        f"appeals/{appeal_id}/decide/", {"decision": "upheld", "reasoning": "Agreed."}, format="json"
+    )
+    assert upheld.status_code == 200, upheld.json()
+
+    html = page(browse().get(computation_url(published)))
+
+    assert text(html, "appeal-s").endswith("→ 62.07")
+    assert text(html, "appeal-f") == (
+        "A midterm evaluation releases the interim instalment whole when S is 60 or more, and nothing "
+        "below: S″ = 62.07."
+    )
+    money = text(html, "appeal-money")
+    assert "× 1 = ¥" in money and "returned to the budget" not in money
