@@ -439,6 +439,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.confirm_due_evaluations",
         "schedule": crontab(minute="*/10"),
     },
+    "notify-published-evaluations": {
+        "task": "evaluations.tasks.notify_published_evaluations",
+        "schedule": crontab(minute="*/5"),
+    },
     "remind-recipients-to-rate": {
         "task": "evaluations.tasks.remind_recipients",
         "schedule": crontab(hour=10, minute=0),

@@ -8,6 +8,7 @@ from common.tasks import fan_out
 from contracts.models import Contract
 
 from .models import Evaluation
+from .notices import evaluation_publication_notify, evaluations_to_announce
 from .services import evaluation_confirm, evaluation_open_for, recipients_remind
 
 logger = logging.getLogger(__name__)
@@ -44,3 +45,15 @@ def remind_recipients() -> int:
         recipients_remind(evaluation=evaluation)
         for evaluation in Evaluation.objects.filter(status=Evaluation.Status.OPEN).select_related("contract")
     )
+
+
+@shared_task(ignore_result=True)
+def notify_published_evaluations() -> int:
+    """Tell the provider of every published evaluation whose appeal window is open and who has not
+    been told yet (beat, every few minutes): once per evaluation (``notices``)."""
+    return fan_out(evaluations_to_announce(), notify_evaluation_published)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def notify_evaluation_published(evaluation_id: int) -> None:
+    evaluation_publication_notify(evaluation_id=evaluation_id)

@@ -38,13 +38,20 @@ from .permissions import (
     is_tender_bureau_member,
     tender_bids_visible_to,
 )
-from .selectors import budget_line_list, ranking_shown_to, tender_list
+from .selectors import (
+    bid_score_history,
+    budget_line_list,
+    may_see_individual_scores,
+    ranking_shown_to,
+    tender_list,
+)
 from .serializers import (
     AnswerInputSerializer,
     AwardInputSerializer,
     AwardSerializer,
     BidInputSerializer,
     BidPatchSerializer,
+    BidScoreEntrySerializer,
     BidSerializer,
     BudgetLineSerializer,
     BureauQuestionSerializer,
@@ -422,6 +429,18 @@ class BidViewSet(mixins.RetrieveModelMixin, ReadViewSet):
             raise Invalid({"criterion": [_("Choose a quality criterion of this tender.")]})
         score = services.bid_score(actor=request.user, bid=bid, criterion=criterion, score=data["score"])
         return Response(ScoreSerializer(score).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=BidScoreEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="score-history", pagination_class=None, filter_backends=[])
+    def score_history(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        """Every entry of a score on the bid, oldest first, with the criterion, the evaluator, when,
+        and the score it replaced (docs/rules.md §11, score history): for those who may see who gave
+        which score (the tender's officers, the platform admin); 404 for anyone else."""
+        bid: Bid = self.get_object()
+        if not may_see_individual_scores(request.user, bid.tender):
+            raise NotFound()
+        entries = bid_score_history(user=request.user, bid=bid)
+        return Response(BidScoreEntrySerializer(entries, many=True).data)
 
     @documents_action(MarketplaceError.NOT_EDITABLE)
     def documents(self, request: ApiRequest, pk: str | None = None) -> Response:

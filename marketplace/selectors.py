@@ -234,9 +234,14 @@ def own_standing(bid: Bid, ranking: list[RankingRow] | None = None) -> RankingRo
     return next((row for row in ranking if row.bid.pk == bid.pk), None)
 
 
+def may_see_individual_scores(user: Caller, tender: Tender) -> bool:
+    """Who gave which score, and its history: the tender's officers and the platform admin."""
+    return bool(rules.has_perm("marketplace.view_individual_scores_of_tender", user, tender))
+
+
 def bid_score_history(*, user: Any, bid: Bid) -> list[BidScoreEntry]:
     """Every entry of a score on ``bid`` with who, when and the score it replaced (docs/rules.md §11),
     for those who may see individual scores; empty for anyone else."""
-    if not rules.has_perm("marketplace.view_individual_scores_of_tender", user, bid.tender):
+    if not may_see_individual_scores(user, bid.tender):
         return []
     return list(BidScoreEntry.objects.filter(bid=bid).select_related("criterion", "evaluator"))

@@ -487,6 +487,25 @@ class ScoreSerializer(serializers.Serializer[Any]):
     scored_at = serializers.DateTimeField()
 
 
+class BidScoreEvaluatorSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class BidScoreEntrySerializer(serializers.Serializer[Any]):
+    """One entry of a bid score: the criterion, the score, the score it replaced (null for the first),
+    by whom and when (docs/rules.md §11, score history)."""
+
+    id = serializers.IntegerField()
+    bid = serializers.IntegerField(source="bid_id")
+    criterion = serializers.IntegerField(source="criterion_id")
+    criterion_name = serializers.CharField(source="criterion.name")
+    score = serializers.DecimalField(max_digits=5, decimal_places=2)
+    previous_score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    by = BidScoreEvaluatorSerializer(source="evaluator")
+    entered_at = serializers.DateTimeField()
+
+
 class AwardStandingSerializer(serializers.Serializer[Any]):
     """One row of an award notice: an opened bid's provider, price, total and rank."""
 
