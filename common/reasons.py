@@ -76,8 +76,8 @@ COMPLAINT_SUBMITTED = Reason("complaint_submitted", gettext_noop("complaint %(co
 COMPLAINT_UPHELD = Reason("complaint_upheld", gettext_noop("complaint %(complaint)s upheld"))
 NOTHING_PENDING = Reason("nothing_pending", gettext_noop("no challenge or complaint pending"))
 
-NEED_ACCEPTED = Reason("need_accepted", gettext_noop("accepted by the council on %(held_on)s"))
-NEED_REJECTED = Reason("need_rejected", gettext_noop("rejected by the council on %(held_on)s"))
+NEED_ACCEPTED = Reason("need_accepted", gettext_noop("accepted by the council"))
+NEED_REJECTED = Reason("need_rejected", gettext_noop("rejected by the council"))
 NEED_TENDERED = Reason("need_tendered", gettext_noop("named in tender %(tender)s"))
 NEED_REOPENED = Reason("need_reopened", gettext_noop("tender %(tender)s ended without a service"))
 NEED_CONTRACTED = Reason("need_contracted", gettext_noop("contract %(contract)s signed"))

@@ -80,7 +80,7 @@ def links_of(user: Any, area: str) -> list[Link]:
     if area == "community":
         return [
             Link(_("Residents to confirm"), reverse("community:residents")),
-            Link(_("Residents' needs"), reverse("needs:council")),
+            Link(_("Needs for the council"), reverse("needs:council")),
         ]
     if area == "resident":
         return [

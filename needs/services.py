@@ -191,7 +191,7 @@ def need_deliberate(
     method, reason_text = (
         (need.accept, reasons.NEED_ACCEPTED) if accepted else (need.reject, reasons.NEED_REJECTED)
     )
-    run_transition(need, method, by=actor, description=reason_text % {"held_on": held_on.isoformat()})
+    run_transition(need, method, by=actor, description=reason_text)
     _tell(need)
     return need
 
