@@ -266,6 +266,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon_write": env_str("API_THROTTLE_ANON_WRITE", "30/minute"),
         "ratings": env_str("API_THROTTLE_RATINGS", "30/hour"),
+        "needs": env_str("API_THROTTLE_NEEDS", "20/hour"),
     },
     "COERCE_DECIMAL_TO_STRING": True,
 }

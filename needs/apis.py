@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from common.api import ReadViewSet
 from common.history import StateLogSerializer, history_of
 from common.schema import error_codes
+from common.throttling import ScopedRateThrottle, Throttle
 from orgs.auth import ApiRequest, AuthenticatedRequest
 from orgs.errors import OrgsError
 
@@ -26,6 +27,11 @@ from .serializers import DeliberateInputSerializer, NeedInputSerializer, NeedSer
 class NeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
     serializer_class = NeedSerializer
     filterset_class = NeedFilter
+    throttle_scope = "needs"
+
+    def get_throttles(self) -> list[Throttle]:
+        """Proposing and supporting: ``API_THROTTLE_NEEDS`` per user (reads are not throttled)."""
+        return [ScopedRateThrottle()] if self.action in ("create", "support") else []
 
     def get_queryset(self) -> QuerySet[Any]:
         return need_list(user=self.request.user).select_related("deliberation")

@@ -27,6 +27,7 @@ from orgs.permissions import area_subtree_q, confirmed_resident
 from ..access import area_required
 from ..forms import add_service_error
 from ..post_only import post_only_or_redirect
+from ..throttling import throttle_posts
 from .forms import DeliberationForm, ProposeForm
 
 PAGE_SIZE = 20
@@ -148,6 +149,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @area_required("resident")
+@throttle_posts("needs")
 def need_new(request: HttpRequest) -> HttpResponse:
     form = ProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -166,6 +168,7 @@ def need_new(request: HttpRequest) -> HttpResponse:
 
 @area_required("resident")
 @post_only_or_redirect("needs:need", "pk")
+@throttle_posts("needs")
 def need_support(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(need_list(user=request.user), pk=pk)
     try:

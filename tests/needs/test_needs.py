@@ -420,3 +420,18 @@ def test_a_tender_is_published_only_with_needs_or_the_bureaus_reason(world):
     assert published.status_code == 200, published.json()
     assert Need.objects.get(pk=need.pk).status == "tendered"
     assert Api().get(f"tenders/{tender_id}/").json()["needs"] == [need.pk]
+
+
+def test_proposing_and_supporting_past_the_rate_is_429_and_saves_nothing(world, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework import throttling as drf_throttling
+
+    cache.clear()
+    monkeypatch.setattr(drf_throttling.SimpleRateThrottle, "THROTTLE_RATES", {"needs": "2/hour"})
+    resident = resident_of(world["areas"]["compound"])
+    body = {"title": "Lunch", "description": "Hot lunches."}
+
+    statuses = [Api(resident).post("needs/", body).status_code for _ in range(3)]
+
+    assert statuses == [201, 201, 429]
+    assert Need.objects.count() == 2
