@@ -44,7 +44,7 @@ def test_a_rating_costs_the_pinned_statements_and_reads_the_contract_once(world,
 
     assert response.status_code == 201, response.json()
     assert len(statements) == PINNED_STATEMENTS, "\n".join(statements)
-    assert sum('"contracts_contract"' in sql for sql in statements) == 1
+    assert sum("contracts_contract" in sql for sql in statements) == 1
     assert not any("FOR UPDATE" in sql for sql in statements)
     rating = Rating.objects.get()
     assert (rating.household, rating.evaluation) == (objects["residents"][0].household, objects["evaluation"])
