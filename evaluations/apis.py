@@ -328,15 +328,8 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         EvaluationsError.ALREADY_RATED,
     )
     def create(self, request: AuthenticatedRequest) -> Response:
-        data = self.input(RatingInputSerializer)
-        contract = (
-            Contract.objects.filter(pk=data.pop("contract")).exclude(status=Contract.Status.DRAFT).first()
-        )
-        if contract is None:
-            raise NotFound()
-        rating = services.rating_create(
-            actor=request.user, contract=contract, client_address=client_address(request), **data
-        )
+        data = self.input(RatingInputSerializer)  # the service reads the contract (404 if none)
+        rating = services.rating_create(actor=request.user, client_address=client_address(request), **data)
         return Response(self.output(RatingSerializer, rating), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RatingPatchSerializer, responses=RatingSerializer)
