@@ -53,10 +53,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Compresses HTML and JSON (not what WhiteNoise serves, already compressed). BREACH: the pages'
-    # one secret, the CSRF token, is masked afresh on every response and GZipMiddleware pads each
-    # answer with random bytes (Django ≥ 4.2), so compressing pages that also reflect the query is
-    # safe; session cookies are headers, never compressed (docs/rules.md §15).
+    # Compresses HTML and JSON (not what WhiteNoise serves, already compressed). BREACH, for pages
+    # that carry a CSRF token and reflect the query: the token is masked afresh on every response,
+    # so its compressed length leaks nothing an attacker can build on; GZipMiddleware also pads each
+    # answer with random bytes (Django ≥ 4.2), which makes guessing other page content by length
+    # slower, not impossible. Session cookies are headers, never compressed (docs/rules.md §15).
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "common.headers.PermissionsPolicyMiddleware",
