@@ -31,6 +31,8 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5_000},
     },
 }
+# SQLite: one host, the version beside the answers; PostgreSQL: in the database cache, as deployed.
+PUBLIC_CACHE_VERSION_CACHE = "public" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "default"
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 NOTIFICATIONS_SMS_BACKEND = "bench.notifications.NullSmsBackend"
 PAYMENTS_GATEWAY = "treasury"  # a payment order, no network

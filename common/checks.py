@@ -31,8 +31,7 @@ def check_shared_cache(app_configs: Any, **kwargs: Any) -> list[Warning]:
         return [
             Warning(
                 "The default cache is per process: request throttles and sign-in lockouts would "
-                "count in each worker alone, and the public lists' cache version would move in one "
-                "worker only, the others serving stale answers (common/public_cache.py).",
+                "count in each worker alone.",
                 hint="Set REDIS_URL (or CACHE_URL), or keep the database cache.",
                 id="shequ.W001",
             )

@@ -8,9 +8,12 @@ page), cached in Django's ``public`` cache and never stale:
   The version moves through the signals of ``marketplace.public_cache`` (every save or delete of
   a row the lists show) and, for the writes that send no signal (``QuerySet.update``,
   ``bulk_create``), through an explicit :func:`changed`.
-- the version lives in the **default** cache (the database table, or Redis), which every process
-  on every host shares; only the answers live in the ``public`` cache (files on each host without
-  Redis). A version kept per host would leave the other hosts serving their old answers.
+- the version is shared by every process that serves the lists (``PUBLIC_CACHE_VERSION_CACHE``):
+  with PostgreSQL (possibly several hosts) it is in the default cache (the database table, or
+  Redis), while each host may keep the answers in its own ``public`` folder; a version kept per
+  host would leave the other hosts serving their old answers. With SQLite (one file, so one host)
+  it sits beside the answers in the ``public`` cache, which that host's workers share, and costs
+  no query. ``check_version_shared`` warns when it would be per process.
 - only anonymous requests are served from, or stored in, the cache: what a signed-in user is
   shown may differ (drafts of their bureau, the transitions they may use), and is never stored.
 - the key holds the language, the scheme and host, the query string as sent (the order of
@@ -30,9 +33,11 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
+from django.core.checks import Warning
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import get_conditional_response
@@ -40,9 +45,30 @@ from django.utils.text import compress_string
 from django.utils.translation import get_language
 
 ALIAS = "public"
-# The version is shared by every process on every host: the default cache (database or Redis).
-VERSION_ALIAS = "default"
 VERSION_KEY = "public-version"
+PER_PROCESS = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def _versions() -> BaseCache:
+    return caches[getattr(settings, "PUBLIC_CACHE_VERSION_CACHE", "default")]
+
+
+def check_version_shared(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """A version in a per-process cache moves in one worker only: the others serve stale answers."""
+    alias = getattr(settings, "PUBLIC_CACHE_VERSION_CACHE", "default")
+    if settings.DEBUG or not enabled() or settings.CACHES[alias]["BACKEND"] not in PER_PROCESS:
+        return []
+    return [
+        Warning(
+            f"The public lists' cache version is kept in the per-process cache {alias!r}: a change "
+            "would be seen by one worker only, the others serving stale answers.",
+            hint="Set REDIS_URL (or CACHE_URL), keep the database cache, or SHEQU_PUBLIC_CACHE=0.",
+            id="shequ.W003",
+        )
+    ]
 
 
 def enabled() -> bool:
@@ -57,7 +83,7 @@ def changed(using: str | None = None) -> None:
 
 
 def _bump() -> None:
-    caches[VERSION_ALIAS].set(VERSION_KEY, _new_version(), None)
+    _versions().set(VERSION_KEY, _new_version(), None)
 
 
 def _new_version() -> str:
@@ -66,7 +92,7 @@ def _new_version() -> str:
 
 def current_version() -> str:
     """The version now; a lost one (evicted, a fresh cache) is replaced by a new one, never an old."""
-    cache = caches[VERSION_ALIAS]
+    cache = _versions()
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, _new_version(), None)

@@ -236,6 +236,14 @@ CACHES["public"] = (
         "OPTIONS": {"MAX_ENTRIES": 5_000},
     }
 )
+# Where the cache's version lives: SQLite is one file on one host, so the version sits beside the
+# answers (shared by that host's workers, no query per request); any other database may serve
+# several hosts, so the version is in the default cache (the database table, or Redis) they share.
+PUBLIC_CACHE_VERSION_CACHE = (
+    "public"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not _CACHE_URL
+    else "default"
+)
 PUBLIC_CACHE_ENABLED = env_bool("SHEQU_PUBLIC_CACHE", True)
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
 

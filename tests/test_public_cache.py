@@ -193,8 +193,10 @@ def test_a_date_never_stands_for_the_answer(world, settings):
 
 
 def test_the_version_is_shared_by_hosts_that_keep_their_own_answers(world, settings, tmp_path):
-    """Without Redis each host keeps its answers in its own folder; a change made through one host
-    is seen at once through the other (the version is in the shared default cache)."""
+    """PostgreSQL without Redis: each host keeps its answers in its own folder; a change made
+    through one host is seen at once through the other (the version is in the shared default
+    cache, the database table in production)."""
+    settings.PUBLIC_CACHE_VERSION_CACHE = "default"  # what config/settings.py chooses for PostgreSQL
     tender = published_tender(world, bid_deadline=f.in_days(30))
     default = settings.CACHES["default"]
 
@@ -229,6 +231,43 @@ def test_signed_in_users_are_never_served_the_public_answer(world, settings):
     browser.force_login(world["officer"])
     assert draft.title.encode() in browser.get(PAGE).content
     assert draft.title.encode() not in Client().get(PAGE).content
+
+
+@pytest.mark.parametrize(
+    ("database", "cache", "where"),
+    [
+        ("sqlite:////tmp/shequ.sqlite3", "", "public"),  # one file, one host: beside the answers
+        ("postgres://shequ@db.internal/shequ", "", "default"),  # several hosts: the database cache
+        ("sqlite:////tmp/shequ.sqlite3", "redis://cache.internal:6379/0", "default"),
+    ],
+)
+def test_the_settings_keep_the_version_where_every_host_reads_it(database, cache, where):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    show = "from config import settings; print(settings.PUBLIC_CACHE_VERSION_CACHE)"
+    env = {**os.environ, "DATABASE_URL": database, "CACHE_URL": cache, "REDIS_URL": ""}
+    shown = subprocess.run(
+        [sys.executable, "-c", show], cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert shown.stdout.strip() == where, shown.stderr
+
+
+def test_a_version_kept_per_process_is_a_warning(settings):
+    from common.public_cache import check_version_shared
+
+    settings.DEBUG = False
+    settings.PUBLIC_CACHE_VERSION_CACHE = "default"
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    assert [warning.id for warning in check_version_shared(None)] == ["shequ.W003"]
+    settings.PUBLIC_CACHE_VERSION_CACHE = "public"  # a folder: shared by the host's workers
+    assert check_version_shared(None) == []
 
 
 def test_the_language_and_the_query_are_part_of_the_key(world, settings):
