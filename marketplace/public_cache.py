@@ -1,12 +1,12 @@
-"""The writes that change what the public tender lists show (the list API's tenders with their KPIs,
-criteria, payment schedule, amendments and contract id; the ``/tenders/`` page's bureau and
-category names and its area and category filters), each moving the public cache's version when its
-transaction commits (``common.public_cache``). Every save or delete of such a row sends a signal
-here, so that no service can forget it — a transition too (``run_transition`` saves). Award notices
-and documents are on the tender pages, which are not cached; an award or an amendment also saves
-the tender, which moves the version. ``QuerySet.update`` and ``bulk_create`` send no signal:
-services that use them on these models without saving the tender call
-``common.public_cache.changed`` themselves."""
+"""The writes that change what the public tender lists show (the list API's tenders with their
+KPIs, criteria, payment schedule, areas, needs, amendments and contract id; the ``/tenders/``
+page's bureau and category names and its area and category filters), each moving the public
+cache's version when its transaction commits (``common.public_cache``). Every save or delete of
+such a row sends a signal here, so that no service can forget it — a transition too
+(``run_transition`` saves). Award notices and documents are on the tender pages, which are not
+cached; an award or an amendment also saves the tender, which moves the version.
+``QuerySet.update`` and ``bulk_create`` send no signal: services that use them on these models
+without saving the tender call ``common.public_cache.changed`` themselves."""
 
 from typing import Any
 
@@ -48,3 +48,4 @@ def connect() -> None:
     for model in (*SHOWN, *SHOWN_BY_ID):
         post_delete.connect(_changed, sender=model, dispatch_uid=f"public-cache-delete-{model}")
     m2m_changed.connect(_changed, sender="marketplace.Tender_areas", dispatch_uid="public-cache-areas")
+    m2m_changed.connect(_changed, sender="marketplace.Tender_needs", dispatch_uid="public-cache-needs")
