@@ -166,7 +166,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", default="", help="comma-separated endpoints (default: all)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the data set from nothing")
     parser.add_argument(
-        "--out", type=Path, default=None, help="results JSON (default var/bench/results-<time>.json)"
+        "--var", type=Path, default=VAR, help="the folder of the data sets and results (default var/bench)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="results JSON (default <var>/results-<time>.json)"
     )
     args = parser.parse_args(argv)
     args.scale = scale
@@ -278,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         ref = ENDPOINTS[name].get("ref")
         if ref and ref not in names:
             names.insert(0, ref)
-    data_dir = VAR / f"data-t{args.tenders}-r{args.residents}-k{args.ratings}"
+    data_dir = args.var / f"data-t{args.tenders}-r{args.residents}-k{args.ratings}"
+    data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -363,11 +367,11 @@ def main(argv: list[str] | None = None) -> int:
         "runs": runs,
     }
     print_table(report)
-    out = args.out or VAR / f"results-{report['when'].replace(':', '')}.json"
+    out = args.out or args.var / f"results-{report['when'].replace(':', '')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     if args.out is None:
-        (VAR / "latest.json").write_text(json.dumps(report, indent=2))
+        (args.var / "latest.json").write_text(json.dumps(report, indent=2))
     print(f"bench: results in {out}")
     return 0
 

@@ -14,7 +14,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 from django_fsm import can_proceed
 
-from . import public_cache
 from .errors import InvalidTransition
 
 M = TypeVar("M", bound=models.Model)
@@ -36,7 +35,6 @@ def run_transition(
         raise InvalidTransition()
     actor = by if getattr(by, "is_authenticated", False) else None
     method(by=actor, description=description or None, **kwargs)
-    public_cache.changed_if_shown(instance)  # a state the public lists show: new answers on commit
     if save:
         instance.save()
     return instance

@@ -53,10 +53,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Compresses HTML and JSON (not what WhiteNoise serves, already compressed). BREACH: the pages'
-    # one secret, the CSRF token, is masked afresh on every response and GZipMiddleware pads each
-    # answer with random bytes (Django ≥ 4.2), so compressing pages that also reflect the query is
-    # safe; session cookies are headers, never compressed (docs/rules.md §15).
+    # Compresses HTML and JSON (not what WhiteNoise serves, already compressed). BREACH, for pages
+    # that carry a CSRF token and reflect the query: the token is masked afresh on every response,
+    # so its compressed length leaks nothing an attacker can build on; GZipMiddleware also pads each
+    # answer with random bytes (Django ≥ 4.2), which makes guessing other page content by length
+    # slower, not impossible. Session cookies are headers, never compressed (docs/rules.md §15).
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "common.headers.PermissionsPolicyMiddleware",
@@ -234,6 +235,14 @@ CACHES["public"] = (
         "LOCATION": env_str("PUBLIC_CACHE_DIR", str(VAR_DIR / "public-cache")),
         "OPTIONS": {"MAX_ENTRIES": 5_000},
     }
+)
+# Where the cache's version lives: SQLite is one file on one host, so the version sits beside the
+# answers (shared by that host's workers, no query per request); any other database may serve
+# several hosts, so the version is in the default cache (the database table, or Redis) they share.
+PUBLIC_CACHE_VERSION_CACHE = (
+    "public"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not _CACHE_URL
+    else "default"
 )
 PUBLIC_CACHE_ENABLED = env_bool("SHEQU_PUBLIC_CACHE", True)
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)

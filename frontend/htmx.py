@@ -10,5 +10,5 @@ def wants_fragment(request: HttpRequest) -> bool:
 
 
 def vary_on_htmx(response: HttpResponse) -> HttpResponse:
-    patch_vary_headers(response, ["HX-Request"])
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return response

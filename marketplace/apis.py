@@ -121,11 +121,19 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         """Anonymous callers' JSON answers come from the public cache (common/public_cache.py), with
-        an ETag and Last-Modified for conditional GETs; everyone else's are computed."""
+        an ETag for conditional GETs; everyone else's are computed. The key holds the accepted
+        media type (``indent`` and any other parameter change the body)."""
         renderer = request.accepted_renderer
         if request.user.is_authenticated or not public_cache.enabled() or renderer.format != "json":
             return super().list(request, *args, **kwargs)
-        entry = public_cache.Entry(request._request, "api-tenders", renderer.format, gzip=True)
+        entry = public_cache.Entry(
+            request._request,
+            "api-tenders",
+            renderer.format,
+            request.accepted_media_type,
+            gzip=True,
+            vary=["Accept"],
+        )
         unchanged: HttpResponseBase | None = entry.not_modified(request._request)
         if unchanged is not None:
             return unchanged

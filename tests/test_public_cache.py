@@ -2,12 +2,14 @@
 public sees, the cached answer is the one the product computes afresh (common/public_cache.py).
 These tests commit for real (``transaction=True``): the version moves in the commit hook."""
 
+import time
+
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from rest_framework.test import APIClient
 
 from marketplace import services
-from orgs.models import User
 
 from . import factories as f
 from .documents.files import PDF, upload
@@ -123,16 +125,95 @@ def test_a_bureau_renamed_is_seen_at_once(world, settings):
     assert b"Wuhou Civil Affairs Bureau" not in Client().get(PAGE).content
 
 
+def test_a_renamed_area_is_seen_at_once(world, settings):
+    """The page's area filter names the areas."""
+    published_tender(world)
+    district = world["areas"]["district"]
+    APIClient().get(API)
+    before = Client().get(PAGE).content
+    district.name = "Jade Lake District"
+    district.save()
+    after = Client().get(PAGE).content
+    assert b"Jade Lake District" not in before and b"Jade Lake District" in after
+
+
+def test_a_contract_made_from_the_award_is_seen_at_once(world, settings):
+    from contracts import services as contract_services
+
+    from .flows import award_proposed_tender, pass_standstill
+
+    tender = pass_standstill(award_proposed_tender(world))
+    warm_then_change(
+        settings, lambda: contract_services.award_finalize(actor=world["officer"], tender=tender)
+    )
+    shown = {t["id"]: t["contract"] for t in APIClient().get(API).json()["results"]}
+    assert shown[tender.pk] is not None
+
+
+def test_what_the_lists_do_not_show_leaves_the_version_alone(world, settings):
+    """A contract's signature is not on the lists (only the contract's id is): the answers stay."""
+    from contracts import services as contract_services
+
+    from .flows import draft_contract
+
+    contract = draft_contract(world)
+    client = APIClient()
+    first = client.get(API)
+    contract_services.contract_sign(actor=world["officer"], contract=contract)
+    assert client.get(API, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
 def test_conditional_gets_answer_304_until_something_changes(world, settings):
     tender = published_tender(world, bid_deadline=f.in_days(30))
     client = APIClient()
     first = client.get(API)
-    assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+    assert first.status_code == 200 and first["ETag"] and first["Cache-Control"] == "no-cache"
     again = client.get(API, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304 and again.content == b""
+    for header in ("ETag", "Vary", "Cache-Control"):  # what the 200 would have said
+        assert again[header] == first[header], header
     amend(world, tender, changes={"description": "Day care with lunch."})
     after = client.get(API, HTTP_IF_NONE_MATCH=first["ETag"])
     assert after.status_code == 200 and after["ETag"] != first["ETag"]
+
+
+def test_a_date_never_stands_for_the_answer(world, settings):
+    """No Last-Modified, and If-Modified-Since is no reason for a 304: a version's time says
+    nothing of what a client holds (a change in the same second, a client's clock ahead)."""
+    from django.utils.http import http_date
+
+    tender = published_tender(world, bid_deadline=f.in_days(30))
+    client = APIClient()
+    first = client.get(API)
+    assert "Last-Modified" not in first
+    amend(world, tender, changes={"description": "Day care with lunch."})
+    tomorrow = http_date(time.time() + 86_400)
+    after = client.get(API, HTTP_IF_MODIFIED_SINCE=tomorrow)
+    assert after.status_code == 200 and b"Day care with lunch." in after.content
+
+
+def test_the_version_is_shared_by_hosts_that_keep_their_own_answers(world, settings, tmp_path):
+    """PostgreSQL without Redis: each host keeps its answers in its own folder; a change made
+    through one host is seen at once through the other (the version is in the shared default
+    cache, the database table in production)."""
+    settings.PUBLIC_CACHE_VERSION_CACHE = "default"  # what config/settings.py chooses for PostgreSQL
+    tender = published_tender(world, bid_deadline=f.in_days(30))
+    default = settings.CACHES["default"]
+
+    def host(name):
+        public = {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / name),
+        }
+        settings.CACHES = {"default": default, "public": public}
+
+    host("a")
+    assert b"Day care with lunch." not in APIClient().get(API).content  # host a stores its answer
+    host("b")
+    APIClient().get(API)
+    amend(world, tender, changes={"description": "Day care with lunch."})  # through host b
+    host("a")
+    assert b"Day care with lunch." in APIClient().get(API).content
 
 
 def test_signed_in_users_are_never_served_the_public_answer(world, settings):
@@ -152,16 +233,101 @@ def test_signed_in_users_are_never_served_the_public_answer(world, settings):
     assert draft.title.encode() not in Client().get(PAGE).content
 
 
+@pytest.mark.parametrize(
+    ("database", "cache", "where"),
+    [
+        ("sqlite:////tmp/shequ.sqlite3", "", "public"),  # one file, one host: beside the answers
+        ("postgres://shequ@db.internal/shequ", "", "default"),  # several hosts: the database cache
+        ("sqlite:////tmp/shequ.sqlite3", "redis://cache.internal:6379/0", "default"),
+    ],
+)
+def test_the_settings_keep_the_version_where_every_host_reads_it(database, cache, where):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    show = "from config import settings; print(settings.PUBLIC_CACHE_VERSION_CACHE)"
+    env = {**os.environ, "DATABASE_URL": database, "CACHE_URL": cache, "REDIS_URL": ""}
+    shown = subprocess.run(
+        [sys.executable, "-c", show], cwd=django_settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert shown.stdout.strip() == where, shown.stderr
+
+
+def test_a_version_kept_per_process_is_a_warning(settings):
+    from common.public_cache import check_version_shared
+
+    settings.DEBUG = False
+    settings.PUBLIC_CACHE_VERSION_CACHE = "default"
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    assert [warning.id for warning in check_version_shared(None)] == ["shequ.W003"]
+    settings.PUBLIC_CACHE_VERSION_CACHE = "public"  # a folder: shared by the host's workers
+    assert check_version_shared(None) == []
+
+
 def test_the_language_and_the_query_are_part_of_the_key(world, settings):
+    """Each answer, served from the cache after another key's answer was stored, is the one
+    computed afresh for its own language and query: were either left out of the key, the second
+    request of a pair would be served the first one's answer."""
     published_tender(world, title="Meals on wheels")
     published_tender(world, title="Day care")
-    english = Client().get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content
-    chinese = Client().get(PAGE, HTTP_ACCEPT_LANGUAGE="zh-hans").content
-    assert english != chinese
-    only = APIClient().get("/api/v1/tenders/", {"q": "Meals"}).json()
-    assert [t["title"] for t in only["results"]] == ["Meals on wheels"]
-    assert APIClient().get("/api/v1/tenders/").json()["count"] == 2
-    assert User.objects.count()  # the world is there
+    client = Client()
+    english = _page(client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content)
+    chinese = _page(client.get(PAGE, HTTP_ACCEPT_LANGUAGE="zh-hans").content)
+    assert b"Bid deadline" in english and b"Bid deadline" not in chinese
+    assert "投标截止".encode() in chinese
+    for first, second in (({"q": "Meals"}, {}), ({}, {"q": "Meals"})):
+        caches["public"].clear()
+        for query in (first, second):
+            titles = [t["title"] for t in APIClient().get("/api/v1/tenders/", query).json()["results"]]
+            assert titles == (["Meals on wheels"] if query else ["Day care", "Meals on wheels"])
+            page = Client().get(PAGE, query).content
+            assert (b"Day care" in page) is not bool(query)
+
+
+def test_the_query_is_keyed_as_sent(world, settings):
+    """The order of a repeated parameter matters (the last ``page`` wins): two orders, two answers."""
+    published_tender(world, title="Meals on wheels")
+    published_tender(world, title="Day care")
+    one = APIClient().get("/api/v1/tenders/?page_size=1&page=2&page=1").json()["results"]
+    two = APIClient().get("/api/v1/tenders/?page_size=1&page=1&page=2").json()["results"]
+    assert [t["title"] for t in one + two] == ["Day care", "Meals on wheels"]
+
+
+def test_the_accepted_media_type_is_part_of_the_key(world, settings):
+    published_tender(world)
+    indented = APIClient().get(API, HTTP_ACCEPT="application/json; indent=4")
+    assert indented.content.startswith(b"{\n    ")
+    compact = APIClient().get(API, HTTP_ACCEPT="application/json")
+    assert b"\n" not in compact.content and compact.json() == indented.json()
+    assert compact["ETag"] != indented["ETag"] and "Accept" in compact["Vary"]
+
+
+def test_a_history_restore_gets_the_whole_page_not_the_cached_fragment(world, settings):
+    published_tender(world, title="Meals on wheels")
+    fragment = Client().get(PAGE, HTTP_HX_REQUEST="true")
+    assert b"<html" not in fragment.content
+    restore = Client().get(PAGE, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert b"<html" in restore.content and b"Meals on wheels" in restore.content
+    assert {"HX-Request", "HX-History-Restore-Request"} <= {v.strip() for v in restore["Vary"].split(",")}
+
+
+def test_the_csrf_placeholder_is_no_constant_anyone_can_type(world, settings):
+    """A visitor's token takes the placeholder's place in the cached page; the placeholder is
+    derived from SECRET_KEY, so a search for the text once used stays as typed."""
+    from frontend.public.views import csrf_placeholder
+
+    typed = "shequcsrfplaceholder0a1b2c3d4e5f"
+    page = Client().get(PAGE, {"q": typed}).content
+    assert typed.encode() in page
+    placeholder = csrf_placeholder()
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    assert csrf_placeholder() != placeholder
 
 
 def test_the_api_answer_is_stored_gzipped_for_clients_that_accept_it(world, settings):

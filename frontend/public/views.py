@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -121,8 +122,11 @@ def pagination(page: Page, query: QueryDict) -> dict[str, Any] | None:
     }
 
 
-# Stands for the CSRF token in a cached page; each answer gets its own (masked) token in its place.
-CSRF_PLACEHOLDER = "shequcsrfplaceholder0a1b2c3d4e5f"
+def csrf_placeholder() -> str:
+    """Stands for the CSRF token in a cached page; each answer gets its own (masked) token in its
+    place. Derived from SECRET_KEY, so no one can put it in a query or a title to have a visitor's
+    token written where it does not belong."""
+    return salted_hmac("shequ.public-cache.csrf-placeholder", "", algorithm="sha256").hexdigest()
 
 
 def tender_list_page(request: HttpRequest) -> HttpResponse:
@@ -132,9 +136,11 @@ def tender_list_page(request: HttpRequest) -> HttpResponse:
     (common/public_cache.py): the page is stored with a placeholder for the CSRF token."""
     if request.user.is_authenticated or not public_cache.enabled() or len(messages.get_messages(request)):
         return _tender_list_page(request)
-    entry = public_cache.Entry(request, "page-tenders", request.headers.get("HX-Request", ""))
-    body = entry.body(lambda: _tender_list_page(request, csrf_token=CSRF_PLACEHOLDER).content)
-    body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    # the whole page or the results fragment (not htmx's history restore, which wants the page)
+    entry = public_cache.Entry(request, "page-tenders", "fragment" if wants_fragment(request) else "page")
+    placeholder = csrf_placeholder()
+    body = entry.body(lambda: _tender_list_page(request, csrf_token=placeholder).content)
+    body = body.replace(placeholder.encode(), get_token(request).encode())
     return vary_on_htmx(HttpResponse(body))
 
 

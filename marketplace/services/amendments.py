@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common import public_cache
 from common.errors import Conflict, Forbidden, Invalid, InvalidTransition
 from common.notifications import notify_after_commit
 from common.transitions import run_transition
@@ -186,6 +185,5 @@ def tender_amend(
             "after": [{"title": d.title, "filename": d.filename, "sha256": d.sha256} for d in attached],
         }
         amendment.save(update_fields=["changes"])
-    public_cache.changed()  # the terms and the amendment are public
     _notify(tender, amendment)
     return amendment

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common import public_cache, workdays
+from common import workdays
 from common.errors import Conflict
 from common.money import yuan
 from common.notifications import notify_after_commit
@@ -86,7 +86,6 @@ def award_publish(*, actor: User, tender: Tender, ranking: list[RankingRow]) -> 
         challenge_until=challenge_until_of(now),
         standings=standings_of(tender, ranking),
     )
-    public_cache.changed()  # the notice is public
     return award
 
 
