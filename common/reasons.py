@@ -57,6 +57,15 @@ FINAL_EVALUATION = Reason("final_evaluation", gettext_noop("final evaluation S=%
 HELD_FOR_APPEAL = Reason("held_for_appeal", gettext_noop("held while an appeal is decided"))
 APPEAL_FILED = Reason("appeal_filed", gettext_noop("appeal %(appeal)s filed"))
 APPEAL_DECIDED = Reason("appeal_decided", gettext_noop("appeal %(appeal)s decided: S=%(score)s"))
+APPEAL_LAPSED_TERMINATED = Reason(
+    "appeal_lapsed_terminated", gettext_noop("the contract was terminated: the appeal lapsed undecided")
+)
+APPEAL_LAPSED_SUPERSEDED = Reason(
+    "appeal_lapsed_superseded", gettext_noop("the evaluation was superseded: the appeal lapsed undecided")
+)
+EVALUATION_SUPERSEDED = Reason(
+    "evaluation_superseded", gettext_noop("appeal %(appeal)s decided the earlier midterm passed")
+)
 RATING_BURST = Reason(
     "rating_burst",
     gettext_noop("More than %(n)d ratings of this contract from one address within 10 minutes."),

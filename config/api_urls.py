@@ -19,6 +19,7 @@ from evaluations.apis import (
     ContractEvaluationsApi,
     ContractPayoutSimulationApi,
     ContractSignApi,
+    ContractTerminateApi,
     ContractVariationsApi,
     EvaluationComputationApi,
     EvaluationViewSet,
@@ -95,6 +96,10 @@ urlpatterns = [
     # Signing activates the contract and opens its midterm evaluation: served by evaluations (contracts
     # never imports it), on the router's id pattern and name.
     re_path(r"^contracts/(?P<pk>[0-9]+)/sign/$", ContractSignApi.as_view(), name="contract-sign"),
+    # Terminating makes the contract's open appeals lapse (docs/rules.md §11.7): served by evaluations.
+    re_path(
+        r"^contracts/(?P<pk>[0-9]+)/terminate/$", ContractTerminateApi.as_view(), name="contract-terminate"
+    ),
     path("contracts/<int:pk>/variations/", ContractVariationsApi.as_view(), name="contract-variations"),
     # Signing a variation may renew the contract, which depends on its evaluations' band.
     re_path(r"^variations/(?P<pk>[0-9]+)/sign/$", VariationSignApi.as_view(), name="variation-sign"),

@@ -116,15 +116,6 @@ class ContractViewSet(ContractRepresentation, mixins.ListModelMixin, mixins.Retr
         reason = self.input(ReasonSerializer)["reason"]
         return self._respond(services.contract_resume(actor=request.user, contract=contract, reason=reason))
 
-    @extend_schema(request=ReasonSerializer, responses=ContractSerializer)
-    @action(detail=True, methods=["post"])
-    def terminate(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
-        contract = self.get_object()
-        reason = self.input(ReasonSerializer)["reason"]
-        return self._respond(
-            services.contract_terminate(actor=request.user, contract=contract, reason=reason)
-        )
-
     @extend_schema(request=AssignInputSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
-
 from marketplace.components import ScoreWeights
-from marketplace.payment_rule import FORMULA_VERSION, PaymentRule, legacy_rule
+from marketplace.payment_rule import FORMULA_VERSION, PaymentRule
 
 __all__ = ["FORMULA_VERSION", "ContractTerms", "FrozenKpi", "FrozenShare", "TermsUnreadable"]
 
@@ -106,12 +104,11 @@ class ContractTerms:
         try:
             formula_version = str(data["formula_version"])
             weights = ScoreWeights.from_mapping(data["score_weights"])
-            if "payment_rule" in data:
-                rule = PaymentRule.from_json(
-                    formula_version=formula_version, weights=weights, data=data["payment_rule"]
-                )
-            else:  # terms frozen before the rule was (migration contracts 0008 fills them in)
-                rule = legacy_rule(weights=weights, prior=settings.RATING_PRIOR_CSAT)
+            # The rule is frozen: never today's settings in its place (migration contracts 0008 wrote
+            # it into the terms frozen before it was); terms without it are unreadable.
+            rule = PaymentRule.from_json(
+                formula_version=formula_version, weights=weights, data=data["payment_rule"]
+            )
             return cls(
                 rule=rule,
                 kpis=tuple(

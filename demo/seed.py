@@ -956,14 +956,14 @@ def _exclusions(cast: Cast) -> None:
     exclusion a month later, on review."""
     waste = _contract_won_by(cast, EXCLUSION_BRIEFS["waste_sorting"], -230, winner=2, runner_up=0)
     with day(-60):
-        contract_services.contract_terminate(
+        evaluation_services.contract_terminate(
             actor=cast.officer,
             contract=waste,
             reason="服务机构将入户指导转包给无资质个人，违反合同第十二条。",
         )
     trips = _contract_won_by(cast, EXCLUSION_BRIEFS["accessible_trips"], -235, winner=1, runner_up=2)
     with day(-150):
-        contract_services.contract_terminate(
+        evaluation_services.contract_terminate(
             actor=cast.officer, contract=trips, reason="无障碍车辆长期停运，未按约提供接送服务。"
         )
     with day(-120):

@@ -71,6 +71,23 @@ class ContractSignApi(ContractRepresentation):
         return self._respond(services.contract_sign(actor=request.user, contract=self.get_object()))
 
 
+# ``contracts/{id}/terminate/`` is served here: termination makes the open appeals of the contract's
+# evaluations lapse (docs/rules.md §11.7), which contracts never touches.
+class ContractTerminateApi(ContractRepresentation):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ReasonSerializer, responses=ContractSerializer)
+    def post(self, request: AuthenticatedRequest, pk: int) -> Response:
+        contract = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._respond(
+            services.contract_terminate(
+                actor=request.user, contract=contract, reason=serializer.validated_data["reason"]
+            )
+        )
+
+
 # ``contracts/{id}/variations/`` and ``variations/{id}/sign/`` are served here: renewal depends on the
 # contract's last final evaluation band, which contracts never reads (docs/rules.md §17.8).
 class ContractVariationsApi(APIView):
@@ -286,7 +303,12 @@ class EvaluationViewSet(mixins.RetrieveModelMixin, ReadViewSet):
     @extend_schema(methods=["GET"], responses=AppealSerializer(many=True))
     @extend_schema(methods=["POST"], request=AppealInputSerializer, responses={201: AppealSerializer})
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
-    @error_codes(EvaluationsError.APPEAL_WINDOW_CLOSED, EvaluationsError.APPEAL_PENDING, method="POST")
+    @error_codes(
+        EvaluationsError.APPEAL_WINDOW_CLOSED,
+        EvaluationsError.APPEAL_PENDING,
+        EvaluationsError.APPEAL_DECIDED,
+        method="POST",
+    )
     def appeals(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """The evaluation's appeals (docs/rules.md §11.7); the provider's admins and staff file one
         while the evaluation is published and its window open: ``{grounds, claimed: {component:

@@ -3,10 +3,12 @@ evaluation within its window; confirming the evaluation while the appeal is open
 disputed money (``hold_for_appeal``, called by ``services.evaluation_confirm``); the bureau's
 officer or the review body decides, which releases or withholds what was held.
 
-Locks follow docs/architecture.md §4: evaluation → contract → appeal → instalments → tender →
-budget line, the order confirming takes, so a decision and a confirmation serialise."""
+Locks follow docs/architecture.md §4 (``locks.evaluation_locked``): evaluation → contract → appeal →
+instalments → tender → budget line, the order confirming takes, so a decision and a confirmation
+serialise. One appeal per evaluation, whatever its outcome (a database constraint)."""
 
 from decimal import Decimal
+from typing import Any
 
 import rules
 from django.db import IntegrityError, transaction
@@ -22,8 +24,9 @@ from contracts import services as contract_services
 from contracts.models import Contract, Instalment
 from orgs.models import User
 
-from . import appeal_rules, scoring
+from . import appeal_rules, course
 from .errors import EvaluationsError
+from .locks import evaluation_locked
 from .models import Appeal, Evaluation
 from .permissions import provider_members_of
 
@@ -32,18 +35,6 @@ DECISIONS = {
     Appeal.Status.PARTLY: "uphold_in_part",
     Appeal.Status.DISMISSED: "dismiss",
 }
-
-
-def _locked_evaluation(evaluation: Evaluation) -> Evaluation:
-    """Lock the evaluation, then its contract (as ``services._locked``)."""
-    evaluation = (
-        Evaluation.objects.select_for_update(of=("self", "contract"))
-        .select_related("contract")
-        .get(pk=evaluation.pk)
-    )
-    if evaluation.contract.status == Contract.Status.TERMINATED:
-        raise InvalidTransition(_("The contract has been terminated."))
-    return evaluation
 
 
 def _tell(appeal: Appeal, contract: Contract, subject: str, body: str) -> None:
@@ -55,24 +46,47 @@ def _tell(appeal: Appeal, contract: Contract, subject: str, body: str) -> None:
     notify_after_commit(user_ids=sorted(ids), subject=subject, body=body)
 
 
-@transaction.atomic
-def appeal_file(*, actor: User, evaluation: Evaluation, grounds: str, claimed: dict[str, Decimal]) -> Appeal:
-    """The provider appeals a published evaluation while its window is open, with its grounds and
-    the component scores it claims (each higher than the published one). One open appeal per
-    evaluation; it goes to the bureau and to the review body covering the bureau."""
-    evaluation = _locked_evaluation(evaluation)
+def _already_appealed(appeal: Appeal) -> Conflict:
+    if appeal.is_open:
+        return Conflict(_("An appeal of this evaluation is pending."), code=EvaluationsError.APPEAL_PENDING)
+    return Conflict(
+        _("This evaluation has already been appealed: an evaluation is appealed once."),
+        code=EvaluationsError.APPEAL_DECIDED,
+        extra={"appeal_status": appeal.status},
+    )
+
+
+def check_may_appeal(actor: Any, evaluation: Evaluation) -> None:
+    """Who may appeal and when, for the service and the pages alike: an admin or staff member of
+    the contract's provider (403), a running contract (409 ``invalid_transition``), a published
+    evaluation (409 ``invalid_transition``), never appealed before (409 ``appeal_pending`` while
+    that appeal is open, 409 ``appeal_decided`` once it is decided or lapsed), within its window
+    (409 ``appeal_window_closed``)."""
     if not rules.has_perm("evaluations.appeal_evaluation", actor, evaluation):
         raise Forbidden()
+    if evaluation.contract.status == Contract.Status.TERMINATED:
+        raise InvalidTransition(_("The contract has been terminated."))
     if evaluation.status == Evaluation.Status.OPEN:
         raise InvalidTransition(_("An evaluation is appealed once it is published."))
+    existing = Appeal.objects.filter(evaluation=evaluation).first()
+    if existing is not None:
+        raise _already_appealed(existing)
     if not evaluation.is_appeal_window_open:
         raise Conflict(
             _("The appeal window has closed."),
             code=EvaluationsError.APPEAL_WINDOW_CLOSED,
             extra={"appeal_until": evaluation.appeal_until.isoformat() if evaluation.appeal_until else None},
         )
-    if Appeal.objects.filter(evaluation=evaluation, status=Appeal.Status.OPEN).exists():
-        raise Conflict(_("An appeal of this evaluation is pending."), code=EvaluationsError.APPEAL_PENDING)
+
+
+@transaction.atomic
+def appeal_file(*, actor: User, evaluation: Evaluation, grounds: str, claimed: dict[str, Decimal]) -> Appeal:
+    """The provider appeals a published evaluation while its window is open, with its grounds and
+    the component scores it claims (each higher than the published one). One appeal per
+    evaluation (``check_may_appeal``); it goes to the bureau and to the review body covering the
+    bureau."""
+    evaluation = evaluation_locked(evaluation)
+    check_may_appeal(actor, evaluation)
     errors: dict[str, list[str]] = {}
     if not grounds.strip():
         errors["grounds"] = [_("Give the grounds of the appeal.")]
@@ -101,9 +115,7 @@ def appeal_file(*, actor: User, evaluation: Evaluation, grounds: str, claimed: d
                 **{f"claimed_{key}": value for key, value in claimed.items()},
             )
     except IntegrityError:  # filed concurrently
-        raise Conflict(
-            _("An appeal of this evaluation is pending."), code=EvaluationsError.APPEAL_PENDING
-        ) from None
+        raise _already_appealed(Appeal.objects.get(evaluation=evaluation)) from None
     contract = evaluation.contract
     _tell(
         appeal,
@@ -124,21 +136,10 @@ def appeal_file(*, actor: User, evaluation: Evaluation, grounds: str, claimed: d
 
 
 def appeal_holding(evaluation: Evaluation) -> Appeal | None:
-    """The evaluation's latest appeal, locked (after the evaluation and the contract): what
-    confirming it must take into account."""
-    appeal: Appeal | None = (
-        Appeal.objects.select_for_update().filter(evaluation=evaluation).order_by("-id").first()
-    )
+    """The evaluation's appeal (there is at most one), locked after the evaluation and the
+    contract: what confirming it must take into account."""
+    appeal: Appeal | None = Appeal.objects.select_for_update().filter(evaluation=evaluation).first()
     return appeal
-
-
-def effective_composite(evaluation: Evaluation, appeal: Appeal | None) -> Decimal:
-    """The composite money follows: S, or S'' once an appeal is decided."""
-    composite: Decimal | None = evaluation.composite
-    if appeal is not None and appeal.is_decided and appeal.final_composite is not None:
-        composite = appeal.final_composite
-    assert composite is not None
-    return composite
 
 
 def hold_for_appeal(*, appeal: Appeal, contract: Contract, by: User | None, reason: str) -> None:
@@ -198,26 +199,25 @@ def hold_for_appeal(*, appeal: Appeal, contract: Contract, by: User | None, reas
     appeal.held_instalments.add(*kept)
 
 
-def _settle_held(*, appeal: Appeal, contract: Contract, by: User, reason: str) -> None:
-    """Release or withhold what confirming held: a held holdback part pays
-    round_half_up(H × f(S'')) − round_half_up(H × f(S)) and returns the rest to the budget; a held
-    interim is released whole if S'' passes (and a rectification ends), else goes back to the
-    schedule for the re-evaluation."""
+def _settle_held(
+    *, appeal: Appeal, evaluation: Evaluation, contract: Contract, by: User, reason: str
+) -> None:
+    """Release or withhold what confirming held, and set the contract's course by S'': a held
+    holdback part pays round_half_up(H × f(S'')) − round_half_up(H × f(S)) and returns the rest to
+    the budget, and a final evaluation decided in band E excludes the provider; a midterm that
+    passes (``Evaluation.has_passed``, the decided band) releases the interim whole and takes the
+    course of a pass (``course.midterm_passed``), else the held interim goes back to the schedule
+    for the next round."""
     final, score = appeal.final_composite, appeal.published_composite
     assert final is not None and score is not None
     released = returned = 0
     for held in appeal.held_instalments.select_for_update().filter(status=Instalment.Status.HELD):
         if held.kind == Instalment.Kind.INTERIM:
-            passed = final >= scoring.PASS_MARK
-            contract_services.instalment_settle_held(
-                contract=contract,
-                instalment=held,
-                release_amount=held.amount if passed else None,
-                by=by,
-                reason=reason,
-            )
-            released += held.amount if passed else 0
-            continue
+            if not evaluation.has_passed:
+                contract_services.instalment_settle_held(
+                    contract=contract, instalment=held, release_amount=None, by=by, reason=reason
+                )
+            continue  # a pass releases it below, with any other interim still waiting
         source = held.split_from
         assert source is not None
         split = appeal_rules.decision_split(
@@ -231,8 +231,14 @@ def _settle_held(*, appeal: Appeal, contract: Contract, by: User, reason: str) -
             contract=contract, instalment=held, release_amount=split.release, by=by, reason=reason
         )
         released, returned = released + split.release, returned + split.withhold
-    if appeal.evaluation.stage == Evaluation.Stage.MIDTERM and final >= scoring.PASS_MARK:
-        contract_services.contract_end_rectification(contract=contract, by=by, reason=reason)
+    if evaluation.stage == Evaluation.Stage.MIDTERM:
+        if evaluation.has_passed:
+            released += course.interim_release(contract=contract, by=by, reason=reason)
+            course.midterm_passed(
+                evaluation=evaluation, contract=contract, by=by, reason=reason, appeal=appeal
+            )
+    else:
+        course.final_exclusion(evaluation=evaluation, contract=contract, starts=appeal.decided_at)
     appeal.released_on_decision, appeal.returned_on_decision = released, returned
     appeal.save(update_fields=["released_on_decision", "returned_on_decision"])
 
@@ -243,9 +249,10 @@ def appeal_decide(
 ) -> Appeal:
     """The bureau's officer or a member of the review body decides an open appeal with reasons:
     upheld takes the claimed scores, dismissed the published ones, partly the given scores (each
-    between the published and the claimed one). S'' is recomputed with them; if the evaluation is
-    already confirmed, the held money follows S'' now, otherwise confirming will use S''."""
-    evaluation = _locked_evaluation(appeal.evaluation)
+    between the published and the claimed one). S'' is recomputed and becomes the evaluation's
+    score (its band and f(S) follow it); if the evaluation is already confirmed, the held money and
+    the contract's course follow S'' now, otherwise confirming will use S''."""
+    evaluation = evaluation_locked(appeal.evaluation, with_later_rounds=True)
     appeal = Appeal.objects.select_for_update().select_related("evaluation").get(pk=appeal.pk)
     appeal.evaluation = evaluation
     if not rules.has_perm("evaluations.decide_appeal", actor, appeal):
@@ -272,17 +279,19 @@ def appeal_decide(
         raise Invalid(errors)
     for key, value in final.items():
         setattr(appeal, f"final_{key}", value)
-    appeal.final_composite = appeal_rules.composite_with(
-        published=published, replaced=final, rule=evaluation.contract.frozen_terms.rule
-    )
+    rule = evaluation.contract.frozen_terms.rule
+    appeal.final_composite = appeal_rules.composite_with(published=published, replaced=final, rule=rule)
     appeal.reasoning = reasoning.strip()
     run_transition(
         appeal, getattr(appeal, DECISIONS[Appeal.Status(decision)]), by=actor, description=appeal.reasoning
     )
+    evaluation.decided_composite = appeal.final_composite
+    evaluation.follow_score(rule)
+    evaluation.save(update_fields=["decided_composite", "band", "release_pct"])
     contract = evaluation.contract
     reason = reasons.APPEAL_DECIDED % {"appeal": appeal.pk, "score": appeal.final_composite}
     if evaluation.status == Evaluation.Status.FINAL:
-        _settle_held(appeal=appeal, contract=contract, by=actor, reason=reason)
+        _settle_held(appeal=appeal, evaluation=evaluation, contract=contract, by=actor, reason=reason)
     _tell(
         appeal,
         contract,
@@ -296,3 +305,29 @@ def appeal_decide(
         },
     )
     return appeal
+
+
+def appeals_lapse(*, contract: Contract, by: User | None) -> list[Appeal]:
+    """The contract is terminated: its open appeals lapse undecided, logged. What they held was
+    withheld and returned to the budget line with the termination (``returned_on_decision`` says
+    how much); the parties are told. The caller holds the contract's lock."""
+    lapsed = []
+    for appeal in (
+        Appeal.objects.select_for_update()
+        .filter(evaluation__contract=contract, status=Appeal.Status.OPEN)
+        .order_by("id")
+    ):
+        run_transition(appeal, appeal.lapse, by=by, description=reasons.APPEAL_LAPSED_TERMINATED)
+        held = appeal.held_instalments.filter(status=Instalment.Status.WITHHELD)
+        appeal.released_on_decision = 0
+        appeal.returned_on_decision = sum(held.values_list("withheld_amount", flat=True))
+        appeal.save(update_fields=["released_on_decision", "returned_on_decision"])
+        _tell(
+            appeal,
+            contract,
+            _("An appeal has lapsed"),
+            _("“%(title)s” was terminated: the appeal of its %(stage)s evaluation lapsed undecided.")
+            % {"title": contract.title, "stage": appeal.evaluation.get_stage_display()},
+        )
+        lapsed.append(appeal)
+    return lapsed

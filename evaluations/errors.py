@@ -10,6 +10,7 @@ class EvaluationsError(ErrorCode):
     APPEAL_WINDOW_OPEN = "appeal_window_open"
     APPEAL_WINDOW_CLOSED = "appeal_window_closed"
     APPEAL_PENDING = "appeal_pending"
+    APPEAL_DECIDED = "appeal_decided"
     EDIT_WINDOW_CLOSED = "edit_window_closed"
     INSUFFICIENT_RATINGS = "insufficient_ratings"
     RATING_WINDOW_CLOSED = "rating_window_closed"

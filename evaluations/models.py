@@ -12,7 +12,11 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from contracts.models import Contract, Instalment, Report
+from marketplace.payment_rule import PaymentRule
 from orgs.models import Household, Organization, User
+
+from . import scoring
+from .appeal_rules import CLAIMABLE
 
 if TYPE_CHECKING:
     from orgs.auth import Caller
@@ -58,6 +62,8 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
         OPEN = "open", _("Open")
         PUBLISHED = "published", _("Published")
         FINAL = "final", _("Final")
+        # a later midterm round made moot: an appeal decided the earlier round passed after all
+        SUPERSEDED = "superseded", _("Superseded")
 
     class Method(models.TextChoices):
         ONLINE = "online", _("Online ratings")
@@ -95,6 +101,9 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
         max_length=8, choices=Method.choices, blank=True, verbose_name=_("method of the residents' score")
     )
     composite = score_field(_("composite score (S)"))
+    # S'' once an appeal of this evaluation is decided: what the band, f(S) and money follow
+    decided_composite = score_field(_("composite after the appeal (S″)"))
+    # the band and f(S) of ``score`` (S'' once an appeal is decided, else S): ``follow_score`` sets them
     band = models.CharField(max_length=1, blank=True, verbose_name=_("band"))
     release_pct = score_field(_("release (%)"))
 
@@ -130,7 +139,27 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
 
     def component_scores(self) -> dict[str, Decimal]:
         """The published components T, B, R, C by key (docs/rules.md §11.2)."""
-        return {key: getattr(self, key) for key in ("third_party", "buyer", "residents", "community")}
+        return {component.value: getattr(self, component.value) for component in CLAIMABLE}
+
+    @property
+    def score(self) -> Decimal | None:
+        """The composite that counts: S'' once an appeal is decided, else the published S. The
+        band, ``release_pct``, the money, renewal and exclusion all follow it (docs/rules.md §11.7)."""
+        score: Decimal | None = self.composite if self.decided_composite is None else self.decided_composite
+        return score
+
+    @property
+    def has_passed(self) -> bool:
+        """This evaluation passed: its band (the decided one once an appeal is decided, else the
+        published one) is not E. The one definition confirming, deciding and the pages read."""
+        return bool(self.band) and self.band != scoring.BAND_E
+
+    def follow_score(self, rule: PaymentRule) -> None:
+        """Set the band and ``release_pct`` from ``score`` under the contract's frozen rule."""
+        score = self.score
+        assert score is not None
+        self.band = scoring.band_of(score, rule).letter
+        self.release_pct = scoring.release_pct(score, rule)
 
     @fsm_log_by
     @fsm_log_description
@@ -148,6 +177,12 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
     )
     def confirm(self, by: "User | None" = None, description: str | None = None) -> None:
         self.confirmed_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=[Status.OPEN, Status.PUBLISHED], target=Status.SUPERSEDED)
+    def supersede(self, by: "User | None" = None, description: str | None = None) -> None:
+        pass
 
 
 class RatingQuerySet(models.QuerySet["Rating"]):
@@ -318,13 +353,13 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     decision, its reasoning and the final scores. Confirming the evaluation while it is open holds
     the disputed money; deciding it releases or withholds that money."""
 
-    COMPONENTS = ("third_party", "buyer", "residents", "community")
-
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         UPHELD = "upheld", _("Upheld")
         PARTLY = "partly", _("Partly upheld")
         DISMISSED = "dismissed", _("Dismissed")
+        # closed undecided: the contract was terminated, or the evaluation superseded (§11.7)
+        LAPSED = "lapsed", _("Lapsed")
 
     DECIDED_STATUSES = (Status.UPHELD, Status.PARTLY, Status.DISMISSED)
 
@@ -392,9 +427,8 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["evaluation"], condition=Q(status="open"), name="one_open_appeal_per_evaluation"
-            ),
+            # One appeal per evaluation, whatever its state: a second would overwrite S'' (§11.7).
+            models.UniqueConstraint(fields=["evaluation"], name="one_appeal_per_evaluation"),
         ]
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
@@ -413,12 +447,18 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     def claimed(self) -> dict[str, Decimal]:
         """The claimed components by key (only those claimed)."""
         return {
-            key: value for key in self.COMPONENTS if (value := getattr(self, f"claimed_{key}")) is not None
+            component.value: value
+            for component in CLAIMABLE
+            if (value := getattr(self, f"claimed_{component.value}")) is not None
         }
 
     def final(self) -> dict[str, Decimal]:
         """The decided components by key (only those claimed), once decided."""
-        return {key: value for key in self.COMPONENTS if (value := getattr(self, f"final_{key}")) is not None}
+        return {
+            component.value: value
+            for component in CLAIMABLE
+            if (value := getattr(self, f"final_{component.value}")) is not None
+        }
 
     def _decided(self, by: "User | None") -> None:
         self.decided_by = by
@@ -441,6 +481,12 @@ class Appeal(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.OPEN, target=Status.DISMISSED)
     def dismiss(self, by: "User | None" = None, description: str | None = None) -> None:
         self._decided(by)
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.OPEN, target=Status.LAPSED)
+    def lapse(self, by: "User | None" = None, description: str | None = None) -> None:
+        pass
 
 
 class ScoreEntry(models.Model):

@@ -35,7 +35,8 @@ def evaluation_list_public(*, contracts: Any) -> Any:
 
 def last_final_band(contract: Contract) -> str | None:
     """The band of the contract's last final evaluation (midterm or final, the latest confirmed),
-    or None before any is final: what renewal depends on (docs/rules.md §17.8)."""
+    or None before any is final: what renewal depends on (docs/rules.md §17.8). The stored band
+    follows ``Evaluation.score`` — S'' once an appeal is decided (``Evaluation.follow_score``)."""
     band: str | None = (
         Evaluation.objects.filter(contract=contract, status=Evaluation.Status.FINAL)
         .order_by("-confirmed_at", "-id")
@@ -135,7 +136,9 @@ def satisfaction_of(contract: Contract) -> dict[str, Any]:
 
 
 def appeals_to_decide(*, user: Caller) -> Any:
-    """The open appeals the user may decide: the bureau's officer's and the review body's queue."""
+    """The open appeals the user may decide: the bureau's officer's and the review body's queue.
+    A terminated contract's appeal cannot be decided (it lapses with the termination), so it is
+    never listed, even one left open before appeals lapsed."""
     from .models import Appeal
     from .permissions import appeal_decider_q
 
@@ -143,6 +146,7 @@ def appeals_to_decide(*, user: Caller) -> Any:
         return Appeal.objects.none()
     return (
         Appeal.objects.filter(status=Appeal.Status.OPEN)
+        .exclude(evaluation__contract__status=Contract.Status.TERMINATED)
         .filter(appeal_decider_q(user))
         .select_related("evaluation", "evaluation__contract", "evaluation__contract__provider")
         .order_by("filed_at", "id")

@@ -20,15 +20,14 @@ from contracts import variations as contract_variations
 from contracts.models import Contract, Instalment, Report, ServiceEvent, Variation
 from evaluations.errors import EvaluationsError
 from marketplace.components import ENTERED_COMPONENTS
-from marketplace.models import Exclusion
-from marketplace.services import exclusion_impose
 from orgs.auth import signed_in
 from orgs.errors import OrgsError
 from orgs.models import Household, Membership, Resident, User
 from orgs.permissions import confirmed_resident
 from orgs.selectors import require_confirmed_resident
 
-from . import appeals, scoring
+from . import appeals, course, scoring
+from .locks import evaluation_locked
 from .models import Evaluation, Rating, ScoreEntry, appeal_window_end
 from .permissions import COMPONENT_PERMS, is_party_member, is_provider_member
 from .selectors import RATEABLE_CONTRACT_STATUSES, evaluation_current, last_final_band, tallies_of
@@ -66,6 +65,17 @@ def contract_sign(*, actor: User, contract: Contract) -> Contract:
     return contract
 
 
+@transaction.atomic
+def contract_terminate(*, actor: User, contract: Contract, reason: str) -> Contract:
+    """Terminating, as ``contracts.services.contract_terminate`` (which withholds every instalment
+    not yet payable, held ones included, and returns the money to the budget line); then the open
+    appeals of the contract's evaluations lapse undecided, since nothing moves on a terminated
+    contract's evaluations (docs/rules.md §11.7). Evaluations owns appeals, so it orchestrates."""
+    contract = contract_services.contract_terminate(actor=actor, contract=contract, reason=reason)
+    appeals.appeals_lapse(contract=contract, by=actor)
+    return contract
+
+
 def variation_propose(*, actor: User, contract: Contract, **fields: Any) -> Variation:
     """Proposing a variation, as ``contracts.variations.variation_propose``, with the contract's last
     final band, which decides renewal (docs/rules.md §17.8): evaluations owns the band, so it
@@ -81,20 +91,6 @@ def variation_sign(*, actor: User, variation: Variation) -> Variation:
     return contract_variations.variation_sign(
         actor=actor, variation=variation, last_band=last_final_band(variation.contract)
     )
-
-
-def _locked(evaluation: Evaluation) -> Evaluation:
-    """Lock the evaluation, then its contract (before the instalments and the tender's commitment
-    that confirming moves, as terminating and varying a contract lock them: docs/architecture.md §4).
-    A terminated contract's evaluation moves no further."""
-    evaluation = (
-        Evaluation.objects.select_for_update(of=("self", "contract"))
-        .select_related("contract")
-        .get(pk=evaluation.pk)
-    )
-    if evaluation.contract.status == Contract.Status.TERMINATED:
-        raise InvalidTransition(_("The contract has been terminated."))
-    return evaluation
 
 
 def _is_recipient(household: Household, contract: Contract) -> bool:
@@ -323,7 +319,7 @@ def rating_review(*, actor: User, rating: Rating, decision: str, reason: str) ->
 @transaction.atomic
 def evaluation_score(*, actor: User, evaluation: Evaluation, component: str, score: Decimal) -> Evaluation:
     """The assessor enters T, the officer B, the community (or the officer) C, while it is open."""
-    evaluation = _locked(evaluation)
+    evaluation = evaluation_locked(evaluation)
     if not rules.has_perm(COMPONENT_PERMS[component], actor, evaluation):
         raise Forbidden()
     if evaluation.status != Evaluation.Status.OPEN:
@@ -343,7 +339,7 @@ def evaluation_score(*, actor: User, evaluation: Evaluation, component: str, sco
 @transaction.atomic
 def evaluation_survey(*, actor: User, evaluation: Evaluation, n: int, n_pos: int) -> Evaluation:
     """The assessor's sample survey stands in for online ratings when those are too few."""
-    evaluation = _locked(evaluation)
+    evaluation = evaluation_locked(evaluation)
     if not rules.has_perm("evaluations.survey_evaluation", actor, evaluation):
         raise Forbidden()
     if n_pos > n:
@@ -396,7 +392,7 @@ def _residents_component(evaluation: Evaluation) -> tuple[int, int, int, Decimal
 def evaluation_finalize(*, actor: User, evaluation: Evaluation) -> Evaluation:
     """Compute R (online ratings, or the survey below n_min), S, the band and f(S), and publish:
     the appeal window (EVALUATION_APPEAL_DAYS) starts."""
-    evaluation = _locked(evaluation)
+    evaluation = evaluation_locked(evaluation)
     if not rules.has_perm("evaluations.finalize_evaluation", actor, evaluation):
         raise Forbidden()
     if evaluation.status != Evaluation.Status.OPEN:
@@ -421,8 +417,7 @@ def evaluation_finalize(*, actor: User, evaluation: Evaluation) -> Evaluation:
     evaluation.residents_n, evaluation.residents_n_pos, evaluation.residents_n_min = n, n_pos, n_min
     evaluation.residents, evaluation.residents_method = residents, method
     evaluation.composite = composite
-    evaluation.band = scoring.band_of(composite, rule).letter
-    evaluation.release_pct = scoring.release_pct(composite, rule)
+    evaluation.follow_score(rule)
     run_transition(evaluation, evaluation.publish, by=actor, save=False)
     assert evaluation.published_at is not None
     evaluation.appeal_until = appeal_window_end(evaluation.published_at, settings.EVALUATION_APPEAL_DAYS)
@@ -432,13 +427,16 @@ def evaluation_finalize(*, actor: User, evaluation: Evaluation) -> Evaluation:
 
 @transaction.atomic
 def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluation:
-    """After the appeal window the evaluation is final and money follows it: a midterm with
-    S >= 60 makes the interim instalment payable (and ends rectification); below 60 the contract
-    goes into rectification and a re-evaluation opens; the final evaluation releases the holdback
-    at f(S) and completes the contract. S is the decided S'' of an appeal decided before; with an
-    appeal still open the disputed money is held (``appeals.hold_for_appeal``, docs/rules.md §11.7).
+    """After the appeal window the evaluation is final and money follows its score
+    (``Evaluation.score``: the decided S'' of an appeal decided before, else S). A midterm that
+    passed (``Evaluation.has_passed``) releases the interim whole, held or scheduled, ends
+    rectification and opens the final evaluation; one that failed puts the contract into
+    rectification and opens the next round (``course``). The final evaluation releases the holdback
+    at f(S), completes the contract and, in band E, excludes the provider. With an appeal still
+    open the disputed money is held (``appeals.hold_for_appeal``, docs/rules.md §11.7) and the band
+    E exclusion waits for the decision.
     Idempotent for the scheduler."""
-    evaluation = _locked(evaluation)
+    evaluation = evaluation_locked(evaluation)
     if actor is not None and not rules.has_perm("evaluations.confirm_evaluation", actor, evaluation):
         raise Forbidden()
     if evaluation.status == Evaluation.Status.FINAL and actor is None:
@@ -452,32 +450,26 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
     run_transition(evaluation, evaluation.confirm, by=actor)
     contract = evaluation.contract
     appeal = appeals.appeal_holding(evaluation)  # locked after the contract, before the instalments
-    composite = appeals.effective_composite(evaluation, appeal)
     pending = appeal is not None and appeal.is_open
-    passed = composite >= scoring.PASS_MARK
-    reason = reasons.EVALUATION[evaluation.stage] % {"score": composite}
+    score = evaluation.score
+    assert score is not None  # published
+    reason = reasons.EVALUATION[evaluation.stage] % {"score": score}
     if pending:
         assert appeal is not None
         appeals.hold_for_appeal(appeal=appeal, contract=contract, by=actor, reason=reason)
     if evaluation.stage == Evaluation.Stage.MIDTERM:
-        if passed:
+        if evaluation.has_passed:
             if not pending:
-                contract_services.instalments_release(
-                    contract=contract, kind=Instalment.Kind.INTERIM, share=Decimal(1), by=actor, reason=reason
-                )
-            contract_services.contract_end_rectification(contract=contract, by=actor, reason=reason)
-            Evaluation.objects.create(contract=contract, stage=Evaluation.Stage.FINAL)
+                course.interim_release(contract=contract, by=actor, reason=reason)
+            course.midterm_passed(evaluation=evaluation, contract=contract, by=actor, reason=reason)
         else:
-            contract_services.contract_start_rectification(contract=contract, by=actor, reason=reason)
-            Evaluation.objects.create(
-                contract=contract, stage=Evaluation.Stage.MIDTERM, round=evaluation.round + 1
-            )
+            course.midterm_failed(evaluation=evaluation, contract=contract, by=actor, reason=reason)
     else:
         if not pending:
             contract_services.instalments_release(
                 contract=contract,
                 kind=Instalment.Kind.HOLDBACK,
-                share=scoring.release_share(composite, contract.frozen_terms.rule),
+                share=scoring.release_share(score, contract.frozen_terms.rule),
                 by=actor,
                 reason=reason,
             )
@@ -486,17 +478,8 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
             contract=contract, kind=Instalment.Kind.INTERIM, share=Decimal(0), by=actor, reason=reason
         )
         contract_services.contract_complete(contract=contract, by=actor, reason=reason)
-        if (
-            scoring.band_of(composite, contract.frozen_terms.rule).letter == scoring.BAND_E
-        ):  # excluded from bidding (§17.6)
-            exclusion_impose(
-                provider=contract.provider,
-                bureau=contract.bureau,
-                source=Exclusion.Source.EVALUATION_BAND_E,
-                source_id=evaluation.pk,
-                contract_id=contract.pk,
-                starts=evaluation.confirmed_at,
-            )
+        if not pending:  # with an appeal open, the band may still change: the decision excludes (§17.6)
+            course.final_exclusion(evaluation=evaluation, contract=contract, starts=evaluation.confirmed_at)
     return evaluation
 
 

@@ -160,26 +160,32 @@ class Case:
 
 
 def add_appeals(world, state, count):
-    """Decided appeals of one published evaluation (rows written directly: the list is measured)."""
+    """Decided appeals of published evaluations of one contract, one appeal each (rows written
+    directly: the list is measured)."""
     from decimal import Decimal
 
-    from evaluations.models import Appeal
+    from evaluations.models import Appeal, Evaluation
 
     from .flows import delivering_contract, published_evaluation
 
     if "evaluation" not in state:
         objects = delivering_contract(world, households=3)
         state["evaluation"] = published_evaluation(world, objects)
-    evaluation = state["evaluation"]
+    first = state["evaluation"]
     for _ in range(count):
+        state["round"] = state.get("round", first.round) + 1
+        evaluation = Evaluation.objects.create(
+            contract=first.contract, stage=first.stage, round=state["round"]
+        )
+        Evaluation.objects.filter(pk=evaluation.pk).update(status="published", composite=first.composite)
         Appeal.objects.create(
             evaluation=evaluation,
             filed_by=world["provider_admins"][0],
             review_body=world["review_body"],
             grounds="Too low.",
             claimed_buyer=Decimal("95"),
-            published_composite=evaluation.composite,
-            claimed_composite=evaluation.composite + 3,
+            published_composite=first.composite,
+            claimed_composite=first.composite + 3,
             status=Appeal.Status.DISMISSED,
         )
     return "appeals/"

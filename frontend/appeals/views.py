@@ -39,13 +39,13 @@ def _user(request: HttpRequest) -> User:
 
 
 def may_appeal(user: Any, evaluation: Evaluation) -> bool:
-    """Whether the provider's page offers "Appeal this evaluation": published, the window open, the
-    user acts for the provider, and no appeal of it is pending."""
-    return (
-        evaluation.is_appeal_window_open
-        and rules.has_perm("evaluations.appeal_evaluation", user, evaluation)
-        and not Appeal.objects.filter(evaluation=evaluation, status=Appeal.Status.OPEN).exists()
-    )
+    """Whether the provider's page offers "Appeal this evaluation": the service's rule
+    (``evaluations.appeals.check_may_appeal``)."""
+    try:
+        appeal_services.check_may_appeal(user, evaluation)
+    except ApplicationError:
+        return False
+    return True
 
 
 def _rows(appeal: Appeal) -> list[dict[str, Any]]:
@@ -101,9 +101,11 @@ def _own_appeals(request: HttpRequest) -> QuerySet[Appeal]:
 
 @area_required("provider")
 def appeal_new(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = get_object_or_404(_own_evaluations(request), pk=pk)
-    if not may_appeal(request.user, evaluation):
-        messages.error(request, _("You cannot appeal this evaluation now."))
+    evaluation = get_object_or_404(_own_evaluations(request).select_related("contract"), pk=pk)
+    try:  # the service's rule, and its reason when it refuses (pending, decided, window closed …)
+        appeal_services.check_may_appeal(request.user, evaluation)
+    except ApplicationError as error:
+        messages.error(request, error.message)
         return redirect("provider:contract", pk=evaluation.contract_id)
     form = AppealForm(request.POST or None, published=evaluation.component_scores())
     if request.method == "POST" and form.is_valid():

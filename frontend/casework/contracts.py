@@ -142,7 +142,7 @@ _REASON_ACTIONS: dict[str, tuple[type[GovukForm], ReasonService, Any, Any, Any]]
     ),
     "terminate": (
         TerminateForm,
-        contract_services.contract_terminate,
+        evaluation_services.contract_terminate,  # the contract's open appeals lapse with it
         gettext_lazy("Terminate the contract"),
         gettext_lazy("Terminate contract"),
         gettext_lazy("The contract is terminated. Instalments not yet payable are withheld."),

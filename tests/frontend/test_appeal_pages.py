@@ -104,3 +104,20 @@ def test_the_review_body_decides_from_its_area_and_others_cannot(world, as_user,
     assert (
         f"/review/appeals/{appeal.pk}/" in review_home and "Dismissed" in review_home
     )  # decided, still listed
+
+
+def test_the_page_refuses_a_second_appeal_once_the_first_is_decided(world, as_user, published):
+    contract, evaluation = published["contract"], published["evaluation"]
+    provider = as_user(provider_admin(world, contract))
+    url = f"/provider/evaluations/{evaluation.pk}/appeal/"
+    provider.post(url, {"grounds": "The assessor came on a holiday.", "third_party": "93.48"})
+    appeal = Appeal.objects.get()
+    as_user(world["officer"]).post(
+        f"/bureau/appeals/{appeal.pk}/", {"decision": "dismissed", "reasoning": "The scores stand."}
+    )
+    provider = as_user(provider_admin(world, contract))  # one test client: sign the provider in again
+
+    assert "Appeal this evaluation" not in page(provider.get(f"/provider/contracts/{contract.pk}/"))
+    refused = provider.post(url, {"grounds": "Again.", "buyer": "90"}, follow=True)
+    assert "already been appealed" in page(refused)
+    assert Appeal.objects.count() == 1 and Appeal.objects.get().status == "dismissed"
