@@ -93,3 +93,4 @@ NEED_CONTRACTED = Reason("need_contracted", gettext_noop("contract %(contract)s 
 NEED_DELIVERED = Reason("need_delivered", gettext_noop("contract %(contract)s completed"))
 
 EVALUATION = {"midterm": MIDTERM_EVALUATION, "final": FINAL_EVALUATION}  # by ``Evaluation.stage``
+TASK_FUNDING_PAID = Reason("task_funding_paid", gettext_noop("funding paid to the community"))

@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from challenges.apis import ChallengeViewSet, ComplaintViewSet, TenderChallengeViewSet
+from communitytasks.apis import AdmissionItemViewSet, CommunityTaskViewSet, CommunityWorkloadViewSet
 from contracts.apis import (
     ContractViewSet,
     InstalmentViewSet,
@@ -81,6 +82,9 @@ router.register("events", ServiceEventViewSet, basename="event")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("variations", VariationViewSet, basename="variation")
 router.register("payments", PaymentViewSet, basename="payment")
+router.register("admission-items", AdmissionItemViewSet, basename="admission-item")
+router.register("community-tasks", CommunityTaskViewSet, basename="community-task")
+router.register("communities", CommunityWorkloadViewSet, basename="community")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("appeals", AppealViewSet, basename="appeal")

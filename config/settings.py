@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "challenges",
     "payments",
     "evaluations",
+    "communitytasks",
     "opendata",
     "frontend",
     "demo",
@@ -360,6 +361,8 @@ STRIPE_ONBOARDING_RETURN_URL = env_str("STRIPE_ONBOARDING_RETURN_URL", "http://l
 STRIPE_ONBOARDING_REFRESH_URL = env_str("STRIPE_ONBOARDING_REFRESH_URL", "http://localhost:8000/provider/")
 PAYMENTS_MAX_ATTEMPTS = env_int("PAYMENTS_MAX_ATTEMPTS", 10)
 PAYMENTS_RECONCILE_AFTER_SECONDS = env_int("PAYMENTS_RECONCILE_AFTER_SECONDS", 600)
+# A community task's funding is paid this many days before the task starts (docs/rules.md §23).
+COMMUNITY_TASK_PAY_DAYS_BEFORE = env_int("COMMUNITY_TASK_PAY_DAYS_BEFORE", 7)
 NOTIFICATIONS_SMS_BACKEND = env_str("NOTIFICATIONS_SMS_BACKEND", "common.notifications.ConsoleSmsBackend")
 
 # --- Content-Security-Policy (django-csp) and Permissions-Policy ---------------------------------
@@ -480,6 +483,10 @@ CELERY_BEAT_SCHEDULE = {
     "remind-finance-of-payable-instalments": {
         "task": "payments.tasks.remind_finance_of_payable_instalments",
         "schedule": crontab(hour=9, minute=0),
+    },
+    "pay-due-community-tasks": {
+        "task": "communitytasks.tasks.pay_due_community_tasks",
+        "schedule": crontab(minute="*/30"),
     },
 }
 

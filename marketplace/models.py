@@ -91,6 +91,30 @@ class BudgetLine(models.Model):
         return f"{self.fiscal_year} {self.name}"
 
 
+class BudgetCommitment(models.Model):
+    """Money of a budget line held for something other than a tender: a community task's funding
+    (docs/rules.md §23). The higher app that holds it points at it; ``committed_on`` counts it with
+    the tenders' commitments, so a line is never committed twice over."""
+
+    budget_line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("budget line")
+    )
+    amount = models.BigIntegerField(_("amount"))
+    purpose = models.CharField(_("purpose"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="budget_commitment_amount_positive")
+        ]
+        verbose_name = _("budget commitment")
+        verbose_name_plural = _("budget commitments")
+
+    def __str__(self) -> str:
+        return f"{self.budget_line} {self.purpose}"
+
+
 def _deadline_passed(tender: Any) -> bool:
     return bool(tender.is_deadline_passed)
 

@@ -7,14 +7,24 @@ from decimal import Decimal
 from typing import Any
 
 import rules
-from django.db.models import Exists, Expression, OuterRef, Prefetch, QuerySet, Sum, Value
+from django.db.models import Exists, Expression, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from common.money import round_half_up
 from orgs.auth import Caller
 
-from .models import Award, Bid, BidScore, BidScoreEntry, BudgetLine, Criterion, Exclusion, Tender
+from .models import (
+    Award,
+    Bid,
+    BidScore,
+    BidScoreEntry,
+    BudgetCommitment,
+    BudgetLine,
+    Criterion,
+    Exclusion,
+    Tender,
+)
 from .panel import outlying_scores
 from .receipts import RECEIPT_LENGTH, receipt_typed
 
@@ -63,7 +73,18 @@ def budget_line_list(*, user: Caller) -> QuerySet[BudgetLine]:
     # an aggregate drops Meta.ordering, and pages of an unordered list are not stable
     return (
         BudgetLine.objects.visible_to(user)
-        .annotate(committed=Coalesce(Sum("tenders__committed_amount"), Value(0)))
+        .annotate(
+            committed=Coalesce(Sum("tenders__committed_amount"), Value(0))
+            + Coalesce(
+                Subquery(
+                    BudgetCommitment.objects.filter(budget_line=OuterRef("pk"))
+                    .values("budget_line")
+                    .annotate(total=Sum("amount"))
+                    .values("total")
+                ),
+                Value(0),
+            )
+        )
         .order_by("-fiscal_year", "id")
     )
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from .errors import PaymentsError
-from .models import Gateway, Payment
+from .models import Disbursement, Gateway, Payment
 
 
 class GatewayError(Exception):
@@ -57,6 +57,8 @@ class PaymentGateway(Protocol):
 
     def send(self, *, payment: Payment, destination: str) -> Transfer: ...
 
+    def disburse(self, *, disbursement: Disbursement, destination: str) -> Transfer: ...
+
     def find(self, *, payment: Payment) -> Transfer | None: ...
 
     def reverse(self, *, payment: Payment, amount: int, idempotency_key: str) -> Transfer: ...
@@ -81,6 +83,9 @@ class TreasuryGateway:
     def send(self, *, payment: Payment, destination: str) -> Transfer:
         # The order itself is the payment row: nothing leaves the machine until the bank pays.
         return Transfer(reference="", amount=payment.amount)
+
+    def disburse(self, *, disbursement: Disbursement, destination: str) -> Transfer:
+        return Transfer(reference="", amount=disbursement.amount)  # an order, as ``send``
 
     def find(self, *, payment: Payment) -> Transfer | None:
         return None  # the bank is not queried: finance's voucher is the confirmation
@@ -175,6 +180,20 @@ class StripeGateway:
                 "metadata": {"payment": str(payment.pk), "instalment": str(instalment.pk)},
             },
             {"idempotency_key": payment.idempotency_key},
+        )
+        return _transfer(transfer)
+
+    def disburse(self, *, disbursement: Disbursement, destination: str) -> Transfer:
+        transfer = self._call(
+            self.client.v1.transfers.create,
+            {
+                "amount": disbursement.amount,
+                "currency": disbursement.currency.lower(),
+                "destination": destination,
+                "transfer_group": f"disbursement-{disbursement.pk}",
+                "metadata": {"disbursement": str(disbursement.pk)},
+            },
+            {"idempotency_key": disbursement.idempotency_key},
         )
         return _transfer(transfer)
 

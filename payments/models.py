@@ -186,3 +186,104 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type}"
+
+
+class DisbursementQuerySet(models.QuerySet["Disbursement"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[Disbursement]":
+        """What the user may see; the rule is ``payments.permissions.disbursements_visible_to``."""
+        from .permissions import disbursements_visible_to  # the permission module imports the models
+
+        return disbursements_visible_to(self, user)
+
+
+class Disbursement(ConcurrentTransitionMixin, models.Model):
+    """Money a bureau pays an organisation outside a contract: a community task's funding
+    (docs/rules.md §23). Paid exactly once as a payment is: the ``idempotency_key`` (unique, chosen
+    by the caller, ``community-task:<id>:v1``) is stored before any gateway call and reused by
+    every retry. Treasury: an order confirmed by the payer's finance with the bank voucher;
+    Stripe: a transfer, which moves the money when it is created."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    payer = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("payer")
+    )
+    payee = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="disbursements", verbose_name=_("payee")
+    )
+    amount = models.BigIntegerField(_("amount"))
+    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
+    purpose = models.CharField(_("purpose"), max_length=200)
+    gateway = models.CharField(max_length=10, choices=Gateway.choices, verbose_name=_("gateway"))
+    idempotency_key = models.CharField(max_length=255, unique=True, verbose_name=_("idempotency key"))
+    reference = models.CharField(_("reference"), max_length=255, blank=True)
+    status = FSMField(
+        default=Status.PENDING, choices=Status.choices, protected=True, verbose_name=_("status")
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    is_retryable = models.BooleanField(default=False, verbose_name=_("retryable"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    succeeded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("succeeded at"))
+
+    objects = DisbursementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
+        ]
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} {self.status}"
+
+    @property
+    def awaits_voucher(self) -> bool:
+        return self.gateway == Gateway.TREASURY and self.status == self.Status.PROCESSING
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=[Status.PENDING, Status.FAILED], target=Status.PROCESSING)
+    def start_processing(
+        self, reference: str = "", by: "User | None" = None, description: str | None = None
+    ) -> None:
+        if reference:
+            self.reference = reference
+        self.last_error = ""
+        self.is_retryable = False
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.PROCESSING, target=Status.SUCCEEDED)
+    def succeed(self, reference: str = "", by: "User | None" = None, description: str | None = None) -> None:
+        if reference:
+            self.reference = reference
+        self.succeeded_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=[Status.PENDING, Status.PROCESSING], target=Status.FAILED)
+    def fail(
+        self,
+        error: str = "",
+        is_retryable: bool = False,
+        by: "User | None" = None,
+        description: str | None = None,
+    ) -> None:
+        self.last_error = error
+        self.is_retryable = is_retryable

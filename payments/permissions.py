@@ -8,7 +8,7 @@ from orgs.auth import Caller
 from orgs.models import Membership, Organization, User
 from orgs.permissions import has_role, is_platform_admin, organization_ids_of
 
-from .models import Payment
+from .models import Disbursement, Payment
 
 Role = Membership.Role
 
@@ -40,6 +40,24 @@ def is_provider_admin(user: Caller, organization: Organization) -> bool:
     return organization.kind == Organization.Kind.PROVIDER and has_role(user, organization.id, Role.ADMIN)
 
 
+@rules.predicate
+def is_community_admin(user: Caller, organization: Organization) -> bool:
+    """A community committee receives its tasks' funding (docs/rules.md §23) on its own account."""
+    return organization.kind == Organization.Kind.COMMUNITY and has_role(user, organization.id, Role.ADMIN)
+
+
+@rules.predicate
+def is_disbursement_finance(user: Caller, disbursement: Disbursement) -> bool:
+    return has_role(user, disbursement.payer_id, Role.FINANCE)
+
+
+def disbursements_visible_to(disbursements: QuerySet[Disbursement], user: Caller) -> QuerySet[Disbursement]:
+    """``Disbursement.objects.visible_to(user)``: the paying bureau's finance and the admin."""
+    if is_platform_admin(user):
+        return disbursements
+    return disbursements.filter(payer_id__in=finance_bureau_ids(user))
+
+
 def payments_visible_to(payments: QuerySet[Payment], user: Caller) -> QuerySet[Payment]:
     """``Payment.objects.visible_to(user)``: payments are the business of the paying bureau's
     finance (and the platform admin); the parties see an instalment's payment nested in the
@@ -63,5 +81,6 @@ def payment_transitions_available(user: Caller, payment: Payment) -> list[str]:
 PERMISSIONS: dict[str, rules.Predicate] = {
     "payments.pay_instalment": is_instalment_finance,
     "payments.confirm_payment": is_payment_finance,
-    "payments.onboard_payout_account": is_provider_admin,
+    "payments.onboard_payout_account": is_provider_admin | is_community_admin,
+    "payments.confirm_disbursement": is_disbursement_finance,
 }

@@ -31,7 +31,7 @@ from orgs.models import Organization, User
 
 from .errors import PaymentsError
 from .gateways import GatewayError, gateway_for
-from .models import Gateway, Payment, PayoutAccount, WebhookEvent
+from .models import Disbursement, Gateway, Payment, PayoutAccount, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -449,3 +449,116 @@ def payment_reconcile(*, payment_id: int) -> Payment:
     if payment.status == Payment.Status.PENDING:
         return payment_execute(payment_id=payment_id)
     return payment
+
+
+# --- Disbursements (docs/rules.md §23) --------------------------------------------------------
+
+
+def _disbursement_locked(disbursement_id: int) -> Disbursement:
+    disbursement: Disbursement = Disbursement.objects.select_for_update().get(pk=disbursement_id)
+    return disbursement
+
+
+def _payee_destination(payee_id: int, gateway: str) -> str:
+    if gateway == Gateway.TREASURY:
+        return ""
+    account = PayoutAccount.objects.filter(organization_id=payee_id).first()
+    if account is None or account.status != PayoutAccount.Status.ENABLED:
+        raise Conflict(
+            _("The payee has no payout account ready to receive payments."),
+            code=PaymentsError.PAYOUT_ACCOUNT_NOT_READY,
+        )
+    return account.account_id
+
+
+@transaction.atomic
+def disbursement_request(
+    *, payer: Organization, payee: Organization, amount: int, idempotency_key: str, purpose: str
+) -> Disbursement:
+    """The disbursement of ``idempotency_key``, created pending on the first call and returned as
+    it is on every later one: the caller's key names what is paid, so it is paid once. Nothing
+    leaves the machine here; ``disbursement_execute`` sends it. A payee without a ready payout
+    account (Stripe) is 409 ``payout_account_not_ready``, and nothing is created."""
+    existing: Disbursement | None = Disbursement.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    _payee_destination(payee.pk, settings.PAYMENTS_GATEWAY)
+    disbursement: Disbursement
+    disbursement, _created = Disbursement.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={
+            "payer": payer,
+            "payee": payee,
+            "amount": amount,
+            "purpose": purpose[:200],
+            "gateway": settings.PAYMENTS_GATEWAY,
+        },
+    )
+    return disbursement
+
+
+def disbursement_execute(*, disbursement_id: int) -> Disbursement:
+    """Send a pending (or failed) disbursement; safe to run any number of times. Treasury: the
+    order is issued and awaits finance's voucher (processing). Stripe: the transfer is created with
+    the stored key and has moved the money, so the disbursement succeeds at once. A payee without
+    a ready payout account is 409 ``payout_account_not_ready`` and nothing is sent."""
+    with transaction.atomic():
+        disbursement = _disbursement_locked(disbursement_id)
+        if disbursement.status not in (Disbursement.Status.PENDING, Disbursement.Status.FAILED):
+            return disbursement
+        destination = _payee_destination(disbursement.payee_id, disbursement.gateway)
+        disbursement.attempts += 1
+        disbursement.save(update_fields=["attempts", "updated_at"])
+        gateway = gateway_for(disbursement.gateway)
+    # The network call holds no lock: the idempotency key, not the database, prevents a double.
+    try:
+        transfer = gateway.disburse(disbursement=disbursement, destination=destination)
+    except GatewayError as error:
+        logger.warning(
+            "disbursement %s failed (transient=%s): %s", disbursement_id, error.is_transient, error
+        )
+        with transaction.atomic():
+            disbursement = _disbursement_locked(disbursement_id)
+            if disbursement.status == Disbursement.Status.PENDING:
+                run_transition(
+                    disbursement,
+                    disbursement.fail,
+                    error=error.message[:2000],
+                    is_retryable=error.is_transient,
+                )
+            elif disbursement.status == Disbursement.Status.FAILED:
+                disbursement.last_error, disbursement.is_retryable = error.message[:2000], error.is_transient
+                disbursement.save(update_fields=["last_error", "is_retryable", "updated_at"])
+        return disbursement
+    with transaction.atomic():
+        disbursement = _disbursement_locked(disbursement_id)
+        if disbursement.status in (Disbursement.Status.PENDING, Disbursement.Status.FAILED):
+            description = (
+                reasons.PAYMENT_ORDER_ISSUED if gateway.confirms_by_voucher else reasons.TRANSFER_SENT
+            )
+            run_transition(
+                disbursement,
+                disbursement.start_processing,
+                reference=transfer.reference,
+                description=description,
+            )
+        if disbursement.status == Disbursement.Status.PROCESSING and not gateway.confirms_by_voucher:
+            run_transition(disbursement, disbursement.succeed, reference=transfer.reference)
+        return disbursement
+
+
+@transaction.atomic
+def disbursement_confirm(*, actor: User, disbursement: Disbursement, voucher_number: str) -> Disbursement:
+    """The payer's finance confirms a treasury disbursement order with the bank voucher number.
+    The caller locks what it pays for first, then this locks the disbursement."""
+    disbursement = _disbursement_locked(disbursement.pk)
+    if not rules.has_perm("payments.confirm_disbursement", actor, disbursement):
+        raise Forbidden()
+    voucher_number = voucher_number.strip()
+    if not voucher_number:
+        raise Invalid({"voucher_number": [_("Give the bank voucher number.")]})
+    if not disbursement.awaits_voucher:
+        raise InvalidTransition()
+    disbursement.confirmed_by = actor
+    run_transition(disbursement, disbursement.succeed, by=actor, reference=voucher_number)
+    return disbursement

@@ -418,6 +418,7 @@ TRACKED_APPS = (
     "contracts",
     "challenges",
     "evaluations",
+    "communitytasks",
     "django_fsm_log",
     "authtoken",
 )

@@ -10,7 +10,14 @@ from .awards import (
     standing_award,
 )
 from .bids import bid_create, bid_disqualify, bid_open, bid_submit, bid_update, bid_withdraw
-from .budget import budget_line_create, budget_line_locked, commitment_add, commitment_release
+from .budget import (
+    available_on,
+    budget_line_create,
+    budget_line_locked,
+    commitment_add,
+    commitment_hold,
+    commitment_release,
+)
 from .catalogue import catalogue_item_create
 from .exclusions import check_not_excluded, exclusion_impose, exclusion_lift
 from .questions import question_answer, question_ask
@@ -26,6 +33,7 @@ from .tenders import (
 )
 
 __all__ = [
+    "available_on",
     "award_annul",
     "award_hold",
     "award_release",
@@ -43,6 +51,7 @@ __all__ = [
     "check_no_challenge_pending",
     "check_not_excluded",
     "commitment_add",
+    "commitment_hold",
     "commitment_release",
     "evaluator_declare",
     "exclusion_impose",

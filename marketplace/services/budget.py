@@ -8,7 +8,7 @@ from common.money import yuan
 from orgs.models import Organization, User
 
 from ..errors import MarketplaceError
-from ..models import BudgetLine, Tender
+from ..models import BudgetCommitment, BudgetLine, Tender
 
 
 def budget_line_create(
@@ -26,9 +26,11 @@ def budget_line_create(
 
 def committed_on(budget_line: BudgetLine) -> int:
     """Derived, never stored: what the line's tenders hold (ceilings of open tenders, awarded prices
-    of awarded ones, less withheld money that returned)."""
+    of awarded ones, less withheld money that returned) and what other apps hold on it
+    (``BudgetCommitment``: community tasks' funding)."""
     total = Tender.objects.filter(budget_line=budget_line).aggregate(total=Sum("committed_amount"))["total"]
-    return int(total or 0)
+    held = BudgetCommitment.objects.filter(budget_line=budget_line).aggregate(total=Sum("amount"))["total"]
+    return int(total or 0) + int(held or 0)
 
 
 def budget_line_locked(budget_line_id: int) -> BudgetLine:
@@ -81,6 +83,25 @@ def commitment_add(*, tender: Tender, amount: int) -> Tender:
     tender.committed_amount += amount
     tender.save(update_fields=["committed_amount"])
     return tender
+
+
+@transaction.atomic
+def commitment_hold(*, budget_line: BudgetLine, amount: int, purpose: str) -> BudgetCommitment:
+    """Hold ``amount`` of the line for a higher app's purpose (a community task's funding,
+    docs/rules.md §23) if the line has that much available, else 409 ``budget_insufficient``. Under
+    the line's lock, as every commitment change; the caller locks its own row first."""
+    if amount <= 0:
+        raise ValueError("a hold is a positive amount")
+    line = budget_line_locked(budget_line.pk)
+    available = available_on(line)
+    if amount > available:
+        raise Conflict(
+            _("The budget line has ¥%(available)s available, less than the ¥%(amount)s needed.")
+            % {"available": yuan(available), "amount": yuan(amount)},
+            code=MarketplaceError.BUDGET_INSUFFICIENT,
+            extra={"available": available, "amount": amount},
+        )
+    return BudgetCommitment.objects.create(budget_line=line, amount=amount, purpose=purpose)
 
 
 def available_on(budget_line: BudgetLine) -> int:

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from challenges.errors import ChallengesError
 from common.errors import _DRF_CODES, ApplicationError, CommonError, Conflict, ErrorCode
 from common.schema import GENERIC_CODES, error_codes
+from communitytasks.errors import CommunityTasksError
 from contracts.errors import ContractsError
 from contracts.serializers import ContractSummarySerializer
 from documents.errors import DocumentsError
@@ -40,6 +41,7 @@ API_APPS = [
     "challenges",
     "payments",
     "evaluations",
+    "communitytasks",
 ]
 APP_ENUMS: list[type[ErrorCode]] = [
     CommonError,
@@ -51,6 +53,7 @@ APP_ENUMS: list[type[ErrorCode]] = [
     ChallengesError,
     PaymentsError,
     EvaluationsError,
+    CommunityTasksError,
 ]
 
 
