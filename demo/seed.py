@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from challenges import services as challenge_services
+from communitytasks import services as community_tasks
 from contracts import delivery
 from contracts import services as contract_services
 from contracts.models import Contract, ServiceEvent
@@ -1117,6 +1118,70 @@ def _challenge_evidence(admin: User, challenge) -> None:
     )
 
 
+def _community_tasks(cast: Cast) -> None:
+    """权随责走、费随事转 (docs/rules.md §23): the district's admission list; 玉林北路社区 accepted a
+    listed, funded task (paid by a treasury order its finance confirmed) and refused an unfunded one
+    not on the list; a third waits for its answer."""
+    with day(-30):
+        visits = community_tasks.admission_item_create(
+            actor=cast.admin,
+            name="高龄老人入户走访",
+            description="每月入户走访辖区80岁以上独居老人，登记需求。",
+            funding_per_year=2_400_000,
+        )
+        community_tasks.admission_item_create(
+            actor=cast.admin, name="防汛应急演练", description="每年汛期前组织一次社区应急演练。"
+        )
+        visiting = community_tasks.community_task_propose(
+            actor=cast.officer,
+            community=cast.community,
+            admission_item=visits,
+            title="高龄老人入户走访（第二季度）",
+            scope="走访辖区80岁以上独居老人，每户每月一次，填写走访记录。",
+            starts=timezone.localdate() + datetime.timedelta(days=10),
+            ends=timezone.localdate() + datetime.timedelta(days=100),
+            funding_amount=600_000,
+            budget_line=cast.line,
+        )
+    with day(-28):
+        community_tasks.community_task_accept(actor=cast.community_user, task=visiting)
+    with day(-25):
+        community_tasks.community_task_pay(task_id=visiting.pk)  # the beat issues the treasury order
+        visiting.refresh_from_db()
+        community_tasks.community_task_confirm_payment(
+            actor=cast.finance, task=visiting, voucher_number="GK2026-000512"
+        )
+    with day(-6):
+        survey = community_tasks.community_task_propose(
+            actor=cast.officer,
+            community=cast.community,
+            title="辖区商铺营业执照信息核查",
+            scope="逐户核对辖区商铺营业执照信息并上报。",
+            starts=timezone.localdate() + datetime.timedelta(days=3),
+            ends=timezone.localdate() + datetime.timedelta(days=20),
+            funding_amount=0,
+            budget_line=cast.line,
+        )
+    with day(-5):
+        community_tasks.community_task_refuse(
+            actor=cast.community_user,
+            task=survey,
+            reason="该事项属市场监管部门职责，不在社区准入清单内，且未附工作经费。",
+        )
+    with day(-1):
+        community_tasks.community_task_propose(
+            actor=cast.officer,
+            community=cast.community,
+            admission_item=visits,
+            title="高龄老人入户走访（第三季度）",
+            scope="走访辖区80岁以上独居老人，每户每月一次，填写走访记录。",
+            starts=timezone.localdate() + datetime.timedelta(days=30),
+            ends=timezone.localdate() + datetime.timedelta(days=120),
+            funding_amount=600_000,
+            budget_line=cast.line,
+        )
+
+
 def seed() -> None:
     fiscal_year = timezone.localdate().year
     with day(-400):  # the platform was set up last year, with this year's budget
@@ -1183,6 +1248,7 @@ def seed() -> None:
     org_services.resident_register(
         username="newcomer", password=PASSWORD, phone="13900000007", household_code="WH0007"
     )
+    _community_tasks(cast)
 
 
 LOGINS = [
@@ -1200,7 +1266,11 @@ LOGINS = [
     ("provider3", "provider admin, 锦江益民: excluded from bidding after a terminated contract"),
     ("provider_pending", "provider awaiting verification"),
     ("assessor", "third-party assessor: enter T and the survey for 长者助浴服务; record ratings"),
-    ("community", "residents' committee: confirm newcomer, enter C for 长者助浴服务; record ratings"),
+    (
+        "community",
+        "residents' committee: confirm newcomer, enter C for 长者助浴服务; record ratings;"
+        " accept or refuse the task sent yesterday (/community/tasks/)",
+    ),
     (
         "reviewer",
         "review body (武侯区财政局): the complaint decided on 社区心理健康服务; an appeal to decide",

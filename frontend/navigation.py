@@ -48,6 +48,7 @@ def _bureau_links(user: Any) -> list[Link]:
         Link(_("Tenders of the bureau"), reverse("bureau:tenders")),
         Link(_("Contracts"), reverse("casework:contracts"), in_navigation=True),
         Link(_("Exclusions from bidding"), reverse("bureau:exclusions")),
+        Link(_("Tasks sent to communities"), reverse("bureau:community_tasks")),
     ]
     if finance_bureau_ids(user):
         links.append(Link(_("Payments"), reverse("casework:payments"), in_navigation=True))
@@ -81,6 +82,7 @@ def links_of(user: Any, area: str) -> list[Link]:
         return [
             Link(_("Residents to confirm"), reverse("community:residents")),
             Link(_("Needs for the council"), reverse("needs:council")),
+            Link(_("Tasks sent to the community"), reverse("community:tasks"), in_navigation=True),
         ]
     if area == "resident":
         return [

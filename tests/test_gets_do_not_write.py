@@ -53,12 +53,15 @@ ROLES = {
 
 # The model a path's id names, by the path segment before it (API and pages alike).
 MODEL_OF_SEGMENT = {
+    "admission-items": "AdmissionItem",
     "appeals": "Appeal",
     "areas": "Area",
     "bids": "Bid",
     "budget-lines": "BudgetLine",
     "catalogue": "CatalogueItem",
     "challenges": "Challenge",
+    "communities": "Organization",
+    "community-tasks": "CommunityTask",
     "complaints": "Complaint",
     "contracts": "Contract",
     "documents": "Document",
@@ -75,6 +78,7 @@ MODEL_OF_SEGMENT = {
     "ratings": "Rating",
     "rate": "Contract",
     "residents": "Resident",
+    "tasks": "CommunityTask",
     "tenders": "Tender",
     "variations": "Variation",
 }

@@ -2,7 +2,7 @@ from django.urls import path
 
 from .. import registrations
 from ..challenges import views as challenges
-from . import dashboard, exclusions, households, scoring, tasklist, views
+from . import community_tasks, dashboard, exclusions, households, scoring, tasklist, views
 
 resident_queue, resident_decide = registrations.views_for("bureau")
 
@@ -55,4 +55,13 @@ urlpatterns = [
     # Exclusions the bureau caused (docs/rules.md §17.6).
     path("exclusions/", exclusions.exclusion_list, name="exclusions"),
     path("exclusions/<int:pk>/lift/", exclusions.exclusion_lift, name="exclusion_lift"),
+    # Tasks sent to community committees (docs/rules.md §23).
+    path("community-tasks/", community_tasks.task_list, name="community_tasks"),
+    path("community-tasks/new/", community_tasks.task_new, name="community_task_new"),
+    path("community-tasks/<int:pk>/withdraw/", community_tasks.task_withdraw, name="community_task_withdraw"),
+    path(
+        "community-tasks/<int:pk>/confirm-payment/",
+        community_tasks.task_confirm_payment,
+        name="community_task_confirm_payment",
+    ),
 ]

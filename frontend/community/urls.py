@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .. import registrations
-from . import views
+from . import tasks, views
 
 resident_queue, resident_decide = registrations.views_for("community")
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
     path("evaluations/<int:pk>/score/", views.evaluation_score, name="evaluation_score"),
     path("evaluations/<int:pk>/ratings/", views.record_ratings, name="record_ratings"),
+    path("tasks/", tasks.task_list, name="tasks"),
+    path("tasks/<int:pk>/accept/", tasks.task_accept, name="task_accept"),
+    path("tasks/<int:pk>/refuse/", tasks.task_refuse, name="task_refuse"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exclusions, opendata, payouts, receipts, views
+from . import exclusions, opendata, payouts, receipts, views, workload
 
 app_name = "public"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("providers/<int:pk>/", views.provider_detail, name="provider"),
     path("help/", views.help_page, name="help"),
     path("exclusions/", exclusions.exclusion_list, name="exclusions"),
+    path("communities/<int:pk>/workload/", workload.workload_page, name="community_workload"),
     path("open-data/", opendata.open_data_page, name="open_data"),
     path("open-data/<slug:table>.<slug:fmt>", opendata.download, name="open_data_download"),
 ]

@@ -8,6 +8,12 @@ from django.utils import timezone
 from communitytasks import services
 from communitytasks.models import AdmissionItem, CommunityTask
 
+from ..payments import conftest as payments_fixtures
+
+# The local Stripe server of the payment tests (tests/payments/conftest.py), for these tests too.
+stripe_server_process = payments_fixtures.stripe_server_process
+stripe_server = payments_fixtures.stripe_server
+
 
 def local_today(days: int = 0) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=days)

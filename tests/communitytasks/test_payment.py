@@ -12,7 +12,7 @@ from payments.models import Disbursement, PayoutAccount
 
 from .. import factories as f
 from ..flows import assert_refused, last_log
-from ..payments.conftest import deliver_all, stripe_server, stripe_server_process  # noqa: F401  (fixtures)
+from ..payments.conftest import deliver_all
 from .conftest import send_task, task_in
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_a_task_starting_today_is_paid_by_the_beat(world):
 
 
 @pytest.fixture
-def stripe_community(world, api, stripe_server):  # noqa: F811
+def stripe_community(world, api, stripe_server):
     """The world's community, onboarded at the local Stripe server by its admin."""
     community = world["community"]
     admin = f.member(community, "admin")
@@ -123,7 +123,7 @@ def stripe_community(world, api, stripe_server):  # noqa: F811
     return community
 
 
-def test_a_stripe_transfer_funds_the_task_once(world, api, stripe_server, stripe_community):  # noqa: F811
+def test_a_stripe_transfer_funds_the_task_once(world, api, stripe_server, stripe_community):
     task = task_in(world, "accepted", funding=500_000)
     services.community_task_pay(task_id=task.pk)
     assert_paid_once(task)
@@ -139,7 +139,7 @@ def test_a_stripe_transfer_funds_the_task_once(world, api, stripe_server, stripe
 
 
 @pytest.mark.parametrize("mode", ["down", "hang", "error"])
-def test_a_failed_transfer_is_retried_by_the_beat_and_pays_once(world, stripe_server, stripe_community, mode):  # noqa: F811
+def test_a_failed_transfer_is_retried_by_the_beat_and_pays_once(world, stripe_server, stripe_community, mode):
     task = task_in(world, "accepted", funding=500_000, starts_in=3)
     stripe_server.fault(mode, count=1, seconds=3)
     services.community_task_pay(task_id=task.pk)
@@ -152,7 +152,7 @@ def test_a_failed_transfer_is_retried_by_the_beat_and_pays_once(world, stripe_se
     assert task.disbursement.attempts == 2
 
 
-def test_a_community_without_a_payout_account_is_not_paid_yet(world, stripe_server):  # noqa: F811
+def test_a_community_without_a_payout_account_is_not_paid_yet(world, stripe_server):
     task = task_in(world, "accepted", starts_in=3)
     assert_refused(lambda: services.community_task_pay(task_id=task.pk), "payout_account_not_ready")
     assert pay_due_community_tasks() == 1  # logged, not raised; tried again next time
