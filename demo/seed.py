@@ -1122,6 +1122,8 @@ def _community_tasks(cast: Cast) -> None:
     """权随责走、费随事转 (docs/rules.md §23): the district's admission list; 玉林北路社区 accepted a
     listed, funded task (paid by a treasury order its finance confirmed) and refused an unfunded one
     not on the list; a third waits for its answer."""
+    line = cast.line
+    assert line is not None  # set by _cast
     with day(-30):
         visits = community_tasks.admission_item_create(
             actor=cast.admin,
@@ -1141,7 +1143,7 @@ def _community_tasks(cast: Cast) -> None:
             starts=timezone.localdate() + datetime.timedelta(days=10),
             ends=timezone.localdate() + datetime.timedelta(days=100),
             funding_amount=600_000,
-            budget_line=cast.line,
+            budget_line=line,
         )
     with day(-28):
         community_tasks.community_task_accept(actor=cast.community_user, task=visiting)
@@ -1160,7 +1162,7 @@ def _community_tasks(cast: Cast) -> None:
             starts=timezone.localdate() + datetime.timedelta(days=3),
             ends=timezone.localdate() + datetime.timedelta(days=20),
             funding_amount=0,
-            budget_line=cast.line,
+            budget_line=line,
         )
     with day(-5):
         community_tasks.community_task_refuse(
@@ -1178,7 +1180,7 @@ def _community_tasks(cast: Cast) -> None:
             starts=timezone.localdate() + datetime.timedelta(days=30),
             ends=timezone.localdate() + datetime.timedelta(days=120),
             funding_amount=600_000,
-            budget_line=cast.line,
+            budget_line=line,
         )
 
 
