@@ -3,6 +3,8 @@ task, accepting (the funding held on the budget line) and refusing (a reason; ne
 the community), withdrawing, who sees what, and the public workload."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from communitytasks.models import AdmissionItem, CommunityTask
 from marketplace.models import BudgetCommitment
@@ -313,3 +315,35 @@ def test_the_workload_of_something_else_than_a_community_is_404(world, api):
     assert api().get(f"communities/{world['bureau'].pk}/workload/").status_code == 404
     response = api().get(f"communities/{world['community'].pk}/workload/", year="soon")
     assert (response.status_code, response.json()["code"]) == (400, "invalid")
+
+
+# --- Query counts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["community_member", "officer", "finance"])
+def test_the_task_list_does_not_grow_with_its_length(world, api, role):
+    client = api(world[role])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("community-tasks/")
+        assert response.status_code == 200
+        return len(queries), response.json()["count"]
+
+    task_in(world, "ordered")
+    task_in(world, "refused")
+    few = count()
+    for state in (
+        "proposed",
+        "accepted",
+        "funded",
+        "completed",
+        "withdrawn",
+        "refused",
+        "ordered",
+        "proposed",
+    ):
+        task_in(world, state)
+    many = count()
+    assert (few[1], many[1]) == (2, 10)
+    assert few[0] == many[0] <= 5  # the token's user, the memberships, the count, the page
