@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("marketplace", "0011_budgetcommitment"),
+        ("marketplace", "0012_budgetcommitment"),
         ("orgs", "0006_review_body_kind"),
         ("payments", "0002_disbursement"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

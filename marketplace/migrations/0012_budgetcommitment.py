@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("marketplace", "0010_score_history"),
+        ("marketplace", "0011_tender_initiative_reason_tender_needs"),
     ]
 
     operations = [
