@@ -71,6 +71,7 @@ MODEL_OF_SEGMENT = {
     "households": "Household",
     "imports": "HouseholdImport",
     "instalments": "Instalment",
+    "needs": "Need",
     "organizations": "Organization",
     "providers": "Organization",
     "payments": "Payment",
