@@ -196,10 +196,10 @@ def add_appeals(world, state, count):
 # questions list fetches it twice (get_queryset and get_serializer_class) and the bids list asks two
 # more questions to decide whether bids are sealed for the caller.
 CASES = {
-    # +1: a tender carries its amendments (one prefetch)
-    "tenders-anonymous": Case(add_tenders, None, 7),
-    "tenders-officer": Case(add_tenders, "officer", 9),
-    "tenders-provider": Case(add_tenders, "provider_admin", 9),
+    # +2: a tender carries its amendments and the residents' needs it answers (one prefetch each)
+    "tenders-anonymous": Case(add_tenders, None, 8),
+    "tenders-officer": Case(add_tenders, "officer", 10),
+    "tenders-provider": Case(add_tenders, "provider_admin", 10),
     "budget-lines-finance": Case(add_budget_lines, "finance", 4),
     "budget-lines-admin": Case(add_budget_lines, "platform_admin", 3),
     # +1: instalments carry their latest payment (one prefetch, whatever the page size); +2: the
