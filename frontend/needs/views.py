@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import ApplicationError
 from common.history import history_of
+from communitytasks.selectors import public_communities
 from contracts.selectors import contract_list
 from evaluations.selectors import satisfaction_by_contract
 from marketplace.models import Tender
@@ -114,10 +115,11 @@ def community_page(request: HttpRequest, pk: int) -> HttpResponse:
     for need in needs:
         counts[need.status] += 1
     summary = [{"label": label, "count": counts[value]} for value, label in Need.Status.choices]
+    committees = public_communities().filter(jurisdiction=community)
     return render(
         request,
         "frontend/needs/community.html",
-        {"community": community, "rows": _rows(request, needs), "summary": summary},
+        {"community": community, "rows": _rows(request, needs), "summary": summary, "committees": committees},
     )
 
 

@@ -153,6 +153,10 @@ def test_you_said_we_did_follows_a_need_to_its_contract_without_naming_who_asked
     assert reverse("public:contract", args=[contract.pk]) in html
     assert resident.username not in html and need.household.code not in html
     assert client.get(reverse("needs:community", args=[world["areas"]["street"].pk])).status_code == 404
+    # the community committee's workload is one click away, and back
+    workload = reverse("public:community_workload", args=[world["community"].pk])
+    assert workload in html
+    assert community_url in page(client.get(workload))
 
 
 def test_the_officer_ticks_the_needs_a_new_tender_answers(world, browse):
