@@ -39,8 +39,8 @@ class Need(ConcurrentTransitionMixin, models.Model):
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Awaiting the council")
-        ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
+        ACCEPTED = "accepted", _("Accepted by the council")
+        REJECTED = "rejected", _("Rejected by the council")
         TENDERED = "tendered", _("In a tender")
         CONTRACTED = "contracted", _("Being delivered")
         DELIVERED = "delivered", _("Delivered")
@@ -152,8 +152,8 @@ class Deliberation(models.Model):
     """The council's (议事会) deliberation of a need: when, the minutes, the votes and the decision."""
 
     class Decision(models.TextChoices):
-        ACCEPTED = "accepted", _("Accepted")
-        REJECTED = "rejected", _("Rejected")
+        ACCEPTED = "accepted", _("Accepted by the council")
+        REJECTED = "rejected", _("Rejected by the council")
 
     need = models.OneToOneField(
         Need, on_delete=models.CASCADE, related_name="deliberation", verbose_name=_("need")

@@ -33,8 +33,8 @@ class Migration(migrations.Migration):
                     django_fsm.FSMField(
                         choices=[
                             ("submitted", "Awaiting the council"),
-                            ("accepted", "Accepted"),
-                            ("rejected", "Rejected"),
+                            ("accepted", "Accepted by the council"),
+                            ("rejected", "Rejected by the council"),
                             ("tendered", "In a tender"),
                             ("contracted", "Being delivered"),
                             ("delivered", "Delivered"),
@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                 (
                     "decision",
                     models.CharField(
-                        choices=[("accepted", "Accepted"), ("rejected", "Rejected")],
+                        choices=[("accepted", "Accepted by the council"), ("rejected", "Rejected by the council")],
                         max_length=8,
                         verbose_name="decision",
                     ),

@@ -62,7 +62,7 @@ def test_a_need_goes_from_a_residents_phone_to_the_council_and_the_public_page(n
     desk.get_by_label("Minutes").fill("Nine representatives met; the proposal was read and discussed.")
     desk.get_by_label("Votes for").fill("8")
     desk.get_by_label("Votes against").fill("1")
-    desk.get_by_label("Accepted", exact=True).check()
+    desk.get_by_label("Accepted by the council", exact=True).check()
     follow(desk, button(desk, "Record the decision"), "the council's needs, decided")
     assert "The council's decision is recorded." in success_banner(desk)
     leave(desk)
