@@ -5,6 +5,7 @@ from typing import Any
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
+from auditchain.apis import LogHeadApi
 from challenges.apis import ChallengeViewSet, ComplaintViewSet, TenderChallengeViewSet
 from communitytasks.apis import AdmissionItemViewSet, CommunityTaskViewSet, CommunityWorkloadViewSet
 from contracts.apis import (
@@ -25,6 +26,7 @@ from evaluations.apis import (
     EvaluationComputationApi,
     EvaluationViewSet,
     RateableApi,
+    RatingReceiptApi,
     RatingViewSet,
     SatisfactionApi,
     TenderPayoutSimulationApi,
@@ -96,6 +98,8 @@ urlpatterns = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("me/", MeApi.as_view(), name="me"),
     path("me/rateable/", RateableApi.as_view(), name="me-rateable"),
+    path("log/head/", LogHeadApi.as_view(), name="log-head"),
+    path("ratings/receipts/<str:receipt>/", RatingReceiptApi.as_view(), name="rating-receipt"),
     path("contracts/<int:pk>/evaluations/", ContractEvaluationsApi.as_view(), name="contract-evaluations"),
     # Signing activates the contract and opens its midterm evaluation: served by evaluations (contracts
     # never imports it), on the router's id pattern and name.

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_fsm_log",
     "csp",
     "common",
+    "auditchain",
     "orgs",
     "documents",
     "needs",

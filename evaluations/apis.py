@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -36,6 +37,7 @@ from .selectors import (
     PUBLIC_EVALUATION_STATUSES,
     evaluation_for_collecting,
     rateable_contracts,
+    rating_receipt,
     rating_tallies,
     satisfaction_of,
     score_history,
@@ -54,6 +56,7 @@ from .serializers import (
     RateableSerializer,
     RatingInputSerializer,
     RatingPatchSerializer,
+    RatingReceiptSerializer,
     RatingSerializer,
     SatisfactionSerializer,
     SurveyInputSerializer,
@@ -165,6 +168,22 @@ class SatisfactionApi(APIView):
     def get(self, request: ApiRequest, pk: int) -> Response:
         contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
         return Response(SatisfactionSerializer(satisfaction_of(contract)).data)
+
+
+class RatingReceiptApi(APIView):
+    """``ratings/receipts/{receipt}/``: which evaluation a rating belongs to and whether it was
+    counted, quarantined or excluded (docs/rules.md §23). Public; an unknown receipt is 404."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type[BaseAuthentication]] = []
+
+    @extend_schema(responses=RatingReceiptSerializer)
+    @error_codes(CommonError.NOT_FOUND)
+    def get(self, request: ApiRequest, receipt: str) -> Response:
+        found = rating_receipt(receipt)
+        if found is None:
+            raise NotFound()
+        return Response(RatingReceiptSerializer(found).data)
 
 
 def _simulated(request: ApiRequest, basis: payouts.PayoutBasis) -> Response:

@@ -1,4 +1,5 @@
 import datetime
+import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -185,6 +186,11 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+def new_rating_receipt() -> str:
+    """A rating's receipt: unguessable, shown to the resident, looked up publicly (docs/rules.md §23)."""
+    return secrets.token_urlsafe(16)
+
+
 class RatingQuerySet(models.QuerySet["Rating"]):
     def visible_to(self, user: "Caller") -> "models.QuerySet[Rating]":
         """What the user may see; the rule is ``evaluations.permissions.ratings_visible_to``."""
@@ -268,6 +274,9 @@ class Rating(ConcurrentTransitionMixin, models.Model):
     quarantine_reason = models.CharField(max_length=200, blank=True, verbose_name=_("quarantine reason"))
     created_at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    receipt = models.CharField(
+        max_length=32, unique=True, default=new_rating_receipt, editable=False, verbose_name=_("receipt")
+    )
 
     objects = RatingQuerySet.as_manager()
 

@@ -1,6 +1,7 @@
 """Reads of the evaluations app: what a resident may rate now, and public satisfaction. Reads only:
 nothing here creates, opens or changes a row (``services`` writes, and may call these)."""
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -350,3 +351,44 @@ def evaluation_for_collecting(user: Caller, pk: int | str) -> Evaluation | None:
         .first()
     )
     return known
+
+
+# What a rating's receipt says of it (docs/rules.md §23): its status in public words, never the rating.
+RECEIPT_STATUSES = {
+    Rating.Status.VALID: "counted",
+    Rating.Status.QUARANTINED: "quarantined",
+    Rating.Status.EXCLUDED: "excluded",
+}
+
+
+RECEIPT_FORM = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def rating_receipt(receipt: str) -> dict[str, Any] | None:
+    """The public answer for a rating's receipt: its evaluation and contract, and whether it was
+    counted, quarantined or excluded; None when no rating has this receipt (or it is not one)."""
+    if not RECEIPT_FORM.fullmatch(receipt):
+        return None
+    row = (
+        Rating.objects.filter(receipt=receipt)
+        .values(
+            "status",
+            "evaluation_id",
+            "evaluation__stage",
+            "evaluation__round",
+            "contract_id",
+            "contract__title",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return {
+        "receipt": receipt,
+        "evaluation": row["evaluation_id"],
+        "stage": row["evaluation__stage"],
+        "round": row["evaluation__round"],
+        "contract": row["contract_id"],
+        "contract_title": row["contract__title"],
+        "status": RECEIPT_STATUSES[row["status"]],
+    }

@@ -215,11 +215,13 @@ class RatingSerializer(serializers.ModelSerializer[Rating]):
     household = serializers.CharField(source="household.code")
     available_transitions = serializers.SerializerMethodField()
     quarantine_reason = ReasonField(read_only=True)
+    receipt = serializers.SerializerMethodField()
 
     class Meta:
         model = Rating
         fields = [
             "id",
+            "receipt",
             "contract",
             "evaluation",
             "household",
@@ -238,6 +240,23 @@ class RatingSerializer(serializers.ModelSerializer[Rating]):
 
     def get_available_transitions(self, rating: Rating) -> list[str]:
         return transitions_available(self.context["request"].user, rating, RATING_TRANSITIONS)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_receipt(self, rating: Rating) -> str | None:
+        """The receipt to check the rating with (``ratings/receipts/{receipt}/``): its rater's only."""
+        return rating.receipt if self.context["request"].user.pk == rating.rater_id else None
+
+
+class RatingReceiptSerializer(serializers.Serializer[Any]):
+    """What a receipt says publicly (docs/rules.md §23): never the rating, household or person."""
+
+    receipt = serializers.CharField()
+    evaluation = serializers.IntegerField()
+    stage = serializers.CharField()
+    round = serializers.IntegerField()
+    contract = serializers.IntegerField()
+    contract_title = serializers.CharField()
+    status = serializers.ChoiceField(choices=["counted", "quarantined", "excluded"])
 
 
 class RateableSerializer(serializers.Serializer[Any]):

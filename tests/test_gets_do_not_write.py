@@ -96,6 +96,14 @@ def _open_data_values() -> dict[str, list[str]]:
     return {"release_id": ids, "ocid": ocids, "name": [*packages.EXTENSION_FILES, "missing.json"]}
 
 
+def _receipts() -> list[str]:
+    """A rating's receipt names no id: the newest rating's, and one no rating has."""
+    from evaluations.models import Rating
+
+    newest = Rating.objects.order_by("-pk").values_list("receipt", flat=True).first()
+    return [*([newest] if newest else []), "missing-receipt"]
+
+
 EVALUATION_COMPONENTS = ("third_party", "buyer", "community")
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
@@ -147,6 +155,9 @@ def api_paths() -> list[str]:
         if not parameters:
             paths.append(template)
             continue
+        if parameters[0] == "receipt":
+            paths.extend(template.replace("{receipt}", value) for value in _receipts())
+            continue
         if template.startswith("/api/v1/ocds/"):
             values = _open_data_values()[parameters[0]]
             paths.extend(template.replace("{" + parameters[0] + "}", value) for value in values)
@@ -191,6 +202,8 @@ def page_paths() -> list[str]:
                     values = [section.slug for section in TENDER_SECTIONS]
                 elif name == "section":
                     values = list(BID_SECTIONS)
+                elif name == "receipt":
+                    values = _receipts()
                 elif name == "component":
                     values = list(EVALUATION_COMPONENTS)
                 elif name in ("table", "fmt"):  # the open data's downloads

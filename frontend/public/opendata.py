@@ -5,6 +5,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from auditchain.selectors import log_head
 from opendata import downloads, ocds
 
 CONTENT_TYPES = {
@@ -26,6 +27,7 @@ def open_data_page(request: HttpRequest) -> HttpResponse:
             "license_url": settings.OCDS_LICENSE_URL,
             "ocid_prefix": settings.OCDS_OCID_PREFIX,
             "example_ocid": example_ocid,
+            "log_head": log_head(),
         },
     )
 

@@ -6,11 +6,13 @@ only its own bids: a competitor shown a rival's receipt cannot have the platform
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from contracts.models import Report
+from evaluations.selectors import rating_receipt as rating_receipt_of
 from marketplace.models import Bid, Tender
 from marketplace.receipts import receipt_reference
 from marketplace.selectors import bid_by_receipt, tender_list
@@ -71,3 +73,25 @@ def receipt_check(request: HttpRequest, pk: int) -> HttpResponse:
     back = "provider:tender" if "provider" in areas_of(request.user) else "public:tender"
     context = {"tender": tender, "form": form, "result": result, "back_url": reverse(back, args=[tender.pk])}
     return render(request, "frontend/public/receipt_check.html", context)
+
+
+# What a rating's receipt says (docs/rules.md §23), in words.
+RATING_STATUS_LABELS = {
+    "counted": _("Counted: your rating is part of this evaluation."),
+    "quarantined": _("Held for review: the bureau is checking ratings that arrived together."),
+    "excluded": _("Excluded: after review, the bureau did not count this rating."),
+}
+
+
+def rating_receipt(request: HttpRequest, receipt: str) -> HttpResponse:
+    """A rating's receipt, checked by anyone who holds it: the evaluation it belongs to and whether
+    it was counted — never the rating, the household or the person. Unknown: 404."""
+    found = rating_receipt_of(receipt)
+    if found is None:
+        raise Http404
+    context = {
+        "found": found,
+        "stage_label": Report.Stage(found["stage"]).label,
+        "status_label": RATING_STATUS_LABELS[found["status"]],
+    }
+    return render(request, "frontend/public/rating_receipt.html", context)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("tenders/", views.tender_list_page, name="tenders"),
     path("tenders/<int:pk>/", views.tender_detail, name="tender"),
     path("tenders/<int:pk>/receipt/", receipts.receipt_check, name="receipt_check"),
+    path("ratings/receipts/<str:receipt>/", receipts.rating_receipt, name="rating_receipt"),
     path("tenders/<int:pk>/payout/", payouts.tender_payout, name="tender_payout"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract"),
     path("contracts/<int:pk>/payout/", payouts.contract_payout, name="contract_payout"),

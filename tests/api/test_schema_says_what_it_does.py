@@ -209,7 +209,14 @@ def test_statuses_follow_from_the_view(schema, name, statuses):
 
 
 @pytest.mark.parametrize(
-    "name", ["GET /api/v1/contracts/{id}/satisfaction/", "GET /api/v1/tenders/", "GET /api/v1/contracts/"]
+    "name",
+    [
+        "GET /api/v1/contracts/{id}/satisfaction/",
+        "GET /api/v1/tenders/",
+        "GET /api/v1/contracts/",
+        "GET /api/v1/log/head/",
+        "GET /api/v1/ratings/receipts/{receipt}/",
+    ],
 )
 def test_public_reads_need_no_credentials(schema, name):
     assert {} in dict(operations(schema))[name]["security"]

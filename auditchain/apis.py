@@ -1,0 +1,20 @@
+"""``GET log/head/`` (public): the tamper-evident log's head (docs/rules.md §23)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .selectors import log_head
+from .serializers import LogHeadSerializer
+
+
+class LogHeadApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[type[BaseAuthentication]] = []
+
+    @extend_schema(responses=LogHeadSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(LogHeadSerializer(log_head()).data)
