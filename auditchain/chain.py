@@ -12,7 +12,7 @@ entry). Anyone holding the entries can recompute every hash with a few lines of 
 import datetime
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -218,6 +218,33 @@ def append(*, kind: str, model: str, object_id: int, payload: Payload, at: datet
         head.sequence, head.hash, head.at = sequence, digest, at
         head.save(update_fields=["sequence", "hash", "at"])
     return entry
+
+
+def record_created(instances: Iterable[models.Model]) -> int:
+    """Chain rows just created without a signal (``bulk_create``, with their ids), in one append
+    under one lock of the head; how many were chained."""
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        sequence, digest, entries = head.sequence, head.hash, []
+        for instance in instances:
+            spec = SPEC_BY_LABEL[instance._meta.label_lower]
+            assert isinstance(instance.pk, int), "bulk_create gave no ids: chain the rows read back"
+            at = spec.at_of(instance) or timezone.now()
+            fields: dict[str, Any] = {
+                "kind": spec.kind,
+                "model": spec.model_label,
+                "object_id": instance.pk,
+                "payload": spec.payload_of(instance),
+                "at": at,
+            }
+            sequence += 1
+            digest = link_hash(digest, document(sequence=sequence, **fields))
+            entries.append(Entry(sequence=sequence, hash=digest, **fields))
+        Entry.objects.bulk_create(entries, batch_size=1000)
+        if entries:
+            head.sequence, head.hash, head.at = sequence, digest, entries[-1].at
+            head.save(update_fields=["sequence", "hash", "at"])
+    return len(entries)
 
 
 def last_payload(model: str, object_id: int) -> Payload | None:

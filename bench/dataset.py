@@ -29,6 +29,7 @@ BATCH = 2_000
 def build(*, tenders: int, residents: int, ratings: int, drafts: int, out: Path) -> dict[str, Any]:
     from rest_framework.authtoken.models import Token
 
+    from auditchain.chain import record_created
     from contracts.models import Contract, ServiceEvent
     from demo.seed import is_seeded, seed
     from evaluations.models import Evaluation, Rating
@@ -116,7 +117,7 @@ def build(*, tenders: int, residents: int, ratings: int, drafts: int, out: Path)
                 [through(serviceevent_id=care_event.id, household_id=h) for h, _ in chunk],
                 ignore_conflicts=True,
             )
-            Rating.objects.bulk_create(
+            made_ratings = Rating.objects.bulk_create(
                 [
                     Rating(
                         household_id=h,
@@ -131,6 +132,12 @@ def build(*, tenders: int, residents: int, ratings: int, drafts: int, out: Path)
                     for h, u in chunk
                 ]
             )
+            # no signal: the tamper-evident log is appended explicitly (docs/rules.md §22)
+            if not made_ratings or made_ratings[0].pk is None:
+                made_ratings = list(
+                    Rating.objects.filter(evaluation=evaluation, household_id__in=[h for h, _ in chunk])
+                )
+            record_created(made_ratings)
 
     Token.objects.get_or_create(user=officer)
     public_cache.changed()  # the bulk inserts sent no signal: the public lists are new

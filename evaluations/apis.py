@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
-from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -174,8 +173,7 @@ class RatingReceiptApi(APIView):
     """``ratings/receipts/{receipt}/``: which evaluation a rating belongs to and whether it was
     counted, quarantined or excluded (docs/rules.md §23). Public; an unknown receipt is 404."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list[type[BaseAuthentication]] = []
+    permission_classes = [AllowAny]  # public: the schema says so (no credentials needed)
 
     @extend_schema(responses=RatingReceiptSerializer)
     @error_codes(CommonError.NOT_FOUND)

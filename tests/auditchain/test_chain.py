@@ -175,6 +175,19 @@ def test_a_row_written_without_the_log_is_found(world):
     assert problem.model == "contracts.ledgerentry" and "not in the log" in problem.reason
 
 
+def test_rows_bulk_created_are_chained_by_record_created(world):
+    """The way for a script that must bulk_create (the bench's ratings): one append per row."""
+    from auditchain.chain import record_created
+
+    objects, _ratings = _rated(world, households=1)
+    made = LedgerEntry.objects.bulk_create(
+        [LedgerEntry(contract=objects["contract"], kind=LedgerEntry.Kind.WITHHELD, amount=n) for n in (1, 2)]
+    )
+    assert record_created(made) == 2
+    assert list(Entry.objects.order_by("-sequence").values_list("payload__amount", flat=True)[:2]) == [2, 1]
+    assert verify() == []
+
+
 def test_the_backfill_appends_existing_rows_once_in_a_fixed_order(world):
     """A database that had rows before the chain: the migration chains them, oldest first."""
     from importlib import import_module
