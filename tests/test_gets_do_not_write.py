@@ -59,6 +59,7 @@ MODEL_OF_SEGMENT = {
     "bids": "Bid",
     "budget-lines": "BudgetLine",
     "catalogue": "CatalogueItem",
+    "communities": "Area",
     "challenges": "Challenge",
     "communities": "Organization",
     "community-tasks": "CommunityTask",
