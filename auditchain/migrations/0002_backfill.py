@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
         ("auditchain", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("django_fsm_log", "0004_auto_20190131_0341"),
-        ("evaluations", "0006_rating_receipt"),
+        ("evaluations", "0007_rating_receipt"),
         ("marketplace", "0010_score_history"),
         ("contracts", "0008_freeze_payment_rule"),
         ("payments", "0001_initial"),

@@ -12,7 +12,7 @@ def fill_receipts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("evaluations", "0005_assisted_ratings")]
+    dependencies = [("evaluations", "0006_appeal_once_and_decided_score")]
 
     operations = [
         migrations.AddField(
