@@ -1,4 +1,4 @@
-"""``GET log/head/`` (public): the tamper-evident log's head (docs/rules.md §23)."""
+"""``GET log/head/`` (public): the tamper-evident log's head (docs/rules.md §24)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny

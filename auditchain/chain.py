@@ -1,4 +1,4 @@
-"""The hash chain (docs/rules.md §23): what is chained, the canonical form, and appending.
+"""The hash chain (docs/rules.md §24): what is chained, the canonical form, and appending.
 
 An entry is the JSON object ``{"at", "kind", "model", "object_id", "payload", "sequence"}``;
 its canonical form is ``json.dumps(entry, sort_keys=True, separators=(",", ":"),
@@ -127,7 +127,7 @@ class Spec:
         return getattr(instance, self.at_field) if self.at_field else None
 
 
-# What is chained (docs/rules.md §23). The models are named by label: the domain apps sit above
+# What is chained (docs/rules.md §24). The models are named by label: the domain apps sit above
 # this one and are never imported. No personal data: no names, household codes, comments, rating
 # values, nor who acted.
 SPECS: tuple[Spec, ...] = (

@@ -1,4 +1,4 @@
-"""The tamper-evident log (docs/rules.md §23): one row per chained change, and the head."""
+"""The tamper-evident log (docs/rules.md §24): one row per chained change, and the head."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

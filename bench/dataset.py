@@ -132,7 +132,7 @@ def build(*, tenders: int, residents: int, ratings: int, drafts: int, out: Path)
                     for h, u in chunk
                 ]
             )
-            # no signal: the tamper-evident log is appended explicitly (docs/rules.md §23)
+            # no signal: the tamper-evident log is appended explicitly (docs/rules.md §24)
             if not made_ratings or made_ratings[0].pk is None:
                 made_ratings = list(
                     Rating.objects.filter(evaluation=evaluation, household_id__in=[h for h, _ in chunk])

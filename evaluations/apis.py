@@ -171,7 +171,7 @@ class SatisfactionApi(APIView):
 
 class RatingReceiptApi(APIView):
     """``ratings/receipts/{receipt}/``: which evaluation a rating belongs to and whether it was
-    counted, quarantined or excluded (docs/rules.md §23). Public; an unknown receipt is 404."""
+    counted, quarantined or excluded (docs/rules.md §24). Public; an unknown receipt is 404."""
 
     permission_classes = [AllowAny]  # public: the schema says so (no credentials needed)
 

@@ -187,7 +187,7 @@ class Evaluation(ConcurrentTransitionMixin, models.Model):
 
 
 def new_rating_receipt() -> str:
-    """A rating's receipt: unguessable, shown to the resident, looked up publicly (docs/rules.md §23)."""
+    """A rating's receipt: unguessable, shown to the resident, looked up publicly (docs/rules.md §24)."""
     return secrets.token_urlsafe(16)
 
 

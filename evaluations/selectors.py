@@ -353,7 +353,7 @@ def evaluation_for_collecting(user: Caller, pk: int | str) -> Evaluation | None:
     return known
 
 
-# What a rating's receipt says of it (docs/rules.md §23): its status in public words, never the rating.
+# What a rating's receipt says of it (docs/rules.md §24): its status in public words, never the rating.
 RECEIPT_STATUSES = {
     Rating.Status.VALID: "counted",
     Rating.Status.QUARANTINED: "quarantined",

@@ -248,7 +248,7 @@ class RatingSerializer(serializers.ModelSerializer[Rating]):
 
 
 class RatingReceiptSerializer(serializers.Serializer[Any]):
-    """What a receipt says publicly (docs/rules.md §23): never the rating, household or person."""
+    """What a receipt says publicly (docs/rules.md §24): never the rating, household or person."""
 
     receipt = serializers.CharField()
     evaluation = serializers.IntegerField()

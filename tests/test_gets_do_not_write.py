@@ -59,7 +59,6 @@ MODEL_OF_SEGMENT = {
     "bids": "Bid",
     "budget-lines": "BudgetLine",
     "catalogue": "CatalogueItem",
-    "communities": "Area",
     "challenges": "Challenge",
     "communities": "Organization",
     "community-tasks": "CommunityTask",

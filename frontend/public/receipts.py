@@ -75,7 +75,7 @@ def receipt_check(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "frontend/public/receipt_check.html", context)
 
 
-# What a rating's receipt says (docs/rules.md §23), in words.
+# What a rating's receipt says (docs/rules.md §24), in words.
 RATING_STATUS_LABELS = {
     "counted": _("Counted: your rating is part of this evaluation."),
     "quarantined": _("Held for review: the bureau is checking ratings that arrived together."),

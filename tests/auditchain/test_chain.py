@@ -1,4 +1,4 @@
-"""The tamper-evident log (docs/rules.md §23): every chained change appends in its own
+"""The tamper-evident log (docs/rules.md §24): every chained change appends in its own
 transaction, an outsider can recompute the chain, and verify_log names the first thing that does
 not match — a chained row or an entry changed behind the application's back."""
 

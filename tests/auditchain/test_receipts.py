@@ -1,4 +1,4 @@
-"""A rating's receipt (docs/rules.md §23): the resident gets one, anyone holding it learns which
+"""A rating's receipt (docs/rules.md §24): the resident gets one, anyone holding it learns which
 evaluation the rating belongs to and whether it was counted, quarantined or excluded — never the
 rating, the household or the person."""
 

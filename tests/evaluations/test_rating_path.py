@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 # token + user, resident + household, the one read (evaluation, contract, party, recipient, rated,
 # burst count), the INSERT. Savepoints (a test runs inside a transaction) are not statements of ours.
-# Then the tamper-evident log's append in the same transaction (docs/rules.md §23): the head locked,
+# Then the tamper-evident log's append in the same transaction (docs/rules.md §24): the head locked,
 # the entry inserted, the head moved.
 PINNED_STATEMENTS = 4 + 3
 

@@ -1,5 +1,5 @@
 """``manage.py verify_log``: recompute the hash chain and check it against the rows it records
-(docs/rules.md §23). Exits 1 naming the first entry that does not match."""
+(docs/rules.md §24). Exits 1 naming the first entry that does not match."""
 
 from typing import Any
 
