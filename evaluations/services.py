@@ -447,9 +447,12 @@ def evaluation_confirm(*, actor: User | None, evaluation: Evaluation) -> Evaluat
             code=EvaluationsError.APPEAL_WINDOW_OPEN,
             extra={"appeal_until": evaluation.appeal_until.isoformat() if evaluation.appeal_until else None},
         )
-    run_transition(evaluation, evaluation.confirm, by=actor)
     contract = evaluation.contract
     appeal = appeals.appeal_holding(evaluation)  # locked after the contract, before the instalments
+    # Every row this confirmation may move is locked before its first logged write: the log's head
+    # (auditchain) is held from that write to the commit, and is always the last lock taken.
+    list(contract.instalments.select_for_update().order_by("pk").values_list("pk", flat=True))
+    run_transition(evaluation, evaluation.confirm, by=actor)
     pending = appeal is not None and appeal.is_open
     score = evaluation.score
     assert score is not None  # published

@@ -108,7 +108,10 @@ class Migration(migrations.Migration):
                 (
                     "decision",
                     models.CharField(
-                        choices=[("accepted", "Accepted by the council"), ("rejected", "Rejected by the council")],
+                        choices=[
+                            ("accepted", "Accepted by the council"),
+                            ("rejected", "Rejected by the council"),
+                        ],
                         max_length=8,
                         verbose_name="decision",
                     ),
