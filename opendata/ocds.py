@@ -589,10 +589,15 @@ def outcome(evaluation: Evaluation, appeal: Appeal | None, at: datetime.datetime
         and appeal.final_composite is not None
         and (at is None or appeal.decided_at <= at)
     )
-    if not decided:
-        return Outcome(evaluation.composite, evaluation.band, evaluation.release_pct)
-    assert appeal is not None and appeal.final_composite is not None
     rule = evaluation.contract.frozen_terms.rule
+    if not decided:  # as published: S, and the band and release of S (``band`` follows a decided S'')
+        published = evaluation.composite
+        if published is None:
+            return Outcome(published, evaluation.band, evaluation.release_pct)
+        return Outcome(
+            published, scoring.band_of(published, rule).letter, scoring.release_pct(published, rule)
+        )
+    assert appeal is not None and appeal.final_composite is not None
     final = appeal.final_composite
     return Outcome(final, scoring.band_of(final, rule).letter, scoring.release_pct(final, rule), appeal)
 
