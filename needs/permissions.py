@@ -23,15 +23,24 @@ def community_of(household: Household) -> Area | None:
 
 def council_paths(user: Caller) -> list[str]:
     """The jurisdictions of the verified community committees the user belongs to (any role): where
-    the user records the council's deliberations."""
+    the user records the council's deliberations. Asked once per request and user (a list asks it
+    for every need): kept on the user object."""
+    cached: list[str] | None = getattr(user, "_council_paths", None)
+    if cached is not None:
+        return cached
     ids = organization_ids_of(user, kind=Organization.Kind.COMMUNITY, verified_only=True)
-    if not ids:
-        return []
-    return list(
-        Organization.objects.filter(id__in=ids, jurisdiction__isnull=False).values_list(
-            "jurisdiction__path", flat=True
+    paths = (
+        list(
+            Organization.objects.filter(id__in=ids, jurisdiction__isnull=False).values_list(
+                "jurisdiction__path", flat=True
+            )
         )
+        if ids
+        else []
     )
+    if signed_in(user):
+        user._council_paths = paths  # type: ignore[attr-defined]
+    return paths
 
 
 def council_members_of(community: Area) -> QuerySet[User]:

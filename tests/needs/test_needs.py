@@ -435,3 +435,24 @@ def test_proposing_and_supporting_past_the_rate_is_429_and_saves_nothing(world, 
 
     assert statuses == [201, 201, 429]
     assert Need.objects.count() == 2
+
+
+@pytest.mark.parametrize("who", ["anonymous", "community_member", "resident"])
+def test_the_list_reads_in_the_same_number_of_queries_however_many_needs(world, who):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = {"anonymous": None, "community_member": world["community_member"]}.get(who)
+    if who == "resident":
+        user = resident_of(world["areas"]["compound"])
+    counts = []
+    for total in (2, 8):
+        while Need.objects.count() < total:
+            accepted(world)
+        client = Api(user)
+        client.get("needs/")  # the token is made on the first request
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("needs/").status_code == 200
+        counts.append(len(queries.captured_queries))
+
+    assert counts[0] == counts[1], counts
