@@ -233,7 +233,9 @@ class EvaluationComputationApi(APIView):
         computation = payouts.recomputation(evaluation)
         if computation is None:
             raise NotFound()
-        return Response(ComputationSerializer({**computation, "evaluation": evaluation}).data)
+        after_appeal = payouts.appeal_recomputation(evaluation, computation)
+        data = {**computation, "evaluation": evaluation, "after_appeal": after_appeal}
+        return Response(ComputationSerializer(data).data)
 
 
 class RateableApi(APIView):

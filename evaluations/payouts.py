@@ -14,6 +14,7 @@ from marketplace.payment_rule import PaymentRule
 
 from . import scoring
 from .models import Evaluation
+from .selectors import public_appeal_outcomes
 
 
 @dataclass(frozen=True)
@@ -120,4 +121,62 @@ def recomputation(evaluation: Evaluation) -> dict[str, Any] | None:
         "release_amount": release,
         "withheld_amount": amount - release,
         "matches": composite == evaluation.composite and residents == evaluation.residents,
+    }
+
+
+def appeal_recomputation(evaluation: Evaluation, computation: dict[str, Any]) -> dict[str, Any] | None:
+    """After a decided appeal (docs/rules.md §11.7), the decided components and each step to S'',
+    its band and what the instalment releases in all, with the same functions and frozen rule as the
+    published S: R(T, B, R, C) with the decided scores in place of the claimed ones. None without a
+    decided appeal. What is released at S'' in all is round_half_up(H × f(S'')): the part released at
+    confirmation (at S) plus the part of the held money released on the decision."""
+    appeal = public_appeal_outcomes([evaluation]).get(evaluation.pk)
+    if appeal is None or appeal.final_composite is None:
+        return None
+    rule = computation["rule"]
+    decided = appeal.final()
+    scores = {
+        "t": decided.get("third_party", computation["t"]),
+        "b": decided.get("buyer", computation["b"]),
+        "r": decided.get("residents", computation["residents"]),
+        "c": decided.get("community", computation["c"]),
+    }
+    composite = scoring.composite_score(**scores, rule=rule)
+    band = scoring.band_of(composite, rule)
+    piece = next(piece for piece in rule.bands if piece.letter == band.letter)
+    if computation["instalment_kind"] == "holdback":
+        share = scoring.release_share(composite, rule)
+    else:  # a midterm's interim instalment is released whole at S'' >= 60, nothing below
+        share = Decimal(1) if composite >= scoring.PASS_MARK else Decimal(0)
+    release = share_of(computation["amount"], share)
+    terms = scoring.composite_terms(**scores, rule=rule)
+    published = {
+        "t": computation["t"],
+        "b": computation["b"],
+        "r": computation["residents"],
+        "c": computation["c"],
+    }
+    return {
+        "appeal": appeal,
+        "scores": scores,
+        "rows": [
+            {
+                "letter": letter.upper(),
+                "published": published[letter],
+                "final": scores[letter],
+                "changed": scores[letter] != published[letter],
+            }
+            for letter in ("t", "b", "r", "c")
+        ],
+        "terms": terms,
+        "composite_exact": sum((term for _weight, _score, term in terms), Decimal(0)),
+        "composite": composite,
+        "band": band,
+        "piece": piece,
+        "share": share,
+        "release_pct": scoring.release_pct(composite, rule),
+        "release_amount": release,
+        "withheld_amount": computation["amount"] - release,
+        "more_released": release - computation["release_amount"],
+        "matches": composite == appeal.final_composite,
     }

@@ -372,6 +372,27 @@ class PayoutSerializer(serializers.Serializer[Any]):
     withheld_amount = serializers.IntegerField(help_text="fen")
 
 
+class AppealRecomputationSerializer(serializers.Serializer[Any]):
+    """After a decided appeal (docs/rules.md §11.7): the decided components and each step to S''
+    with the same frozen rule; what the instalment releases in all at S'' and how much of it the
+    decision added to what confirming released at S."""
+
+    appeal = serializers.IntegerField(source="appeal.id")
+    decided_at = serializers.DateTimeField(source="appeal.decided_at")
+    third_party = serializers.DecimalField(max_digits=5, decimal_places=2, source="scores.t")
+    buyer = serializers.DecimalField(max_digits=5, decimal_places=2, source="scores.b")
+    residents = serializers.DecimalField(max_digits=5, decimal_places=2, source="scores.r")
+    community = serializers.DecimalField(max_digits=5, decimal_places=2, source="scores.c")
+    composite = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="S'', rounded")
+    band = serializers.CharField(source="band.letter")
+    release_share = serializers.DecimalField(
+        max_digits=7, decimal_places=4, source="share", help_text="f(S'')"
+    )
+    release_amount = serializers.IntegerField(help_text="fen released in all at S''")
+    withheld_amount = serializers.IntegerField(help_text="fen returned to the budget")
+    more_released = serializers.IntegerField(help_text="fen the decision released beyond S's release")
+
+
 class ComputationSerializer(serializers.Serializer[Any]):
     """Every input of a published evaluation and each step to the money, so that anyone can
     recompute it (docs/rules.md §11)."""
@@ -394,6 +415,9 @@ class ComputationSerializer(serializers.Serializer[Any]):
     release_amount = serializers.IntegerField(help_text="fen")
     withheld_amount = serializers.IntegerField(help_text="fen")
     payment_rule = PaymentRuleSerializer(source="rule")
+    after_appeal = AppealRecomputationSerializer(
+        allow_null=True, help_text="The decided appeal's recomputation (S''), or null without one"
+    )
 
 
 class ActorSerializer(serializers.Serializer[Any]):

@@ -12,12 +12,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from common.money import share_of
 from contracts.models import Contract
-from evaluations import payouts, scoring
+from evaluations import payouts
 from evaluations.models import Evaluation
 from evaluations.scoring import BAND_GRADES
-from evaluations.selectors import public_appeal_outcomes
 from marketplace.components import Component
 from marketplace.models import Tender
 from marketplace.selectors import tender_list
@@ -114,62 +112,11 @@ def contract_payout_block(request: HttpRequest, contract: Contract) -> dict[str,
     )
 
 
-def appeal_recomputation(evaluation: Evaluation, computation: dict[str, Any]) -> dict[str, Any] | None:
-    """After a decided appeal (docs/rules.md §11.7), the decided components and each step to S'',
-    its band and what the instalment releases in all, with the same functions and frozen rule as the
-    published S: R(T, B, R, C) with the decided scores in place of the claimed ones. None without a
-    decided appeal. What is released at S'' in all is round_half_up(H × f(S'')): the part released at
-    confirmation (at S) plus the part of the held money released on the decision."""
-    appeal = public_appeal_outcomes([evaluation]).get(evaluation.pk)
-    if appeal is None or appeal.final_composite is None:
+def _with_grade(after_appeal: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The page names a band's grade beside its letter (合格, 良好 …)."""
+    if after_appeal is None:
         return None
-    rule = computation["rule"]
-    decided = appeal.final()
-    scores = {
-        "t": decided.get("third_party", computation["t"]),
-        "b": decided.get("buyer", computation["b"]),
-        "r": decided.get("residents", computation["residents"]),
-        "c": decided.get("community", computation["c"]),
-    }
-    composite = scoring.composite_score(**scores, rule=rule)
-    band = scoring.band_of(composite, rule)
-    piece = next(piece for piece in rule.bands if piece.letter == band.letter)
-    if computation["instalment_kind"] == "holdback":
-        share = scoring.release_share(composite, rule)
-    else:  # a midterm's interim instalment is released whole at S'' >= 60, nothing below
-        share = Decimal(1) if composite >= scoring.PASS_MARK else Decimal(0)
-    release = share_of(computation["amount"], share)
-    terms = scoring.composite_terms(**scores, rule=rule)
-    published = {
-        "t": computation["t"],
-        "b": computation["b"],
-        "r": computation["residents"],
-        "c": computation["c"],
-    }
-    return {
-        "appeal": appeal,
-        "rows": [
-            {
-                "letter": letter.upper(),
-                "published": published[letter],
-                "final": scores[letter],
-                "changed": scores[letter] != published[letter],
-            }
-            for letter in ("t", "b", "r", "c")
-        ],
-        "terms": terms,
-        "composite_exact": sum((term for _weight, _score, term in terms), Decimal(0)),
-        "composite": composite,
-        "band": band,
-        "grade": BAND_GRADES.get(band.letter, ""),
-        "piece": piece,
-        "share": share,
-        "release_pct": scoring.release_pct(composite, rule),
-        "release_amount": release,
-        "withheld_amount": computation["amount"] - release,
-        "more_released": release - computation["release_amount"],
-        "matches": composite == appeal.final_composite,
-    }
+    return {**after_appeal, "grade": BAND_GRADES.get(after_appeal["band"].letter, "")}
 
 
 def evaluation_computation(request: HttpRequest, pk: int, evaluation_pk: int) -> HttpResponse:
@@ -185,6 +132,6 @@ def evaluation_computation(request: HttpRequest, pk: int, evaluation_pk: int) ->
         "c": computation,
         "grade": BAND_GRADES.get(computation["band"].letter, ""),
         "weight_letters": [component.letter for component in Component],
-        "after_appeal": appeal_recomputation(evaluation, computation),
+        "after_appeal": _with_grade(payouts.appeal_recomputation(evaluation, computation)),
     }
     return render(request, "frontend/public/evaluation_computation.html", context)

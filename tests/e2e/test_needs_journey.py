@@ -5,6 +5,8 @@ a desktop, and anyone follows it on the community's "you said, we did" page, whi
 asked. Every page: one <h1>, no error summary, no serious or critical axe-core violation, not wider
 than its window (and, by the ``new_page`` fixture, again at 360 px)."""
 
+from django.utils import timezone
+
 from needs.models import Need
 
 from .. import factories as f
@@ -56,9 +58,8 @@ def test_a_need_goes_from_a_residents_phone_to_the_council_and_the_public_page(n
     assert desk.url == f"{live_server.url}/community/"
     follow(desk, link(desk, "Needs for the council"), "the council's needs")
     follow(desk, desk.locator("[data-testid=need-waiting] a").first, "record the decision")
-    desk.get_by_label("Date of the council meeting").fill(
-        Need.objects.get(title=TITLE).submitted_at.date().isoformat()
-    )
+    proposed_on = timezone.localdate(Need.objects.get(title=TITLE).submitted_at)  # Asia/Shanghai
+    desk.get_by_label("Date of the council meeting").fill(proposed_on.isoformat())
     desk.get_by_label("Minutes").fill("Nine representatives met; the proposal was read and discussed.")
     desk.get_by_label("Votes for").fill("8")
     desk.get_by_label("Votes against").fill("1")

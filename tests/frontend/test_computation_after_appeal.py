@@ -116,3 +116,27 @@ def test_a_midterm_appeal_walks_s_double_prime_to_the_interim_instalment(world, 
     )
     money = text(html, "appeal-money")
     assert "× 1 = ¥" in money and "returned to the budget" not in money
+
+
+def test_the_api_recomputes_s_double_prime_with_the_page(world, api, published):
+    """``GET evaluations/{id}/computation/`` carries the same recomputation after the decision (one
+    function, ``evaluations.payouts.appeal_recomputation``); null before one."""
+    url = f"evaluations/{published['evaluation'].pk}/computation/"
+    appeal_id = appeal(world, api, published)
+    assert api(None).get(url).json()["after_appeal"] is None  # open: nothing decided yet
+
+    decide(world, api, appeal_id)
+    flows.pass_appeal_window(published["evaluation"])
+    evaluation_confirm(actor=None, evaluation=published["evaluation"])
+    body = api(None).get(url).json()
+
+    assert body["composite"] == "74.50"  # the published S, as before
+    after = body["after_appeal"]
+    assert after["appeal"] == appeal_id
+    assert (after["third_party"], after["buyer"], after["community"]) == ("84.72", "78.48", "78.48")
+    assert (after["composite"], after["band"], after["release_share"]) == ("77.00", "C", "0.9400")
+    assert (after["release_amount"], after["more_released"], after["withheld_amount"]) == (
+        3_481_482,
+        185_185,
+        222_222,
+    )

@@ -422,10 +422,16 @@ def tender_body(world, **overrides) -> dict:
     return body
 
 
-def _period(months: int, days: int = 0, justification: str = "") -> dict:
-    start = timezone.localtime(in_days(12)).date()
-    end = months_after(start, months) + datetime.timedelta(days=days)
-    return {"service_end": end.isoformat(), "multi_year_justification": justification}
+def _period(months: int, days: int = 0, justification: str = ""):
+    """The service end ``months`` (and ``days``) after the body's start — worked out when the test
+    runs, not when it is collected: a suite that crosses midnight in Asia/Shanghai moves the start."""
+
+    def overrides() -> dict:
+        start = timezone.localtime(in_days(12)).date()
+        end = months_after(start, months) + datetime.timedelta(days=days)
+        return {"service_end": end.isoformat(), "multi_year_justification": justification}
+
+    return overrides
 
 
 def _criteria(price: int, *quality: int) -> dict:
@@ -459,6 +465,7 @@ STRUCTURAL_RULES = [
 
 @pytest.mark.parametrize("overrides, refused_field", STRUCTURAL_RULES)
 def test_structural_rules_are_checked_at_create(world, api, overrides, refused_field):
+    overrides = overrides() if callable(overrides) else overrides
     before = Tender.objects.count()
 
     response = api(world["officer"]).post("tenders/", tender_body(world, **overrides))
@@ -476,6 +483,7 @@ def test_structural_rules_are_checked_at_create(world, api, overrides, refused_f
 
 @pytest.mark.parametrize("overrides, refused_field", STRUCTURAL_RULES)
 def test_structural_rules_are_checked_at_patch(world, api, overrides, refused_field):
+    overrides = overrides() if callable(overrides) else overrides
     officer = api(world["officer"])
     created = officer.post("tenders/", tender_body(world)).json()
     before = officer.get(f"tenders/{created['id']}/").json()
