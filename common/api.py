@@ -6,6 +6,10 @@ from rest_framework import serializers, viewsets
 
 from .reasons import REASON_MAX_LENGTH
 
+# The largest primary key a database holds (BigAutoField): an id in a body above it is a 400, never a
+# query that overflows the driver (SQLite raises OverflowError on a Python int above 2**63 - 1).
+MAX_ID = 2**63 - 1
+
 
 class ReadViewSet(viewsets.GenericViewSet[Any]):
     """Ids in URLs are integers: anything else is a plain 404, never a 500."""

@@ -5,6 +5,7 @@ import rules
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import MAX_ID
 from common.history import ReasonField, StateLogSerializer
 from common.transitions import transitions_available
 from marketplace.components import ENTERED_COMPONENTS
@@ -196,7 +197,7 @@ class SatisfactionField(serializers.Field[int, Any, Any, Any]):
 
 
 class RatingInputSerializer(serializers.Serializer[Any]):
-    contract = serializers.IntegerField(min_value=1)
+    contract = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     satisfaction = SatisfactionField()
     resolved = serializers.ChoiceField(choices=Rating.Resolved.choices)
     comment = serializers.CharField(

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from common.api import MAX_ID
 from common.transitions import transitions_available
 from orgs.permissions import is_platform_admin
 
@@ -79,9 +80,7 @@ class NeedSerializer(serializers.ModelSerializer[Need]):
 class NeedInputSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
     description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH)
-    catalogue_item = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=2**31 - 1
-    )
+    catalogue_item = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
 
 
 class DeliberateInputSerializer(serializers.Serializer[Any]):

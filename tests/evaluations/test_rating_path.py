@@ -98,3 +98,15 @@ def test_a_burst_is_still_quarantined_on_the_lean_path(world, api, settings):
     ]
     assert statuses == ["valid", "valid", "quarantined"]
     assert Rating.objects.get(status=Rating.Status.QUARANTINED).quarantine_reason
+
+
+def test_a_contract_id_beyond_any_database_id_is_a_400_not_a_500(world):
+    from ..conftest import Api
+
+    resident = f.ResidentFactory().user
+    response = Api(resident).post(
+        "ratings/", {"contract": 2**63, "satisfaction": 5, "resolved": "yes", "comment": ""}
+    )
+
+    assert response.status_code == 400
+    assert "contract" in response.json()["extra"]["fields"]
