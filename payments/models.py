@@ -33,9 +33,10 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
         return payments_visible_to(self, user)
 
 
-class Payment(ConcurrentTransitionMixin, models.Model):
-    """One payment of one instalment. Its ``idempotency_key`` is stored before any gateway call
-    and reused by every retry, so the gateway pays at most once."""
+class GatewayTransfer(ConcurrentTransitionMixin, models.Model):
+    """Money sent through a gateway, exactly once: an instalment's ``Payment`` or a ``Disbursement``.
+    The ``idempotency_key`` is stored before any gateway call and reused by every retry, so the
+    gateway pays at most once; the machine and the retry bookkeeping are the same for both."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -43,12 +44,6 @@ class Payment(ConcurrentTransitionMixin, models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    instalment = models.ForeignKey(
-        "contracts.Instalment",
-        on_delete=models.PROTECT,
-        related_name="payments",
-        verbose_name=_("instalment"),
-    )
     amount = models.BigIntegerField(_("amount"))
     currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
     gateway = models.CharField(max_length=10, choices=Gateway.choices, verbose_name=_("gateway"))
@@ -60,15 +55,6 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
     last_error = models.TextField(blank=True, verbose_name=_("last error"))
     is_retryable = models.BooleanField(default=False, verbose_name=_("retryable"))
-    reversed_amount = models.BigIntegerField(default=0, verbose_name=_("reversed amount"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -80,6 +66,70 @@ class Payment(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     succeeded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("succeeded at"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} {self.status}"
+
+    @property
+    def awaits_voucher(self) -> bool:
+        """A treasury order in progress: the payer's finance confirms it with the bank voucher."""
+        return self.gateway == Gateway.TREASURY and self.status == self.Status.PROCESSING
+
+    # The transitions name their field by name: each concrete model has its own copy of it.
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field="status", source=[Status.PENDING, Status.FAILED], target=Status.PROCESSING)
+    def start_processing(
+        self, reference: str = "", by: "User | None" = None, description: str | None = None
+    ) -> None:
+        if reference:
+            self.reference = reference
+        self.last_error = ""
+        self.is_retryable = False
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field="status", source=Status.PROCESSING, target=Status.SUCCEEDED)
+    def succeed(self, reference: str = "", by: "User | None" = None, description: str | None = None) -> None:
+        if reference:
+            self.reference = reference
+        self.succeeded_at = timezone.now()
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field="status", source=[Status.PENDING, Status.PROCESSING], target=Status.FAILED)
+    def fail(
+        self,
+        error: str = "",
+        is_retryable: bool = False,
+        by: "User | None" = None,
+        description: str | None = None,
+    ) -> None:
+        self.last_error = error
+        self.is_retryable = is_retryable
+
+
+class Payment(GatewayTransfer):
+    """One payment of one instalment (``GatewayTransfer``: paid at most once)."""
+
+    instalment = models.ForeignKey(
+        "contracts.Instalment",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("instalment"),
+    )
+    reversed_amount = models.BigIntegerField(default=0, verbose_name=_("reversed amount"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
 
     objects = PaymentQuerySet.as_manager()
 
@@ -95,46 +145,6 @@ class Payment(ConcurrentTransitionMixin, models.Model):
         db_table = "contracts_payment"
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
-
-    def __str__(self) -> str:
-        return f"{self.idempotency_key} {self.status}"
-
-    @property
-    def awaits_voucher(self) -> bool:
-        """A treasury payment order in progress: bureau finance confirms it with the bank voucher."""
-        return self.gateway == Gateway.TREASURY and self.status == self.Status.PROCESSING
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=[Status.PENDING, Status.FAILED], target=Status.PROCESSING)
-    def start_processing(
-        self, reference: str = "", by: "User | None" = None, description: str | None = None
-    ) -> None:
-        if reference:
-            self.reference = reference
-        self.last_error = ""
-        self.is_retryable = False
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.PROCESSING, target=Status.SUCCEEDED)
-    def succeed(self, reference: str = "", by: "User | None" = None, description: str | None = None) -> None:
-        if reference:
-            self.reference = reference
-        self.succeeded_at = timezone.now()
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=[Status.PENDING, Status.PROCESSING], target=Status.FAILED)
-    def fail(
-        self,
-        error: str = "",
-        is_retryable: bool = False,
-        by: "User | None" = None,
-        description: str | None = None,
-    ) -> None:
-        self.last_error = error
-        self.is_retryable = is_retryable
 
 
 class PayoutAccount(models.Model):
@@ -196,18 +206,12 @@ class DisbursementQuerySet(models.QuerySet["Disbursement"]):
         return disbursements_visible_to(self, user)
 
 
-class Disbursement(ConcurrentTransitionMixin, models.Model):
+class Disbursement(GatewayTransfer):
     """Money a bureau pays an organisation outside a contract: a community task's funding
     (docs/rules.md §23). Paid exactly once as a payment is: the ``idempotency_key`` (unique, chosen
     by the caller, ``community-task:<id>:v1``) is stored before any gateway call and reused by
     every retry. Treasury: an order confirmed by the payer's finance with the bank voucher;
     Stripe: a transfer, which moves the money when it is created."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        PROCESSING = "processing", _("Processing")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
 
     payer = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("payer")
@@ -215,29 +219,7 @@ class Disbursement(ConcurrentTransitionMixin, models.Model):
     payee = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="disbursements", verbose_name=_("payee")
     )
-    amount = models.BigIntegerField(_("amount"))
-    currency = models.CharField(max_length=3, default="CNY", verbose_name=_("currency"))
     purpose = models.CharField(_("purpose"), max_length=200)
-    gateway = models.CharField(max_length=10, choices=Gateway.choices, verbose_name=_("gateway"))
-    idempotency_key = models.CharField(max_length=255, unique=True, verbose_name=_("idempotency key"))
-    reference = models.CharField(_("reference"), max_length=255, blank=True)
-    status = FSMField(
-        default=Status.PENDING, choices=Status.choices, protected=True, verbose_name=_("status")
-    )
-    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
-    last_error = models.TextField(blank=True, verbose_name=_("last error"))
-    is_retryable = models.BooleanField(default=False, verbose_name=_("retryable"))
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("confirmed by"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
-    succeeded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("succeeded at"))
 
     objects = DisbursementQuerySet.as_manager()
 
@@ -248,42 +230,3 @@ class Disbursement(ConcurrentTransitionMixin, models.Model):
         ]
         verbose_name = _("disbursement")
         verbose_name_plural = _("disbursements")
-
-    def __str__(self) -> str:
-        return f"{self.idempotency_key} {self.status}"
-
-    @property
-    def awaits_voucher(self) -> bool:
-        return self.gateway == Gateway.TREASURY and self.status == self.Status.PROCESSING
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=[Status.PENDING, Status.FAILED], target=Status.PROCESSING)
-    def start_processing(
-        self, reference: str = "", by: "User | None" = None, description: str | None = None
-    ) -> None:
-        if reference:
-            self.reference = reference
-        self.last_error = ""
-        self.is_retryable = False
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=Status.PROCESSING, target=Status.SUCCEEDED)
-    def succeed(self, reference: str = "", by: "User | None" = None, description: str | None = None) -> None:
-        if reference:
-            self.reference = reference
-        self.succeeded_at = timezone.now()
-
-    @fsm_log_by
-    @fsm_log_description
-    @transition(field=status, source=[Status.PENDING, Status.PROCESSING], target=Status.FAILED)
-    def fail(
-        self,
-        error: str = "",
-        is_retryable: bool = False,
-        by: "User | None" = None,
-        description: str | None = None,
-    ) -> None:
-        self.last_error = error
-        self.is_retryable = is_retryable
