@@ -45,6 +45,9 @@ class Need(ConcurrentTransitionMixin, models.Model):
         CONTRACTED = "contracted", _("Being delivered")
         DELIVERED = "delivered", _("Delivered")
 
+    # While households may still support it: before the council decides, or accepted and in no tender.
+    SUPPORTABLE_STATUSES = (Status.SUBMITTED, Status.ACCEPTED)
+
     class RejectionReason(models.TextChoices):
         """The negative list (负面清单): what a community's council does not buy with public money."""
 

@@ -120,7 +120,7 @@ def need_support(*, actor: Caller, need: Need) -> Need:
             _("Only households of the need's community may support it."),
             code=NeedsError.NOT_OF_YOUR_COMMUNITY,
         )
-    if need.status not in (Need.Status.SUBMITTED, Need.Status.ACCEPTED):
+    if need.status not in Need.SUPPORTABLE_STATUSES:
         raise InvalidTransition(_("This need can no longer be supported."))
     resident = confirmed_resident(actor)
     assert resident is not None  # the permission asked

@@ -5,6 +5,7 @@ did"). Every rule is ``needs.services``'; these pages show its refusals."""
 
 from typing import Any, cast
 
+import rules
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -127,7 +128,6 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(need_list(user=request.user).select_related("deliberation"), pk=pk)
     row = _rows(request, [need])[0]
     council = bool(is_council_member(request.user, need))
-    resident = confirmed_resident(request.user)
     history = [
         {"log": log, "label": Need.Status(log.state).label if log.state in Need.Status.values else log.state}
         for log in history_of(need)
@@ -140,11 +140,10 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "row": row,
             "history": history,
             "council": council,
-            "may_support": (
-                resident is not None
-                and not row["supported"]
-                and need.status in (Need.Status.SUBMITTED, Need.Status.ACCEPTED)
-                and resident.household.area.path.startswith(need.community.path)
+            "may_support": (  # the service's rule: its permission, while the need takes support
+                not row["supported"]
+                and need.status in Need.SUPPORTABLE_STATUSES
+                and rules.has_perm("needs.support_need", request.user, need)
             ),
         },
     )
