@@ -1,6 +1,8 @@
 """The tasks bureaus send to the committee (docs/rules.md §23): accept one in a click, or refuse it
 with a reason — a task not on the admission list or without funding may always be refused, and no
-refusal counts against the community."""
+refusal counts against the community. For such a task the reason is already written (what the task
+lacks, ``preset_reason``): from the landing page, refusing it takes two clicks; the member may still
+change the text, which is recorded as sent."""
 
 from typing import Any
 
@@ -35,6 +37,22 @@ class RefuseForm(GovukForm):
     )
 
 
+def preset_reason(task: CommunityTask) -> str:
+    """The reason the refusal form offers for a task the community may always refuse: what the task
+    lacks, in the member's language (stored as sent, like any reason typed). Empty otherwise."""
+    if not task.is_listed and not task.is_funded:
+        return _("The task is not on the community's admission list and comes without funding.")
+    if not task.is_listed:
+        return _("The task is not on the community's admission list.")
+    if not task.is_funded:
+        return _("The task comes without funding.")
+    return ""
+
+
+def _refuse_form(task: CommunityTask) -> RefuseForm:
+    return RefuseForm(prefix=f"task-{task.pk}", initial={"reason": preset_reason(task)})
+
+
 def _received(request: HttpRequest) -> QuerySet[CommunityTask]:
     organization: Organization | None = getattr(request, "organization", None)
     tasks = community_task_list(user=request.user)
@@ -60,9 +78,7 @@ def _render_list(
         {
             "task": task,
             "verbs": transitions_available(request.user, task, TASK_TRANSITIONS),
-            "refuse_form": refuse_form
-            if task.pk == refused_pk and refuse_form
-            else RefuseForm(prefix=f"task-{task.pk}"),
+            "refuse_form": refuse_form if task.pk == refused_pk and refuse_form else _refuse_form(task),
         }
         for task in tasks
     ]

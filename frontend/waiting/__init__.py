@@ -14,6 +14,7 @@ of queries whatever the number of items:
 ``challenges``  challenges to reply to (the bureau), complaints to decide (the review body),
                 dismissed challenges the provider may still complain about
 ``appeals``     appeals of evaluations to decide (the bureau's officers, the review body)
+``community``   the committee's residents' needs awaiting the council, tasks sent awaiting its answer
 """
 
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ class Task:
 
 def tasks_for(user: Any, area: str) -> list[Task]:
     """Everything waiting for ``user`` in one role area (``frontend.access.areas_of``)."""
-    from . import appeals, assessment, casework, challenges, provider, resident, residents, tenders
+    from . import appeals, assessment, casework, challenges, community, provider, resident, residents, tenders
 
     if not getattr(user, "is_authenticated", False):
         return []
@@ -69,7 +70,9 @@ def tasks_for(user: Any, area: str) -> list[Task]:
     if area == "assessor":
         return assessment.tasks(user, "assessor")
     if area == "community":
-        return assessment.tasks(user, "community") + residents.tasks(user, "community")
+        return (
+            assessment.tasks(user, "community") + residents.tasks(user, "community") + community.tasks(user)
+        )
     if area == "resident":
         return resident.tasks(user)
     return []

@@ -3,6 +3,7 @@ the community member accepts in one click or refuses with a reason and one click
 workload page per community shows the year's chart and its table."""
 
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -88,6 +89,40 @@ def test_the_community_member_refuses_an_unfunded_task_with_a_reason(world, brow
     assert response.status_code == 302
     task.refresh_from_db()
     assert (task.status, task.reason, task.refusal_protected) == ("refused", "No funding was attached.", True)
+
+
+def _reason_offered(html: str, task) -> str:
+    """The text of the task's refusal form's reason field, as the page renders it."""
+    match = re.search(rf'<textarea[^>]*name="task-{task.pk}-reason"[^>]*>(.*?)</textarea>', html, re.S)
+    assert match, html
+    return unescape(match.group(1)).strip()
+
+
+def test_an_unfunded_unlisted_task_is_refused_in_two_clicks_from_the_landing_page(world, browse):
+    """Click one: "Waiting for you" on the landing page links to the tasks. Click two: "Refuse",
+    whose reason is already written (what the task lacks); it is recorded as sent."""
+    unfunded = send_task(world, funding=0, listed=False)
+    listed_unfunded = send_task(world, funding=0, title="Flood drill")
+    funded = send_task(world, title="Elderly visits")
+    client = browse(world["community_member"])
+    home = page(client.get(reverse("community:home")))
+    assert f'href="{reverse("community:tasks")}"' in home.split('data-testid="waiting"', 1)[1]
+
+    listing = page(client.get(reverse("community:tasks")))
+    reason = _reason_offered(listing, unfunded)
+    assert reason == "The task is not on the community's admission list and comes without funding."
+    assert _reason_offered(listing, listed_unfunded) == "The task comes without funding."
+    assert _reason_offered(listing, funded) == ""  # a listed, funded task: the member says why
+
+    response = client.post(
+        reverse("community:task_refuse", args=[unfunded.pk]), {f"task-{unfunded.pk}-reason": reason}
+    )
+    assert response.status_code == 302 and response.url == reverse("community:tasks")
+    unfunded.refresh_from_db()
+    assert (unfunded.status, unfunded.reason, unfunded.refusal_protected) == ("refused", reason, True)
+    assert "The refusal does not count against the community." in " ".join(
+        messages_of(client.get(reverse("community:tasks")))
+    )
 
 
 def test_another_community_cannot_answer_the_task(world, browse):

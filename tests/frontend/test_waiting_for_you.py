@@ -10,17 +10,21 @@ from html import unescape as html_unescape
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from communitytasks import services as community_tasks
 from evaluations import services as evaluation_services
 from evaluations.models import Rating
 from frontend.waiting import tasks_for
 from marketplace import services
 from marketplace.models import Bid, Criterion
+from needs import services as need_services
 from orgs.models import Resident, User
 from payments import services as payment_services
 
 from .. import factories as f
 from .. import flows
+from ..communitytasks.conftest import send_task
 from .helpers import english_client, page
 
 pytestmark = pytest.mark.django_db
@@ -212,6 +216,43 @@ def test_the_officer_and_the_committee_are_told_of_residents_to_confirm(world):
     assert ("Confirm the residents who registered with a household", "/community/residents/", 1) in community
 
 
+def test_the_committee_is_told_of_needs_for_the_council_and_tasks_to_answer(world):
+    """The community side (docs/rules.md §22, §23): each item counts what waits and links to the page
+    where it is done; a decided need and an answered task leave the list."""
+
+    def propose(title):
+        resident = f.ResidentFactory(household=f.HouseholdFactory(area=world["areas"]["compound"]))
+        return need_services.need_propose(actor=resident.user, title=title, description="For the elderly.")
+
+    first, _second = propose("A lunch table"), propose("A reading corner")
+    funded, unfunded = send_task(world), send_task(world, funding=0, listed=False)
+    assert waiting(home_of(world["community_member"], "/community/")) == [
+        ("Record the council's decision on the residents' needs", "/community/needs/", 2),
+        ("Accept or refuse the tasks sent to the community", "/community/tasks/", 2),
+    ]
+    # neither the bureau nor a resident is told of the committee's work
+    assert not any("council" in text for text, _u, _n in waiting(home_of(world["officer"], "/bureau/")))
+
+    need_services.need_deliberate(
+        actor=world["community_member"],
+        need=first,
+        held_on=timezone.localdate(),
+        minutes="Nine representatives met.",
+        votes_for=7,
+        votes_against=2,
+        decision="accepted",
+    )
+    community_tasks.community_task_accept(actor=world["community_member"], task=funded)
+    assert waiting(home_of(world["community_member"], "/community/")) == [
+        ("Record the council's decision on the residents' needs", "/community/needs/", 1),
+        ("Accept or refuse the tasks sent to the community", "/community/tasks/", 1),
+    ]
+    community_tasks.community_task_refuse(actor=world["community_member"], task=unfunded, reason="No money.")
+    assert [text for text, _u, _n in waiting(home_of(world["community_member"], "/community/"))] == [
+        "Record the council's decision on the residents' needs"
+    ]
+
+
 # --- Evaluators ------------------------------------------------------------------------------------
 
 
@@ -379,6 +420,10 @@ def test_the_waiting_lists_take_the_same_queries_for_one_item_or_many(world, rol
         flows.draft_contract(
             world, budget_line=f.BudgetLineFactory(bureau=world["bureau"], amount=100_000_000)
         )
+        if area == "community":  # the community side: a need for the council, a task to answer
+            resident = f.ResidentFactory(household=f.HouseholdFactory(area=world["areas"]["compound"]))
+            need_services.need_propose(actor=resident.user, title="A need", description="For the elderly.")
+            send_task(world, funding=0, listed=False)
 
     more_work()
     one = _queries(user, area)
