@@ -300,9 +300,20 @@ def _council(cast: Cast, need: Need, on: int, decision: str, votes: tuple[int, i
 
 
 def _needs(cast: Cast) -> None:
-    """What 玉林北路社区's residents asked for this year: two needs the council accepted last spring
-    that the home-care contract now answers, one the after-school tender answers, one accepted and
-    waiting for a tender, one rejected (the property company's job), one waiting for the council."""
+    """What 玉林北路社区's residents asked for: one from last year that a short contract answered and
+    delivered (``_delivered``), two needs the council accepted last spring that the home-care
+    contract now answers, one the after-school tender answers, one accepted and waiting for a tender,
+    one rejected (the property company's job), one waiting for the council."""
+    scams = _need(
+        cast,
+        "resident1",
+        NEED_SCAMS,
+        "最近小区好几位老人接到冒充公检法、“保健品返利”的电话，有人差点转账，希望有人给老人讲讲怎么识别骗局。",
+        -390,
+        9,
+        "A0101",
+    )
+    _council(cast, scams, -380, "accepted", (11, 0))
     visits = _need(
         cast,
         "resident1",
@@ -397,6 +408,7 @@ class Brief:
 NEED_VISITS = "高龄独居老人希望有人定期上门看看"
 NEED_MEALS = "希望社区开办老年助餐点"
 NEED_AFTER_SCHOOL = "双职工家庭的孩子放学后无人照看"
+NEED_SCAMS = "希望给老人讲讲怎么防范电信诈骗"
 
 BRIEFS = {
     "home_care": Brief(
@@ -491,6 +503,18 @@ BRIEFS = {
         "工作日16:30至18:30开放，师生比不低于1:10，家长签到接送。",
         "持证社工2名，教师志愿者10名。",
         answers=(NEED_AFTER_SCHOOL,),
+    ),
+    "anti_fraud": Brief(
+        "老年人防范电信诈骗宣传服务",
+        "A0101",
+        3_000_000,
+        "玉林北路社区60周岁以上老人，优先独居老人",
+        "在社区开设防范电信诈骗讲座，入户为独居老人讲解常见骗局，协助安装国家反诈中心应用。",
+        (("防诈骗讲座", 6, "场"), ("入户宣传", 300, "户次")),
+        "每月一场讲座，由社区民警讲解真实案例；社工入户发放宣传册并演示识别诈骗电话。",
+        "项目主管1名，社工2名，社区民警协助。",
+        service_days=150,
+        answers=(NEED_SCAMS,),
     ),
     "self_governance": Brief(
         "院落自治能力提升项目",
@@ -838,6 +862,81 @@ def _bathing(cast: Cast) -> Contract:
                 method=method,
                 client_address=None,
             )
+    return contract
+
+
+def _evaluated(
+    cast: Cast, contract: Contract, stage: str, on: int, scores: tuple[int, int, int], summary: str
+):
+    """The provider reports on day ``on``, the assessor, the officer and the committee score, the
+    officer publishes the next day and — the appeal window over, no appeal — the scheduler confirms."""
+    evaluation = Evaluation.objects.get(contract=contract, stage=stage, status=Evaluation.Status.OPEN)
+    with day(on):
+        delivery.report_submit(
+            actor=cast.provider_admins[0], contract=contract, stage=stage, summary=summary, kpi_actuals=[]
+        )
+        for actor, component, score in zip(
+            (cast.assessor_user, cast.officer, cast.community_user),
+            ("third_party", "buyer", "community"),
+            scores,
+            strict=True,
+        ):
+            evaluation_services.evaluation_score(
+                actor=actor, evaluation=evaluation, component=component, score=Decimal(score)
+            )
+    with day(on + 1):
+        evaluation = evaluation_services.evaluation_finalize(actor=cast.officer, evaluation=evaluation)
+    confirmed = on + 1 + math.ceil(settings.EVALUATION_APPEAL_DAYS) + 1
+    with day(confirmed):
+        evaluation_services.evaluation_confirm(actor=None, evaluation=evaluation)
+    return confirmed
+
+
+def _paid(cast: Cast, contract: Contract, kind: str, on: int, voucher: str) -> None:
+    """Finance pays the instalment through the treasury and enters the bank's voucher."""
+    with day(on):
+        payment = payments.instalment_pay(actor=cast.finance, instalment=contract.instalments.get(kind=kind))
+        payments.payment_confirm(actor=cast.finance, payment=payment, voucher_number=voucher)
+
+
+def _delivered(cast: Cast) -> Contract:
+    """The need resident1 proposed last year (防范电信诈骗), answered by a five-month contract that is
+    over: talks and home visits, rated by every household it reached at the midterm and at the end,
+    both evaluations confirmed and every instalment paid. Confirming the final evaluation completed
+    the contract, which marked the need delivered (contracts.services.contract_complete, §22); the
+    contract is closed, so it leaves no work for anyone today."""
+    brief = BRIEFS["anti_fraud"]
+    contract = _contracted(cast, brief, -370, signed=True)
+    start = (contract.service_start - timezone.localdate()).days
+    end = (contract.service_end - timezone.localdate()).days
+    _paid(cast, contract, "advance", start, "GK2026-000117")
+    households = _households(cast.ylbl)
+    talks = ("防范电信诈骗讲座", "社区民警讲解冒充公检法、保健品返利等真实案例，现场演示识别诈骗电话。")
+    visits = ("独居老人防诈骗入户宣传", "社工入户发放宣传册，协助老人安装国家反诈中心应用。")
+    for offset, (title, description) in ((7, talks), (30, visits), (55, talks)):
+        _service(cast, contract, start + offset, title, description, households)
+    for index, household in enumerate(households):
+        _rate(contract, household, start + 60 + index % 3, (5, 4, 5, 5, 3)[index % 5], "yes")
+    confirmed = _evaluated(
+        cast, contract, "midterm", start + 70, (86, 88, 90), "上半期举办讲座3场，入户宣传162户次。"
+    )
+    _paid(cast, contract, "interim", confirmed + 1, "GK2026-000264")
+    for offset, (title, description) in ((95, talks), (120, visits), (140, talks)):
+        _service(cast, contract, start + offset, title, description, households)
+    for index, household in enumerate(households):
+        _rate(
+            contract,
+            household,
+            end - 5 + index % 3,
+            (5, 5, 4, 5, 4)[index % 5],
+            "yes",
+            "讲得很实在，现在接到陌生电话心里有数了。" if index == 0 else "",
+        )
+    confirmed = _evaluated(
+        cast, contract, "final", end + 1, (88, 90, 92), "全期举办讲座6场，入户宣传318户次，辖区老人无一受骗。"
+    )
+    _paid(cast, contract, "holdback", confirmed + 1, "GK2026-000388")
+    contract.refresh_from_db()
     return contract
 
 
@@ -1199,6 +1298,7 @@ def seed() -> None:
             password=PASSWORD,
         )
 
+    _delivered(cast)
     home_care = _home_care(cast)
     bathing = _bathing(cast)
     _variations(cast, home_care, bathing)

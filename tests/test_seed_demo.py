@@ -20,7 +20,11 @@ def test_seed_demo_loads_every_state_once():
     assert set(Tender.objects.values_list("status", flat=True)) == set(Tender.Status.values)
     assert set(Contract.objects.values_list("status", flat=True)) >= {"draft", "active"}
     assert Evaluation.objects.filter(stage="midterm", status="final").exists()
-    assert Instalment.objects.filter(kind="advance", status="paid").count() == 1
+    # paid advances: home care's, and the anti-fraud contract's, over and closed (every instalment paid)
+    assert set(
+        Instalment.objects.filter(kind="advance", status="paid").values_list("contract__title", flat=True)
+    ) == {"玉林片区居家养老服务", "老年人防范电信诈骗宣传服务"}
+    assert Contract.objects.get(status="closed").title == "老年人防范电信诈骗宣传服务"
     assert Payment.objects.filter(status="processing").count() == 1  # finance's voucher to confirm
     counts = (Tender.objects.count(), Rating.objects.count())
 
@@ -390,16 +394,28 @@ def test_the_demo_leaves_an_appeal_for_the_officer_or_the_review_body_to_decide(
 
 
 def test_the_demo_shows_residents_needs_on_their_way_and_a_tender_answering_two():
-    """Residents' needs (docs/rules.md §22) in 玉林北路社区: two answered by the home-care contract,
-    one by the after-school tender open for bids, one accepted and waiting, one rejected with its
-    reason, one waiting for the committee (its work today)."""
+    """Residents' needs (docs/rules.md §22) in 玉林北路社区, one in every state: one delivered by a
+    contract that completed through its final evaluation (its satisfaction public), two answered by
+    the home-care contract, one by the after-school tender open for bids, one accepted and waiting,
+    one rejected with its reason, one waiting for the committee (its work today)."""
+    from evaluations.selectors import satisfaction_by_contract
     from needs.models import Need
     from needs.permissions import council_paths
 
     call_command("seed_demo", stdout=StringIO())
 
     statuses = sorted(Need.objects.values_list("status", flat=True))
-    assert statuses == sorted(["contracted", "contracted", "tendered", "accepted", "rejected", "submitted"])
+    assert set(statuses) == set(Need.Status.values)
+    assert statuses == sorted(
+        ["delivered", "contracted", "contracted", "tendered", "accepted", "rejected", "submitted"]
+    )
+    delivered = Need.objects.get(status="delivered")
+    contract = Contract.objects.get(tender__needs=delivered)
+    assert delivered.proposed_by == _user("resident1")
+    assert contract.status == "closed" and not contract.instalments.exclude(status="paid").exists()
+    assert Evaluation.objects.get(contract=contract, stage="final").status == "final"
+    satisfaction = satisfaction_by_contract([contract.pk])[contract.pk]
+    assert not satisfaction["hidden"] and satisfaction["count"] >= 10
     home_care = Tender.objects.get(title="玉林片区居家养老服务")
     assert home_care.needs.count() == 2 and not home_care.initiative_reason
     assert Tender.objects.get(title="四点半课堂与青少年托管服务").needs.get().status == "tendered"
