@@ -424,6 +424,11 @@ def test_the_demo_shows_residents_needs_on_their_way_and_a_tender_answering_two(
     assert all(need.supporters >= 2 for need in Need.objects.all())
     waiting = Need.objects.get(status="submitted")
     assert any(waiting.community.path.startswith(path) for path in council_paths(_user("community")))
+    # the committee's "Waiting for you": the need for its council, the task sent yesterday
+    from frontend.waiting import tasks_for
+
+    counts = {task.url: task.count for task in tasks_for(_user("community"), "community")}
+    assert counts["/community/needs/"] == 1 and counts["/community/tasks/"] == 1
     assert Tender.objects.filter(needs__isnull=True).exclude(initiative_reason="").count() == (
         Tender.objects.filter(needs__isnull=True).count()
     )
