@@ -46,6 +46,7 @@ from needs.apis import NeedViewSet
 from opendata.apis import BulkReleasesApi, ExtensionFileApi, RecordApi, ReleaseApi, ReleasesApi
 from orgs.apis import (
     AreaViewSet,
+    GridPostViewSet,
     HealthApi,
     HouseholdViewSet,
     MeApi,
@@ -68,6 +69,7 @@ router = SimpleRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("residents", ResidentViewSet, basename="resident")
+router.register("grid-posts", GridPostViewSet, basename="grid-post")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("catalogue", CatalogueViewSet, basename="catalogue")
 router.register("budget-lines", BudgetLineViewSet, basename="budget-line")

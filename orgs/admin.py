@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from common import reasons
 from common.admin import ReadOnlyModelAdmin
 
-from .models import Area, Household, Membership, Organization, PastMembership, Resident, User
+from .models import Area, GridPost, Household, Membership, Organization, PastMembership, Resident, User
 
 
 @admin.register(User)
@@ -144,6 +144,16 @@ class PastMembershipAdmin(ReadOnlyModelAdmin):
     list_display = ("user", "organization", "role", "started_at", "ended_at")
     list_filter = ("role",)
     search_fields = ("user__username", "organization__name")
+
+
+@admin.register(GridPost)
+class GridPostAdmin(ReadOnlyModelAdmin):
+    """Who is responsible at each node of the grid (docs/rules.md §25): read-only, posts are named
+    and ended through ``grid_post_create`` / ``grid_post_end`` (the grid pages and the API, logged)."""
+
+    list_display = ("area", "user", "role", "employer", "status", "created_at", "ended_at")
+    list_filter = ("role", "status")
+    search_fields = ("user__username", "area__name")
 
 
 @admin.register(Household)

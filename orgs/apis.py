@@ -23,14 +23,16 @@ from orgs.errors import OrgsError
 
 from . import imports, services
 from .auth import ApiRequest, AuthenticatedRequest
-from .filters import AreaFilter, HouseholdFilter, OrganizationFilter, ResidentFilter
+from .filters import AreaFilter, GridPostFilter, HouseholdFilter, OrganizationFilter, ResidentFilter
 from .lockout import authenticate_or_lock
-from .models import Area, Household, HouseholdImport, Organization, Resident
+from .models import Area, GridPost, Household, HouseholdImport, Organization, Resident
 from .permissions import (
     is_platform_admin,
 )
 from .serializers import (
     AreaSerializer,
+    GridPostInputSerializer,
+    GridPostSerializer,
     HealthSerializer,
     HouseholdImportJobSerializer,
     HouseholdImportSerializer,
@@ -308,3 +310,41 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Read
         data = self.input(MemberInputSerializer)
         membership = services.member_add(actor=request.user, organization=organization, **data)
         return Response(self.output(MembershipSerializer, membership), status=status.HTTP_201_CREATED)
+
+
+class GridPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSet):
+    """Who is responsible at each node of the grid (docs/rules.md §25): the committee's members and
+    the bureau's officers see the posts of their jurisdiction, current ones unless ``?status=ended``;
+    anyone else sees none (404 for one). The committee's admin, the bureau's officers and admins and
+    the platform admin name people and end posts."""
+
+    serializer_class = GridPostSerializer
+    filterset_class = GridPostFilter
+
+    def get_queryset(self) -> QuerySet[GridPost]:
+        posts: QuerySet[GridPost] = GridPost.objects.visible_to(self.request.user)
+        if self.action == "list" and not self.request.query_params.get("status"):
+            posts = posts.filter(status=GridPost.Status.ACTIVE)
+        return posts.order_by("area__path", "role", "id")
+
+    @extend_schema(request=GridPostInputSerializer, responses={201: GridPostSerializer})
+    @error_codes(
+        OrgsError.AREA_NOT_IN_GRID,
+        OrgsError.AREA_OUTSIDE_JURISDICTION,
+        OrgsError.UNKNOWN_USER,
+        OrgsError.NOT_A_MEMBER,
+        OrgsError.INVALID_EMPLOYER,
+        OrgsError.ALREADY_POSTED,
+    )
+    def create(self, request: AuthenticatedRequest) -> Response:
+        if not rules.has_perm("orgs.manage_grid", request.user):  # who first, then what was sent
+            raise Forbidden()
+        data = self.input(GridPostInputSerializer)
+        post = services.grid_post_create(actor=request.user, **data)
+        return Response(self.output(GridPostSerializer, post), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        """Ends the post (logged); it stays in the history (``?status=ended``)."""
+        services.grid_post_end(actor=request.user, post=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

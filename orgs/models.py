@@ -423,3 +423,81 @@ class HouseholdImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class GridPostQuerySet(models.QuerySet["GridPost"]):
+    def visible_to(self, user: "Caller") -> "models.QuerySet[GridPost]":
+        """What the user may see; the rule is ``orgs.permissions.grid_posts_visible_to``."""
+        from .permissions import grid_posts_visible_to  # the permission module imports the models
+
+        return grid_posts_visible_to(self, user)
+
+
+class GridPost(ConcurrentTransitionMixin, models.Model):
+    """Who is responsible at a node of the grid (网格, docs/rules.md §25): a committee member for a
+    community or zone, a grid worker (网格员) for a compound, a central household head (中心户长) for
+    a building — with the organisation that employs them, if any (a provider: FR-1.7). A post ends
+    (logged) rather than being deleted, so the grid's history stays."""
+
+    class Role(models.TextChoices):
+        COMMITTEE_MEMBER = "committee_member", _("Committee member responsible")
+        GRID_WORKER = "grid_worker", _("Grid worker (网格员)")
+        HOUSEHOLD_HEAD = "household_head", _("Central household head (中心户长)")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Current")
+        ENDED = "ended", _("Ended")
+
+    # The levels of the grid: a community and the nodes below it.
+    LEVELS = (Area.Level.COMMUNITY, Area.Level.ZONE, Area.Level.COMPOUND, Area.Level.BUILDING)
+
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="grid_posts", verbose_name=_("area")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="grid_posts", verbose_name=_("person responsible")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    employer = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("employer"),
+    )
+    status = FSMField(
+        default=Status.ACTIVE, choices=Status.choices, protected=True, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
+
+    objects = GridPostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "user", "role"],
+                condition=models.Q(status="active"),
+                name="unique_active_grid_post",
+            )
+        ]
+        verbose_name = _("grid post")
+        verbose_name_plural = _("grid posts")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.area} · {self.role}"
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.status == self.Status.ACTIVE)
+
+    @fsm_log_by
+    @fsm_log_description
+    @transition(field=status, source=Status.ACTIVE, target=Status.ENDED)
+    def end(self, by: "User | None" = None, description: str | None = None) -> None:
+        """The person is no longer responsible for the node."""

@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from common.errors import Forbidden, Invalid
 
 from .auth import Caller, signed_in
-from .models import Area, Household, HouseholdImport, Membership, Organization, PastMembership, Resident
+from .models import (
+    Area,
+    GridPost,
+    Household,
+    HouseholdImport,
+    Membership,
+    Organization,
+    PastMembership,
+    Resident,
+)
 
 Role = Membership.Role
 Kind = Organization.Kind
@@ -46,7 +55,7 @@ def memberships_of(user: Caller) -> list[MembershipFact]:
 
 def forget_roles(user: Caller) -> None:
     """Drop the cached memberships after memberships or organisation statuses change."""
-    for attribute in ("_memberships", "_frontend_areas"):
+    for attribute in ("_memberships", "_frontend_areas", "_grid_manager_paths", "_grid_viewer_paths"):
         if hasattr(user, attribute):
             delattr(user, attribute)
 
@@ -281,6 +290,76 @@ def confirmed_resident(user: Caller) -> Resident | None:
     return resident if resident is not None and resident.is_confirmed else None
 
 
+# --- The grid (docs/rules.md §25) ------------------------------------------------------------------
+# Who manages the posts of a node: the admin of a verified community committee within its
+# jurisdiction, an officer or admin of a verified bureau within its jurisdiction, the platform admin.
+# Who sees them: those, and every member of the committee (its own grid). Nobody else: no names.
+GRID_BUREAU_ROLES = (Role.OFFICER, Role.ADMIN)
+
+
+def _jurisdictions(user: Caller, community_roles: tuple[str, ...]) -> list[str]:
+    community_ids = organization_ids_of(user, *community_roles, kind=Kind.COMMUNITY, verified_only=True)
+    bureau_ids = organization_ids_of(user, *GRID_BUREAU_ROLES, kind=Kind.BUREAU, verified_only=True)
+    if not community_ids and not bureau_ids:
+        return []
+    return list(
+        Organization.objects.filter(id__in=[*community_ids, *bureau_ids], jurisdiction__isnull=False)
+        .values_list("jurisdiction__path", flat=True)
+        .distinct()
+    )
+
+
+def grid_manager_paths(user: Caller) -> list[str]:
+    """Area paths under which the user manages grid posts (not the platform admin's: everywhere).
+    Read once per user object."""
+    cached: list[str] | None = getattr(user, "_grid_manager_paths", None)
+    if cached is None:
+        cached = _jurisdictions(user, (Role.ADMIN,))
+        if signed_in(user):
+            user._grid_manager_paths = cached  # type: ignore[union-attr]
+    return cached
+
+
+def grid_viewer_paths(user: Caller) -> list[str]:
+    """Area paths under which the user sees the grid's posts: the manager's, and any committee
+    member's own jurisdiction."""
+    cached: list[str] | None = getattr(user, "_grid_viewer_paths", None)
+    if cached is None:
+        cached = _jurisdictions(user, (Role.ADMIN, Role.MEMBER))
+        if signed_in(user):
+            user._grid_viewer_paths = cached  # type: ignore[union-attr]
+    return cached
+
+
+@rules.predicate
+def may_manage_grid(user: Caller) -> bool:
+    """Whoever manages grid posts somewhere; anyone else is refused outright (403)."""
+    return is_platform_admin(user) or bool(grid_manager_paths(user))
+
+
+@rules.predicate
+def may_manage_grid_in(user: Caller, area: Area) -> bool:
+    if is_platform_admin(user):
+        return True
+    return any(area.path.startswith(path) for path in grid_manager_paths(user))
+
+
+@rules.predicate
+def may_end_grid_post(user: Caller, post: GridPost) -> bool:
+    return bool(may_manage_grid_in(user, post.area))
+
+
+def grid_posts_visible_to(posts: QuerySet[GridPost], user: Caller) -> QuerySet[GridPost]:
+    """``GridPost.objects.visible_to(user)``: the posts under the areas the user sees the grid of
+    (``grid_viewer_paths``); the platform admin sees all; anyone else none."""
+    posts = posts.select_related("area", "user", "employer")
+    if is_platform_admin(user):
+        return posts
+    if not signed_in(user):
+        return posts.none()
+    return posts.filter(area_subtree_q(grid_viewer_paths(user), "area__path"))
+
+
 # The permissions of orgs, registered by ``OrgsConfig.ready()``.
 PERMISSIONS: dict[str, rules.Predicate] = {
     "orgs.add_area": is_platform_admin,
@@ -293,6 +372,9 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "orgs.manage_households_in_area": may_manage_households_in,
     "orgs.confirm_resident": may_decide_resident,
     "orgs.reject_resident": may_decide_resident,
+    "orgs.manage_grid": may_manage_grid,
+    "orgs.manage_grid_in_area": may_manage_grid_in,
+    "orgs.end_grid_post": may_end_grid_post,
 }
 
 # Each API verb of a machine: (the transition's method, or None if the verb is no transition of
@@ -305,4 +387,7 @@ RESIDENT_TRANSITIONS = {
 ORGANIZATION_TRANSITIONS = {
     "verify": ("verify", "orgs.verify_organization"),
     "suspend": ("suspend", "orgs.suspend_organization"),
+}
+GRID_POST_TRANSITIONS = {
+    "end": ("end", "orgs.end_grid_post"),
 }

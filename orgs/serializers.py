@@ -10,13 +10,14 @@ from .models import (
     PHONE_MAX_LENGTH,
     USERNAME_MAX_LENGTH,
     Area,
+    GridPost,
     Household,
     Membership,
     Organization,
     Resident,
     User,
 )
-from .permissions import ORGANIZATION_TRANSITIONS, RESIDENT_TRANSITIONS
+from .permissions import GRID_POST_TRANSITIONS, ORGANIZATION_TRANSITIONS, RESIDENT_TRANSITIONS
 
 
 class AreaSerializer(serializers.ModelSerializer[Area]):
@@ -232,3 +233,49 @@ class MeSerializer(serializers.Serializer[Any]):
 
 class HealthSerializer(serializers.Serializer[Any]):
     status = serializers.CharField()
+
+
+class GridPostInputSerializer(serializers.Serializer[Any]):
+    """A post at a node of the grid: who (by username), which role, and their employer if any."""
+
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    username = serializers.CharField(max_length=USERNAME_MAX_LENGTH)
+    role = serializers.ChoiceField(choices=GridPost.Role.choices)
+    employer = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), allow_null=True, required=False, default=None
+    )
+
+
+class GridPersonSerializer(serializers.ModelSerializer[User]):
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name"]
+
+
+class GridPostSerializer(serializers.ModelSerializer[GridPost]):
+    """A post as the committee and the bureau see it (never anonymously: it names a person)."""
+
+    user = GridPersonSerializer()
+    area_name = serializers.CharField(source="area.name")
+    area_level = serializers.CharField(source="area.level")
+    employer = OrganizationSummarySerializer(allow_null=True)
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GridPost
+        fields = [
+            "id",
+            "area",
+            "area_name",
+            "area_level",
+            "user",
+            "role",
+            "employer",
+            "status",
+            "created_at",
+            "ended_at",
+            "available_transitions",
+        ]
+
+    def get_available_transitions(self, post: GridPost) -> list[str]:
+        return transitions_available(self.context["request"].user, post, GRID_POST_TRANSITIONS)

@@ -8,7 +8,7 @@ import rules
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from common.notifications import notify_after_commit
 from common.transitions import run_transition
 from orgs.errors import OrgsError
 
-from .models import Area, Household, Membership, Organization, PastMembership, Resident, User
+from .models import Area, GridPost, Household, Membership, Organization, PastMembership, Resident, User
 from .permissions import forget_roles
 from .phones import normalize_mainland_mobile
 from .selectors import households_by_codes
@@ -374,3 +374,94 @@ def member_remove(*, actor: User, membership: Membership) -> PastMembership:
         raise NotFound()
     forget_roles(actor)
     return past
+
+
+# --- The grid (docs/rules.md §25) ------------------------------------------------------------------
+
+GRID_EMPLOYER_KINDS = (Organization.Kind.PROVIDER, Organization.Kind.COMMUNITY)
+
+
+def _ancestor_paths(area: Area) -> list[str]:
+    """The paths of the area and of every area above it."""
+    return [area.path[: index + 1] for index, char in enumerate(area.path) if char == "/"]
+
+
+def grid_committee_members(area: Area) -> "models.QuerySet[Membership]":
+    """The memberships (any role) of the verified community committees whose jurisdiction covers the
+    area: who may hold a committee member's post there."""
+    return Membership.objects.filter(
+        organization__kind=Organization.Kind.COMMUNITY,
+        organization__status=Organization.Status.VERIFIED,
+        organization__jurisdiction__path__in=_ancestor_paths(area),
+    )
+
+
+@transaction.atomic
+def grid_post_create(
+    *,
+    actor: User,
+    area: Area,
+    username: str,
+    role: str,
+    employer: Organization | None = None,
+) -> GridPost:
+    """Name who is responsible at a node of the grid (a community or below, inside the actor's
+    jurisdiction). A committee member's post goes to a member of the committee covering the node; a
+    grid worker's employer, if given, is a provider or a community committee (FR-1.7). The same
+    person holds the same role at a node once at a time (409 ``already_posted``)."""
+    _require(rules.has_perm("orgs.manage_grid", actor))
+    if area.level not in GridPost.LEVELS:
+        raise Invalid(
+            {"area": [_("Choose a community or a zone, compound or building within it.")]},
+            code=OrgsError.AREA_NOT_IN_GRID,
+        )
+    if not rules.has_perm("orgs.manage_grid_in_area", actor, area):
+        raise Invalid(
+            {"area": [_("This area is outside your jurisdiction.")]},
+            code=OrgsError.AREA_OUTSIDE_JURISDICTION,
+        )
+    if role not in GridPost.Role.values:
+        raise Invalid({"role": [_("Choose a role.")]})
+    user = User.objects.filter(username=username.strip(), is_active=True).first()
+    if user is None:
+        raise Invalid(
+            {"username": [_("No one has this username. Check it and try again.")]},
+            code=OrgsError.UNKNOWN_USER,
+        )
+    if role == GridPost.Role.COMMITTEE_MEMBER and not grid_committee_members(area).filter(user=user).exists():
+        raise Invalid(
+            {"username": [_("Only a member of the community committee may hold a committee member's post.")]},
+            code=OrgsError.NOT_A_MEMBER,
+        )
+    if employer is not None and (employer.kind not in GRID_EMPLOYER_KINDS or not employer.is_verified):
+        raise Invalid(
+            {"employer": [_("The employer is a verified provider or community committee.")]},
+            code=OrgsError.INVALID_EMPLOYER,
+        )
+    Area.objects.select_for_update().filter(pk=area.pk).first()  # serialises posts of one node
+    taken = Conflict(
+        _("This person already holds this role here."),
+        code=OrgsError.ALREADY_POSTED,
+    )
+    if GridPost.objects.filter(area=area, user=user, role=role, status=GridPost.Status.ACTIVE).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            post: GridPost = GridPost.objects.create(
+                area=area, user=user, role=role, employer=employer, created_by=actor
+            )
+    except IntegrityError as error:  # a concurrent post of the same person
+        raise taken from error
+    return post
+
+
+@transaction.atomic
+def grid_post_end(*, actor: User, post: GridPost, reason: str = "") -> GridPost:
+    """The person is no longer responsible for the node: the post ends (logged, with the reason if
+    one is given) and stays in the grid's history. Ending an ended post is 409."""
+    post = GridPost.objects.select_for_update(of=("self",)).select_related("area").get(pk=post.pk)
+    _require(rules.has_perm("orgs.end_grid_post", actor, post))
+    post.ended_at = timezone.now()
+    return run_transition(
+        post, post.end, by=actor, description=reason.strip() or reasons.GRID_POST_ENDED
+    )
