@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.permissions import officer_bureau_ids, party_organization_ids
 from orgs.models import Membership
-from orgs.permissions import confirms_residents_for_bureau, may_manage_households
+from orgs.permissions import confirms_residents_for_bureau, jurisdiction_paths, may_manage_households
 from payments.permissions import finance_bureau_ids
 
 from .access import areas_of
@@ -50,6 +50,8 @@ def _bureau_links(user: Any) -> list[Link]:
         Link(_("Exclusions from bidding"), reverse("bureau:exclusions")),
         Link(_("Tasks sent to communities"), reverse("bureau:community_tasks")),
     ]
+    if jurisdiction_paths(user, Role.OFFICER, Role.ADMIN):
+        links.append(Link(_("The grid"), reverse("bureau:grid")))
     if finance_bureau_ids(user):
         links.append(Link(_("Payments"), reverse("casework:payments"), in_navigation=True))
     if officer_bureau_ids(user):
@@ -80,6 +82,7 @@ def links_of(user: Any, area: str) -> list[Link]:
         return _provider_links(user)
     if area == "community":
         return [
+            Link(_("Your community"), reverse("community:grid"), in_navigation=True),
             Link(_("Residents to confirm"), reverse("community:residents")),
             Link(_("Needs for the council"), reverse("needs:council")),
             Link(_("Tasks sent to the community"), reverse("community:tasks"), in_navigation=True),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .. import registrations
+from .. import grid, registrations
 from ..challenges import views as challenges
 from . import community_tasks, dashboard, exclusions, households, scoring, tasklist, views
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("", dashboard.home, name="home"),
     path("residents/", resident_queue, name="residents"),
     path("residents/<int:pk>/", resident_decide, name="resident"),
+    # The grid of the bureau's jurisdiction (docs/rules.md §25).
+    path("grid/", grid.bureau_grid, name="grid"),
+    path("grid/posts/<int:pk>/end/", grid.bureau_grid_end, name="grid_end"),
     path("households/import/", households.household_import, name="household_import"),
     path("households/imports/<int:pk>/", households.household_import_status, name="household_import_status"),
     path("tenders/", views.tender_list_page, name="tenders"),
