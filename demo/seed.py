@@ -39,7 +39,7 @@ from needs import services as needs_services
 from needs.models import Need
 from orgs import services as org_services
 from orgs.credit_code import check_character
-from orgs.models import Area, Household, Membership, Organization, Resident, User
+from orgs.models import Area, GridPost, Household, Membership, Organization, Resident, User
 from payments import services as payments
 
 from .files import tiny_pdf, tiny_png
@@ -1283,6 +1283,56 @@ def _community_tasks(cast: Cast) -> None:
         )
 
 
+def _grid(cast: Cast) -> None:
+    """The grid of 玉林北路社区 (docs/rules.md §25): the committee's admin names the committee member
+    responsible for the east zone; the bureau names a grid worker (网格员) for each compound — one
+    employed by a social organisation (FR-1.7), one by the committee — and a resident as the central
+    household head (中心户长) of a building."""
+    Role, Post = Membership.Role, GridPost.Role
+    ylbl = cast.ylbl
+    compound1, compound2 = cast.areas[f"{ylbl.code}-Y1"], cast.areas[f"{ylbl.code}-Y2"]
+    with day(-60):
+        committee_admin = _member(cast.community, "community_admin", "社区主任", Role.ADMIN)
+        worker = _member(cast.community, "grid_worker", "网格员刘", Role.MEMBER)
+        zone = org_services.area_create(
+            actor=cast.admin,
+            name="玉林北路社区东片区",
+            code=f"{ylbl.code}-ZE",
+            level=Area.Level.ZONE,
+            parent=ylbl,
+        )
+        building = org_services.area_create(
+            actor=cast.admin,
+            name=f"{compound1.name}1栋",
+            code=f"{compound1.code}-B1",
+            level=Area.Level.BUILDING,
+            parent=compound1,
+        )
+        org_services.grid_post_create(
+            actor=committee_admin,
+            area=zone,
+            username=cast.community_user.username,
+            role=Post.COMMITTEE_MEMBER,
+        )
+        org_services.grid_post_create(
+            actor=cast.officer,
+            area=compound1,
+            username="provider1_staff",
+            role=Post.GRID_WORKER,
+            employer=cast.providers[0],
+        )
+        org_services.grid_post_create(
+            actor=cast.officer,
+            area=compound2,
+            username=worker.username,
+            role=Post.GRID_WORKER,
+            employer=cast.community,
+        )
+        org_services.grid_post_create(
+            actor=committee_admin, area=building, username="resident1", role=Post.HOUSEHOLD_HEAD
+        )
+
+
 def seed() -> None:
     fiscal_year = timezone.localdate().year
     with day(-400):  # the platform was set up last year, with this year's budget
@@ -1351,6 +1401,7 @@ def seed() -> None:
         username="newcomer", password=PASSWORD, phone="13900000007", household_code="WH0007"
     )
     _community_tasks(cast)
+    _grid(cast)
 
 
 LOGINS = [
