@@ -98,7 +98,9 @@ def _needs(request: HttpRequest, root: Area) -> dict[str, Any]:
     counts = Counter(status for _id, _title, status in rows)
     return {
         "by_status": [{"label": label, "count": counts[value]} for value, label in Need.Status.choices],
-        "waiting": [{"id": pk, "title": title} for pk, title, status in rows if status == Need.Status.SUBMITTED],
+        "waiting": [
+            {"id": pk, "title": title} for pk, title, status in rows if status == Need.Status.SUBMITTED
+        ],
         "total": len(rows),
     }
 

@@ -27,6 +27,8 @@ class User(AbstractUser):
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     _memberships: "list[MembershipFact]"  # read once per user object (orgs.permissions.memberships_of)
+    _grid_manager_paths: list[str]  # likewise (orgs.permissions.grid_manager_paths)
+    _grid_viewer_paths: list[str]  # likewise (orgs.permissions.grid_viewer_paths)
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -466,9 +468,7 @@ class GridPost(ConcurrentTransitionMixin, models.Model):
         related_name="+",
         verbose_name=_("employer"),
     )
-    status = FSMField(
-        default=Status.ACTIVE, choices=Status.choices, protected=True, verbose_name=_("status")
-    )
+    status = FSMField(default=Status.ACTIVE, choices=Status.choices, protected=True, verbose_name=_("status"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")

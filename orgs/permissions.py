@@ -316,7 +316,7 @@ def grid_manager_paths(user: Caller) -> list[str]:
     if cached is None:
         cached = _jurisdictions(user, (Role.ADMIN,))
         if signed_in(user):
-            user._grid_manager_paths = cached  # type: ignore[union-attr]
+            user._grid_manager_paths = cached
     return cached
 
 
@@ -327,7 +327,7 @@ def grid_viewer_paths(user: Caller) -> list[str]:
     if cached is None:
         cached = _jurisdictions(user, (Role.ADMIN, Role.MEMBER))
         if signed_in(user):
-            user._grid_viewer_paths = cached  # type: ignore[union-attr]
+            user._grid_viewer_paths = cached
     return cached
 
 

@@ -104,13 +104,16 @@ def grid_of(*, user: Caller, root: Area) -> list[GridNode]:
         .order_by()
     )
     for row in residents:
-        add_up(row["household__area_id"], confirmed_residents=row["confirmed"], pending_residents=row["pending"])
+        add_up(
+            row["household__area_id"], confirmed_residents=row["confirmed"], pending_residents=row["pending"]
+        )
     return list(nodes.values())
 
 
 def grid_employers() -> QuerySet[Organization]:
     """Who may employ a grid worker (FR-1.7): verified providers and community committees."""
-    return Organization.objects.filter(
+    employers: QuerySet[Organization] = Organization.objects.filter(
         kind__in=[Organization.Kind.PROVIDER, Organization.Kind.COMMUNITY],
         status=Organization.Status.VERIFIED,
     ).order_by("kind", "name")
+    return employers

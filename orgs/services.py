@@ -462,6 +462,4 @@ def grid_post_end(*, actor: User, post: GridPost, reason: str = "") -> GridPost:
     post = GridPost.objects.select_for_update(of=("self",)).select_related("area").get(pk=post.pk)
     _require(rules.has_perm("orgs.end_grid_post", actor, post))
     post.ended_at = timezone.now()
-    return run_transition(
-        post, post.end, by=actor, description=reason.strip() or reasons.GRID_POST_ENDED
-    )
+    return run_transition(post, post.end, by=actor, description=reason.strip() or reasons.GRID_POST_ENDED)

@@ -7,30 +7,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0006_review_body_kind'),
+        ("orgs", "0006_review_body_kind"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GridPost',
+            name="GridPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('committee_member', 'Committee member responsible'), ('grid_worker', 'Grid worker (网格员)'), ('household_head', 'Central household head (中心户长)')], max_length=20, verbose_name='role')),
-                ('status', django_fsm.FSMField(choices=[('active', 'Current'), ('ended', 'Ended')], default='active', max_length=50, protected=True, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended at')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grid_posts', to='orgs.area', verbose_name='area')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('employer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organization', verbose_name='employer')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='grid_posts', to=settings.AUTH_USER_MODEL, verbose_name='person responsible')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("committee_member", "Committee member responsible"),
+                            ("grid_worker", "Grid worker (网格员)"),
+                            ("household_head", "Central household head (中心户长)"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[("active", "Current"), ("ended", "Ended")],
+                        default="active",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="ended at")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="grid_posts",
+                        to="orgs.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organization",
+                        verbose_name="employer",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="grid_posts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person responsible",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'grid post',
-                'verbose_name_plural': 'grid posts',
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('area', 'user', 'role'), name='unique_active_grid_post')],
+                "verbose_name": "grid post",
+                "verbose_name_plural": "grid posts",
+                "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "active")),
+                        fields=("area", "user", "role"),
+                        name="unique_active_grid_post",
+                    )
+                ],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, models.Model),
         ),

@@ -122,7 +122,11 @@ def test_a_refusal_is_shown_on_the_form_govuk_style(world, browse):
     client = browse(committee_admin(world))
     response = client.post(
         GRID,
-        {"area": world["areas"]["compound"].pk, "username": world["stranger"].username, "role": "committee_member"},
+        {
+            "area": world["areas"]["compound"].pk,
+            "username": world["stranger"].username,
+            "role": "committee_member",
+        },
     )
     assert response.status_code == 400
     text = page(response)
@@ -140,7 +144,9 @@ def test_a_member_cannot_end_a_post_and_another_committee_cannot_see_it(world, b
     assert response.status_code == 302
     assert GridPost.objects.get().status == "active"
     other = f.OrganizationFactory(
-        kind="community", legal_type="grassroots_autonomous", jurisdiction=world["areas"]["other_compound"].parent
+        kind="community",
+        legal_type="grassroots_autonomous",
+        jurisdiction=world["areas"]["other_compound"].parent,
     )
     other_admin = f.member(other, Membership.Role.ADMIN)
     outsider = browse(other_admin)
@@ -164,7 +170,9 @@ def test_a_bureau_officer_sees_and_manages_the_grid_of_its_jurisdiction(world, b
     assert "Name someone responsible" in text
     focused = page(client.get(reverse("bureau:grid"), {"area": world["areas"]["community"].pk}))
     assert world["areas"]["compound"].name in focused
-    assert client.get(reverse("bureau:grid"), {"area": world["areas"]["other_compound"].pk}).status_code == 404
+    assert (
+        client.get(reverse("bureau:grid"), {"area": world["areas"]["other_compound"].pk}).status_code == 404
+    )
     assert browse(world["finance"]).get(reverse("bureau:grid")).status_code == 403
     other = page(browse(world["other_officer"]).get(reverse("bureau:grid")))
     assert "Grid worker Wang" not in other

@@ -99,7 +99,12 @@ def test_a_node_outside_the_jurisdiction_is_refused(world):
 
 
 def test_only_the_committee_admin_bureau_officers_and_admins_and_the_platform_admin_name_people(world):
-    for actor in (world["community_member"], world["finance"], world["provider_admins"][0], world["stranger"]):
+    for actor in (
+        world["community_member"],
+        world["finance"],
+        world["provider_admins"][0],
+        world["stranger"],
+    ):
         with pytest.raises(Forbidden):
             services.grid_post_create(
                 actor=actor,
@@ -248,7 +253,11 @@ MATRIX = [
         note="committee post for an outsider",
     ),
     Row(
-        "POST", "grid-posts/", "nothing", {"officer": (400, "unknown_user")}, body=_body(username="no-such-user")
+        "POST",
+        "grid-posts/",
+        "nothing",
+        {"officer": (400, "unknown_user")},
+        body=_body(username="no-such-user"),
     ),
     Row(
         "POST",
