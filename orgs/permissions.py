@@ -331,6 +331,18 @@ def grid_viewer_paths(user: Caller) -> list[str]:
     return cached
 
 
+def is_committee_member_at(user: Caller, area: Area) -> bool:
+    """Whether the user belongs (any role) to a verified community committee whose jurisdiction
+    covers the area: who may hold a committee member's post there."""
+    ancestors = [area.path[: index + 1] for index, char in enumerate(area.path) if char == "/"]
+    return Membership.objects.filter(
+        user=user,
+        organization__kind=Kind.COMMUNITY,
+        organization__status=Organization.Status.VERIFIED,
+        organization__jurisdiction__path__in=ancestors,
+    ).exists()
+
+
 @rules.predicate
 def may_manage_grid(user: Caller) -> bool:
     """Whoever manages grid posts somewhere; anyone else is refused outright (403)."""

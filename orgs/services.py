@@ -8,7 +8,7 @@ import rules
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from common.transitions import run_transition
 from orgs.errors import OrgsError
 
 from .models import Area, GridPost, Household, Membership, Organization, PastMembership, Resident, User
-from .permissions import forget_roles
+from .permissions import forget_roles, is_committee_member_at
 from .phones import normalize_mainland_mobile
 from .selectors import households_by_codes
 
@@ -381,21 +381,6 @@ def member_remove(*, actor: User, membership: Membership) -> PastMembership:
 GRID_EMPLOYER_KINDS = (Organization.Kind.PROVIDER, Organization.Kind.COMMUNITY)
 
 
-def _ancestor_paths(area: Area) -> list[str]:
-    """The paths of the area and of every area above it."""
-    return [area.path[: index + 1] for index, char in enumerate(area.path) if char == "/"]
-
-
-def grid_committee_members(area: Area) -> "models.QuerySet[Membership]":
-    """The memberships (any role) of the verified community committees whose jurisdiction covers the
-    area: who may hold a committee member's post there."""
-    return Membership.objects.filter(
-        organization__kind=Organization.Kind.COMMUNITY,
-        organization__status=Organization.Status.VERIFIED,
-        organization__jurisdiction__path__in=_ancestor_paths(area),
-    )
-
-
 @transaction.atomic
 def grid_post_create(
     *,
@@ -428,7 +413,7 @@ def grid_post_create(
             {"username": [_("No one has this username. Check it and try again.")]},
             code=OrgsError.UNKNOWN_USER,
         )
-    if role == GridPost.Role.COMMITTEE_MEMBER and not grid_committee_members(area).filter(user=user).exists():
+    if role == GridPost.Role.COMMITTEE_MEMBER and not is_committee_member_at(user, area):
         raise Invalid(
             {"username": [_("Only a member of the community committee may hold a committee member's post.")]},
             code=OrgsError.NOT_A_MEMBER,

@@ -68,6 +68,7 @@ MODEL_OF_SEGMENT = {
     "events": "ServiceEvent",
     "evaluations": "Evaluation",
     "exclusions": "Exclusion",
+    "grid-posts": "GridPost",
     "households": "Household",
     "imports": "HouseholdImport",
     "instalments": "Instalment",
