@@ -76,6 +76,7 @@ MODEL_OF_SEGMENT = {
     "organizations": "Organization",
     "providers": "Organization",
     "payments": "Payment",
+    "posts": "GridPost",
     "questions": "Question",
     "ratings": "Rating",
     "rate": "Contract",
