@@ -327,3 +327,24 @@ def test_a_post_says_who_with_which_employer_and_what_the_caller_may_do(world, a
     }
     assert answer["available_transitions"] == ["end"]
     assert api(world["community_member"]).get(f"grid-posts/{post.pk}/").json()["available_transitions"] == []
+
+
+def test_the_list_asks_as_many_queries_whatever_the_number_of_posts(world, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(world["officer"])
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("grid-posts/", page_size=100)
+        return len(captured), response.json()["count"]
+
+    worker_post(world)
+    few, n = count()
+    for _ in range(6):
+        area = f.AreaFactory(level=Area.Level.BUILDING, parent=world["areas"]["compound"])
+        worker_post(world, area=area, employer=None)
+    many, m = count()
+    assert (n, m) == (1, 7)
+    assert many == few <= 6, (few, many)
