@@ -53,7 +53,7 @@ class GridPostForm(GovukForm):
         label=gettext_lazy("Role"), choices=GridPost.Role.choices, widget=forms.RadioSelect
     )
     employer = forms.TypedChoiceField(
-        label=gettext_lazy("Employer (optional)"),
+        label=gettext_lazy("Employer"),
         coerce=int,
         required=False,
         empty_value=None,
