@@ -22,6 +22,7 @@ from .models import (
     Organization,
     PastMembership,
     Resident,
+    User,
 )
 
 Role = Membership.Role
@@ -331,7 +332,7 @@ def grid_viewer_paths(user: Caller) -> list[str]:
     return cached
 
 
-def is_committee_member_at(user: Caller, area: Area) -> bool:
+def is_committee_member_at(user: User, area: Area) -> bool:
     """Whether the user belongs (any role) to a verified community committee whose jurisdiction
     covers the area: who may hold a committee member's post there."""
     ancestors = [area.path[: index + 1] for index, char in enumerate(area.path) if char == "/"]
