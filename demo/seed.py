@@ -1422,13 +1422,19 @@ LOGINS = [
     (
         "community",
         "residents' committee: confirm newcomer, enter C for 长者助浴服务; record ratings;"
-        " accept or refuse the task sent yesterday (/community/tasks/)",
+        " accept or refuse the task sent yesterday (/community/tasks/); record the council on a need;"
+        " Your community (/community/grid/)",
     ),
+    ("community_admin", "committee admin: name or end who is responsible at each node of the grid"),
+    ("grid_worker", "grid worker of 玉林北路社区, employed by the committee: sees the community's grid"),
     (
         "reviewer",
         "review body (武侯区财政局): the complaint decided on 社区心理健康服务; an appeal to decide",
     ),
-    ("resident1", "resident (WH0001): rate 长者助浴服务 and 居家养老服务"),
+    (
+        "resident1",
+        "resident (WH0001): rate 长者助浴服务 and 居家养老服务; follow a delivered need (你说我做)",
+    ),
     ("resident2", "resident (WH0002): change the rating given yesterday"),
     ("newcomer", "resident awaiting confirmation (household WH0007)"),
 ]
