@@ -52,6 +52,9 @@ RESIDENT_CONFIRMED_BY_CODE = Reason(
     "resident_confirmed_by_code", gettext_noop("confirmed by the code sent to the household's phone")
 )
 GRID_POST_ENDED = Reason("grid_post_ended", gettext_noop("no longer responsible for this part of the grid"))
+GRID_POST_MEMBER_LEFT = Reason(
+    "grid_post_member_left", gettext_noop("no longer a member of the committee responsible for this node")
+)
 MIDTERM_EVALUATION = Reason("midterm_evaluation", gettext_noop("midterm evaluation S=%(score)s"))
 FINAL_EVALUATION = Reason("final_evaluation", gettext_noop("final evaluation S=%(score)s"))
 # Appeals (docs/rules.md §11.7): why money was held, released or withheld.

@@ -373,7 +373,30 @@ def member_remove(*, actor: User, membership: Membership) -> PastMembership:
     if not deleted:  # removed meanwhile: the row recorded above is rolled back
         raise NotFound()
     forget_roles(actor)
+    _end_posts_of_former_member(actor, membership)
     return past
+
+
+def _end_posts_of_former_member(actor: User, membership: Membership) -> None:
+    """A committee member's post needs a member of the committee (docs/rules.md §25): once the
+    person belongs to no committee covering the node any more, their posts there end (logged)."""
+    organization = membership.organization
+    if organization.kind != Organization.Kind.COMMUNITY or organization.jurisdiction_id is None:
+        return
+    posts = (
+        GridPost.objects.select_for_update(of=("self",))
+        .select_related("area", "user")
+        .filter(
+            user_id=membership.user_id,
+            role=GridPost.Role.COMMITTEE_MEMBER,
+            status=GridPost.Status.ACTIVE,
+            area__path__startswith=organization.jurisdiction.path,
+        )
+    )
+    for post in posts:
+        if not is_committee_member_at(post.user, post.area):
+            post.ended_at = timezone.now()
+            run_transition(post, post.end, by=actor, description=reasons.GRID_POST_MEMBER_LEFT)
 
 
 # --- The grid (docs/rules.md §25) ------------------------------------------------------------------

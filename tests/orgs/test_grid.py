@@ -166,6 +166,41 @@ def test_ending_without_a_reason_logs_the_systems_reason(world):
     assert StateLog.objects.for_(post).get().description == "no longer responsible for this part of the grid"
 
 
+def test_a_member_who_leaves_the_committee_leaves_their_posts_and_no_others(world):
+    admin = committee_admin(world)
+    member = world["community_member"]
+    area = zone(world)
+    post = services.grid_post_create(
+        actor=admin, area=area, username=member.username, role=Role.COMMITTEE_MEMBER
+    )
+    worker = worker_post(world)
+    membership = Membership.objects.get(user=member, organization=world["community"])
+    services.member_remove(actor=admin, membership=membership)
+    post.refresh_from_db()
+    worker.refresh_from_db()
+    assert (post.status, worker.status) == ("ended", "active")
+    log = StateLog.objects.for_(post).get()
+    assert (log.by, log.description) == (
+        admin,
+        "no longer a member of the committee responsible for this node",
+    )
+
+
+def test_a_member_who_keeps_another_role_in_the_committee_keeps_the_post(world):
+    admin = committee_admin(world)
+    member = world["community_member"]
+    f.MembershipFactory(organization=world["community"], role=Membership.Role.ADMIN, user=member)
+    post = services.grid_post_create(
+        actor=admin, area=zone(world), username=member.username, role=Role.COMMITTEE_MEMBER
+    )
+    membership = Membership.objects.get(
+        user=member, organization=world["community"], role=Membership.Role.MEMBER
+    )
+    services.member_remove(actor=admin, membership=membership)
+    post.refresh_from_db()
+    assert post.status == "active"
+
+
 def test_a_committee_member_who_is_not_admin_may_not_end_a_post(world):
     post = worker_post(world)
     with pytest.raises(Forbidden):
