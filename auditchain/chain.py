@@ -58,7 +58,9 @@ def link_hash(previous: str, entry: dict[str, Any]) -> str:
 
 
 def entry_hash(previous: str, entry: Entry) -> str:
-    """The hash ``entry`` should have after ``previous``, recomputed from its stored fields."""
+    """The hash ``entry`` should have after ``previous``, recomputed from its stored fields (a
+    sealed entry, or one being sealed: its sequence given)."""
+    assert entry.sequence is not None
     return link_hash(
         previous,
         document(
@@ -188,69 +190,101 @@ SPECS: tuple[Spec, ...] = (
 SPEC_BY_LABEL = {spec.model_label: spec for spec in SPECS}
 
 
-def _locked_head() -> Head:
-    head = Head.objects.select_for_update().filter(pk=HEAD_ID).first()
-    if head is None:  # a database emptied after its migrations (tests that flush)
+SEAL_BATCH = 1000
+
+
+def _locked_head(*, skip_locked: bool = False) -> Head | None:
+    """The head, locked until the commit; None when ``skip_locked`` and another sealer holds it."""
+    heads = Head.objects.select_for_update(skip_locked=skip_locked).filter(pk=HEAD_ID)
+    head = heads.first()
+    if head is None and not Head.objects.filter(pk=HEAD_ID).exists():  # a database flushed (tests)
         Head.objects.get_or_create(pk=HEAD_ID, defaults={"hash": GENESIS})
-        head = Head.objects.select_for_update().get(pk=HEAD_ID)
+        head = heads.first()
     return head
 
 
+def _seal_batch() -> int | None:
+    """One short transaction: the oldest pending entries chained after the head, under its lock.
+    How many were sealed; None when another sealer holds the head (it looks again after its
+    commit, so nothing it did not see is left behind)."""
+    with transaction.atomic():
+        head = _locked_head(skip_locked=True)
+        if head is None:
+            return None
+        batch = list(Entry.objects.filter(sequence__isnull=True).order_by("id")[:SEAL_BATCH])
+        sequence, digest = head.sequence, head.hash
+        for entry in batch:
+            sequence += 1
+            entry.sequence = sequence
+            entry.hash = digest = entry_hash(digest, entry)
+        if batch:
+            Entry.objects.bulk_update(batch, ["sequence", "hash"])
+            head.sequence, head.hash, head.at = sequence, digest, batch[-1].at
+            head.save(update_fields=["sequence", "hash", "at"])
+        return len(batch)
+
+
+def seal() -> int:
+    """Chain every committed pending entry, oldest id first, in short transactions under the head's
+    lock (docs/rules.md §24); how many this call sealed. Run after each commit that appended
+    (``transaction.on_commit``) and by the periodic job ``auditchain.tasks.seal_log``; safe to run
+    at any time, from any number of processes at once: a sealer that finds the head locked leaves
+    the work to the one holding it, which looks for pending entries again after its commit."""
+    sealed = 0
+    while (count := _seal_batch()) is not None:  # None: another sealer holds the head
+        sealed += count
+        # Looked at after the commit: what committed while the head was held here is sealed too.
+        if not Entry.objects.filter(sequence__isnull=True).exists():
+            break
+    return sealed
+
+
+def pending() -> int:
+    """How many entries are appended but not sealed yet."""
+    return Entry.objects.filter(sequence__isnull=True).count()
+
+
+def _seal_after_commit() -> None:
+    transaction.on_commit(seal, robust=True)
+
+
 def append(*, kind: str, model: str, object_id: int, payload: Payload, at: datetime.datetime) -> Entry:
-    """Append one entry in the caller's transaction, under the head's lock (taken last:
-    docs/architecture.md §4), so a rolled-back change leaves no entry and appends never fork."""
-    with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        sequence = head.sequence + 1
-        digest = link_hash(
-            head.hash,
-            document(sequence=sequence, kind=kind, model=model, object_id=object_id, payload=payload, at=at),
-        )
-        entry = Entry.objects.create(
-            sequence=sequence,
-            kind=kind,
-            model=model,
-            object_id=object_id,
-            payload=payload,
-            at=at,
-            hash=digest,
-        )
-        head.sequence, head.hash, head.at = sequence, digest, at
-        head.save(update_fields=["sequence", "hash", "at"])
+    """Append one entry in the caller's transaction, pending: no lock of the head, so chained writes
+    never wait for each other; a rolled-back change leaves no entry. It is sealed (its sequence and
+    hash) right after the commit, or by the periodic job if that fails."""
+    entry = Entry.objects.create(kind=kind, model=model, object_id=object_id, payload=payload, at=at)
+    _seal_after_commit()
     return entry
 
 
 def record_created(instances: Iterable[models.Model]) -> int:
-    """Chain rows just created without a signal (``bulk_create``, with their ids), in one append
-    under one lock of the head; how many were chained."""
-    with transaction.atomic(savepoint=False):
-        head = _locked_head()
-        sequence, digest, entries = head.sequence, head.hash, []
-        for instance in instances:
-            spec = SPEC_BY_LABEL[instance._meta.label_lower]
-            assert isinstance(instance.pk, int), "bulk_create gave no ids: chain the rows read back"
-            at = spec.at_of(instance) or timezone.now()
-            fields: dict[str, Any] = {
-                "kind": spec.kind,
-                "model": spec.model_label,
-                "object_id": instance.pk,
-                "payload": spec.payload_of(instance),
-                "at": at,
-            }
-            sequence += 1
-            digest = link_hash(digest, document(sequence=sequence, **fields))
-            entries.append(Entry(sequence=sequence, hash=digest, **fields))
+    """Chain rows just created without a signal (``bulk_create``, with their ids): their entries
+    appended in one INSERT, in the order given, sealed after the commit; how many were appended."""
+    entries = []
+    for instance in instances:
+        spec = SPEC_BY_LABEL[instance._meta.label_lower]
+        assert isinstance(instance.pk, int), "bulk_create gave no ids: chain the rows read back"
+        entries.append(
+            Entry(
+                kind=spec.kind,
+                model=spec.model_label,
+                object_id=instance.pk,
+                payload=spec.payload_of(instance),
+                at=spec.at_of(instance) or timezone.now(),
+            )
+        )
+    if entries:
         Entry.objects.bulk_create(entries, batch_size=1000)
-        if entries:
-            head.sequence, head.hash, head.at = sequence, digest, entries[-1].at
-            head.save(update_fields=["sequence", "hash", "at"])
+        _seal_after_commit()
     return len(entries)
 
 
 def last_payload(model: str, object_id: int) -> Payload | None:
+    """The payload of the object's last entry, sealed or pending (an object's entries are appended in
+    the order of its changes, so in the order of their ids)."""
     payload: Payload | None = (
         Entry.objects.filter(model=model, object_id=object_id)
-        .order_by("-sequence")
+        .order_by("-id")
         .values_list("payload", flat=True)
         .first()
     )

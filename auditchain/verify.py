@@ -27,7 +27,8 @@ class Problem:
 
 def _chain_problems(latest: dict[tuple[str, int], Entry]) -> Iterator[Problem]:
     previous, expected = GENESIS, 1
-    for entry in Entry.objects.order_by("sequence").iterator(chunk_size=2000):
+    sealed = Entry.objects.filter(sequence__isnull=False).order_by("sequence")
+    for entry in sealed.iterator(chunk_size=2000):
         if entry.sequence != expected:
             yield Problem(expected, entry.model, None, f"missing (the next entry is {entry.sequence})")
             return
@@ -41,6 +42,11 @@ def _chain_problems(latest: dict[tuple[str, int], Entry]) -> Iterator[Problem]:
     if (sequence, digest) != (expected - 1, previous):
         ends = f"{expected - 1} {previous}"
         yield Problem(None, "", None, f"it says {sequence} {digest}, the chain ends at {ends}")
+        return
+    # Entries appended but not sealed yet (docs/rules.md §24) are each object's latest: a row is
+    # checked against what it was last recorded as, sealed or not.
+    for entry in Entry.objects.filter(sequence__isnull=True).order_by("id").iterator(chunk_size=2000):
+        latest[(entry.model, entry.object_id)] = entry
 
 
 def _source_problems(latest: dict[tuple[str, int], Entry]) -> Iterator[Problem]:
@@ -58,6 +64,10 @@ def _source_problems(latest: dict[tuple[str, int], Entry]) -> Iterator[Problem]:
             if found is None:
                 yield Problem(None, label, row.pk, "the row is not in the log")
                 continue
+            if found.sequence is None:  # pending: not chained yet, only compared
+                if spec.payload_of(row) != found.payload:
+                    yield Problem(None, label, row.pk, "the row no longer matches its pending entry")
+                continue
             at = spec.at_of(row)
             if spec.payload_of(row) != found.payload:
                 yield Problem(found.sequence, label, row.pk, "the row no longer matches its entry")
@@ -69,7 +79,8 @@ def _source_problems(latest: dict[tuple[str, int], Entry]) -> Iterator[Problem]:
 
 def verify() -> list[Problem]:
     """Every problem found, the chain's first (at most one: what follows a broken link cannot be
-    trusted), then the rows', in the order of their entries."""
+    trusted), then the rows', in the order of their entries. The chain is its sealed entries; the
+    pending ones (``auditchain.chain.pending``) are only compared with their rows."""
     latest: dict[tuple[str, int], Entry] = {}
     chain = list(_chain_problems(latest))
     if chain:

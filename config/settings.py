@@ -441,6 +441,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
     }
 CELERY_BEAT_SCHEDULE = {
+    "seal-log": {
+        "task": "auditchain.tasks.seal_log",
+        "schedule": env_int("BEAT_SEAL_LOG_SECONDS", 60),
+    },
     "close-due-tenders": {
         "task": "marketplace.tasks.close_due_tenders",
         "schedule": env_int("BEAT_CLOSE_TENDERS_SECONDS", 60),

@@ -52,6 +52,23 @@ def _fresh_cache(_cache_per_worker, settings):
 
 
 @pytest.fixture(autouse=True)
+def _log_sealed_in_the_tests_transaction(request, monkeypatch):
+    """The tamper-evident log seals its pending entries after each commit (docs/rules.md §24); a
+    test's transaction never commits, so there they are sealed as they are appended, in it (a
+    rolled-back change still leaves nothing). Tests with real commits (``transaction=True``) and
+    those marked ``log_pending`` see the real after-commit seal."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and bool(
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    if transactional or request.node.get_closest_marker("log_pending"):
+        return
+    from auditchain import chain
+
+    monkeypatch.setattr(chain, "_seal_after_commit", chain.seal)
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     # Pages render in tests without `collectstatic` (production uses the manifest storage).
     settings.STORAGES = {

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from auditchain.chain import pending
 from auditchain.models import Head
 from auditchain.verify import verify
 
@@ -20,4 +21,8 @@ class Command(BaseCommand):
             raise CommandError(f"The log does not match at {problems[0]} ({len(problems)} problem(s)).")
         head = Head.objects.filter(pk=1).first()
         sequence, digest = (head.sequence, head.hash) if head else (0, "0" * 64)
-        self.stdout.write(f"The log is intact: {sequence} entries, head {digest}.")
+        waiting = pending()
+        self.stdout.write(
+            f"The log is intact: {sequence} entries, head {digest}."
+            + (f" {waiting} more appended, not sealed yet." if waiting else "")
+        )
