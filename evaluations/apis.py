@@ -3,7 +3,10 @@
 from typing import Any
 
 import rules
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -353,6 +356,17 @@ class RatingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
 
     def get_throttles(self) -> list[Throttle]:
         return [ScopedRateThrottle()] if self.action in ("create", "partial_update") else []
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """A rating sent or changed (issue 13): the throttle's count — in the database cache when
+        there is no Redis — commits with the rating, one commit and not two; a refused attempt
+        still counts (the service's transaction is then a savepoint rolled back alone, the count
+        commits). Not on SQLite: its commits are not flushed (WAL, ``synchronous=NORMAL``), and its
+        one write lock, taken at ``BEGIN IMMEDIATE``, would be held through the whole request."""
+        if request.method in ("POST", "PATCH") and connection.vendor != "sqlite":
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Rating]:
         visible: QuerySet[Rating] = Rating.objects.visible_to(self.request.user)

@@ -19,6 +19,15 @@ from tests import flows
 pytestmark = [pytest.mark.django_db, pytest.mark.log_pending]
 
 
+@pytest.fixture(autouse=True)
+def _outbox_on_every_database(monkeypatch):
+    """SQLite seals in the change's own transaction (one writer at a time anyway): the outbox's
+    rules are tested on it as on PostgreSQL."""
+    from auditchain import chain
+
+    monkeypatch.setattr(chain, "_seals_in_the_transaction", lambda: False)
+
+
 def test_a_change_appends_a_pending_entry_without_the_heads_lock_and_is_sealed_after_commit(
     world, django_capture_on_commit_callbacks
 ):

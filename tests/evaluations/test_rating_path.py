@@ -17,6 +17,15 @@ from .. import flows
 # The log's entries stay pending here, as in the rating's own transaction (tests/conftest.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.log_pending]
 
+
+@pytest.fixture(autouse=True)
+def _outbox(monkeypatch):
+    """The rating's own statements, as on PostgreSQL (SQLite seals in the same transaction)."""
+    from auditchain import chain
+
+    monkeypatch.setattr(chain, "_seals_in_the_transaction", lambda: False)
+
+
 # token + user, resident + household, the one read (evaluation, contract, party, recipient, rated,
 # burst count), the INSERT. Savepoints (a test runs inside a transaction) are not statements of ours.
 # Then the tamper-evident log's pending entry in the same transaction (docs/rules.md §24): one
@@ -111,3 +120,28 @@ def test_a_contract_id_beyond_any_database_id_is_a_400_not_a_500(world):
 
     assert response.status_code == 400
     assert "contract" in response.json()["extra"]["fields"]
+
+
+def test_the_throttle_counts_in_the_database_cache_refused_attempts_included(
+    world, api, settings, monkeypatch
+):
+    """Without Redis the throttle counts in the database cache; on PostgreSQL its count commits with
+    the rating (one commit), and an attempt the service refuses still counts."""
+    from django.core.cache import caches
+    from django.core.management import call_command
+    from rest_framework import throttling
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "shequ_cache"},
+    }
+    call_command("createcachetable", verbosity=0)
+    monkeypatch.setattr(throttling.SimpleRateThrottle, "THROTTLE_RATES", {"ratings": "3/hour"})
+    objects = flows.delivering_contract(world, households=1)
+    resident = objects["residents"][0]
+
+    statuses = [_post(api, resident, objects["contract"].id)[0].status_code for _ in range(4)]
+
+    assert statuses == [201, 409, 409, 429]
+    assert Rating.objects.count() == 1
+    caches["default"].clear()
