@@ -207,12 +207,9 @@ def _seal_batch() -> int | None:
     """One short transaction: the oldest pending entries chained after the head, under its lock.
     How many were sealed; None when another sealer holds the head (it looks again after its
     commit, so nothing it did not see is left behind)."""
+    if connection.vendor == "postgresql":
+        return _seal_batch_postgresql()
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # The seal is derived from the entries, which committed durably with their changes:
-            # its own commit need not wait for the disk (a crash can only leave them pending again).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         head = _locked_head(skip_locked=True)
         if head is None:
             return None
@@ -227,6 +224,56 @@ def _seal_batch() -> int | None:
             head.sequence, head.hash, head.at = sequence, digest, batch[-1].at
             head.save(update_fields=["sequence", "hash", "at"])
         return len(batch)
+
+
+def _seal_batch_postgresql() -> int | None:
+    """``_seal_batch`` in two statements: the head locked (``SKIP LOCKED``) with the pending entries
+    in one read, the entries and the head moved in one write. The transaction's commit does not
+    wait for the disk: the entries committed durably with their changes, so a crash can only leave
+    them pending again, to be sealed anew (docs/rules.md §24)."""
+    entry_table, head_table = Entry._meta.db_table, Head._meta.db_table
+    payload_field = Entry._meta.get_field("payload")
+    assert isinstance(payload_field, models.JSONField)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT h.sequence, h.hash, e.id, e.kind, e.model, e.object_id, e.payload, e.at
+            FROM (SELECT set_config('synchronous_commit', 'off', true)) AS c, {head_table} h
+            LEFT JOIN LATERAL (SELECT * FROM {entry_table} WHERE sequence IS NULL ORDER BY id
+                LIMIT %s) e ON true
+            WHERE h.id = %s FOR UPDATE OF h SKIP LOCKED""",
+            [SEAL_BATCH, HEAD_ID],
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            if Head.objects.filter(pk=HEAD_ID).exists():
+                return None  # another sealer holds it
+            Head.objects.get_or_create(pk=HEAD_ID, defaults={"hash": GENESIS})  # a database flushed
+            return 0
+        sequence, digest = rows[0][0], rows[0][1]
+        sealed: list[tuple[int, int, str]] = []
+        at = None
+        for _s, _h, entry_id, kind, model, object_id, payload, at in rows:
+            if entry_id is None:  # nothing pending
+                break
+            sequence += 1
+            payload = payload_field.from_db_value(payload, None, connection)  # type: ignore[arg-type]
+            digest = link_hash(
+                digest,
+                document(
+                    sequence=sequence, kind=kind, model=model, object_id=object_id, payload=payload, at=at
+                ),
+            )
+            sealed.append((entry_id, sequence, digest))
+        if sealed:
+            values = ", ".join(["(%s::bigint, %s::bigint, %s)"] * len(sealed))
+            cursor.execute(
+                f"""WITH v(id, sequence, hash) AS (VALUES {values}),
+                moved AS (UPDATE {entry_table} SET sequence = v.sequence, hash = v.hash FROM v
+                    WHERE {entry_table}.id = v.id)
+                UPDATE {head_table} SET sequence = %s, hash = %s, at = %s WHERE id = %s""",
+                [value for row in sealed for value in row] + [sequence, digest, at, HEAD_ID],
+            )
+        return len(sealed)
 
 
 def seal() -> int:
