@@ -237,7 +237,7 @@ def _seal_batch_postgresql() -> int | None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT h.sequence, h.hash, e.id, e.kind, e.model, e.object_id, e.payload, e.at
-            FROM (SELECT set_config('synchronous_commit', 'off', true)) AS c, {head_table} h
+            FROM {head_table} h
             LEFT JOIN LATERAL (SELECT * FROM {entry_table} WHERE sequence IS NULL ORDER BY id
                 LIMIT %s) e ON true
             WHERE h.id = %s FOR UPDATE OF h SKIP LOCKED""",
