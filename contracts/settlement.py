@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from common import reasons
+from common.bulk import rows_update
 from common.transitions import run_transition
 
 from .models import Contract, Instalment, LedgerEntry
@@ -81,9 +82,9 @@ def settled_in_bulk(
     and the ledger's new rows. The caller holds the rows' locks, has checked every transition with
     the state machine and chains the rows (``auditchain.chain.record_created``)."""
     if contracts:
-        Contract.objects.bulk_update(contracts, ["status"])
+        rows_update(Contract, contracts, ["status"])
     if instalments:
-        Instalment.objects.bulk_update(instalments, ["status", "release_amount", "withheld_amount"])
+        rows_update(Instalment, instalments, ["status", "release_amount", "withheld_amount"])
     if entries:
         LedgerEntry.objects.bulk_create(entries)
 

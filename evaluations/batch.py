@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from auditchain.chain import record_created
 from common import reasons
+from common.bulk import rows_update
 from common.transition_log import transition_logs_collected
 from common.transitions import run_transition
 from contracts import services as contract_services
@@ -163,7 +164,7 @@ def _confirm_chunk(evaluation_ids: list[int]) -> tuple[list[int], list[int]]:
                 if is_settled_now(instalments[contract.pk]):  # contract_close_if_settled
                     move(contract.close)
 
-    Evaluation.objects.bulk_update(here, ["status", "confirmed_at"])
+    rows_update(Evaluation, here, ["status", "confirmed_at"])
     Evaluation.objects.bulk_create(opened)
     entries = [row for row in chained if isinstance(row, LedgerEntry)]
     logs = [row for row in chained if not isinstance(row, LedgerEntry)]

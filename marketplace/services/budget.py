@@ -4,6 +4,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from common import public_cache
+from common.bulk import rows_update
 from common.errors import Conflict, Forbidden, Invalid
 from common.money import yuan
 from orgs.models import Organization, User
@@ -88,7 +89,7 @@ def commitments_release(amounts: dict[int, int]) -> None:
                 f"releasing {amount} from tender {tender.pk}, which holds {tender.committed_amount}"
             )
         tender.committed_amount -= amount
-    Tender.objects.bulk_update(tenders, ["committed_amount"])
+    rows_update(Tender, tenders, ["committed_amount"])
     public_cache.changed()
 
 
