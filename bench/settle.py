@@ -147,7 +147,8 @@ def settle(mode: str, ids: list[int], args: argparse.Namespace, env: dict[str, s
             for start in range(0, len(ids), args.chunk):
                 confirm_evaluations_chunk(ids[start : start + args.chunk])
     else:
-        started = run_workers(int(mode.split("-")[1]), ids, args, env, data_dir)
+        begin, end = run_workers(int(mode.split("-")[1]), ids, args, env, data_dir)
+        started = time.perf_counter() - (end - begin)
     seconds = time.perf_counter() - started
     return {
         "mode": mode,
@@ -167,7 +168,9 @@ def run_workers(
 ) -> float:
     """Start K worker processes on the bench's Redis, wait until they answer, queue the due chunks
     (``confirm_due_evaluations``, as the beat does) and wait until every evaluation is final.
-    Returns the moment the chunks were queued."""
+    Returns when the job was queued and when the last evaluation was confirmed (epoch seconds)."""
+    from django.db.models import Max
+
     from config.celery import app
     from evaluations.models import Evaluation
     from evaluations.tasks import confirm_due_evaluations
@@ -194,14 +197,18 @@ def run_workers(
                 raise SystemExit(f"a worker exited; see {data_dir / 'workers.log'}")
         else:
             raise SystemExit("the workers did not answer")
-        started = time.perf_counter()
-        confirm_due_evaluations.delay()
+        with app.producer_or_acquire() as producer:  # connected before the clock starts
+            producer.connection.ensure_connection()
+            started = time.time()
+            confirm_due_evaluations.apply_async(producer=producer)
         pending = Evaluation.objects.filter(pk__in=ids, status=Evaluation.Status.PUBLISHED)
         while pending.exists():
             if any(worker.poll() is not None for worker in workers):
                 raise SystemExit(f"a worker exited; see {data_dir / 'workers.log'}")
-            time.sleep(0.05)
-        return started
+            time.sleep(0.2)
+        # the end is the last confirmation's own time, not when the poll saw it
+        last = Evaluation.objects.filter(pk__in=ids).aggregate(last=Max("confirmed_at"))["last"]
+        return started, last.timestamp()
     finally:
         for worker in workers:
             worker.terminate()
