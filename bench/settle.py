@@ -165,7 +165,7 @@ def settle(mode: str, ids: list[int], args: argparse.Namespace, env: dict[str, s
 
 def run_workers(
     k: int, ids: list[int], args: argparse.Namespace, env: dict[str, str], data_dir: Path
-) -> float:
+) -> tuple[float, float]:
     """Start K worker processes on the bench's Redis, wait until they answer, queue the due chunks
     (``confirm_due_evaluations``, as the beat does) and wait until every evaluation is final.
     Returns when the job was queued and when the last evaluation was confirmed (epoch seconds)."""
@@ -295,10 +295,10 @@ def build(n: int, ratings: int) -> list[int]:
             )
             stages = [_stage(start + i) for i in range(len(contracts))]
             instalments = []
-            for contract, stage in zip(contracts, stages, strict=True):
+            for contract, (kind_of_evaluation, _) in zip(contracts, stages, strict=True):
                 for row in source.instalments.order_by("sequence"):
                     released = row.kind == Instalment.Kind.ADVANCE or (
-                        row.kind == Instalment.Kind.INTERIM and stage[0] == Evaluation.Stage.FINAL
+                        row.kind == Instalment.Kind.INTERIM and kind_of_evaluation == Evaluation.Stage.FINAL
                     )
                     status = Instalment.Status.PAYABLE if released else Instalment.Status.SCHEDULED
                     instalments.append(

@@ -25,23 +25,23 @@ def rows_update(model: type[models.Model], rows: Sequence[models.Model], fields:
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    columns = [pk, *(meta.get_field(name) for name in fields)]
+    columns: list[Any] = [pk, *(meta.get_field(name) for name in fields)]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    casts = ", ".join(f"%s::{field.db_type(connection)}" for field in columns)  # type: ignore[union-attr]
-    names = ", ".join(quote(field.column) for field in columns)  # type: ignore[union-attr]
-    sets = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in columns[1:])  # type: ignore[union-attr]
+    pk_column = quote(str(pk.column))
+    casts = ", ".join(f"%s::{field.db_type(connection)}" for field in columns)
+    names = ", ".join(quote(field.column) for field in columns)
+    sets = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in columns[1:])
     with connection.cursor() as cursor:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
             batch = rows[start : start + ROWS_PER_STATEMENT]
             params: list[Any] = []
             for row in batch:
                 for field in columns:
-                    value = getattr(row, field.attname)  # type: ignore[union-attr]
-                    params.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+                    params.append(field.get_db_prep_save(getattr(row, field.attname), connection))
             values = ", ".join([f"({casts})"] * len(batch))
             cursor.execute(
                 f"UPDATE {table} AS t SET {sets} FROM (VALUES {values}) AS v({names}) "
-                f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
+                f"WHERE t.{pk_column} = v.{pk_column}",
                 params,
             )

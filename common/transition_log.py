@@ -28,7 +28,7 @@ class _Collect:
         return row
 
 
-class Backend(SimpleBackend):
+class Backend(SimpleBackend):  # type: ignore[misc]
     @staticmethod
     def post_transition_callback(
         sender: Any, instance: Any, name: str, source: Any, target: Any, **kwargs: Any
