@@ -40,7 +40,11 @@ def confirm_evaluations_chunk(evaluation_ids: list[int]) -> int:
     """Confirm a chunk in one transaction (``batch``); the rare courses it leaves are confirmed one
     by one, each in its own transaction, as ``confirm_evaluation`` does. Idempotent: a re-run or a
     duplicate message confirms nothing twice. Returns how many were confirmed in the chunk."""
-    confirmed, rest = evaluations_confirm_chunk(evaluation_ids)
+    try:
+        confirmed, rest = evaluations_confirm_chunk(evaluation_ids)
+    except ApplicationError as error:  # a machine refused in the chunk: nothing written, one by one
+        logger.warning("chunk of %s evaluations confirmed one by one: %s", len(evaluation_ids), error)
+        confirmed, rest = [], list(evaluation_ids)
     for evaluation_id in rest:
         confirm_evaluation(evaluation_id)
     return len(confirmed)

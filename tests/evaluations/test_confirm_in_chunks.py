@@ -151,3 +151,17 @@ def test_the_queries_of_a_chunk_do_not_grow_with_it(world, settings, django_asse
     with django_assert_max_num_queries(small):
         big = _queries(finals[1:] + midterms[1:])
     assert big <= small <= 25
+
+
+def test_a_chunk_the_machine_refuses_is_confirmed_one_by_one(due, monkeypatch):
+    from common.errors import InvalidTransition
+    from evaluations import batch
+
+    def refused(ids):
+        raise InvalidTransition()
+
+    monkeypatch.setattr(batch, "_confirm_chunk", refused)
+    assert confirm_evaluations_chunk(due) == 0  # none in the chunk
+    statuses = set(Evaluation.objects.filter(pk__in=due).values_list("status", flat=True))
+    assert statuses == {Evaluation.Status.FINAL}  # each by the one-by-one path
+    assert verify() == []
