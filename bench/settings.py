@@ -8,6 +8,7 @@ exported: whatever the environment says, it sends nothing (no mail, no SMS, no p
 a broker) and writes nothing outside its own folder (``SHEQU_VAR_DIR``, which ``bench.run`` points
 at a folder under var/bench/): its caches, documents and uploads are there."""
 
+import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -49,8 +50,10 @@ STORAGES = {
         "OPTIONS": {"location": str(VAR_DIR / "documents")},
     },
 }
-CELERY_BROKER_URL = ""
-CELERY_TASK_ALWAYS_EAGER = True  # tasks run in the request, as they would without a worker
+# Tasks run in the request, as they would without a worker; only the settlement bench
+# (bench/settle.py) names a broker, its own, for the workers it starts (never the environment's).
+CELERY_BROKER_URL = os.environ.get("BENCH_SETTLE_BROKER", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 
 # The data set is the bench's own: SQLite in its folder, or a PostgreSQL database named <name>_bench.
 _name = str(DATABASES["default"]["NAME"])

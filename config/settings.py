@@ -78,6 +78,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "orgs.User"
+# StateLog rows as django-fsm-log writes them, or collected for a batch's bulk insert.
+DJANGO_FSM_LOG_STORAGE_METHOD = "common.transition_log.Backend"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -319,6 +321,8 @@ SPECTACULAR_SETTINGS = {
 MARKETPLACE_MIN_BIDDING_DAYS = env_int("MARKETPLACE_MIN_BIDDING_DAYS", 10)
 MARKETPLACE_STANDSTILL_DAYS = env_int("MARKETPLACE_STANDSTILL_DAYS", 7)
 EVALUATION_APPEAL_DAYS = env_decimal("EVALUATION_APPEAL_DAYS", "10")  # decimal days: 0.5 is 12 hours
+# Confirming due evaluations runs in chunks of this many, one task each (docs/scaling.md).
+SETTLEMENT_CHUNK = env_int("SETTLEMENT_CHUNK", 200)
 # Due process (docs/rules.md §16): periods the law counts in working days use China's official
 # calendar (common/workdays.py); the others are calendar days.
 CHALLENGE_WORKING_DAYS = env_int("CHALLENGE_WORKING_DAYS", 7)  # 0: no challenge window

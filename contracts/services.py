@@ -221,16 +221,25 @@ def instalments_release(
     for instalment in contract.instalments.select_for_update().filter(
         kind=kind, status=Instalment.Status.SCHEDULED
     ):
-        amount = share_of(instalment.amount, share)
-        if amount > 0:
-            run_transition(
-                instalment, instalment.make_payable, by=by, release_amount=amount, description=reason
-            )
-        else:
-            run_transition(instalment, instalment.withhold, by=by, description=reason)
+        instalment_release_at(instalment, share, by=by, reason=reason)
+        instalment.save()
         _return_withheld(contract, instalment)
         released.append(instalment)
     return released
+
+
+def instalment_release_at(instalment: Instalment, share: Decimal, *, by: User | None, reason: str) -> None:
+    """The one rule of a release, for ``instalments_release`` and the chunked confirmation
+    (``evaluations.batch``): a scheduled instalment releases ``share`` of its amount, rounded half
+    up, and becomes payable if anything is released, withheld otherwise. Moves the instalment (and
+    logs the transition) without saving it; what it withholds returns to the budget by the caller."""
+    amount = share_of(instalment.amount, share)
+    if amount > 0:
+        run_transition(
+            instalment, instalment.make_payable, by=by, release_amount=amount, description=reason, save=False
+        )
+    else:
+        run_transition(instalment, instalment.withhold, by=by, description=reason, save=False)
 
 
 def _make_payable_or_withhold(

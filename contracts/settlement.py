@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from common import reasons
+from common.bulk import rows_update
 from common.transitions import run_transition
 
 from .models import Contract, Instalment, LedgerEntry
@@ -39,7 +40,30 @@ def ledger_record(
         existing = LedgerEntry.objects.filter(instalment=instalment, kind=kind).first()
         if existing is not None:
             return existing
-    return LedgerEntry.objects.create(
+    entry = ledger_entry(
+        contract=contract,
+        kind=kind,
+        amount=amount,
+        instalment=instalment,
+        payment_id=payment_id,
+        description=description,
+    )
+    entry.save()
+    return entry
+
+
+def ledger_entry(
+    *,
+    contract: Contract,
+    kind: str,
+    amount: int,
+    instalment: Instalment | None = None,
+    payment_id: int | None = None,
+    description: str = "",
+) -> LedgerEntry:
+    """The row of one movement, not saved: ``ledger_record`` saves it, the chunked confirmation
+    bulk-inserts it (``settled_in_bulk``)."""
+    return LedgerEntry(
         contract=contract,
         instalment=instalment,
         payment_id=payment_id,
@@ -48,6 +72,26 @@ def ledger_record(
         currency=contract.currency,
         description=description[:255],
     )
+
+
+def settled_in_bulk(
+    *, contracts: list[Contract], instalments: list[Instalment], entries: list[LedgerEntry]
+) -> None:
+    """Write what a chunk of settlements moved in memory (``evaluations.batch``), one statement per
+    table whatever the number of contracts: the contracts' and instalments' new states and amounts,
+    and the ledger's new rows. The caller holds the rows' locks, has checked every transition with
+    the state machine and chains the rows (``auditchain.chain.record_created``)."""
+    if contracts:
+        rows_update(Contract, contracts, ["status"])
+    if instalments:
+        rows_update(Instalment, instalments, ["status", "release_amount", "withheld_amount"])
+    if entries:
+        LedgerEntry.objects.bulk_create(entries)
+
+
+def is_settled_now(instalments: list[Instalment]) -> bool:
+    """``is_settled`` of instalments already read (and locked): every one paid or withheld."""
+    return all(instalment.status in SETTLED for instalment in instalments)
 
 
 def is_settled(contract: Contract) -> bool:

@@ -1,12 +1,13 @@
 import logging
 
 from celery import shared_task
-from django.utils import timezone
+from django.conf import settings
 
 from common.errors import ApplicationError
 from common.tasks import fan_out
 from contracts.models import Contract
 
+from .batch import due_evaluations, evaluations_confirm_chunk
 from .models import Evaluation
 from .notices import evaluation_publication_notify, evaluations_to_announce
 from .services import evaluation_confirm, evaluation_open_for, recipients_remind
@@ -25,9 +26,28 @@ def open_due_evaluations() -> int:
 
 @shared_task(ignore_result=True)
 def confirm_due_evaluations() -> int:
-    """Confirm every published evaluation whose appeal window has ended (beat)."""
-    due = Evaluation.objects.filter(status=Evaluation.Status.PUBLISHED, appeal_until__lte=timezone.now())
-    return fan_out(due, confirm_evaluation)
+    """Confirm every published evaluation whose appeal window has ended (beat): one task per chunk
+    of ``SETTLEMENT_CHUNK`` evaluations, so that N workers settle N chunks at once (docs/scaling.md)."""
+    due = due_evaluations()
+    size = max(1, settings.SETTLEMENT_CHUNK)
+    for start in range(0, len(due), size):
+        confirm_evaluations_chunk.delay(due[start : start + size])
+    return len(due)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def confirm_evaluations_chunk(evaluation_ids: list[int]) -> int:
+    """Confirm a chunk in one transaction (``batch``); the rare courses it leaves are confirmed one
+    by one, each in its own transaction, as ``confirm_evaluation`` does. Idempotent: a re-run or a
+    duplicate message confirms nothing twice. Returns how many were confirmed in the chunk."""
+    try:
+        confirmed, rest = evaluations_confirm_chunk(evaluation_ids)
+    except ApplicationError as error:  # a machine refused in the chunk: nothing written, one by one
+        logger.warning("chunk of %s evaluations confirmed one by one: %s", len(evaluation_ids), error)
+        confirmed, rest = [], list(evaluation_ids)
+    for evaluation_id in rest:
+        confirm_evaluation(evaluation_id)
+    return len(confirmed)
 
 
 @shared_task(ignore_result=True, acks_late=True)

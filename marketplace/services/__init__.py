@@ -17,6 +17,7 @@ from .budget import (
     commitment_add,
     commitment_hold,
     commitment_release,
+    commitments_release,
 )
 from .catalogue import catalogue_item_create
 from .exclusions import check_not_excluded, exclusion_impose, exclusion_lift
@@ -53,6 +54,7 @@ __all__ = [
     "commitment_add",
     "commitment_hold",
     "commitment_release",
+    "commitments_release",
     "evaluator_declare",
     "exclusion_impose",
     "exclusion_lift",
