@@ -227,34 +227,34 @@ def _seal_batch() -> int | None:
 
 
 def _seal_batch_postgresql() -> int | None:
-    """``_seal_batch`` in two statements: the head locked (``SKIP LOCKED``) with the pending entries
-    in one read, the entries and the head moved in one write. The transaction's commit does not
-    wait for the disk: the entries committed durably with their changes, so a crash can only leave
-    them pending again, to be sealed anew (docs/rules.md §24)."""
+    """``_seal_batch`` in three statements: the head locked (``SKIP LOCKED``); then, in a statement
+    of its own so that it sees every seal committed before the lock was taken, the pending entries;
+    the entries and the head moved in one write. (Read in the locking statement, the entries would
+    come from that statement's snapshot: a seal committed between its start and its lock would give
+    it the new head beside entries that seal had already sealed, sealed twice.)"""
     entry_table, head_table = Entry._meta.db_table, Head._meta.db_table
     payload_field = Entry._meta.get_field("payload")
     assert isinstance(payload_field, models.JSONField)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT h.sequence, h.hash, e.id, e.kind, e.model, e.object_id, e.payload, e.at
-            FROM {head_table} h
-            LEFT JOIN LATERAL (SELECT * FROM {entry_table} WHERE sequence IS NULL ORDER BY id
-                LIMIT %s) e ON true
-            WHERE h.id = %s FOR UPDATE OF h SKIP LOCKED""",
-            [SEAL_BATCH, HEAD_ID],
+            f"SELECT sequence, hash FROM {head_table} WHERE id = %s FOR UPDATE SKIP LOCKED", [HEAD_ID]
         )
-        rows = cursor.fetchall()
-        if not rows:
+        head = cursor.fetchone()
+        if head is None:
             if Head.objects.filter(pk=HEAD_ID).exists():
                 return None  # another sealer holds it
             Head.objects.get_or_create(pk=HEAD_ID, defaults={"hash": GENESIS})  # a database flushed
             return 0
-        sequence, digest = rows[0][0], rows[0][1]
+        cursor.execute(
+            f"""SELECT id, kind, model, object_id, payload, at FROM {entry_table}
+            WHERE sequence IS NULL ORDER BY id LIMIT %s""",
+            [SEAL_BATCH],
+        )
+        rows = cursor.fetchall()
+        sequence, digest = head
         sealed: list[tuple[int, int, str]] = []
         at = None
-        for _s, _h, entry_id, kind, model, object_id, payload, at in rows:
-            if entry_id is None:  # nothing pending
-                break
+        for entry_id, kind, model, object_id, payload, at in rows:
             sequence += 1
             payload = payload_field.from_db_value(payload, None, connection)  # type: ignore[arg-type]
             digest = link_hash(

@@ -150,7 +150,7 @@ def test_the_queries_of_a_chunk_do_not_grow_with_it(world, settings, django_asse
     small = _queries(finals[:1] + midterms[:1])
     with django_assert_max_num_queries(small):
         big = _queries(finals[1:] + midterms[1:])
-    assert big <= small <= 25
+    assert big <= small <= 27  # the chunk, its log entries sealed in its transaction on SQLite
 
 
 def test_a_chunk_the_machine_refuses_is_confirmed_one_by_one(due, monkeypatch):
