@@ -167,7 +167,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
             if key not in skip
             for value in values
         ]
-        pages.django_paginator_class = public_list.counting_paginator(urlencode(sorted(scope)))  # type: ignore[union-attr]
+        pages.django_paginator_class = public_list.counting_paginator(tenders, urlencode(sorted(scope)))  # type: ignore[union-attr]
         page = self.paginate_queryset(public_list.page_values(tenders))
         if page is None:
             return Response(public_list.tender_rows(public_list.page_values(tenders)))

@@ -279,26 +279,30 @@ def tender_summaries(rows: Iterable[Sequence[Any]]) -> list[TenderSummary]:
 
 
 class CountingPaginator(Paginator):
-    """Django's paginator whose count is read once per version of the public cache and ``scope``
-    (what the list is filtered by), instead of a ``COUNT(*)`` of all visible tenders on every page;
-    with the public cache switched off, counted every time."""
+    """Django's paginator that counts ``counted`` (the filtered tenders, without the page's columns
+    and joins) and, for a ``scope`` (an anonymous visitor's filters, as a stable string), reads the
+    count once per version of the public cache instead of a ``COUNT(*)`` of all visible tenders on
+    every page. With the public cache switched off, or no scope, it counts every time."""
 
-    scope: str = ""
+    scope: str | None = None
+    counted: QuerySet[Tender] | None = None
 
     @cached_property
     def count(self) -> int:
-        if not public_cache.enabled():
-            return super().count
+        counted = self.counted if self.counted is not None else self.object_list
+        if self.scope is None or not public_cache.enabled():
+            return counted.count()  # type: ignore[no-any-return]
         digest = hashlib.sha256(self.scope.encode()).hexdigest()[:32]
         key = f"public:count:{public_cache.current_version()}:{digest}"
         cache = caches[public_cache.ALIAS]
         count = cache.get(key)
         if not isinstance(count, int):
-            count = super().count
+            count = counted.count()
             cache.set(key, count, getattr(settings, "PUBLIC_CACHE_SECONDS", 300))
-        return count
+        return count  # type: ignore[no-any-return]
 
 
-def counting_paginator(scope: str) -> type[CountingPaginator]:
-    """A paginator class whose count is kept for ``scope`` (the filters, as a stable string)."""
-    return type("ScopedCountingPaginator", (CountingPaginator,), {"scope": scope})
+def counting_paginator(counted: QuerySet[Tender], scope: str | None) -> type[CountingPaginator]:
+    """A paginator class counting ``counted``, its count kept per version for ``scope`` (None: a
+    signed-in user's list, counted every time)."""
+    return type("ScopedCountingPaginator", (CountingPaginator,), {"scope": scope, "counted": counted})

@@ -6,6 +6,7 @@ and visibility querysets as the API, so the public sees here exactly what the AP
 import logging
 from smtplib import SMTPException
 from typing import Any
+from urllib.parse import urlencode
 
 import rules
 from django.conf import settings
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 from common import public_cache
 from common.client_address import client_address
 from contracts.models import Contract
+from marketplace import public_list
 from marketplace.filters import TenderFilter
 from marketplace.models import Award, Tender
 from marketplace.selectors import open_tender_list, tender_list
@@ -148,14 +150,19 @@ def _tender_list_page(request: HttpRequest, **extra: Any) -> HttpResponse:
     form = TenderSearchForm(request.GET or None)
     if form.is_bound:
         form.is_valid()  # invalid values are reported and left out; the valid ones still apply
-    tenders = tender_list(user=request.user).prefetch_related(None)
-    filterset = TenderFilter(data=form.filter_data(), queryset=tenders)
-    paginator = Paginator(filterset.qs.order_by("-id"), PAGE_SIZE)
+    data = form.filter_data()
+    filterset = TenderFilter(data=data, queryset=tender_list(user=request.user))
+    # the lean read (marketplace.public_list): the columns a row shows; an anonymous visitor's count
+    # is kept per version of the public cache and filter, a signed-in user's (their drafts) counted
+    scope = urlencode(sorted((key, str(value)) for key, value in data.items()))
+    tenders = filterset.qs
+    paging = public_list.counting_paginator(tenders, None if request.user.is_authenticated else scope)
+    paginator = paging(public_list.summary_values(tenders.order_by("-id")), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
-        "tenders": list(page.object_list),
+        "tenders": public_list.tender_summaries(page.object_list),
         "pagination": pagination(page, request.GET),
         "total": paginator.count,
         **extra,
