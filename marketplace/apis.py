@@ -158,7 +158,9 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         """What an anonymous caller is shown, read lean (``marketplace.public_list``: ``values()`` and
         hand-written rows, the same JSON as ``TenderSerializer``), the count kept per version of the
         public cache and filter."""
-        tenders = self.filter_queryset(self.get_queryset())
+        tenders = self.get_queryset()
+        if not set(request.query_params).isdisjoint(TenderFilter.base_filters):
+            tenders = self.filter_queryset(tenders)  # no filter asked for: the same queryset, unbuilt
         pages = self.paginator
         skip = {getattr(pages, "page_query_param", "page"), getattr(pages, "page_size_query_param", None)}
         scope = [

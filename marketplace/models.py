@@ -267,6 +267,9 @@ class Tender(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-id"]
+        # The public lists count the public tenders (status IN PUBLIC_STATUSES) on every new
+        # version: from this index, not the table with its descriptions (issue 13).
+        indexes = [models.Index(fields=["status"], name="tender_status")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(committed_amount__gte=0), name="tender_commitment_non_negative"

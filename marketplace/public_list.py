@@ -46,8 +46,12 @@ from .models import Criterion, Kpi, PaymentScheduleItem, Tender, TenderAmendment
 from .serializers import TenderSerializer
 
 # The values() column of each plain field of the serializer that is not the model field's own name.
-_RELATED_IDS = {"bureau": "bureau_id", "catalogue_item": "catalogue_item_id", "budget_line": "budget_line_id"}
-_RELATED_IDS["proposed_bid"] = "proposed_bid_id"
+_RELATED_IDS = {
+    "bureau": "bureau_id",
+    "catalogue_item": "catalogue_item_id",
+    "budget_line": "budget_line_id",
+    "proposed_bid": "proposed_bid_id",
+}
 # Fields written from more than the tender's row (each by its own function below).
 _COMPUTED = {
     "areas",
@@ -162,7 +166,8 @@ _CRITERION = _nested(_FIELDS["criteria"].child)  # type: ignore[attr-defined]
 _SCHEDULE = _nested(_FIELDS["payment_schedule"].child)  # type: ignore[attr-defined]
 _AMENDMENT = _nested(_FIELDS["amendments"].child)  # type: ignore[attr-defined]
 _AMENDMENT_NAMES = [name for name, _ in _AMENDMENT]
-assert _is_iso_datetime(_FIELDS["questions_until"])
+if not _is_iso_datetime(_FIELDS["questions_until"]):
+    raise TypeError("marketplace.public_list writes questions_until as an ISO 8601 datetime")
 _WEIGHT = _writer(serializers.DecimalField(max_digits=3, decimal_places=2))
 # score_weights: (key, column) in ScoreWeights' order, as ``ScoreWeights.of_tender(…).as_dict()``
 _WEIGHTS = [(item.name, Component(item.name).weight_field) for item in dataclasses.fields(ScoreWeights)]
@@ -238,7 +243,8 @@ def tender_rows(tenders: QuerySet[Tender] | Sequence[dict[str, Any]]) -> list[di
 
 
 def page_values(tenders: QuerySet[Tender]) -> QuerySet[Tender]:
-    """The narrow query of a list's page: the columns :func:`tender_rows` writes, nothing joined."""
+    """The narrow query of a list's page: the columns :func:`tender_rows` writes, and the contract's
+    id (one LEFT JOIN); no description is left out, the list shows it as the serializer does."""
     return tenders.select_related(None).prefetch_related(None).values(*_COLUMNS)  # type: ignore[return-value]
 
 

@@ -3,6 +3,7 @@ tender's terms with its published questions and award, and help with the feedbac
 and provider profiles are in ``contracts.py``. Everything shown comes through the same selectors
 and visibility querysets as the API, so the public sees here exactly what the API shows them."""
 
+import hashlib
 import logging
 from smtplib import SMTPException
 from typing import Any
@@ -18,6 +19,7 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
@@ -146,6 +148,29 @@ def tender_list_page(request: HttpRequest) -> HttpResponse:
     return vary_on_htmx(HttpResponse(body))
 
 
+# The unbound filter form's fields as HTML, per language and content of its choices (a few per process).
+_FILTER_FIELDS: dict[tuple[str, str], str] = {}
+_FILTER_FIELDS_KEPT = 16
+
+
+def filter_fields(form: TenderSearchForm) -> str | None:
+    """The unbound search form's fields, rendered once per process for each language and content of
+    the categories and areas it offers (a third of the page's time was redrawing them), so never
+    out of date: the choices are read on every request, only their rendering is kept. None for a
+    bound form (its values and errors are the visitor's)."""
+    if form.is_bound:
+        return None
+    choices = [list(form.fields[name].queryset.values_list()) for name in ("catalogue_item", "area")]  # type: ignore[attr-defined]
+    key = (get_language() or "", hashlib.sha256(repr(choices).encode()).hexdigest())
+    html = _FILTER_FIELDS.get(key)
+    if html is None:
+        html = render_to_string("frontend/public/includes/filter_fields.html", {"form": form})
+        while len(_FILTER_FIELDS) >= _FILTER_FIELDS_KEPT:
+            _FILTER_FIELDS.pop(next(iter(_FILTER_FIELDS)))
+        _FILTER_FIELDS[key] = html
+    return html
+
+
 def _tender_list_page(request: HttpRequest, **extra: Any) -> HttpResponse:
     form = TenderSearchForm(request.GET or None)
     if form.is_bound:
@@ -167,11 +192,11 @@ def _tender_list_page(request: HttpRequest, **extra: Any) -> HttpResponse:
         "total": paginator.count,
         **extra,
     }
-    template = (
-        "frontend/public/includes/tender_results.html"
-        if wants_fragment(request)
-        else "frontend/public/tender_list.html"
-    )
+    if wants_fragment(request):
+        template = "frontend/public/includes/tender_results.html"
+    else:
+        template = "frontend/public/tender_list.html"
+        context["filter_fields"] = filter_fields(form)
     return vary_on_htmx(render(request, template, context))
 
 
