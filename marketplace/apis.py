@@ -159,7 +159,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         hand-written rows, the same JSON as ``TenderSerializer``), the count kept per version of the
         public cache and filter."""
         tenders = self.get_queryset()
-        if not set(request.query_params).isdisjoint(TenderFilter.base_filters):
+        if not set(request.query_params).isdisjoint(TenderFilter.base_filters):  # type: ignore[attr-defined]
             tenders = self.filter_queryset(tenders)  # no filter asked for: the same queryset, unbuilt
         pages = self.paginator
         skip = {getattr(pages, "page_query_param", "page"), getattr(pages, "page_size_query_param", None)}

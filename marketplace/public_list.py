@@ -34,8 +34,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
-from rest_framework import serializers
-from rest_framework.settings import ISO_8601, api_settings
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from common import public_cache
 from needs.models import Need
@@ -85,7 +85,7 @@ _WEIGHT_COLUMNS = [component.weight_field for component in Component]
 def _plan() -> list[tuple[str, str, Callable[[Any], Any]]]:
     """(name, column, writer) of each of the serializer's plain fields; a field of another kind
     that is not in ``_COMPUTED`` stops the import rather than be left out of the lean answer."""
-    plan = []
+    plan: list[tuple[str, str, Callable[[Any], Any]]] = []
     for name, field in TenderSerializer().fields.items():
         if name in _COMPUTED:
             continue
@@ -94,11 +94,11 @@ def _plan() -> list[tuple[str, str, Callable[[Any], Any]]]:
         elif isinstance(field, _UNKNOWN):
             raise TypeError(f"marketplace.public_list does not know how to write TenderSerializer.{name}")
         elif _is_iso_datetime(field):
-            plan.append((name, field.source, _DATETIME_MARK))
+            plan.append((name, str(field.source), _DATETIME_MARK))
         elif isinstance(field, serializers.CharField | serializers.IntegerField | serializers.ChoiceField):
-            plan.append((name, field.source, _plain(field)))
+            plan.append((name, str(field.source), _plain(field)))
         else:
-            plan.append((name, field.source, field.to_representation))
+            plan.append((name, str(field.source), field.to_representation))
     return plan
 
 
@@ -157,6 +157,7 @@ def _nested(serializer: serializers.Serializer[Any]) -> list[tuple[str, Callable
 
 
 _FIELDS = TenderSerializer().fields
+_FIELD_NAMES: list[str] = list(_FIELDS.keys())
 _PLAN = _plan()
 _COLUMNS = sorted(
     {"id", "published_at", "bid_deadline", "contract", *(column for _, column, _w in _PLAN), *_WEIGHT_COLUMNS}
@@ -199,10 +200,10 @@ def _related_ids(model: Any, ids: list[int]) -> dict[int, list[int]]:
     return _grouped(model.objects.filter(tenders__in=ids).values_list("tenders", "id"))
 
 
-def tender_rows(tenders: QuerySet[Tender] | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def tender_rows(tenders: Iterable[Any]) -> list[dict[str, Any]]:
     """The tenders (a page of a queryset from :func:`page_values`, or its rows) as an anonymous
     caller is shown them by ``TenderSerializer``."""
-    rows = list(tenders)
+    rows: list[dict[str, Any]] = list(tenders)
     if not rows:
         return []
     ids = [row["id"] for row in rows]
@@ -238,14 +239,17 @@ def tender_rows(tenders: QuerySet[Tender] | Sequence[dict[str, Any]]) -> list[di
         amended_at = [amendment["published_at"] for amendment in amended]
         until = questions_until(row["published_at"], row["bid_deadline"], amended_at)
         tender["questions_until"] = None if until is None else moment(until)
-        answer.append({name: tender[name] for name in _FIELDS})  # the serializer's order
+        answer.append({name: tender[name] for name in _FIELD_NAMES})  # the serializer's order
     return answer
 
 
-def page_values(tenders: QuerySet[Tender]) -> QuerySet[Tender]:
+def page_values(tenders: QuerySet[Tender]) -> "QuerySet[Tender, dict[str, Any]]":
     """The narrow query of a list's page: the columns :func:`tender_rows` writes, and the contract's
     id (one LEFT JOIN); no description is left out, the list shows it as the serializer does."""
-    return tenders.select_related(None).prefetch_related(None).values(*_COLUMNS)  # type: ignore[return-value]
+    rows: QuerySet[Tender, dict[str, Any]] = (
+        tenders.select_related(None).prefetch_related(None).values(*_COLUMNS)
+    )
+    return rows
 
 
 @dataclasses.dataclass(frozen=True)
@@ -275,37 +279,37 @@ SUMMARY_COLUMNS = (
 )
 
 
-def summary_values(tenders: QuerySet[Tender]) -> QuerySet[Tender]:
+def summary_values(tenders: QuerySet[Tender]) -> "QuerySet[Tender, tuple[Any, ...]]":
     """The narrow query of a ``/tenders/`` page: the columns a row shows, two joins."""
-    return tenders.select_related(None).prefetch_related(None).values_list(*SUMMARY_COLUMNS)  # type: ignore[return-value]
+    return tenders.select_related(None).prefetch_related(None).values_list(*SUMMARY_COLUMNS)
 
 
 def tender_summaries(rows: Iterable[Sequence[Any]]) -> list[TenderSummary]:
     return [TenderSummary(*row) for row in rows]
 
 
-class CountingPaginator(Paginator):
+class CountingPaginator(Paginator[Any]):
     """Django's paginator that counts ``counted`` (the filtered tenders, without the page's columns
     and joins) and, for a ``scope`` (an anonymous visitor's filters, as a stable string), reads the
     count once per version of the public cache instead of a ``COUNT(*)`` of all visible tenders on
     every page. With the public cache switched off, or no scope, it counts every time."""
 
     scope: str | None = None
-    counted: QuerySet[Tender] | None = None
+    counted: Any = None  # a QuerySet[Tender]
 
     @cached_property
     def count(self) -> int:
-        counted = self.counted if self.counted is not None else self.object_list
+        counted: Any = self.counted if self.counted is not None else self.object_list
         if self.scope is None or not public_cache.enabled():
-            return counted.count()  # type: ignore[no-any-return]
+            return int(counted.count())
         digest = hashlib.sha256(self.scope.encode()).hexdigest()[:32]
         key = f"public:count:{public_cache.current_version()}:{digest}"
         cache = caches[public_cache.ALIAS]
         count = cache.get(key)
         if not isinstance(count, int):
-            count = counted.count()
+            count = int(counted.count())
             cache.set(key, count, getattr(settings, "PUBLIC_CACHE_SECONDS", 300))
-        return count  # type: ignore[no-any-return]
+        return count
 
 
 def counting_paginator(counted: QuerySet[Tender], scope: str | None) -> type[CountingPaginator]:
