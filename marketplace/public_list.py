@@ -288,7 +288,7 @@ def tender_summaries(rows: Iterable[Sequence[Any]]) -> list[TenderSummary]:
     return [TenderSummary(*row) for row in rows]
 
 
-class CountingPaginator(Paginator[Any]):
+class CountingPaginator(Paginator):  # type: ignore[type-arg]  # not generic at run time
     """Django's paginator that counts ``counted`` (the filtered tenders, without the page's columns
     and joins) and, for a ``scope`` (an anonymous visitor's filters, as a stable string), reads the
     count once per version of the public cache instead of a ``COUNT(*)`` of all visible tenders on
