@@ -2,6 +2,7 @@
 one service, serialise."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 import rules
 from django.db.models import QuerySet
@@ -27,7 +28,7 @@ from orgs.errors import OrgsError
 from orgs.models import Membership, Organization
 from orgs.permissions import acting_organization
 
-from . import services
+from . import public_list, services
 from .errors import MarketplaceError
 from .filters import ExclusionFilter, TenderFilter
 from .models import Award, Bid, CatalogueItem, Criterion, Exclusion, Question, Tender
@@ -124,8 +125,10 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         an ETag for conditional GETs; everyone else's are computed. The key holds the accepted
         media type (``indent`` and any other parameter change the body)."""
         renderer = request.accepted_renderer
-        if request.user.is_authenticated or not public_cache.enabled() or renderer.format != "json":
+        if request.user.is_authenticated or renderer.format != "json":
             return super().list(request, *args, **kwargs)
+        if not public_cache.enabled():
+            return self._public_list(request)
         entry = public_cache.Entry(
             request._request,
             "api-tenders",
@@ -139,7 +142,7 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
             return unchanged
 
         def render() -> bytes:
-            response = super(TenderViewSet, self).list(request, *args, **kwargs)
+            response = self._public_list(request)
             if response.status_code != status.HTTP_200_OK:
                 raise _Uncacheable(response)
             body = renderer.render(response.data, request.accepted_media_type, self.get_renderer_context())
@@ -150,6 +153,27 @@ class TenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ReadViewSe
         except _Uncacheable as refused:
             return refused.response
         return HttpResponse(body, content_type=request.accepted_media_type, headers=entry.headers())
+
+    def _public_list(self, request: Request) -> Response:
+        """What an anonymous caller is shown, read lean (``marketplace.public_list``: ``values()`` and
+        hand-written rows, the same JSON as ``TenderSerializer``), the count kept per version of the
+        public cache and filter."""
+        tenders = self.get_queryset()
+        if not set(request.query_params).isdisjoint(TenderFilter.base_filters):  # type: ignore[attr-defined]
+            tenders = self.filter_queryset(tenders)  # no filter asked for: the same queryset, unbuilt
+        pages = self.paginator
+        skip = {getattr(pages, "page_query_param", "page"), getattr(pages, "page_size_query_param", None)}
+        scope = [
+            (key, value)
+            for key, values in request.query_params.lists()
+            if key not in skip
+            for value in values
+        ]
+        pages.django_paginator_class = public_list.counting_paginator(tenders, urlencode(sorted(scope)))  # type: ignore[union-attr]
+        page = self.paginate_queryset(public_list.page_values(tenders))
+        if page is None:
+            return Response(public_list.tender_rows(public_list.page_values(tenders)))
+        return self.get_paginated_response(public_list.tender_rows(page))
 
     def _respond(self, tender: Tender, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.output(TenderSerializer, self.get_queryset().get(pk=tender.pk)), status=code)

@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +136,22 @@ def _tender_evaluating(bid: Any) -> bool:
     return bool(bid.tender.status == Tender.Status.EVALUATING)
 
 
+def questions_until(
+    published_at: datetime.datetime | None,
+    bid_deadline: datetime.datetime,
+    amended_at: Iterable[datetime.datetime] = (),
+) -> datetime.datetime | None:
+    """``Tender.questions_until`` from the columns it depends on: its latest publication (its own,
+    or its latest amendment's) and the bid deadline; the lean public list
+    (``marketplace.public_list``) calls it on rows read with ``values()``."""
+    if published_at is None:
+        return None
+    latest = max([published_at, *amended_at])
+    clarification = bid_deadline - datetime.timedelta(days=settings.MARKETPLACE_CLARIFICATION_DAYS)
+    midpoint = latest + (bid_deadline - latest) / 2
+    return max(clarification, midpoint)
+
+
 class TenderQuerySet(models.QuerySet["Tender"]):
     def visible_to(self, user: "Caller") -> "models.QuerySet[Tender]":
         """What the user may see; the rule is ``marketplace.permissions.tenders_visible_to``."""
@@ -250,6 +267,9 @@ class Tender(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-id"]
+        # The public lists count the public tenders (status IN PUBLIC_STATUSES) on every new
+        # version: from this index, not the table with its descriptions (issue 13).
+        indexes = [models.Index(fields=["status"], name="tender_status")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(committed_amount__gte=0), name="tender_commitment_non_negative"
@@ -286,10 +306,9 @@ class Tender(ConcurrentTransitionMixin, models.Model):
         until the tender is published."""
         if self.published_at is None:
             return None
-        latest = max([self.published_at, *(a.published_at for a in self.amendments.all())])
-        clarification = self.bid_deadline - datetime.timedelta(days=settings.MARKETPLACE_CLARIFICATION_DAYS)
-        midpoint = latest + (self.bid_deadline - latest) / 2
-        return max(clarification, midpoint)
+        return questions_until(
+            self.published_at, self.bid_deadline, (a.published_at for a in self.amendments.all())
+        )
 
     @property
     def is_accepting_questions(self) -> bool:

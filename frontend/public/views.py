@@ -3,9 +3,11 @@ tender's terms with its published questions and award, and help with the feedbac
 and provider profiles are in ``contracts.py``. Everything shown comes through the same selectors
 and visibility querysets as the API, so the public sees here exactly what the API shows them."""
 
+import hashlib
 import logging
 from smtplib import SMTPException
 from typing import Any
+from urllib.parse import urlencode
 
 import rules
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
@@ -26,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 from common import public_cache
 from common.client_address import client_address
 from contracts.models import Contract
+from marketplace import public_list
 from marketplace.filters import TenderFilter
 from marketplace.models import Award, Tender
 from marketplace.selectors import open_tender_list, tender_list
@@ -144,27 +148,55 @@ def tender_list_page(request: HttpRequest) -> HttpResponse:
     return vary_on_htmx(HttpResponse(body))
 
 
+# The unbound filter form's fields as HTML, per language and content of its choices (a few per process).
+_FILTER_FIELDS: dict[tuple[str, str], str] = {}
+_FILTER_FIELDS_KEPT = 16
+
+
+def filter_fields(form: TenderSearchForm) -> str | None:
+    """The unbound search form's fields, rendered once per process for each language and content of
+    the categories and areas it offers (a third of the page's time was redrawing them), so never
+    out of date: the choices are read on every request, only their rendering is kept. None for a
+    bound form (its values and errors are the visitor's)."""
+    if form.is_bound:
+        return None
+    choices = [list(form.fields[name].queryset.values_list()) for name in ("catalogue_item", "area")]  # type: ignore[attr-defined]
+    key = (get_language() or "", hashlib.sha256(repr(choices).encode()).hexdigest())
+    html = _FILTER_FIELDS.get(key)
+    if html is None:
+        html = render_to_string("frontend/public/includes/filter_fields.html", {"form": form})
+        while len(_FILTER_FIELDS) >= _FILTER_FIELDS_KEPT:
+            _FILTER_FIELDS.pop(next(iter(_FILTER_FIELDS)))
+        _FILTER_FIELDS[key] = html
+    return html
+
+
 def _tender_list_page(request: HttpRequest, **extra: Any) -> HttpResponse:
     form = TenderSearchForm(request.GET or None)
     if form.is_bound:
         form.is_valid()  # invalid values are reported and left out; the valid ones still apply
-    tenders = tender_list(user=request.user).prefetch_related(None)
-    filterset = TenderFilter(data=form.filter_data(), queryset=tenders)
-    paginator = Paginator(filterset.qs.order_by("-id"), PAGE_SIZE)
+    data = form.filter_data()
+    filterset = TenderFilter(data=data, queryset=tender_list(user=request.user))
+    # the lean read (marketplace.public_list): the columns a row shows; an anonymous visitor's count
+    # is kept per version of the public cache and filter, a signed-in user's (their drafts) counted
+    scope = urlencode(sorted((key, str(value)) for key, value in data.items()))
+    tenders = filterset.qs
+    paging = public_list.counting_paginator(tenders, None if request.user.is_authenticated else scope)
+    paginator = paging(public_list.summary_values(tenders.order_by("-id")), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
-        "tenders": list(page.object_list),
+        "tenders": public_list.tender_summaries(page.object_list),
         "pagination": pagination(page, request.GET),
         "total": paginator.count,
         **extra,
     }
-    template = (
-        "frontend/public/includes/tender_results.html"
-        if wants_fragment(request)
-        else "frontend/public/tender_list.html"
-    )
+    if wants_fragment(request):
+        template = "frontend/public/includes/tender_results.html"
+    else:
+        template = "frontend/public/tender_list.html"
+        context["filter_fields"] = filter_fields(form)
     return vary_on_htmx(render(request, template, context))
 
 

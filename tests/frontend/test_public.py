@@ -2,6 +2,7 @@
 tender's terms and award, contract summaries with published evaluations and satisfaction, provider
 profiles, and help with the feedback form. The public sees what the API shows the public."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -159,6 +160,29 @@ def test_full_page_has_the_form_wired_for_htmx(world, client):
     assert 'hx-get="/tenders/"' in html and 'hx-target="#tender-results"' in html
     assert 'hx-push-url="true"' in html and 'id="tender-results"' in html
     assert 'method="get"' in html
+
+
+def test_the_filter_form_drawn_once_is_the_form_drawn_afresh_and_follows_new_choices(world, client):
+    from frontend.public import views
+
+    flows.published_tender(world, title="Lunch club")
+
+    def without_tokens(html: str) -> str:  # the CSRF token is masked afresh for every answer
+        html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+        return re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
+
+    views._FILTER_FIELDS.clear()
+    fresh = without_tokens(page(client.get("/tenders/")))
+    assert len(views._FILTER_FIELDS) == 1
+    assert without_tokens(page(client.get("/tenders/"))) == fresh  # from the memo: the same page
+    item = f.CatalogueItemFactory(name="Hairdressing at home")
+    area = f.AreaFactory(parent=world["areas"]["district"], level="street", name="Riverside street")
+    html = page(client.get("/tenders/"))
+    assert "Hairdressing at home" in html and "Riverside street" in html
+    assert f'value="{item.pk}"' in html and f'value="{area.pk}"' in html
+    # and a signed-in user, or a bound form, is drawn with their values, never the memo's
+    chosen = page(client.get("/tenders/", {"q": "lunch", "catalogue_item": item.pk}))
+    assert 'value="lunch"' in chosen and f'value="{item.pk}" selected' in chosen
 
 
 def test_the_list_is_paginated(world, client):
