@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
@@ -167,6 +168,8 @@ class Procedure:
     appeals: dict[int, Appeal] = field(default_factory=dict)
     # the public documents of the tender, oldest first
     documents: list[Document] = field(default_factory=list)
+    # the residents' needs the tender answers (docs/rules.md §22), oldest first
+    needs: list[Any] = field(default_factory=list)
 
     def history(self, instance: Model) -> list[StateLog]:
         content_type = ContentType.objects.get_for_model(type(instance))
@@ -264,6 +267,15 @@ def load(tenders: Any) -> list[Procedure]:
     ):
         documents[document.object_id].append(document)
 
+    # the residents' needs each tender answers (public, like the needs themselves: never who asked)
+    answered: dict[int, list[Any]] = defaultdict(list)
+    for link in (
+        Tender.needs.through.objects.filter(tender_id__in=tender_ids)
+        .select_related("need__community")
+        .order_by("need_id")
+    ):
+        answered[link.tender_id].append(link.need)
+
     procedures = []
     for tender in tenders:
         contract = contracts.get(tender.pk)
@@ -282,6 +294,7 @@ def load(tenders: Any) -> list[Procedure]:
                 evaluations=by_contract["evaluations"][cid],
                 appeals={e.pk: appeals[e.pk] for e in by_contract["evaluations"][cid] if e.pk in appeals},
                 documents=documents[tender.pk],
+                needs=answered[tender.pk],
             )
         )
     return procedures
@@ -706,6 +719,34 @@ def satisfaction_as_published(evaluations: list[Evaluation]) -> dict[str, Any]:
     }
 
 
+def _origin(procedure: Procedure) -> dict[str, Any]:
+    """Why the service is bought (docs/rules.md §22): ``planning.rationale`` says it in words — the
+    residents' needs answered, the bureau's own reason, or both — and each need is a related
+    process (``relationship: planning``) whose ``uri`` is its public page."""
+    tender, needs = procedure.tender, procedure.needs
+    reasons = []
+    if needs:
+        reasons.append("居民点单: " + "; ".join(f"{need.title} ({need.community.name})" for need in needs))
+    if tender.initiative_reason:
+        reasons.append("主动发起: " + tender.initiative_reason)
+    if not reasons:
+        return {}
+    origin: dict[str, Any] = {"planning": {"rationale": "\n".join(reasons)}}
+    if needs:
+        origin["relatedProcesses"] = [
+            {
+                "id": f"need-{need.pk}",
+                "relationship": ["planning"],
+                "title": need.title,
+                "scheme": "X-SHEQU-NEED",
+                "identifier": str(need.pk),
+                "uri": public_url(reverse("needs:need", args=[need.pk])),
+            }
+            for need in needs
+        ]
+    return origin
+
+
 def release(procedure: Procedure, event: Event) -> dict[str, Any]:
     at = event.at
     tender = procedure.tender
@@ -722,6 +763,7 @@ def release(procedure: Procedure, event: Event) -> dict[str, Any]:
         "buyer": organization_reference(tender.bureau),
         "tender": _tender(procedure, at),
     }
+    built.update(_origin(procedure))
     awards = _awards(procedure, at)
     if awards:
         built["awards"] = awards

@@ -33,6 +33,7 @@ from marketplace import public_list
 from marketplace.filters import TenderFilter
 from marketplace.models import Award, Tender
 from marketplace.selectors import open_tender_list, tender_list
+from needs.models import Need
 
 from ..challenges.views import may_challenge, public_challenges
 from ..documents.views import documents_block
@@ -219,6 +220,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "tender": tender,
         "areas": list(tender.areas.all()),
+        "needs": list(Need.objects.visible_to(user).filter(tenders=tender).order_by("id")),
         "kpis": list(tender.kpis.all()),
         "criteria": list(tender.criteria.all()),
         "schedule": list(tender.payment_schedule.all()),

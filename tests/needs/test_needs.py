@@ -3,6 +3,7 @@ community, households support it once each, the council accepts it or rejects it
 negative-list reason, and the need follows the tender and the contract that answer it."""
 
 import datetime
+import json
 
 import pytest
 from django.core import mail
@@ -376,6 +377,43 @@ def test_the_need_follows_its_tender_and_contract_to_delivered(world, django_cap
     need.refresh_from_db()
     assert need.status == "delivered"
     assert [message.to for message in mail.outbox] == [[need.proposed_by.email]]
+
+
+def test_the_public_sees_why_a_tender_is_bought_on_its_page_and_in_its_releases(world, client):
+    from django.urls import reverse
+
+    from tests.opendata.validation import assert_valid
+
+    need = accepted(world, title="A reading corner for children")
+    contract = active_contract(world, needs=[need])
+    tender = contract.tender
+
+    page = client.get(reverse("public:tender", args=[tender.pk])).content.decode()
+    assert "A reading corner for children" in page
+    assert f'href="/needs/{need.pk}/"' in page
+    assert "The district&#x27;s plan for elderly care." in page  # the factory's reason, given too
+
+    package = client.get(reverse("ocds-releases")).json()
+    assert_valid(package)
+    first = next(r for r in package["releases"] if r["ocid"].endswith(f"-{tender.pk}"))
+    assert "A reading corner for children" in first["planning"]["rationale"]
+    assert "The district's plan for elderly care." in first["planning"]["rationale"]
+    assert [
+        (p["id"], p["relationship"], p["uri"].endswith(f"/needs/{need.pk}/"))
+        for p in first["relatedProcesses"]
+    ] == [(f"need-{need.pk}", ["planning"], True)]
+    assert need.proposed_by.username not in json.dumps(package)  # never who asked
+
+
+def test_a_tender_of_the_bureaus_own_initiative_names_no_need(world, client):
+    from django.urls import reverse
+
+    tender = active_contract(world).tender
+    page = client.get(reverse("public:tender", args=[tender.pk])).content.decode()
+    assert "The bureau's own initiative:" in page
+    release = client.get(reverse("ocds-releases")).json()["releases"][0]
+    assert "relatedProcesses" not in release
+    assert release["planning"]["rationale"] == "主动发起: The district's plan for elderly care."
 
 
 def test_a_cancelled_tender_returns_its_needs_to_the_council_list(world):
