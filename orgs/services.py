@@ -381,7 +381,8 @@ def _end_posts_of_former_member(actor: User, membership: Membership) -> None:
     """A committee member's post needs a member of the committee (docs/rules.md §25): once the
     person belongs to no committee covering the node any more, their posts there end (logged)."""
     organization = membership.organization
-    if organization.kind != Organization.Kind.COMMUNITY or organization.jurisdiction_id is None:
+    jurisdiction = organization.jurisdiction
+    if organization.kind != Organization.Kind.COMMUNITY or jurisdiction is None:
         return
     posts = (
         GridPost.objects.select_for_update(of=("self",))
@@ -390,7 +391,7 @@ def _end_posts_of_former_member(actor: User, membership: Membership) -> None:
             user_id=membership.user_id,
             role=GridPost.Role.COMMITTEE_MEMBER,
             status=GridPost.Status.ACTIVE,
-            area__path__startswith=organization.jurisdiction.path,
+            area__path__startswith=jurisdiction.path,
         )
     )
     for post in posts:
