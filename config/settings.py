@@ -303,6 +303,8 @@ SPECTACULAR_SETTINGS = {
         "VariationStatusEnum": "contracts.models.Variation.Status",
         "AreaLevelEnum": "orgs.models.Area.Level",
         "MembershipRoleEnum": "orgs.models.Membership.Role",
+        "GridPostRoleEnum": "orgs.models.GridPost.Role",
+        "GridPostStatusEnum": "orgs.models.GridPost.Status",
         "PaymentStatusEnum": "payments.models.Payment.Status",
         "PayoutAccountStatusEnum": "payments.models.PayoutAccount.Status",
         "ChallengeStatusEnum": "challenges.models.Challenge.Status",
