@@ -13,7 +13,7 @@ from documents.owners import Owner
 from marketplace.components import Component
 from marketplace.permissions import PROVIDER_ROLES
 from orgs.auth import Caller, signed_in
-from orgs.models import Membership, User
+from orgs.models import GridPost, Membership, User
 from orgs.permissions import confirmed_resident, has_role, is_platform_admin, organization_ids_of
 
 from .models import Appeal, Evaluation, Rating
@@ -43,11 +43,16 @@ def is_evaluation_community(user: Caller, evaluation: Evaluation) -> bool:
 
 
 @rules.predicate
-def is_provider_member(user: Caller, evaluation: Evaluation) -> bool:
-    """Any membership (any role, any status) in the contract's provider: a conflict of interest for
-    collecting ratings, whatever else the user is (docs/rules.md §10.6)."""
+def is_provider_affiliated(user: Caller, evaluation: Evaluation) -> bool:
+    """Any membership (any role, any status) in the contract's provider, or a current post on the
+    grid paid by it (a grid worker the provider employs, FR-1.7, docs/rules.md §25): a conflict of
+    interest for collecting ratings, whatever else the user is (docs/rules.md §10.6)."""
     provider_id = evaluation.contract.provider_id
-    return provider_id is not None and provider_id in organization_ids_of(user, verified_only=False)
+    if provider_id is None or not getattr(user, "is_authenticated", False):
+        return False
+    if provider_id in organization_ids_of(user, verified_only=False):
+        return True
+    return GridPost.objects.filter(user=user, employer_id=provider_id, status=GridPost.Status.ACTIVE).exists()
 
 
 @rules.predicate
@@ -100,7 +105,8 @@ PERMISSIONS: dict[str, rules.Predicate] = {
     "evaluations.attach_document_to_appeal": is_appeal_provider,
     "evaluations.view_appeal_details": is_appeal_party | is_platform_admin,
     # Assisted ratings: a member of the assessor or the community, never of the provider (§10.6).
-    "evaluations.collect_rating": (is_evaluation_assessor | is_evaluation_community) & ~is_provider_member,
+    "evaluations.collect_rating": (is_evaluation_assessor | is_evaluation_community)
+    & ~is_provider_affiliated,
     # The delivery signals (not_received answers): the bureau and the assessor (§11.10).
     "evaluations.view_delivery_signals": is_evaluation_officer | is_evaluation_assessor | is_platform_admin,
     # The delivery flags (households and events to look at): the bureau only (§11.10).

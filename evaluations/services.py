@@ -29,7 +29,7 @@ from orgs.selectors import require_confirmed_resident
 from . import appeals, course, scoring
 from .locks import evaluation_locked
 from .models import Evaluation, Rating, ScoreEntry, appeal_window_end
-from .permissions import COMPONENT_PERMS, is_party_member, is_provider_member
+from .permissions import COMPONENT_PERMS, is_party_member, is_provider_affiliated
 from .selectors import RATEABLE_CONTRACT_STATUSES, evaluation_current, last_final_band, tallies_of
 
 RATING_EDIT_DAYS = 7
@@ -540,9 +540,9 @@ def rating_record_assisted(
     resident's own rating hold: the household received the service, the evaluation is open, one
     rating per household per evaluation (whatever the channel), the burst quarantine (§10.4)."""
     evaluation = Evaluation.objects.select_related("contract").get(pk=evaluation.pk)
-    if is_provider_member(actor, evaluation):
+    if is_provider_affiliated(actor, evaluation):
         raise Forbidden(
-            _("Members of the provider may not collect ratings of its contract."),
+            _("Members of the provider, and grid workers it employs, may not collect its ratings."),
             code=OrgsError.CONFLICT_OF_INTEREST,
         )
     if not rules.has_perm("evaluations.collect_rating", actor, evaluation):

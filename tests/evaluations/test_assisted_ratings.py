@@ -123,6 +123,30 @@ def test_a_member_of_both_the_assessor_and_the_provider_is_refused(world):
     assert not Rating.objects.exists()
 
 
+def test_a_committee_member_who_is_a_grid_worker_paid_by_the_provider_is_refused(world):
+    """FR-1.7 (docs/rules.md §25): the provider's grid worker is affiliated with it, though not its
+    member; once the post ends, they collect like any member of the committee."""
+    from orgs import services as orgs_services
+
+    objects = flows.delivering_contract(world, households=2)
+    collector = world["community_member"]
+    post = orgs_services.grid_post_create(
+        actor=world["officer"],
+        area=world["areas"]["compound"],
+        username=collector.username,
+        role="grid_worker",
+        employer=objects["contract"].provider,
+    )
+    first, second = (resident.household for resident in objects["residents"])
+    with pytest.raises(Forbidden) as refused:
+        _record(world, objects, first, actor=collector)
+    assert refused.value.code == "conflict_of_interest"
+    assert not Rating.objects.exists()
+
+    orgs_services.grid_post_end(actor=world["officer"], post=post)
+    assert _record(world, objects, second, actor=collector).collector == collector
+
+
 def test_no_assisted_rating_once_the_evaluation_is_published(world):
     objects = flows.delivering_contract(world, households=3)
     extra = f.ResidentFactory(household=f.HouseholdFactory(area=world["areas"]["compound"]))

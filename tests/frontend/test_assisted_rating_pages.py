@@ -132,5 +132,5 @@ def test_a_collector_who_also_works_for_the_provider_gets_no_form(world, as_user
     html = page(client.get(path))
     assert "members of its provider never collect them" in html and 'name="household_code"' not in html
     refused = page(client.post(path, _answers(objects["residents"][0].household)))
-    assert "Members of the provider may not collect ratings of its contract." in refused
+    assert "Members of the provider, and grid workers it employs, may not collect its ratings." in refused
     assert not Rating.objects.exists()
