@@ -52,7 +52,9 @@ def is_provider_affiliated(user: Caller, evaluation: Evaluation) -> bool:
         return False
     if provider_id in organization_ids_of(user, verified_only=False):
         return True
-    return GridPost.objects.filter(user=user, employer_id=provider_id, status=GridPost.Status.ACTIVE).exists()
+    return bool(
+        GridPost.objects.filter(user=user, employer_id=provider_id, status=GridPost.Status.ACTIVE).exists()
+    )
 
 
 @rules.predicate
