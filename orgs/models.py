@@ -29,6 +29,7 @@ class User(AbstractUser):
     _memberships: "list[MembershipFact]"  # read once per user object (orgs.permissions.memberships_of)
     _grid_manager_paths: list[str]  # likewise (orgs.permissions.grid_manager_paths)
     _grid_viewer_paths: list[str]  # likewise (orgs.permissions.grid_viewer_paths)
+    _grid_paths: dict[int, str]  # likewise (orgs.permissions._jurisdiction_paths)
 
     def __str__(self) -> str:
         return self.display_name or self.username

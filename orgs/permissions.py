@@ -56,7 +56,13 @@ def memberships_of(user: Caller) -> list[MembershipFact]:
 
 def forget_roles(user: Caller) -> None:
     """Drop the cached memberships after memberships or organisation statuses change."""
-    for attribute in ("_memberships", "_frontend_areas", "_grid_manager_paths", "_grid_viewer_paths"):
+    for attribute in (
+        "_memberships",
+        "_frontend_areas",
+        "_grid_paths",
+        "_grid_manager_paths",
+        "_grid_viewer_paths",
+    ):
         if hasattr(user, attribute):
             delattr(user, attribute)
 
@@ -154,14 +160,11 @@ def is_organization_admin(user: Caller, organization: Organization) -> bool:
 
 def jurisdiction_paths(user: Caller, *roles: str) -> list[str]:
     """Area paths of the verified bureaus where the user holds one of ``roles``."""
-    org_ids = organization_ids_of(user, *roles, verified_only=True)
+    org_ids = organization_ids_of(user, *roles, kind=Kind.BUREAU, verified_only=True)
     if not org_ids:
         return []
-    return list(
-        Organization.objects.filter(id__in=org_ids, kind=Kind.BUREAU, jurisdiction__isnull=False)
-        .values_list("jurisdiction__path", flat=True)
-        .distinct()
-    )
+    paths = _jurisdiction_paths(user)
+    return sorted({paths[pk] for pk in org_ids if pk in paths})
 
 
 @rules.predicate
@@ -298,16 +301,37 @@ def confirmed_resident(user: Caller) -> Resident | None:
 GRID_BUREAU_ROLES = (Role.OFFICER, Role.ADMIN)
 
 
+def _jurisdiction_paths(user: Caller) -> dict[int, str]:
+    """The jurisdiction's path of each verified committee and bureau the user belongs to (any role),
+    by organisation id: one query per user object, whichever grid question is asked."""
+    cached: dict[int, str] | None = getattr(user, "_grid_paths", None)
+    if cached is None:
+        ids = [
+            fact.organization_id
+            for fact in memberships_of(user)
+            if fact.kind in (Kind.COMMUNITY, Kind.BUREAU) and fact.status == Organization.Status.VERIFIED
+        ]
+        cached = (
+            dict(
+                Organization.objects.filter(id__in=ids, jurisdiction__isnull=False).values_list(
+                    "id", "jurisdiction__path"
+                )
+            )
+            if ids
+            else {}
+        )
+        if signed_in(user):
+            user._grid_paths = cached
+    return cached
+
+
 def _jurisdictions(user: Caller, community_roles: tuple[str, ...]) -> list[str]:
     community_ids = organization_ids_of(user, *community_roles, kind=Kind.COMMUNITY, verified_only=True)
     bureau_ids = organization_ids_of(user, *GRID_BUREAU_ROLES, kind=Kind.BUREAU, verified_only=True)
     if not community_ids and not bureau_ids:
         return []
-    return list(
-        Organization.objects.filter(id__in=[*community_ids, *bureau_ids], jurisdiction__isnull=False)
-        .values_list("jurisdiction__path", flat=True)
-        .distinct()
-    )
+    paths = _jurisdiction_paths(user)
+    return sorted({paths[pk] for pk in [*community_ids, *bureau_ids] if pk in paths})
 
 
 def grid_manager_paths(user: Caller) -> list[str]:
