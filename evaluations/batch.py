@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from auditchain.chain import record_created
@@ -42,10 +43,18 @@ from . import scoring
 from .models import Appeal, Evaluation
 
 
+def _due() -> "QuerySet[Evaluation]":
+    """The published evaluations whose appeal window is over (``Evaluation``'s window rule, as a
+    query)."""
+    due: QuerySet[Evaluation] = Evaluation.objects.filter(
+        status=Evaluation.Status.PUBLISHED, appeal_until__lte=timezone.now()
+    )
+    return due
+
+
 def due_evaluations() -> "list[int]":
     """The ids of the published evaluations whose appeal window is over, in id order."""
-    due = Evaluation.objects.filter(status=Evaluation.Status.PUBLISHED, appeal_until__lte=timezone.now())
-    return list(due.order_by("id").values_list("id", flat=True))
+    return list(_due().order_by("id").values_list("id", flat=True))
 
 
 def evaluations_confirm_chunk(evaluation_ids: Sequence[int]) -> tuple[list[int], list[int]]:
@@ -60,9 +69,10 @@ def _confirm_chunk(evaluation_ids: list[int]) -> tuple[list[int], list[int]]:
     # contracts, appeals (read: none can be filed once the window is over), instalments, tenders,
     # budget lines, and the log's head last.
     evaluations = list(
-        Evaluation.objects.select_for_update(of=("self", "contract"))
+        _due()
+        .select_for_update(of=("self", "contract"))
         .select_related("contract")
-        .filter(pk__in=evaluation_ids, status=Evaluation.Status.PUBLISHED, appeal_until__lte=timezone.now())
+        .filter(pk__in=evaluation_ids)
         .order_by("id")
     )
     if not evaluations:
