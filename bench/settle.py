@@ -316,7 +316,7 @@ def build(n: int, ratings: int) -> list[int]:
                 [
                     ServiceEvent(
                         contract_id=c.pk,
-                        date=now.date(),
+                        date=timezone.localdate(now),
                         area_id=voters["area"],
                         title="bench",
                         created_by_id=voters["by"],
